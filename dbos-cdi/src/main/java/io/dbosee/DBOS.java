@@ -1,0 +1,81 @@
+package io.dbosee;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The durable-execution API, injectable anywhere: {@code @Inject DBOS dbos}.
+ *
+ * <pre>{@code
+ * @Workflow
+ * public String greet(String name) {
+ *   self.signGuestbook(name);                     // an annotated @Step
+ *   dbos.sleep(Duration.ofSeconds(5));            // durable: a restart sleeps only the rest
+ *   String id = dbos.runStep("mint-id", () -> UUID.randomUUID().toString()); // inline step
+ *   return "Thank you for being awesome, " + name + "! (" + id + ")";
+ * }
+ *
+ * // The caller chooses the id: calling again with it returns the recorded result.
+ * try (var scope = dbos.withWorkflowId("greet-" + requestId)) {
+ *   greetings.greet("Mike");
+ * }
+ * }</pre>
+ *
+ * <p>Pitfalls: the methods that make durable records ({@link #runStep}, {@link #sleep}) are durable
+ * only when called from inside a workflow; outside one they are plain calls.
+ */
+public interface DBOS {
+
+  /**
+   * Runs {@code body} as a durable step named {@code name}: inside a workflow its outcome is
+   * checkpointed and replayed; outside a workflow, or inside another step, it is a plain call.
+   *
+   * @throws X whatever the body throws, also when a recorded failure is replayed
+   */
+  <T, X extends Exception> T runStep(String name, CheckedSupplier<T, X> body) throws X;
+
+  /** Like {@link #runStep(String, CheckedSupplier)}, retrying failures as {@code options} say. */
+  <T, X extends Exception> T runStep(String name, StepOptions options, CheckedSupplier<T, X> body)
+      throws X;
+
+  /** Like {@link #runStep(String, CheckedSupplier)}, for a body without a result. */
+  <X extends Exception> void runStep(String name, CheckedRunnable<X> body) throws X;
+
+  /**
+   * Sleeps durably: inside a workflow the wake-up time is recorded before sleeping, so after a
+   * restart the workflow sleeps only what remains. Outside a workflow it is a plain sleep.
+   */
+  void sleep(Duration duration);
+
+  /**
+   * Gives the next workflow started on this thread inside the returned scope the id {@code
+   * workflowId}. Calling a workflow again with the id of a finished one returns its recorded result
+   * (or rethrows its recorded exception) without running it; concurrent calls with one id run the
+   * body once.
+   *
+   * <pre>{@code
+   * try (var scope = dbos.withWorkflowId("payment-" + paymentId)) {
+   *   payments.pay(paymentId);
+   * }
+   * }</pre>
+   */
+  WorkflowIdScope withWorkflowId(String workflowId);
+
+  /** The id of the workflow running on this thread, empty outside a workflow. */
+  Optional<String> workflowId();
+
+  /** The status of a workflow, empty when no workflow has that id. */
+  Optional<WorkflowStatus> getWorkflowStatus(String workflowId);
+
+  /** The id of this server in the system database ({@code dbos.executor-id}). */
+  String executorId();
+
+  /** The application version recorded with every workflow this server starts. */
+  String applicationVersion();
+
+  /** Closing the scope forgets a workflow id set by {@link #withWorkflowId} and not yet used. */
+  interface WorkflowIdScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+}
