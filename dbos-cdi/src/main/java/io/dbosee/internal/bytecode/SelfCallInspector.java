@@ -73,10 +73,11 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * <ul>
  *   <li>Never throws for bytecode it cannot read or analyze: such a class or method yields no
  *       findings and a line in {@link Inspection#diagnostics()}, which the caller should log.
- *   <li>Does not follow into JDK classes (bootstrap or platform class loader), into methods of
- *       other classes that receive {@code this} as an argument of an instance call, or through
- *       {@code this} stored in a field or collection; a receiver that is {@code this} on only some
- *       paths is not reported.
+ *   <li>Does not follow {@code this} into JDK classes (bootstrap or platform class loader), into
+ *       methods called on another object or static methods of other classes that receive {@code
+ *       this} as an argument, or through {@code this} stored in a field or collection; a receiver
+ *       that is {@code this} on only some paths is not reported. A lambda passed to {@code runStep}
+ *       and also used elsewhere is treated as the inline step's body.
  *   <li>Not thread-safe: it caches parsed classes; use one instance per deployment.
  * </ul>
  */
