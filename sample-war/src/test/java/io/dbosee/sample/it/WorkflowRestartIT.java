@@ -68,8 +68,10 @@ class WorkflowRestartIT {
       assertThat(SampleServer.stepExecutions(id, "stepOne")).as("step one runs once").isEqualTo(1);
       assertThat(SampleServer.stepExecutions(id, "stepTwo")).as("step two runs once").isEqualTo(1);
     } finally {
-      deployer.undeploy(DEPLOYMENT);
-      controller.stop(CONTAINER);
+      if (controller.isStarted(CONTAINER)) {
+        deployer.undeploy(DEPLOYMENT);
+        controller.stop(CONTAINER);
+      }
     }
   }
 
