@@ -86,10 +86,9 @@ public final class DevPostgres {
             + database
             + ", data in "
             + dataDir
-            + " (it keeps running after Liberty stops;"
-            + " stop it with: pg_ctl -D "
-            + dataDir
-            + " stop, or kill the postgres process)");
+            + " (it keeps running after Liberty stops; to stop it: kill "
+            + postmasterPid().map(String::valueOf).orElse("<postmaster pid>")
+            + ")");
   }
 
   /** The port of a live server on {@link #dataDir}, after removing what a dead one left. */
@@ -123,6 +122,15 @@ public final class DevPostgres {
     log("Removing the stale " + pidFile);
     Files.deleteIfExists(pidFile);
     return Optional.empty();
+  }
+
+  private Optional<Long> postmasterPid() {
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+      return lines.isEmpty() ? Optional.empty() : Optional.of(parseOrMinusOne(lines.get(0)));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private int startServer() {
@@ -165,7 +173,7 @@ public final class DevPostgres {
   private static int freePort(int preferred) {
     if (preferred > 0) {
       try (ServerSocket socket = new ServerSocket()) {
-        socket.setReuseAddress(false);
+        socket.setReuseAddress(true); // a port in TIME_WAIT is free for PostgreSQL too
         socket.bind(new InetSocketAddress("localhost", preferred));
         return preferred;
       } catch (IOException taken) {
