@@ -1,0 +1,49 @@
+package io.dbosee.sample;
+
+import io.dbosee.DBOS;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.stream.Collectors;
+
+/** {@code GET /workflow} runs the tutorial's workflow; {@code GET /steps} shows what really ran. */
+@Path("/")
+@RequestScoped
+public class WorkflowResource {
+
+  @Inject Workflows workflows;
+  @Inject StepExecutions executions;
+  @Inject Instance<DBOS> dbos;
+
+  /**
+   * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
+   * calling again with the id of a finished workflow returns its result without running it.
+   */
+  @GET
+  @Path("workflow")
+  @SuppressWarnings("try") // the scope is used for its effect on the call inside it
+  @Produces(MediaType.TEXT_PLAIN)
+  public String workflow(@QueryParam("id") String id) {
+    if (id == null || id.isBlank()) {
+      return workflows.workflow() + "\n";
+    }
+    try (var scope = dbos.get().withWorkflowId(id)) {
+      return workflows.workflow() + "\n";
+    }
+  }
+
+  /** How many times each step of each workflow ran: one line per workflow and step. */
+  @GET
+  @Path("steps")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String steps() {
+    return executions.all().stream()
+        .map(e -> e.workflowId() + " " + e.step() + " ran " + e.executions() + " time(s)\n")
+        .collect(Collectors.joining("", "workflow step executions\n", ""));
+  }
+}

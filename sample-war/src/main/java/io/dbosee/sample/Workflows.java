@@ -1,0 +1,56 @@
+package io.dbosee.sample;
+
+import io.dbosee.DBOS;
+import io.dbosee.Step;
+import io.dbosee.Workflow;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+/**
+ * The DBOS tutorial's first workflow: step one, five durable one-second sleeps, step two. Kill the
+ * server during the sleeps and start it again: the workflow resumes after step one, which does not
+ * run again (see {@code GET /steps}).
+ */
+@ApplicationScoped
+public class Workflows {
+  private static final Logger LOG = Logger.getLogger(Workflows.class.getName());
+
+  // Looked up on use, so that the application deploys (and GET /steps works) even where the DBOS
+  // bean is absent; with dbos-cdi's CDI layer present this is the same as `@Inject DBOS dbos`.
+  @Inject Instance<DBOS> dbos;
+
+  // Steps are called through this injected reference: CDI does not intercept calls through `this`.
+  @Inject Workflows self;
+
+  @Inject StepExecutions executions;
+
+  @Step
+  public void stepOne() {
+    executions.record(currentWorkflowId(), "stepOne");
+    LOG.info(">>> STEP 1 completed!");
+  }
+
+  @Step
+  public void stepTwo() {
+    executions.record(currentWorkflowId(), "stepTwo");
+    LOG.info(">>> STEP 2 completed!");
+  }
+
+  @Workflow
+  public String workflow() {
+    self.stepOne();
+    for (int i = 0; i < 5; i++) {
+      LOG.info("Press Control + C to stop the app...");
+      dbos.get().sleep(Duration.ofSeconds(1));
+    }
+    self.stepTwo();
+    return "Workflow " + currentWorkflowId() + " completed";
+  }
+
+  private String currentWorkflowId() {
+    return dbos.get().workflowId().orElse("(no workflow)");
+  }
+}

@@ -1,0 +1,48 @@
+package io.dbosee.sample.it;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jboss.arquillian.container.test.api.ContainerController;
+
+/** Kills a Liberty server the way a crash would, and makes Arquillian accept that it is gone. */
+final class LibertyProcess {
+  private static final Logger LOG = Logger.getLogger(LibertyProcess.class.getName());
+
+  private LibertyProcess() {}
+
+  /** SIGKILLs the JVM of Liberty server {@code serverName} and waits until it is gone. */
+  static void kill(String serverName) throws Exception {
+    List<ProcessHandle> servers =
+        ProcessHandle.allProcesses()
+            .filter(
+                p -> {
+                  String cmd = p.info().commandLine().orElse("");
+                  return cmd.contains("ws-server.jar")
+                      && List.of(cmd.split(" ")).contains(serverName);
+                })
+            .toList();
+    if (servers.size() != 1) {
+      throw new IllegalStateException(
+          "expected one JVM of Liberty server " + serverName + ", found " + servers);
+    }
+    ProcessHandle server = servers.get(0);
+    server.destroyForcibly(); // SIGKILL: no shutdown hooks, no graceful stop
+    server.onExit().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+    LOG.info("Killed Liberty server " + serverName + " (pid " + server.pid() + ")");
+  }
+
+  /**
+   * Arquillian still believes the killed server runs and would not start it again. Its stop fails
+   * (there is nothing to stop) and leaves the container startable: the failure is expected.
+   */
+  static void forgetKilledServer(ContainerController controller, String container) {
+    try {
+      controller.stop(container);
+    } catch (Exception expected) { // Arquillian rethrows the adapter's checked LifecycleException
+      LOG.log(Level.INFO, "Stopping the killed server failed, as expected: " + expected);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.dbosee.sample.it;
+
+import static io.dbosee.sample.it.SampleServer.CONTAINER;
+import static io.dbosee.sample.it.SampleServer.DEPLOYMENT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The sample deploys on Open Liberty, reaches its database, and runs its workflow. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SampleAppIT {
+  @ArquillianResource ContainerController controller;
+  @ArquillianResource Deployer deployer;
+
+  @Deployment(name = DEPLOYMENT, managed = false, testable = false)
+  static WebArchive sample() {
+    return SampleServer.sampleWar();
+  }
+
+  @BeforeEach
+  void startAndDeploy() {
+    controller.start(CONTAINER);
+    deployer.deploy(DEPLOYMENT);
+  }
+
+  @AfterEach
+  void undeployAndStop() {
+    try {
+      deployer.undeploy(DEPLOYMENT);
+    } finally {
+      controller.stop(CONTAINER);
+    }
+  }
+
+  @Test
+  void answersAtTheRootAndReadsItsDatabase() throws Exception {
+    HttpResponse<String> steps = SampleServer.get("/steps");
+
+    assertThat(steps.statusCode()).as("GET /steps: %s", steps.body()).isEqualTo(200);
+    assertThat(steps.body()).startsWith("workflow step executions");
+    assertThat(SampleServer.tableExists("public", "sample_step_executions"))
+        .as("the table the server created through jdbc/app, seen from the test")
+        .isTrue();
+  }
+
+  @Test
+  void runsTheWorkflowOnceWithBothSteps() throws Exception {
+    String id = "smoke-" + System.nanoTime();
+
+    HttpResponse<String> response = SampleServer.get("/workflow?id=" + id);
+
+    assertThat(response.statusCode()).as("GET /workflow: %s", response.body()).isEqualTo(200);
+    assertThat(response.body()).contains("completed");
+    assertThat(SampleServer.workflowStatus(id)).contains("SUCCESS");
+    assertThat(SampleServer.stepExecutions(id, "stepOne")).isEqualTo(1);
+    assertThat(SampleServer.stepExecutions(id, "stepTwo")).isEqualTo(1);
+  }
+}

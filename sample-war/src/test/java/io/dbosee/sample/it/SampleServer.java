@@ -1,0 +1,102 @@
+package io.dbosee.sample.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** What the Arquillian tests share: the deployment, HTTP calls, and reads of both databases. */
+final class SampleServer {
+  static final String CONTAINER = "liberty";
+  static final String DEPLOYMENT = "sample";
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private SampleServer() {}
+
+  /** The sample WAR as Maven packaged it: the sample's classes with dbos-cdi in WEB-INF/lib. */
+  static WebArchive sampleWar() {
+    File war = new File(System.getProperty("sample.war", "target/sample-war.war"));
+    WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
+    assertThat(archive.getContent().keySet())
+        .as("WEB-INF/lib of %s", war)
+        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-cdi-.*\\.jar"));
+    return archive;
+  }
+
+  static URI uri(String path) {
+    return URI.create("http://localhost:" + System.getProperty("liberty.http.port") + path);
+  }
+
+  static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return HTTP.sendAsync(request(path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest request(String path) {
+    return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(2)).GET().build();
+  }
+
+  static Connection database() throws SQLException {
+    return DriverManager.getConnection(System.getProperty("test.postgres.url"), "postgres", "");
+  }
+
+  /** The workflow's status in the system database, empty while it has no row. */
+  static Optional<String> workflowStatus(String workflowId) throws SQLException {
+    return single(
+            "SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", List.of(workflowId))
+        .map(String::valueOf);
+  }
+
+  /** How many times the sample recorded {@code step} of the workflow (0 when never). */
+  static int stepExecutions(String workflowId, String step) throws SQLException {
+    if (!tableExists("public", "sample_step_executions")) {
+      return 0;
+    }
+    return single(
+            "SELECT executions FROM sample_step_executions WHERE workflow_id = ? AND step = ?",
+            List.of(workflowId, step))
+        .map(v -> ((Number) v).intValue())
+        .orElse(0);
+  }
+
+  static boolean tableExists(String schema, String table) throws SQLException {
+    return single(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            List.of(schema, table))
+        .isPresent();
+  }
+
+  private static Optional<Object> single(String sql, List<String> args) throws SQLException {
+    if (sql.contains("dbos.") && !tableExists("dbos", "workflow_status")) {
+      return Optional.empty();
+    }
+    try (Connection c = database();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getObject(1)) : Optional.empty();
+      }
+    }
+  }
+}
