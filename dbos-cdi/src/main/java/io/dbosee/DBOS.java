@@ -11,7 +11,7 @@ import java.util.Optional;
  * public String greet(String name) {
  *   self.signGuestbook(name);                     // an annotated @Step
  *   dbos.sleep(Duration.ofSeconds(5));            // durable: a restart sleeps only the rest
- *   String id = dbos.runStep("mint-id", () -> UUID.randomUUID().toString()); // inline step
+ *   String id = dbos.runStep("mint-id", String.class, () -> UUID.randomUUID().toString());
  *   return "Thank you for being awesome, " + name + "! (" + id + ")";
  * }
  *
@@ -28,18 +28,26 @@ public interface DBOS {
 
   /**
    * Runs {@code body} as a durable step named {@code name}: inside a workflow its outcome is
-   * checkpointed and replayed; outside a workflow, or inside another step, it is a plain call.
+   * checkpointed and replayed; outside a workflow, or inside another step, it is a plain call. The
+   * result is recorded as JSON and read back as {@code resultType} on replay, which is why the type
+   * is needed (for a generic result, return a record that holds it).
    *
    * @throws X whatever the body throws, also when a recorded failure is replayed
    */
-  <T, X extends Exception> T runStep(String name, CheckedSupplier<T, X> body) throws X;
+  <T, X extends Exception> T runStep(
+      String name, Class<T> resultType, CheckedSupplier<? extends T, X> body) throws X;
 
-  /** Like {@link #runStep(String, CheckedSupplier)}, retrying failures as {@code options} say. */
-  <T, X extends Exception> T runStep(String name, StepOptions options, CheckedSupplier<T, X> body)
+  /** Like {@link #runStep(String, Class, CheckedSupplier)}, retrying as {@code options} say. */
+  <T, X extends Exception> T runStep(
+      String name, StepOptions options, Class<T> resultType, CheckedSupplier<? extends T, X> body)
       throws X;
 
-  /** Like {@link #runStep(String, CheckedSupplier)}, for a body without a result. */
+  /** Runs {@code body}, which has no result, as a durable step named {@code name}. */
   <X extends Exception> void runStep(String name, CheckedRunnable<X> body) throws X;
+
+  /** Like {@link #runStep(String, CheckedRunnable)}, retrying as {@code options} say. */
+  <X extends Exception> void runStep(String name, StepOptions options, CheckedRunnable<X> body)
+      throws X;
 
   /**
    * Sleeps durably: inside a workflow the wake-up time is recorded before sleeping, so after a

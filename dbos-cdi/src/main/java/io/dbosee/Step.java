@@ -30,7 +30,9 @@ import java.lang.annotation.Target;
 @InterceptorBinding
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.METHOD})
+// TYPE only so that the library's interceptor can carry the binding; on an application class
+// it is a deployment error (annotate the methods).
+@Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Step {
 
   /** The step's name in the checkpoint table; the method name when empty. */

@@ -1,0 +1,70 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.internal.engine.db.RecordedOperation;
+import java.util.Map;
+
+/**
+ * The state of one workflow execution on the thread that runs it. Confined to that thread: a
+ * workflow body, its steps and its inline children all run on it.
+ */
+final class WorkflowContext {
+  final String workflowId;
+  final WorkflowDefinition definition;
+  final WorkflowContext parent;
+
+  /** What an earlier execution recorded, by position; empty for a workflow started afresh. */
+  private final Map<Integer, RecordedOperation> recorded;
+
+  private int nextFunctionId;
+  private int stepDepth;
+  private RuntimeException failure;
+
+  WorkflowContext(
+      String workflowId,
+      WorkflowDefinition definition,
+      WorkflowContext parent,
+      Map<Integer, RecordedOperation> recorded) {
+    this.workflowId = workflowId;
+    this.definition = definition;
+    this.parent = parent;
+    this.recorded = recorded;
+  }
+
+  /**
+   * The position of the next durable operation. Positions are only taken outside steps, so a step
+   * that calls other steps does not shift the numbering a replay relies on.
+   */
+  int nextFunctionId() {
+    return nextFunctionId++;
+  }
+
+  RecordedOperation recorded(int functionId) {
+    return recorded.get(functionId);
+  }
+
+  boolean inStep() {
+    return stepDepth > 0;
+  }
+
+  void enterStep() {
+    stepDepth++;
+  }
+
+  void exitStep() {
+    stepDepth--;
+  }
+
+  /**
+   * Marks the execution as failed by the engine (a determinism violation), so that it ends in ERROR
+   * even if the body catches the exception and goes on.
+   */
+  void fail(RuntimeException engineFailure) {
+    if (failure == null) {
+      failure = engineFailure;
+    }
+  }
+
+  RuntimeException failure() {
+    return failure;
+  }
+}

@@ -1,0 +1,68 @@
+package io.dbosee.internal.engine;
+
+import java.lang.reflect.Type;
+import java.util.Objects;
+
+/**
+ * A registered workflow: how it is addressed in the system database, how its values bind to Java
+ * types, and how recovery starts it again.
+ *
+ * @param name the workflow name
+ * @param className the class that declares it (with the name, its address)
+ * @param parameterTypes the declared parameter types
+ * @param returnType the declared return type
+ * @param maxRecoveryAttempts starts allowed after the first one before it is parked
+ * @param classLoader where recorded exception types are looked up
+ * @param invoker how recovery starts it
+ */
+public record WorkflowDefinition(
+    String name,
+    String className,
+    Type[] parameterTypes,
+    Type returnType,
+    int maxRecoveryAttempts,
+    ClassLoader classLoader,
+    WorkflowInvoker invoker) {
+
+  public WorkflowDefinition {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(className, "className");
+    Objects.requireNonNull(parameterTypes, "parameterTypes");
+    Objects.requireNonNull(returnType, "returnType");
+    Objects.requireNonNull(classLoader, "classLoader");
+    if (maxRecoveryAttempts < 0) {
+      throw new IllegalArgumentException(
+          "maxRecoveryAttempts must be zero or more, got " + maxRecoveryAttempts);
+    }
+    parameterTypes = parameterTypes.clone();
+  }
+
+  /** The key recovery uses to find this workflow from a {@code workflow_status} row. */
+  public String key() {
+    return key(className, name);
+  }
+
+  static String key(String className, String name) {
+    return className + "/" + name;
+  }
+
+  @Override
+  public Type[] parameterTypes() {
+    return parameterTypes.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WorkflowDefinition d && d.key().equals(key());
+  }
+
+  @Override
+  public int hashCode() {
+    return key().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "workflow " + key();
+  }
+}

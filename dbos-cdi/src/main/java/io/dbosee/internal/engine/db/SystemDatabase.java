@@ -1,0 +1,324 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSSystemDatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The engine's reads and writes of the system database, each one statement in its own
+ * auto-committed transaction: a step that is not replayed costs one insert, a workflow's start one
+ * upsert and its end one update, and a replay reads every checkpoint in one query.
+ *
+ * <p>Pitfall: the DataSource must not enlist in JTA transactions (a container DataSource with
+ * {@code transactional="false"}), or checkpoints would commit and roll back with application work.
+ */
+public final class SystemDatabase {
+  private final DataSource dataSource;
+  private final String schema;
+  private final String initWorkflowSql;
+  private final String recordOperationSql;
+  private final String readOperationSql;
+  private final String readOperationsSql;
+  private final String finishWorkflowSql;
+  private final String readWorkflowSql;
+  private final String pendingWorkflowsSql;
+
+  /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
+  public record InitResult(WorkflowRow row, boolean inserted) {}
+
+  public SystemDatabase(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    String s = "\"" + schema + "\"";
+    String rowColumns =
+        "workflow_uuid, status, name, class_name, config_name, executor_id,"
+            + " application_version, recovery_attempts, inputs, output, error, serialization,"
+            + " queue_name, parent_workflow_id, created_at, updated_at";
+    // xmax = 0 only for a row this statement inserted: one round trip tells a new workflow
+    // from an existing one. Only a start by the owning executor counts as an attempt, so a
+    // caller on another server that merely waits for the result does not use one up.
+    this.initWorkflowSql =
+        "INSERT INTO "
+            + s
+            + ".workflow_status AS ws (workflow_uuid, status, name, class_name, config_name,"
+            + " executor_id, application_version, inputs, serialization, recovery_attempts,"
+            + " parent_workflow_id, created_at, updated_at)"
+            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            + " ON CONFLICT (workflow_uuid) DO UPDATE SET recovery_attempts ="
+            + " ws.recovery_attempts + CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
+            + " EXCLUDED.executor_id THEN 1 ELSE 0 END,"
+            + " updated_at = CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
+            + " EXCLUDED.executor_id THEN EXCLUDED.updated_at ELSE ws.updated_at END"
+            + " RETURNING "
+            + rowColumns
+            + ", (xmax = 0) AS inserted";
+    this.recordOperationSql =
+        "INSERT INTO "
+            + s
+            + ".operation_outputs (workflow_uuid, function_id, function_name, output, error,"
+            + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_uuid, function_id) DO"
+            + " NOTHING";
+    String operationColumns =
+        "function_id, function_name, output, error, child_workflow_id, serialization";
+    this.readOperationSql =
+        "SELECT "
+            + operationColumns
+            + " FROM "
+            + s
+            + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
+    this.readOperationsSql =
+        "SELECT "
+            + operationColumns
+            + " FROM "
+            + s
+            + ".operation_outputs WHERE workflow_uuid = ? ORDER BY function_id";
+    this.finishWorkflowSql =
+        "UPDATE "
+            + s
+            + ".workflow_status SET status = ?, output = ?, error = ?, serialization = ?,"
+            + " updated_at = ?, completed_at = ? WHERE workflow_uuid = ? AND status = 'PENDING'";
+    this.readWorkflowSql =
+        "SELECT " + rowColumns + " FROM " + s + ".workflow_status WHERE workflow_uuid = ?";
+    this.pendingWorkflowsSql =
+        "SELECT "
+            + rowColumns
+            + " FROM "
+            + s
+            + ".workflow_status WHERE status = 'PENDING' AND executor_id = ? AND"
+            + " application_version = ? ORDER BY created_at";
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  /**
+   * Inserts a PENDING row for a new workflow, or finds the existing one; a restart of a PENDING
+   * workflow by its own executor counts one more attempt.
+   */
+  public InitResult initWorkflow(
+      String workflowId,
+      String name,
+      String className,
+      String configName,
+      String executorId,
+      String applicationVersion,
+      String inputs,
+      String serialization,
+      String parentWorkflowId,
+      long now) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
+      ps.setString(1, workflowId);
+      ps.setString(2, name);
+      ps.setString(3, className);
+      ps.setString(4, configName);
+      ps.setString(5, executorId);
+      ps.setString(6, applicationVersion);
+      ps.setString(7, inputs);
+      ps.setString(8, serialization);
+      ps.setString(9, parentWorkflowId);
+      ps.setLong(10, now);
+      ps.setLong(11, now);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new InitResult(workflowRow(rs), rs.getBoolean("inserted"));
+      }
+    } catch (SQLException e) {
+      throw failure("start workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Records an operation's outcome unless one is already recorded at that position.
+   *
+   * @return empty when this call recorded it; the row recorded first otherwise (another execution
+   *     of the same workflow got there first, and its outcome is the one that counts)
+   */
+  public Optional<RecordedOperation> recordOperation(
+      String workflowId,
+      int functionId,
+      String functionName,
+      String output,
+      String error,
+      String childWorkflowId,
+      String serialization,
+      long startedAt,
+      long completedAt) {
+    try (Connection c = connection()) {
+      try (PreparedStatement ps = c.prepareStatement(recordOperationSql)) {
+        ps.setString(1, workflowId);
+        ps.setInt(2, functionId);
+        ps.setString(3, functionName);
+        ps.setString(4, output);
+        ps.setString(5, error);
+        ps.setString(6, childWorkflowId);
+        ps.setLong(7, startedAt);
+        ps.setLong(8, completedAt);
+        ps.setString(9, serialization);
+        if (ps.executeUpdate() == 1) {
+          return Optional.empty();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(readOperationSql)) {
+        ps.setString(1, workflowId);
+        ps.setInt(2, functionId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new DBOSSystemDatabaseException(
+                "Checkpoint #"
+                    + functionId
+                    + " of workflow '"
+                    + workflowId
+                    + "' conflicted with an existing one that then disappeared; the workflow was"
+                    + " deleted while running.",
+                null);
+          }
+          return Optional.of(operation(rs));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure("checkpoint step #" + functionId + " of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** Every operation a workflow recorded, in position order. */
+  public List<RecordedOperation> readOperations(String workflowId) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(readOperationsSql)) {
+      ps.setString(1, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<RecordedOperation> operations = new ArrayList<>();
+        while (rs.next()) {
+          operations.add(operation(rs));
+        }
+        return operations;
+      }
+    } catch (SQLException e) {
+      throw failure("read the checkpoints of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Records a workflow's final status, output and error, if it is still PENDING.
+   *
+   * @return whether the row was PENDING and is now final
+   */
+  public boolean finishWorkflow(
+      String workflowId,
+      String status,
+      String output,
+      String error,
+      String serialization,
+      long now) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(finishWorkflowSql)) {
+      ps.setString(1, status);
+      ps.setString(2, output);
+      ps.setString(3, error);
+      ps.setString(4, serialization);
+      ps.setLong(5, now);
+      if (status.equals("SUCCESS") || status.equals("ERROR")) {
+        ps.setLong(6, now);
+      } else {
+        ps.setNull(6, Types.BIGINT);
+      }
+      ps.setString(7, workflowId);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("record the outcome of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The workflow's row, if it exists. */
+  public Optional<WorkflowRow> readWorkflow(String workflowId) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(readWorkflowSql)) {
+      ps.setString(1, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(workflowRow(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The PENDING workflows of one executor and application version, oldest first. */
+  public List<WorkflowRow> pendingWorkflows(String executorId, String applicationVersion) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(pendingWorkflowsSql)) {
+      ps.setString(1, executorId);
+      ps.setString(2, applicationVersion);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<WorkflowRow> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(workflowRow(rs));
+        }
+        return rows;
+      }
+    } catch (SQLException e) {
+      throw failure("list the pending workflows of executor '" + executorId + "'", e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    Connection c = dataSource.getConnection();
+    if (!c.getAutoCommit()) {
+      c.setAutoCommit(true);
+    }
+    return c;
+  }
+
+  private static RecordedOperation operation(ResultSet rs) throws SQLException {
+    return new RecordedOperation(
+        rs.getInt(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6));
+  }
+
+  private static WorkflowRow workflowRow(ResultSet rs) throws SQLException {
+    return new WorkflowRow(
+        rs.getString("workflow_uuid"),
+        rs.getString("status"),
+        rs.getString("name"),
+        rs.getString("class_name"),
+        rs.getString("config_name"),
+        rs.getString("executor_id"),
+        rs.getString("application_version"),
+        rs.getLong("recovery_attempts"),
+        rs.getString("inputs"),
+        rs.getString("output"),
+        rs.getString("error"),
+        rs.getString("serialization"),
+        rs.getString("queue_name"),
+        rs.getString("parent_workflow_id"),
+        rs.getLong("created_at"),
+        rs.getLong("updated_at"));
+  }
+
+  private DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return new DBOSSystemDatabaseException(
+        "Could not "
+            + what
+            + " in the system database (schema '"
+            + schema
+            + "'): "
+            + e.getMessage()
+            + " [SQLSTATE "
+            + e.getSQLState()
+            + "]. Check that PostgreSQL is reachable and the schema was migrated; the workflow's"
+            + " recorded state is unchanged.",
+        e);
+  }
+}
