@@ -158,6 +158,7 @@ final class Fixtures {
     public String inlineStep(String id) throws Exception {
       return dbos.runStep(
           "charge",
+          String.class,
           () -> {
             charge(id);
             return "ok";

@@ -1,0 +1,119 @@
+package io.dbosee.internal.cdi;
+
+import io.dbosee.CheckedRunnable;
+import io.dbosee.CheckedSupplier;
+import io.dbosee.DBOS;
+import io.dbosee.StepOptions;
+import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.StepDefinition;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The injectable {@link DBOS}: a thin adapter from the public API to the engine. */
+@ApplicationScoped
+@Typed(DBOS.class)
+public class DBOSBean implements DBOS {
+  @Inject DBOSRuntime runtime;
+
+  @Override
+  public <T, X extends Exception> T runStep(
+      String name, Class<T> resultType, CheckedSupplier<? extends T, X> body) throws X {
+    return runStep(name, StepOptions.DEFAULT, resultType, body);
+  }
+
+  @Override
+  public <T, X extends Exception> T runStep(
+      String name, StepOptions options, Class<T> resultType, CheckedSupplier<? extends T, X> body)
+      throws X {
+    Objects.requireNonNull(resultType, "resultType");
+    Objects.requireNonNull(body, "body");
+    return resultType.cast(inline(name, options, resultType, body::get));
+  }
+
+  @Override
+  public <X extends Exception> void runStep(String name, CheckedRunnable<X> body) throws X {
+    runStep(name, StepOptions.DEFAULT, body);
+  }
+
+  @Override
+  public <X extends Exception> void runStep(
+      String name, StepOptions options, CheckedRunnable<X> body) throws X {
+    Objects.requireNonNull(body, "body");
+    inline(
+        name,
+        options,
+        Void.class,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private <X extends Exception> Object inline(
+      String name, StepOptions options, Class<?> resultType, CheckedSupplier<?, X> body) throws X {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "An inline step needs a name (it is recorded and checked on replay), got '" + name + "'");
+    }
+    Objects.requireNonNull(options, "options");
+    Object result;
+    try {
+      result =
+          runtime
+              .engine()
+              .runStep(new StepDefinition(name, options, resultType, loader(body)), body::get);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw (X) e; // the engine rethrows only what the body threw, or recorded from it
+    }
+    return result;
+  }
+
+  private static ClassLoader loader(Object body) {
+    ClassLoader loader = body.getClass().getClassLoader();
+    return loader != null ? loader : Thread.currentThread().getContextClassLoader();
+  }
+
+  @Override
+  public void sleep(Duration duration) {
+    runtime.engine().sleep(duration);
+  }
+
+  @Override
+  public WorkflowIdScope withWorkflowId(String workflowId) {
+    AutoCloseable scope = runtime.engine().assignWorkflowId(workflowId);
+    return () -> {
+      try {
+        scope.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  @Override
+  public Optional<String> workflowId() {
+    return runtime.engine().currentWorkflowId();
+  }
+
+  @Override
+  public Optional<WorkflowStatus> getWorkflowStatus(String workflowId) {
+    return runtime.engine().workflowStatus(workflowId);
+  }
+
+  @Override
+  public String executorId() {
+    return runtime.engine().config().executorId();
+  }
+
+  @Override
+  public String applicationVersion() {
+    return runtime.engine().config().applicationVersion();
+  }
+}

@@ -1,0 +1,360 @@
+package io.dbosee.internal.cdi;
+
+import io.dbosee.Step;
+import io.dbosee.Workflow;
+import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.engine.WorkflowDefinition;
+import io.dbosee.internal.engine.WorkflowInvoker;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.AnnotatedMethod;
+import jakarta.enterprise.inject.spi.AnnotatedType;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
+import jakarta.enterprise.inject.spi.DefinitionException;
+import jakarta.enterprise.inject.spi.DeploymentException;
+import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.ProcessManagedBean;
+import jakarta.enterprise.inject.spi.WithAnnotations;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * Finds every {@code @Workflow} and {@code @Step} method when the application deploys, validates
+ * it, resolves its configuration once, and keeps the prepared definitions the interceptors run. Any
+ * misuse stops the deployment with a message that says what is wrong and how to fix it.
+ */
+public class DBOSExtension implements Extension {
+  private static final Logger LOG = Logger.getLogger(DBOSExtension.class.getName());
+  private static final String TRANSACTIONAL = "jakarta.transaction.Transactional";
+
+  /** Types that declare or inherit annotated methods, in discovery order. */
+  private final Map<Class<?>, AnnotatedType<?>> annotatedTypes = new LinkedHashMap<>();
+
+  private final Map<Class<?>, Bean<?>> beans = new HashMap<>();
+  private final List<String> definitionErrors = new ArrayList<>();
+
+  private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
+  private final Map<Method, StepDefinition> steps = new HashMap<>();
+  private Settings settings;
+  private String applicationVersion;
+
+  void registerInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
+    for (Class<?> type :
+        List.of(
+            DBOSRuntime.class, DBOSBean.class, WorkflowInterceptor.class, StepInterceptor.class)) {
+      event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
+    }
+  }
+
+  <T> void collect(
+      @Observes @WithAnnotations({Workflow.class, Step.class}) ProcessAnnotatedType<T> event) {
+    AnnotatedType<T> type = event.getAnnotatedType();
+    if (type.isAnnotationPresent(Workflow.class) || type.isAnnotationPresent(Step.class)) {
+      if (!type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
+        definitionErrors.add(
+            Problems.CLASS_LEVEL.message(
+                type.getJavaClass().getName()
+                    + " is annotated @Workflow or @Step at class level, which would make every"
+                    + " method durable. Annotate the individual public methods instead."));
+      }
+    }
+    boolean annotated = false;
+    for (AnnotatedMethod<? super T> method : type.getMethods()) {
+      boolean workflow = method.isAnnotationPresent(Workflow.class);
+      boolean step = method.isAnnotationPresent(Step.class);
+      if (workflow || step) {
+        annotated = true;
+        validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step);
+      }
+    }
+    if (annotated) {
+      annotatedTypes.put(type.getJavaClass(), type);
+      if (Modifier.isFinal(type.getJavaClass().getModifiers())) {
+        definitionErrors.add(
+            Problems.FINAL_CLASS.message(
+                type.getJavaClass().getName()
+                    + " is final, so CDI cannot intercept its @Workflow/@Step methods. Remove"
+                    + " 'final' from the class."));
+      }
+    }
+  }
+
+  private void validateMethod(Class<?> beanClass, Method method, boolean workflow, boolean step) {
+    String what = workflow ? "@Workflow" : "@Step";
+    String where = Settings.describe(method);
+    int modifiers = method.getModifiers();
+    if (workflow && step) {
+      definitionErrors.add(
+          Problems.WORKFLOW_AND_STEP.message(
+              where
+                  + " is annotated both @Workflow and @Step. A method is one or the other: a"
+                  + " workflow orchestrates steps; a step does one unit of work."));
+    }
+    if (Modifier.isStatic(modifiers)) {
+      definitionErrors.add(
+          Problems.STATIC_METHOD.message(
+              where
+                  + " is static and annotated "
+                  + what
+                  + ". CDI intercepts only instance methods; make it an instance method of the"
+                  + " bean."));
+    } else if (!Modifier.isPublic(modifiers)) {
+      definitionErrors.add(
+          Problems.NOT_PUBLIC.message(
+              where
+                  + " is annotated "
+                  + what
+                  + " but is not public. CDI does not intercept private methods, nor"
+                  + " package-private or protected methods called through a self-reference, so"
+                  + " it would run without a checkpoint. Make it public."));
+    }
+    if (Modifier.isFinal(modifiers)) {
+      definitionErrors.add(
+          Problems.FINAL_METHOD.message(
+              where
+                  + " is final and annotated "
+                  + what
+                  + ". CDI cannot intercept final methods; remove 'final'."));
+    }
+    String txType = transactionalType(method, beanClass);
+    if (txType != null) {
+      boolean incompatible =
+          workflow
+              ? txType.equals("REQUIRED")
+                  || txType.equals("REQUIRES_NEW")
+                  || txType.equals("MANDATORY")
+              : txType.equals("MANDATORY");
+      if (incompatible) {
+        definitionErrors.add(
+            Problems.INCOMPATIBLE_TRANSACTIONAL.message(
+                where
+                    + " is "
+                    + what
+                    + " and @Transactional("
+                    + txType
+                    + ") (on the method or its class). "
+                    + (workflow
+                        ? "A workflow must not run inside one JTA transaction: it runs on an"
+                            + " executor thread and checkpoints each step separately. Remove"
+                            + " @Transactional (NOT_SUPPORTED, NEVER and SUPPORTS are allowed) and"
+                            + " put transactional work in @Step or @Transaction methods."
+                        : "A step runs on the workflow's thread, where no transaction is ever"
+                            + " active, so MANDATORY always fails. Use REQUIRED or REQUIRES_NEW,"
+                            + " or a @Transaction step.")));
+      }
+    }
+  }
+
+  /**
+   * The {@code TxType} of a {@code @Transactional} on the method or its class, or null. Read by
+   * name so that applications on servers without JTA do not need its classes.
+   */
+  private static String transactionalType(Method method, Class<?> beanClass) {
+    for (Annotation[] annotations : List.of(method.getAnnotations(), beanClass.getAnnotations())) {
+      for (Annotation annotation : annotations) {
+        if (annotation.annotationType().getName().equals(TRANSACTIONAL)) {
+          try {
+            return String.valueOf(
+                annotation.annotationType().getMethod("value").invoke(annotation));
+          } catch (ReflectiveOperationException e) {
+            return "REQUIRED";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  <T> void bean(@Observes ProcessManagedBean<T> event) {
+    Class<?> type = event.getAnnotatedBeanClass().getJavaClass();
+    if (!annotatedTypes.containsKey(type)) {
+      return;
+    }
+    Bean<T> bean = event.getBean();
+    beans.put(type, bean);
+    boolean hasWorkflow =
+        annotatedTypes.get(type).getMethods().stream()
+            .anyMatch(m -> m.isAnnotationPresent(Workflow.class));
+    if (hasWorkflow && bean.getScope() != ApplicationScoped.class) {
+      definitionErrors.add(
+          Problems.WRONG_SCOPE.message(
+              type.getName()
+                  + " declares @Workflow methods but is @"
+                  + bean.getScope().getSimpleName()
+                  + ". Workflows must live on @ApplicationScoped beans: recovery restarts them"
+                  + " after a crash, outside any request. Annotate the class @ApplicationScoped"
+                  + " and pass request data as workflow arguments."));
+    }
+  }
+
+  void reportDefinitionErrors(@Observes AfterBeanDiscovery event) {
+    for (String error : definitionErrors) {
+      event.addDefinitionError(new DefinitionException(error));
+    }
+  }
+
+  void prepare(@Observes AfterDeploymentValidation event, BeanManager manager) {
+    List<String> problems = new ArrayList<>();
+    settings = new Settings(ConfigProvider.getConfig(classLoader()), problems);
+    Map<Method, Class<?>> workflowOwners = new HashMap<>();
+    for (Map.Entry<Class<?>, AnnotatedType<?>> entry : annotatedTypes.entrySet()) {
+      Class<?> beanClass = entry.getKey();
+      Bean<?> bean = beans.get(beanClass);
+      if (bean == null) {
+        continue; // abstract or vetoed: its concrete beans are handled on their own
+      }
+      Map<String, Method> names = new HashMap<>();
+      for (AnnotatedMethod<?> annotated : entry.getValue().getMethods()) {
+        Method method = annotated.getJavaMember();
+        Workflow workflow = annotated.getAnnotation(Workflow.class);
+        Step step = annotated.getAnnotation(Step.class);
+        if (workflow != null) {
+          String name = workflow.name().isBlank() ? method.getName() : workflow.name();
+          Method clash = names.putIfAbsent(name, method);
+          if (clash != null) {
+            problems.add(
+                Problems.DUPLICATE_WORKFLOW.message(
+                    Settings.describe(clash)
+                        + " and "
+                        + Settings.describe(method)
+                        + " are both workflow '"
+                        + name
+                        + "' of "
+                        + beanClass.getName()
+                        + ". Workflow names must be unique within a class (overloads too): set"
+                        + " @Workflow(name = \"...\") on one of them."));
+            continue;
+          }
+          Class<?> owner = workflowOwners.putIfAbsent(method, beanClass);
+          if (owner != null) {
+            problems.add(
+                Problems.SHARED_WORKFLOW_METHOD.message(
+                    Settings.describe(method)
+                        + " is inherited as a workflow by both "
+                        + owner.getName()
+                        + " and "
+                        + beanClass.getName()
+                        + ". Declare (override) the workflow method in each concrete bean"
+                        + " class so that each has its own address."));
+            continue;
+          }
+          int attempts =
+              settings.maxRecoveryAttempts(method, beanClass, workflow.maxRecoveryAttempts());
+          workflows.put(
+              method,
+              new WorkflowDefinition(
+                  name,
+                  beanClass.getName(),
+                  method.getGenericParameterTypes(),
+                  boxed(method.getGenericReturnType()),
+                  attempts,
+                  beanClass.getClassLoader(),
+                  invoker(manager, bean, beanClass, method)));
+        }
+        if (step != null) {
+          steps.putIfAbsent(
+              method,
+              new StepDefinition(
+                  step.name().isBlank() ? method.getName() : step.name(),
+                  settings.stepOptions(
+                      method,
+                      beanClass,
+                      step.maxAttempts(),
+                      step.intervalSeconds(),
+                      step.backoffRate()),
+                  boxed(method.getGenericReturnType()),
+                  beanClass.getClassLoader()));
+        }
+      }
+      SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
+    }
+    applicationVersion =
+        settings.applicationVersion.orElseGet(
+            () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
+    for (String problem : problems) {
+      event.addDeploymentProblem(new DeploymentException(problem));
+    }
+    if (problems.isEmpty()) {
+      LOG.log(
+          Level.FINE,
+          "DBOS prepared {0} workflow(s) and {1} step(s)",
+          new Object[] {workflows.size(), steps.size()});
+    }
+  }
+
+  private List<Method> workflowsOf(Class<?> beanClass) {
+    List<Method> methods = new ArrayList<>();
+    for (Map.Entry<Method, WorkflowDefinition> e : workflows.entrySet()) {
+      if (e.getValue().className().equals(beanClass.getName())) {
+        methods.add(e.getKey());
+      }
+    }
+    return methods;
+  }
+
+  private static Type boxed(Type type) {
+    return type == void.class ? Void.class : type;
+  }
+
+  /** Recovery calls the workflow through the bean's client proxy, so every interceptor applies. */
+  private static WorkflowInvoker invoker(
+      BeanManager manager, Bean<?> bean, Class<?> beanClass, Method method) {
+    method.setAccessible(true);
+    Type referenceType = bean.getTypes().contains(beanClass) ? beanClass : Object.class;
+    return arguments -> {
+      Object reference =
+          manager.getReference(bean, referenceType, manager.createCreationalContext(bean));
+      try {
+        return method.invoke(reference, arguments);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception exception) {
+          throw exception;
+        }
+        throw (Error) cause;
+      }
+    };
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader != null ? loader : DBOSExtension.class.getClassLoader();
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  String applicationVersion() {
+    return applicationVersion;
+  }
+
+  WorkflowDefinition workflow(Method method) {
+    return workflows.get(method);
+  }
+
+  StepDefinition step(Method method) {
+    return steps.get(method);
+  }
+
+  Map<Method, WorkflowDefinition> workflows() {
+    return Collections.unmodifiableMap(workflows);
+  }
+}

@@ -1,0 +1,212 @@
+package io.dbosee.internal.cdi;
+
+import io.dbosee.DBOSExecutor;
+import io.dbosee.DBOSNotLaunchedException;
+import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.internal.engine.EngineConfig;
+import io.dbosee.internal.engine.ExecutionHooks;
+import io.dbosee.internal.engine.Invocation;
+import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.engine.WorkflowDefinition;
+import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+
+/**
+ * Owns the engine for the lifetime of the application: builds it from the prepared definitions, the
+ * configured DataSource and the managed executor when the application starts, recovers this
+ * server's pending workflows, and stops it when the application stops.
+ */
+@ApplicationScoped
+public class DBOSRuntime {
+  private static final Logger LOG = Logger.getLogger(DBOSRuntime.class.getName());
+
+  @Inject DBOSExtension extension;
+  @Inject @DBOSExecutor Instance<Executor> customExecutor;
+  @Inject Instance<RequestContextController> requestContexts;
+
+  private volatile DBOSEngine engine;
+  private PooledDataSource ownedPool;
+
+  /** Starts before any application observer of the same event, so workflows can be called. */
+  void start(
+      @Observes
+          @Priority(Interceptor.Priority.PLATFORM_BEFORE)
+          @Initialized(ApplicationScoped.class)
+          Object event) {
+    Settings settings = extension.settings();
+    DataSource dataSource = dataSource(settings);
+    Executor executor = executor(settings);
+    DBOSEngine created =
+        new DBOSEngine(
+            new EngineConfig(
+                settings.executorId,
+                extension.applicationVersion(),
+                settings.schema,
+                Duration.ofMillis(100)),
+            dataSource,
+            PortableJsonSerializer.create(),
+            executor,
+            new RequestContextHooks());
+    extension.workflows().values().forEach(created::register);
+    try {
+      created.launch();
+    } catch (RuntimeException e) {
+      closePool();
+      throw Problems.STARTUP_FAILED.exception(
+          "DBOS could not prepare the system database: "
+              + e.getMessage()
+              + " Check "
+              + (settings.datasource.isPresent() ? Settings.DATASOURCE : Settings.URL)
+              + " and that PostgreSQL is running.",
+          e);
+    }
+    engine = created;
+    created.recoverPendingWorkflows();
+  }
+
+  @PreDestroy
+  void stop() {
+    DBOSEngine running = engine;
+    if (running != null) {
+      running.close();
+    }
+    closePool();
+  }
+
+  public DBOSEngine engine() {
+    DBOSEngine running = engine;
+    if (running == null) {
+      throw new DBOSNotLaunchedException(
+          "DBOS is not started yet: workflows can be called once the application has started"
+              + " (after @Initialized(ApplicationScoped.class)).");
+    }
+    return running;
+  }
+
+  public Object runWorkflow(Method method, Object[] arguments, Invocation body) throws Exception {
+    WorkflowDefinition definition = extension.workflow(method);
+    if (definition == null) {
+      return body.proceed(); // not a bean method the extension prepared (e.g. vetoed type)
+    }
+    return engine().runWorkflow(definition, arguments, body);
+  }
+
+  public Object runStep(Method method, Invocation body) throws Exception {
+    StepDefinition definition = extension.step(method);
+    if (definition == null) {
+      return body.proceed();
+    }
+    return engine().runStep(definition, body);
+  }
+
+  private DataSource dataSource(Settings settings) {
+    if (settings.datasource.isPresent()) {
+      String name = settings.datasource.get();
+      try {
+        return (DataSource) new InitialContext().lookup(name);
+      } catch (NamingException | ClassCastException e) {
+        throw Problems.NO_SYSTEM_DATABASE.exception(
+            "No DataSource is bound at '"
+                + name
+                + "' ("
+                + Settings.DATASOURCE
+                + "): "
+                + e
+                + ". Define it in server.xml (non-transactional: transactional=\"false\") or"
+                + " correct the name.",
+            e);
+      }
+    }
+    if (settings.url.isPresent()) {
+      ownedPool =
+          new PooledDataSource(
+              settings.url.get(),
+              settings.user.orElse(null),
+              settings.password.orElse(null),
+              settings.poolSize,
+              Duration.ofSeconds(30));
+      return ownedPool;
+    }
+    throw Problems.NO_SYSTEM_DATABASE.exception(
+        "No system database is configured. Set "
+            + Settings.DATASOURCE
+            + " to the JNDI name of a non-transactional container DataSource, or "
+            + Settings.URL
+            + " (with "
+            + Settings.USER
+            + " and "
+            + Settings.PASSWORD
+            + ") in META-INF/microprofile-config.properties or the environment"
+            + " (DBOS_SYSTEM_DATABASE_URL).");
+  }
+
+  private Executor executor(Settings settings) {
+    if (customExecutor.isResolvable()) {
+      return customExecutor.get();
+    }
+    String name = settings.executorJndiName;
+    try {
+      return (Executor) new InitialContext().lookup(name);
+    } catch (NamingException | ClassCastException e) {
+      throw Problems.NO_EXECUTOR.exception(
+          "No managed executor is bound at '"
+              + name
+              + "' ("
+              + Settings.EXECUTOR_JNDI
+              + "): "
+              + e
+              + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
+              + Settings.EXECUTOR_JNDI
+              + " to the JNDI name of a ManagedExecutorService. Outside a server, produce an"
+              + " Executor bean qualified @DBOSExecutor.",
+          e);
+    }
+  }
+
+  private void closePool() {
+    if (ownedPool != null) {
+      ownedPool.close();
+      ownedPool = null;
+    }
+  }
+
+  /** Activates a request context around every workflow body the engine runs on an executor. */
+  private final class RequestContextHooks implements ExecutionHooks {
+    @Override
+    public <T> T aroundWorkflow(Callable<T> body) throws Exception {
+      Instance.Handle<RequestContextController> handle = requestContexts.getHandle();
+      RequestContextController controller = handle.get();
+      boolean activated = controller.activate();
+      try {
+        return body.call();
+      } finally {
+        if (activated) {
+          try {
+            controller.deactivate();
+          } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "Could not deactivate a workflow's request context", e);
+          }
+        }
+        handle.destroy();
+      }
+    }
+  }
+}

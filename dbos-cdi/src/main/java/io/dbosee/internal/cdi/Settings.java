@@ -1,0 +1,246 @@
+package io.dbosee.internal.cdi;
+
+import io.dbosee.StepOptions;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The library's MicroProfile Config keys, read and validated once at deployment. Invalid values are
+ * collected as deployment problems naming the key, the value and what is allowed.
+ */
+final class Settings {
+  static final String PREFIX = "dbos.";
+  static final String DATASOURCE = "dbos.system-database.datasource";
+  static final String URL = "dbos.system-database.url";
+  static final String USER = "dbos.system-database.user";
+  static final String PASSWORD = "dbos.system-database.password";
+  static final String SCHEMA = "dbos.system-database.schema";
+  static final String POOL_SIZE = "dbos.system-database.pool-size";
+  static final String EXECUTOR_ID = "dbos.executor-id";
+  static final String APPLICATION_VERSION = "dbos.application-version";
+  static final String EXECUTOR_JNDI = "dbos.executor.jndi-name";
+  static final String SELF_CALL_CHECK = "dbos.self-call-check";
+
+  static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  enum SelfCallCheck {
+    FAIL,
+    WARN
+  }
+
+  private final Config config;
+  private final List<String> problems;
+
+  final Optional<String> datasource;
+  final Optional<String> url;
+  final Optional<String> user;
+  final Optional<String> password;
+  final String schema;
+  final int poolSize;
+  final String executorId;
+  final Optional<String> applicationVersion;
+  final String executorJndiName;
+  final SelfCallCheck selfCallCheck;
+
+  Settings(Config config, List<String> problems) {
+    this.config = config;
+    this.problems = problems;
+    this.datasource = text(DATASOURCE);
+    this.url = text(URL);
+    this.user = text(USER);
+    this.password = config.getOptionalValue(PASSWORD, String.class);
+    this.schema =
+        value(
+            SCHEMA,
+            String.class,
+            "dbos",
+            s -> IDENTIFIER.matcher(s).matches(),
+            "a plain SQL"
+                + " identifier (letters, digits and underscores, not starting with a digit)");
+    this.poolSize = value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
+    this.executorId = value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
+    this.applicationVersion = text(APPLICATION_VERSION);
+    this.executorJndiName = text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
+    String check =
+        value(
+            SELF_CALL_CHECK, String.class, "fail", s -> parseCheck(s) != null, "'fail' or 'warn'");
+    SelfCallCheck parsed = parseCheck(check);
+    this.selfCallCheck = parsed == null ? SelfCallCheck.FAIL : parsed;
+    if (datasource.isPresent() && url.isPresent()) {
+      problems.add(
+          Problems.NO_SYSTEM_DATABASE.message(
+              "Both "
+                  + DATASOURCE
+                  + " and "
+                  + URL
+                  + " are set; set only one: the JNDI name of a"
+                  + " container DataSource, or a JDBC URL (with "
+                  + USER
+                  + " and "
+                  + PASSWORD
+                  + ")."));
+    }
+  }
+
+  private static SelfCallCheck parseCheck(String s) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
+      case "fail" -> SelfCallCheck.FAIL;
+      case "warn" -> SelfCallCheck.WARN;
+      default -> null;
+    };
+  }
+
+  /** Max recovery attempts of a workflow method: method key, class key, global key, annotation. */
+  int maxRecoveryAttempts(Method method, Class<?> beanClass, int annotated) {
+    return layered(
+        "workflow",
+        "max-recovery-attempts",
+        method,
+        beanClass,
+        Integer.class,
+        annotated,
+        n -> n >= 0,
+        "an integer of at least 0");
+  }
+
+  /** A step's retry policy with every override applied; the annotation's value otherwise. */
+  StepOptions stepOptions(
+      Method method, Class<?> beanClass, int maxAttempts, double intervalSeconds, double rate) {
+    int attempts =
+        layered(
+            "step",
+            "max-attempts",
+            method,
+            beanClass,
+            Integer.class,
+            maxAttempts,
+            n -> n >= 1,
+            "an integer of at least 1 (1 means no retry)");
+    double interval =
+        layered(
+            "step",
+            "interval-seconds",
+            method,
+            beanClass,
+            Double.class,
+            intervalSeconds,
+            d -> d >= 0 && Double.isFinite(d),
+            "a number of seconds, at least 0");
+    double backoff =
+        layered(
+            "step",
+            "backoff-rate",
+            method,
+            beanClass,
+            Double.class,
+            rate,
+            d -> d >= 1.0 && Double.isFinite(d),
+            "a number of at least 1.0");
+    try {
+      return new StepOptions(attempts, Duration.ofNanos((long) (interval * 1e9)), backoff);
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          Problems.INVALID_CONFIG.message(
+              "The retry policy of step " + describe(method) + " is invalid: " + e.getMessage()));
+      return StepOptions.DEFAULT;
+    }
+  }
+
+  private <T> T layered(
+      String kind,
+      String property,
+      Method method,
+      Class<?> beanClass,
+      Class<T> type,
+      T annotated,
+      Function<T, Boolean> valid,
+      String allowed) {
+    String[] keys = {
+      PREFIX + kind + ".\"" + beanClass.getName() + "/" + method.getName() + "\"." + property,
+      PREFIX + kind + ".\"" + beanClass.getName() + "\"." + property,
+      PREFIX + kind + "." + property
+    };
+    for (String key : keys) {
+      Optional<T> value = optional(key, type, valid, allowed);
+      if (value.isPresent()) {
+        return value.get();
+      }
+    }
+    if (!valid.apply(annotated)) {
+      problems.add(
+          Problems.INVALID_CONFIG.message(
+              "The annotation on "
+                  + describe(method)
+                  + " sets "
+                  + property
+                  + " to "
+                  + annotated
+                  + ", but it must be "
+                  + allowed
+                  + "."));
+    }
+    return annotated;
+  }
+
+  private Optional<String> text(String key) {
+    return config.getOptionalValue(key, String.class).map(String::trim).filter(s -> !s.isEmpty());
+  }
+
+  private <T> T value(
+      String key, Class<T> type, T fallback, Function<T, Boolean> valid, String allowed) {
+    return optional(key, type, valid, allowed).orElse(fallback);
+  }
+
+  private <T> Optional<T> optional(
+      String key, Class<T> type, Function<T, Boolean> valid, String allowed) {
+    Optional<T> value;
+    try {
+      value = config.getOptionalValue(key, type);
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          Problems.INVALID_CONFIG.message(
+              "The configuration value of "
+                  + key
+                  + " ('"
+                  + config.getConfigValue(key).getValue()
+                  + "') is not "
+                  + allowed
+                  + ": "
+                  + e.getMessage()));
+      return Optional.empty();
+    }
+    if (value.isPresent() && !valid.apply(value.get())) {
+      problems.add(
+          Problems.INVALID_CONFIG.message(
+              "The configuration value of "
+                  + key
+                  + " ('"
+                  + value.get()
+                  + "') is invalid: it must be "
+                  + allowed
+                  + "."));
+      return Optional.empty();
+    }
+    return value;
+  }
+
+  static String describe(Method method) {
+    StringBuilder b =
+        new StringBuilder(method.getDeclaringClass().getName())
+            .append('.')
+            .append(method.getName())
+            .append('(');
+    Class<?>[] types = method.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      b.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+    }
+    return b.append(')').toString();
+  }
+}

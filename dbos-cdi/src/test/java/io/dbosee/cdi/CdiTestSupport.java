@@ -1,0 +1,82 @@
+package io.dbosee.cdi;
+
+import io.dbosee.internal.cdi.DBOSExtension;
+import io.dbosee.testing.TestPostgres;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+
+/**
+ * Boots Weld SE with the library's extension, the given beans and a MicroProfile Config made of the
+ * given properties, on a fresh system database: what a deployment does, in a test.
+ */
+final class CdiTestSupport {
+  private CdiTestSupport() {}
+
+  static Map<String, String> systemDatabase(TestPostgres.Database database) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put("dbos.system-database.url", database.jdbcUrl());
+    properties.put("dbos.system-database.user", database.user());
+    properties.put("dbos.system-database.password", database.password());
+    return properties;
+  }
+
+  /** Installs {@code properties} as the application's config until {@link #releaseConfig}. */
+  static void useConfig(Map<String, String> properties) {
+    Config config =
+        new SmallRyeConfigBuilder()
+            .withSources(new PropertiesConfigSource(properties, "test", 500))
+            .addDefaultInterceptors()
+            .build();
+    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    try {
+      resolver.releaseConfig(resolver.getConfig(loader));
+    } catch (RuntimeException ignored) {
+      // nothing registered yet
+    }
+    resolver.registerConfig(config, loader);
+  }
+
+  static void releaseConfig() {
+    ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+    resolver.releaseConfig(resolver.getConfig(Thread.currentThread().getContextClassLoader()));
+  }
+
+  static Weld weld(Class<?>... beans) {
+    return new Weld()
+        .containerId(null)
+        .disableDiscovery()
+        .addExtension(new DBOSExtension())
+        .addBeanClasses(TestExecutor.class)
+        .addBeanClasses(beans);
+  }
+
+  static WeldContainer start(Map<String, String> properties, Class<?>... beans) {
+    useConfig(properties);
+    return weld(beans).initialize();
+  }
+
+  static String query(TestPostgres.Database database, String sql, Object... parameters) {
+    try (Connection c = database.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        ps.setObject(i + 1, parameters[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
