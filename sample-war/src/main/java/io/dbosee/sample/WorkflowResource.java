@@ -2,7 +2,6 @@ package io.dbosee.sample;
 
 import io.dbosee.DBOS;
 import jakarta.enterprise.context.RequestScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,7 +17,7 @@ public class WorkflowResource {
 
   @Inject Workflows workflows;
   @Inject StepExecutions executions;
-  @Inject Instance<DBOS> dbos;
+  @Inject DBOS dbos;
 
   /**
    * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
@@ -26,13 +25,12 @@ public class WorkflowResource {
    */
   @GET
   @Path("workflow")
-  @SuppressWarnings("try") // the scope is used for its effect on the call inside it
   @Produces(MediaType.TEXT_PLAIN)
   public String workflow(@QueryParam("id") String id) {
     if (id == null || id.isBlank()) {
       return workflows.workflow() + "\n";
     }
-    try (var scope = dbos.get().withWorkflowId(id)) {
+    try (var scope = dbos.withWorkflowId(id)) {
       return workflows.workflow() + "\n";
     }
   }

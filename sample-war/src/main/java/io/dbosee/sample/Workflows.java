@@ -4,7 +4,6 @@ import io.dbosee.DBOS;
 import io.dbosee.Step;
 import io.dbosee.Workflow;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.logging.Logger;
@@ -18,9 +17,7 @@ import java.util.logging.Logger;
 public class Workflows {
   private static final Logger LOG = Logger.getLogger(Workflows.class.getName());
 
-  // Looked up on use, so that the application deploys (and GET /steps works) even where the DBOS
-  // bean is absent; with dbos-cdi's CDI layer present this is the same as `@Inject DBOS dbos`.
-  @Inject Instance<DBOS> dbos;
+  @Inject DBOS dbos;
 
   // Steps are called through this injected reference: CDI does not intercept calls through `this`.
   @Inject Workflows self;
@@ -44,13 +41,13 @@ public class Workflows {
     self.stepOne();
     for (int i = 0; i < 5; i++) {
       LOG.info("Press Control + C to stop the app...");
-      dbos.get().sleep(Duration.ofSeconds(1));
+      dbos.sleep(Duration.ofSeconds(1));
     }
     self.stepTwo();
     return "Workflow " + currentWorkflowId() + " completed";
   }
 
   private String currentWorkflowId() {
-    return dbos.get().workflowId().orElse("(no workflow)");
+    return dbos.workflowId().orElse("(no workflow)");
   }
 }

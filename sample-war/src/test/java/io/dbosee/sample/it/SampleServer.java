@@ -39,6 +39,11 @@ final class SampleServer {
     return archive;
   }
 
+  /** The sample plus test-only endpoints (see {@code inserver}), for tests that need them. */
+  static WebArchive sampleWarWithTestEndpoints() {
+    return sampleWar().addClass(io.dbosee.sample.it.inserver.BackgroundWorkflows.class);
+  }
+
   static URI uri(String path) {
     return URI.create("http://localhost:" + System.getProperty("liberty.http.port") + path);
   }

@@ -34,7 +34,7 @@ class WorkflowRestartIT {
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
-    return SampleServer.sampleWar();
+    return SampleServer.sampleWarWithTestEndpoints();
   }
 
   @Test
@@ -60,6 +60,44 @@ class WorkflowRestartIT {
 
       LibertyProcess.forgetKilledServer(controller, CONTAINER);
       controller.start(CONTAINER); // Liberty starts the sample again from its dropins directory
+
+      await("workflow " + id + " recovered to SUCCESS")
+          .atMost(RECOVERY_DEADLINE)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> SampleServer.workflowStatus(id), Optional.of("SUCCESS")::equals);
+      assertThat(SampleServer.stepExecutions(id, "stepOne")).as("step one runs once").isEqualTo(1);
+      assertThat(SampleServer.stepExecutions(id, "stepTwo")).as("step two runs once").isEqualTo(1);
+    } finally {
+      if (controller.isStarted(CONTAINER)) {
+        deployer.undeploy(DEPLOYMENT);
+        controller.stop(CONTAINER);
+      }
+    }
+  }
+
+  /**
+   * A graceful stop interrupts a workflow running in the background: it must stay PENDING (not be
+   * recorded as failed) and resume when the server starts again. (A workflow an HTTP request waits
+   * for usually finishes first: Liberty lets in-flight requests end before it stops.)
+   */
+  @Test
+  void aGracefullyStoppedServerResumesABackgroundWorkflowAfterItsLastCompletedStep()
+      throws Exception {
+    controller.start(CONTAINER);
+    deployer.deploy(DEPLOYMENT);
+    try {
+      String id = "stop-" + System.nanoTime();
+      assertThat(SampleServer.get("/test/background?id=" + id).body()).isEqualTo("started " + id);
+      await("step one of " + id)
+          .atMost(STEP_ONE_DEADLINE)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> SampleServer.stepExecutions(id, "stepOne") == 1);
+
+      controller.stop(CONTAINER);
+      assertThat(SampleServer.workflowStatus(id)).as("status after the stop").contains("PENDING");
+      assertThat(SampleServer.stepExecutions(id, "stepTwo")).isZero();
+
+      controller.start(CONTAINER);
 
       await("workflow " + id + " recovered to SUCCESS")
           .atMost(RECOVERY_DEADLINE)
