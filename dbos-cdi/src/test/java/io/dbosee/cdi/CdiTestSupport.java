@@ -4,10 +4,6 @@ import io.dbosee.internal.cdi.DBOSExtension;
 import io.dbosee.testing.TestPostgres;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.microprofile.config.Config;
@@ -67,16 +63,6 @@ final class CdiTestSupport {
   }
 
   static String query(TestPostgres.Database database, String sql, Object... parameters) {
-    try (Connection c = database.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        ps.setObject(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return database.query(sql, parameters);
   }
 }

@@ -4,8 +4,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -62,5 +66,31 @@ public final class TestPostgres {
 
   /** A test database: its JDBC URL and credentials, and an unpooled DataSource on it. */
   public record Database(
-      String name, String jdbcUrl, String user, String password, DataSource dataSource) {}
+      String name, String jdbcUrl, String user, String password, DataSource dataSource) {
+
+    /** The first column of the first row, or null when there is no row. */
+    public String query(String sql, Object... parameters) {
+      List<String> values = column(sql, parameters);
+      return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** The first column of every row. */
+    public List<String> column(String sql, Object... parameters) {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < parameters.length; i++) {
+          ps.setObject(i + 1, parameters[i]);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          List<String> values = new ArrayList<>();
+          while (rs.next()) {
+            values.add(rs.getString(1));
+          }
+          return values;
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("test query failed: " + sql, e);
+      }
+    }
+  }
 }

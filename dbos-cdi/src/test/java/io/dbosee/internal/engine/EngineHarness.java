@@ -4,10 +4,6 @@ import io.dbosee.StepOptions;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.testing.TestPostgres;
 import java.lang.reflect.Type;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -50,35 +46,11 @@ final class EngineHarness implements AutoCloseable {
 
   /** One column of one row, or null. */
   String query(String sql, Object... parameters) {
-    try (Connection c = database.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        ps.setObject(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return database.query(sql, parameters);
   }
 
   List<String> queryColumn(String sql, Object... parameters) {
-    try (Connection c = database.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        ps.setObject(i + 1, parameters[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        List<String> values = new ArrayList<>();
-        while (rs.next()) {
-          values.add(rs.getString(1));
-        }
-        return values;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return database.column(sql, parameters);
   }
 
   String status(String workflowId) {

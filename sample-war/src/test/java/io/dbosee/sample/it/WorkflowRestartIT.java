@@ -61,12 +61,7 @@ class WorkflowRestartIT {
       LibertyProcess.forgetKilledServer(controller, CONTAINER);
       controller.start(CONTAINER); // Liberty starts the sample again from its dropins directory
 
-      await("workflow " + id + " recovered to SUCCESS")
-          .atMost(RECOVERY_DEADLINE)
-          .pollInterval(Duration.ofMillis(250))
-          .until(() -> SampleServer.workflowStatus(id), Optional.of("SUCCESS")::equals);
-      assertThat(SampleServer.stepExecutions(id, "stepOne")).as("step one runs once").isEqualTo(1);
-      assertThat(SampleServer.stepExecutions(id, "stepTwo")).as("step two runs once").isEqualTo(1);
+      assertResumedToSuccessWithEachStepOnce(id);
     } finally {
       if (controller.isStarted(CONTAINER)) {
         deployer.undeploy(DEPLOYMENT);
@@ -99,18 +94,22 @@ class WorkflowRestartIT {
 
       controller.start(CONTAINER);
 
-      await("workflow " + id + " recovered to SUCCESS")
-          .atMost(RECOVERY_DEADLINE)
-          .pollInterval(Duration.ofMillis(250))
-          .until(() -> SampleServer.workflowStatus(id), Optional.of("SUCCESS")::equals);
-      assertThat(SampleServer.stepExecutions(id, "stepOne")).as("step one runs once").isEqualTo(1);
-      assertThat(SampleServer.stepExecutions(id, "stepTwo")).as("step two runs once").isEqualTo(1);
+      assertResumedToSuccessWithEachStepOnce(id);
     } finally {
       if (controller.isStarted(CONTAINER)) {
         deployer.undeploy(DEPLOYMENT);
         controller.stop(CONTAINER);
       }
     }
+  }
+
+  private static void assertResumedToSuccessWithEachStepOnce(String id) throws Exception {
+    await("workflow " + id + " recovered to SUCCESS")
+        .atMost(RECOVERY_DEADLINE)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> SampleServer.workflowStatus(id), Optional.of("SUCCESS")::equals);
+    assertThat(SampleServer.stepExecutions(id, "stepOne")).as("step one runs once").isEqualTo(1);
+    assertThat(SampleServer.stepExecutions(id, "stepTwo")).as("step two runs once").isEqualTo(1);
   }
 
   private static String describe(CompletableFuture<HttpResponse<String>> call) {
