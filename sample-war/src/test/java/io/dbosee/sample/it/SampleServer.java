@@ -41,7 +41,12 @@ final class SampleServer {
 
   /** The sample plus test-only endpoints (see {@code inserver}), for tests that need them. */
   static WebArchive sampleWarWithTestEndpoints() {
-    return sampleWar().addClass(io.dbosee.sample.it.inserver.BackgroundWorkflows.class);
+    return sampleWar()
+        .addClasses(
+            io.dbosee.sample.it.inserver.BackgroundWorkflows.class,
+            io.dbosee.sample.it.inserver.ContextProbes.class,
+            io.dbosee.sample.it.inserver.ContextProbeResource.class,
+            io.dbosee.sample.it.inserver.RequestState.class);
   }
 
   static URI uri(String path) {

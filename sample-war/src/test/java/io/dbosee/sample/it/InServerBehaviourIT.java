@@ -1,0 +1,103 @@
+package io.dbosee.sample.it;
+
+import static io.dbosee.sample.it.SampleServer.CONTAINER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.dbosee.sample.it.inserver.SelfCallingWorkflow;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ArchivePath;
+import org.jboss.shrinkwrap.api.Node;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What only a real server can show: JTA and request contexts, and Liberty's class loading. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class InServerBehaviourIT {
+  private static final String PROBES = "probes";
+  private static final String SELF_CALL = "self-call";
+
+  @ArquillianResource ContainerController controller;
+  @ArquillianResource Deployer deployer;
+
+  @Deployment(name = PROBES, managed = false, testable = false)
+  static WebArchive probes() {
+    return SampleServer.sampleWarWithTestEndpoints();
+  }
+
+  /** A WAR with the library and a workflow that calls its own step through 'this'. */
+  @Deployment(name = SELF_CALL, managed = false, testable = false)
+  static WebArchive selfCall() {
+    WebArchive sample = SampleServer.sampleWar();
+    WebArchive war =
+        ShrinkWrap.create(WebArchive.class, "self-call.war")
+            .addClass(SelfCallingWorkflow.class)
+            .addAsResource(
+                new StringAsset("dbos.system-database.datasource=jdbc/dbosSystem\n"),
+                "META-INF/microprofile-config.properties");
+    for (var entry : sample.getContent().entrySet()) {
+      ArchivePath path = entry.getKey();
+      Node node = entry.getValue();
+      if (path.get().startsWith("/WEB-INF/lib/") && node.getAsset() != null) {
+        war.add(node.getAsset(), path);
+      }
+    }
+    return war;
+  }
+
+  @BeforeEach
+  void start() {
+    controller.start(CONTAINER);
+  }
+
+  @AfterEach
+  void stop() {
+    controller.stop(CONTAINER);
+  }
+
+  @Test
+  void theWorkflowBodyGetsNeitherTheCallersTransactionNorItsRequestContextButAFreshOne()
+      throws Exception {
+    deployer.deploy(PROBES);
+    try {
+      HttpResponse<String> response = SampleServer.get("/test/probe");
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertThat(response.body())
+          .startsWith("caller-tx=true tx=false request-mark=")
+          .contains("caller-mark-visible=false")
+          .doesNotContain("id=none");
+    } finally {
+      deployer.undeploy(PROBES);
+    }
+  }
+
+  @Test
+  void aWorkflowCallingItsOwnStepThroughThisDoesNotDeploy() {
+    Throwable failure = catchThrowable(() -> deployer.deploy(SELF_CALL));
+    try {
+      assertThat(failure).as("the deployment must fail").isNotNull();
+      StringWriter trace = new StringWriter();
+      failure.printStackTrace(new PrintWriter(trace));
+      assertThat(trace.toString()).contains("DBOS-CDI-009").contains("checkout").contains("charge");
+    } finally {
+      if (failure == null) {
+        deployer.undeploy(SELF_CALL);
+      }
+    }
+  }
+}
