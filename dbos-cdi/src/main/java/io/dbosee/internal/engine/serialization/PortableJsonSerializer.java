@@ -15,8 +15,13 @@ import jakarta.json.bind.JsonbBuilder;
 import java.io.StringReader;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The {@code portable_json} format, readable by every DBOS SDK: values are plain JSON bound to
@@ -78,7 +83,7 @@ public final class PortableJsonSerializer implements Serializer {
   @Override
   public Object deserialize(String text, Type declaredType) {
     if (text == null || text.equals("null") || declaredType == Void.class) {
-      return null;
+      return absent(declaredType);
     }
     refuseJavaSerialization(text);
     try {
@@ -86,6 +91,24 @@ public final class PortableJsonSerializer implements Serializer {
     } catch (RuntimeException e) {
       throw unreadable(text, declaredType, e);
     }
+  }
+
+  /** What JSON null means for a declared type: an empty Optional for the Optional types. */
+  private static Object absent(Type declaredType) {
+    Type raw = declaredType instanceof ParameterizedType p ? p.getRawType() : declaredType;
+    if (raw == Optional.class) {
+      return Optional.empty();
+    }
+    if (raw == OptionalInt.class) {
+      return OptionalInt.empty();
+    }
+    if (raw == OptionalLong.class) {
+      return OptionalLong.empty();
+    }
+    if (raw == OptionalDouble.class) {
+      return OptionalDouble.empty();
+    }
+    return null;
   }
 
   @Override
@@ -156,7 +179,7 @@ public final class PortableJsonSerializer implements Serializer {
       JsonValue value = values.get(i);
       arguments[i] =
           value.getValueType() == JsonValue.ValueType.NULL
-              ? null
+              ? absent(parameterTypes[i])
               : deserialize(value.toString(), parameterTypes[i]);
     }
     return arguments;
