@@ -112,13 +112,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     try {
       return DriverManager.getConnection(url, user, password);
     } catch (SQLException | RuntimeException e) {
-      lock.lock();
-      try {
-        open--;
-        returned.signal();
-      } finally {
-        lock.unlock();
-      }
+      releaseSlot();
       if (e instanceof SQLException sql
           && "08001".equals(sql.getSQLState())
           && sql.getMessage() != null
@@ -149,6 +143,11 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     } catch (SQLException ignored) {
       // it is being thrown away because it broke
     }
+    releaseSlot();
+  }
+
+  /** One fewer open connection: a waiter may now open one. */
+  private void releaseSlot() {
     lock.lock();
     try {
       open--;

@@ -192,19 +192,11 @@ public final class SystemDatabase {
 
   /** Every operation a workflow recorded, in position order. */
   public List<RecordedOperation> readOperations(String workflowId) {
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(readOperationsSql)) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<RecordedOperation> operations = new ArrayList<>();
-        while (rs.next()) {
-          operations.add(operation(rs));
-        }
-        return operations;
-      }
-    } catch (SQLException e) {
-      throw failure("read the checkpoints of workflow '" + workflowId + "'", e);
-    }
+    return list(
+        readOperationsSql,
+        "read the checkpoints of workflow '" + workflowId + "'",
+        SystemDatabase::operation,
+        workflowId);
   }
 
   /**
@@ -253,19 +245,33 @@ public final class SystemDatabase {
 
   /** The PENDING workflows of one executor and application version, oldest first. */
   public List<WorkflowRow> pendingWorkflows(String executorId, String applicationVersion) {
+    return list(
+        pendingWorkflowsSql,
+        "list the pending workflows of executor '" + executorId + "'",
+        SystemDatabase::workflowRow,
+        executorId,
+        applicationVersion);
+  }
+
+  private interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> list(String sql, String what, RowMapper<T> mapper, String... parameters) {
     try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(pendingWorkflowsSql)) {
-      ps.setString(1, executorId);
-      ps.setString(2, applicationVersion);
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        ps.setString(i + 1, parameters[i]);
+      }
       try (ResultSet rs = ps.executeQuery()) {
-        List<WorkflowRow> rows = new ArrayList<>();
+        List<T> rows = new ArrayList<>();
         while (rs.next()) {
-          rows.add(workflowRow(rs));
+          rows.add(mapper.map(rs));
         }
         return rows;
       }
     } catch (SQLException e) {
-      throw failure("list the pending workflows of executor '" + executorId + "'", e);
+      throw failure(what, e);
     }
   }
 
