@@ -199,6 +199,9 @@ class DeploymentValidationTest {
     assertThat(messages(deploy(Map.of("dbos.system-database.schema", "dbos; drop"), Fine.class)))
         .contains("DBOS-CDI-008")
         .contains("dbos.system-database.schema");
+    assertThat(messages(deploy(Map.of("dbos.system-database.schema", "pg_dbos"), Fine.class)))
+        .contains("DBOS-CDI-008")
+        .contains("not with 'pg_'");
   }
 
   @ApplicationScoped

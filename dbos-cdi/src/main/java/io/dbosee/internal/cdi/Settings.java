@@ -1,13 +1,13 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.StepOptions;
+import io.dbosee.internal.engine.db.SystemSchema;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -28,7 +28,6 @@ final class Settings {
   static final String SELF_CALL_CHECK = "dbos.self-call-check";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   enum SelfCallCheck {
     FAIL,
@@ -61,9 +60,9 @@ final class Settings {
             SCHEMA,
             String.class,
             "dbos",
-            s -> IDENTIFIER.matcher(s).matches(),
-            "a plain SQL"
-                + " identifier (letters, digits and underscores, not starting with a digit)");
+            Settings::isSchemaName,
+            "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
+                + " with a letter or an underscore and not with 'pg_'");
     this.poolSize = value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
     this.executorId = value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
     this.applicationVersion = text(APPLICATION_VERSION);
@@ -86,6 +85,16 @@ final class Settings {
                   + " and "
                   + PASSWORD
                   + ")."));
+    }
+  }
+
+  /** The engine's own rule, so that deployment refuses exactly what migration would. */
+  private static boolean isSchemaName(String name) {
+    try {
+      SystemSchema.quote(name);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -9,281 +9,524 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A small bounded JDBC connection pool for a system database configured by URL. It creates no
- * threads (it runs inside an application server): connections are opened on demand, checked when
- * they have been idle a while, and discarded when they broke.
+ * A bounded JDBC connection pool over {@link DriverManager}, for a system database configured by
+ * URL, user and password rather than by a container DataSource; it creates no threads.
  *
- * <p>Pitfall: a borrower that cannot get a connection within the borrow timeout gets an {@link
- * SQLException}; raise {@code dbos.system-database.pool-size} when many workflows run at once.
+ * <pre>{@code
+ * try (PooledDataSource pool =
+ *     new PooledDataSource(url, user, password, 10, Duration.ofSeconds(30))) {
+ *   try (Connection c = pool.getConnection()) { ... } // close() gives it back
+ * }
+ * }</pre>
+ *
+ * <p>Pitfalls:
+ *
+ * <ul>
+ *   <li>Always close what you borrow: a borrower waits up to the borrow timeout for a free
+ *       connection and then gets an SQLException saying the pool is exhausted.
+ *   <li>Work is done on the borrowing thread (connections are opened, validated and reset there);
+ *       nothing is checked in the background, so an idle connection is only re-validated when it is
+ *       borrowed after more than 30 s idle.
+ *   <li>A returned connection is rolled back if it was left in a transaction and reset to
+ *       auto-commit, read-write and its original isolation. One that failed with a connection error
+ *       (SQLSTATE class 08, or the server terminating the session, 57P01-57P03) is closed, never
+ *       reused. Statements still open at return are not closed by the pool.
+ *   <li>{@code unwrap} reaches the driver's connection (for LISTEN/NOTIFY); do not close that one
+ *       directly.
+ * </ul>
  */
 public final class PooledDataSource implements DataSource, AutoCloseable {
-  private static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** An idle connection older than this is validated before it is handed out. */
+  static final Duration VALIDATE_AFTER_IDLE = Duration.ofSeconds(30);
 
   private final String url;
-  private final String user;
-  private final String password;
+  private final Properties credentials;
   private final int maxSize;
-  private final Duration borrowTimeout;
+  private final long borrowTimeoutNanos;
+  private final LongSupplier nanoClock;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition returned = lock.newCondition();
-  private final Deque<Idle> idle = new ArrayDeque<>();
+  private final Condition changed = lock.newCondition();
+  // Guarded by lock. Invariant: idle.size() <= open <= maxSize, where open counts connections
+  // that are idle, lent out, or being opened right now.
+  private final ArrayDeque<Idle> idle = new ArrayDeque<>();
   private int open;
+  private int waiting;
   private boolean closed;
 
-  private record Idle(Connection connection, long since) {}
+  private volatile PrintWriter logWriter;
+  private volatile int loginTimeoutSeconds;
 
+  /**
+   * A pool of at most {@code maxSize} connections to {@code url}; {@code user} and {@code password}
+   * may be null when the URL carries them.
+   */
   public PooledDataSource(
       String url, String user, String password, int maxSize, Duration borrowTimeout) {
-    this.url = Objects.requireNonNull(url, "url");
-    this.user = user;
-    this.password = password;
-    if (maxSize < 1) {
-      throw new IllegalArgumentException("a pool needs at least one connection, got " + maxSize);
-    }
-    this.maxSize = maxSize;
-    this.borrowTimeout = Objects.requireNonNull(borrowTimeout, "borrowTimeout");
+    this(url, user, password, maxSize, borrowTimeout, System::nanoTime);
   }
 
+  /** As the public constructor, with the clock that ages idle connections (for tests). */
+  PooledDataSource(
+      String url,
+      String user,
+      String password,
+      int maxSize,
+      Duration borrowTimeout,
+      LongSupplier nanoClock) {
+    this.url = Objects.requireNonNull(url, "url");
+    if (maxSize < 1) {
+      throw new IllegalArgumentException(
+          "dbos.system-database.pool-size must be at least 1, was " + maxSize);
+    }
+    if (borrowTimeout.isNegative()) {
+      throw new IllegalArgumentException("the borrow timeout must not be negative");
+    }
+    this.credentials = new Properties();
+    if (user != null) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null) {
+      credentials.setProperty("password", password);
+    }
+    this.maxSize = maxSize;
+    this.borrowTimeoutNanos = borrowTimeout.toNanos();
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  /**
+   * An idle connection, or a new one while fewer than the maximum are open, or the first one
+   * returned within the borrow timeout.
+   *
+   * @throws SQLTransientConnectionException when the pool stays exhausted for the whole timeout
+   * @throws SQLNonTransientConnectionException after {@link #close()}
+   */
   @Override
   public Connection getConnection() throws SQLException {
-    long deadline = System.nanoTime() + borrowTimeout.toNanos();
+    long deadline = System.nanoTime() + borrowTimeoutNanos;
     while (true) {
-      Idle reused = null;
-      boolean mayOpen = false;
+      Idle candidate = null;
       lock.lock();
       try {
         while (true) {
           if (closed) {
-            throw new SQLException("The DBOS system database pool is closed.", "08003");
+            throw closedException();
           }
-          if (!idle.isEmpty()) {
-            reused = idle.pop();
+          candidate = idle.pollFirst();
+          if (candidate != null) {
             break;
           }
           if (open < maxSize) {
-            open++;
-            mayOpen = true;
+            open++; // reserve the slot before opening outside the lock
             break;
           }
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
-            throw new SQLException(
-                "No system database connection became free within "
-                    + borrowTimeout.toMillis()
-                    + " ms: all "
-                    + maxSize
-                    + " are in use. Raise dbos.system-database.pool-size.",
-                "08004");
+            throw exhausted();
           }
+          waiting++;
           try {
-            returned.awaitNanos(remaining);
+            changed.awaitNanos(remaining);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("Interrupted while waiting for a system database connection");
+            throw new SQLTransientConnectionException(
+                "Interrupted while waiting for a system database connection", e);
+          } finally {
+            waiting--;
           }
         }
       } finally {
         lock.unlock();
       }
-      if (mayOpen) {
-        return lend(openPhysical());
+
+      if (candidate == null) {
+        Physical physical;
+        try {
+          physical = openPhysical();
+        } catch (SQLException | RuntimeException e) {
+          releaseSlot();
+          throw e;
+        }
+        return new Lease(physical).proxy;
       }
-      if (System.nanoTime() - reused.since() < VALIDATE_AFTER_IDLE_NANOS
-          || isUsable(reused.connection())) {
-        return lend(reused.connection());
+      long idleNanos = nanoClock.getAsLong() - candidate.sinceNanos();
+      if (idleNanos > VALIDATE_AFTER_IDLE.toNanos()
+          && !isValid(candidate.physical().connection())) {
+        // The server or a network device may have dropped it while it sat idle.
+        closeQuietly(candidate.physical().connection());
+        releaseSlot();
+        continue;
       }
-      discard(reused.connection());
+      return new Lease(candidate.physical()).proxy;
     }
   }
 
-  private Connection openPhysical() throws SQLException {
+  /** Not supported: the pool's connections all use the credentials it was built with. */
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException(
+        "The DBOS system database pool uses the configured user; call getConnection()");
+  }
+
+  /**
+   * Closes the idle connections and makes every later {@link #getConnection()} fail; connections
+   * still lent out are closed when they are returned. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<Idle> toClose;
+    lock.lock();
     try {
-      return DriverManager.getConnection(url, user, password);
-    } catch (SQLException | RuntimeException e) {
-      releaseSlot();
-      if (e instanceof SQLException sql
-          && "08001".equals(sql.getSQLState())
-          && sql.getMessage() != null
-          && sql.getMessage().startsWith("No suitable driver")) {
-        throw new SQLException(
-            "No JDBC driver accepts "
-                + url
-                + ". Add org.postgresql:postgresql to the application (WEB-INF/lib) or to the"
-                + " server's shared library.",
-            "08001",
-            e);
+      if (closed) {
+        return;
       }
+      closed = true;
+      toClose = new ArrayList<>(idle);
+      idle.clear();
+      open -= toClose.size();
+      changed.signalAll(); // waiters wake up and fail with the "closed" error
+    } finally {
+      lock.unlock();
+    }
+    for (Idle i : toClose) {
+      closeQuietly(i.physical().connection());
+    }
+  }
+
+  /** Connections open now: idle, lent out or being opened. */
+  int openCount() {
+    lock.lock();
+    try {
+      return open;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Idle connections now. */
+  int idleCount() {
+    lock.lock();
+    try {
+      return idle.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Borrowers blocked waiting for a connection now. */
+  int waitingCount() {
+    lock.lock();
+    try {
+      return waiting;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Physical openPhysical() throws SQLException {
+    try {
+      DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw new SQLNonTransientConnectionException(
+          "No JDBC driver accepts the system database URL "
+              + redacted(url)
+              + ": add org.postgresql:postgresql to the application (for example WEB-INF/lib) or"
+              + " to the server's shared libraries, and check that the URL starts with"
+              + " jdbc:postgresql://",
+          "08001",
+          e);
+    }
+    Connection connection;
+    try {
+      connection = DriverManager.getConnection(url, credentials);
+    } catch (SQLException e) {
+      throw new SQLException(
+          "Could not open a system database connection to " + redacted(url) + ": " + e.getMessage(),
+          e.getSQLState(),
+          e);
+    }
+    try {
+      return new Physical(connection, connection.getTransactionIsolation());
+    } catch (SQLException e) {
+      closeQuietly(connection);
       throw e;
     }
   }
 
-  private static boolean isUsable(Connection connection) {
+  /** Back to the idle list if it is healthy and resets cleanly, otherwise closed. */
+  private void giveBack(Lease lease) {
+    Physical physical = lease.physical;
+    boolean reusable = !lease.broken && reset(physical);
+    lock.lock();
     try {
-      return connection.isValid(1);
+      if (reusable && !closed) {
+        // Most recently used first: warm connections are reused, cold ones age out.
+        idle.addFirst(new Idle(physical, nanoClock.getAsLong()));
+        changed.signal();
+        return;
+      }
+      open--;
+      changed.signal(); // a free slot lets a waiter open a new connection
+    } finally {
+      lock.unlock();
+    }
+    closeQuietly(physical.connection());
+  }
+
+  private void releaseSlot() {
+    lock.lock();
+    try {
+      open--;
+      changed.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static boolean reset(Physical physical) {
+    Connection c = physical.connection();
+    try {
+      if (c.isClosed()) {
+        return false;
+      }
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      if (c.isReadOnly()) {
+        c.setReadOnly(false);
+      }
+      if (c.getTransactionIsolation() != physical.isolation()) {
+        c.setTransactionIsolation(physical.isolation());
+      }
+      c.clearWarnings();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static boolean isValid(Connection c) {
+    try {
+      return c.isValid(1);
     } catch (SQLException e) {
       return false;
     }
   }
 
-  private void discard(Connection connection) {
-    try {
-      connection.close();
-    } catch (SQLException ignored) {
-      // it is being thrown away because it broke
-    }
-    releaseSlot();
-  }
-
-  /** One fewer open connection: a waiter may now open one. */
-  private void releaseSlot() {
-    lock.lock();
-    try {
-      open--;
-      returned.signal();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void giveBack(Connection connection, boolean broken) {
-    boolean keep = !broken;
-    if (keep) {
-      try {
-        if (connection.isClosed()) {
-          keep = false;
-        } else if (!connection.getAutoCommit()) {
-          connection.rollback();
-          connection.setAutoCommit(true);
-        }
-      } catch (SQLException e) {
-        keep = false;
+  /** True for errors after which the session is gone or unusable. */
+  static boolean isConnectionError(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState();
+      if (state != null
+          && (state.startsWith("08")
+              // admin_shutdown, crash_shutdown, cannot_connect_now: the server ended the session
+              || state.equals("57P01")
+              || state.equals("57P02")
+              || state.equals("57P03"))) {
+        return true;
       }
     }
-    lock.lock();
+    return false;
+  }
+
+  private SQLException exhausted() {
+    return new SQLTransientConnectionException(
+        "The DBOS system database connection pool is exhausted: all "
+            + maxSize
+            + " connections stayed in use for "
+            + TimeUnit.NANOSECONDS.toMillis(borrowTimeoutNanos)
+            + " ms. Raise dbos.system-database.pool-size (now "
+            + maxSize
+            + "), or check for connections that are borrowed and never closed.");
+  }
+
+  private static SQLException closedException() {
+    return new SQLNonTransientConnectionException(
+        "The DBOS system database connection pool is closed (DBOS was shut down or the application"
+            + " is being undeployed)",
+        "08003");
+  }
+
+  /** The URL without its query string, which may carry a password. */
+  private static String redacted(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?…";
+  }
+
+  private static void closeQuietly(Connection c) {
     try {
-      if (keep && !closed) {
-        idle.push(new Idle(connection, System.nanoTime()));
-        returned.signal();
-        return;
-      }
-    } finally {
-      lock.unlock();
+      c.close();
+    } catch (SQLException | RuntimeException ignored) {
+      // discarding a connection that is already broken: there is nothing left to release
     }
-    discard(connection);
-  }
-
-  /** A view of the connection whose close() returns it, and which notices when it broke. */
-  private Connection lend(Connection physical) {
-    InvocationHandler handler =
-        new InvocationHandler() {
-          private boolean returnedToPool;
-          private boolean broken;
-
-          @Override
-          public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            String name = method.getName();
-            if (name.equals("close")) {
-              if (!returnedToPool) {
-                returnedToPool = true;
-                giveBack(physical, broken);
-              }
-              return null;
-            }
-            if (name.equals("isClosed")) {
-              return returnedToPool || physical.isClosed();
-            }
-            if (returnedToPool) {
-              throw new SQLException("This connection was returned to the pool", "08003");
-            }
-            try {
-              return method.invoke(physical, args);
-            } catch (InvocationTargetException e) {
-              Throwable cause = e.getCause();
-              if (cause instanceof SQLException sql
-                  && sql.getSQLState() != null
-                  && sql.getSQLState().startsWith("08")) {
-                broken = true; // connection-level failure: never reuse it
-              }
-              throw cause;
-            }
-          }
-        };
-    return (Connection)
-        Proxy.newProxyInstance(
-            PooledDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
-  }
-
-  /** Closes idle connections; connections in use are closed when they are returned. */
-  @Override
-  public void close() {
-    Deque<Idle> toClose;
-    lock.lock();
-    try {
-      closed = true;
-      toClose = new ArrayDeque<>(idle);
-      idle.clear();
-      returned.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    for (Idle i : toClose) {
-      discard(i.connection());
-    }
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException(
-        "The DBOS system database pool uses the configured user");
   }
 
   @Override
   public PrintWriter getLogWriter() {
-    return null;
+    return logWriter;
   }
 
   @Override
   public void setLogWriter(PrintWriter out) {
-    // no log writer: the pool logs nothing
+    this.logWriter = out;
   }
 
+  /** Stored for the DataSource contract only: the driver's own connect timeout applies. */
   @Override
   public void setLoginTimeout(int seconds) {
-    DriverManager.setLoginTimeout(seconds);
+    this.loginTimeoutSeconds = seconds;
   }
 
   @Override
   public int getLoginTimeout() {
-    return DriverManager.getLoginTimeout();
+    return loginTimeoutSeconds;
   }
 
   @Override
   public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException("no parent logger");
+    throw new SQLFeatureNotSupportedException("PooledDataSource does not log through JUL");
   }
 
   @Override
-  public <T> T unwrap(Class<T> type) throws SQLException {
-    if (type.isInstance(this)) {
-      return type.cast(this);
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
     }
-    throw new SQLException("not a wrapper for " + type);
+    throw new SQLException("PooledDataSource does not wrap a " + iface.getName());
   }
 
   @Override
-  public boolean isWrapperFor(Class<?> type) {
-    return type.isInstance(this);
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  /** A driver connection and the isolation level it had when opened. */
+  private record Physical(Connection connection, int isolation) {}
+
+  private record Idle(Physical physical, long sinceNanos) {}
+
+  /**
+   * One loan of a physical connection: the proxy the borrower sees. Closing the proxy gives the
+   * physical connection back exactly once; afterwards the proxy refuses every call.
+   */
+  private final class Lease implements InvocationHandler {
+    final Physical physical;
+    final Connection proxy;
+    final AtomicBoolean returned = new AtomicBoolean();
+    volatile boolean broken;
+
+    Lease(Physical physical) {
+      this.physical = physical;
+      this.proxy =
+          (Connection)
+              Proxy.newProxyInstance(
+                  PooledDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
+    }
+
+    @Override
+    public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+      switch (method.getName()) {
+        case "equals":
+          return self == args[0];
+        case "hashCode":
+          return System.identityHashCode(self);
+        case "toString":
+          return "PooledConnection["
+              + physical.connection()
+              + (returned.get() ? ", returned]" : "]");
+        case "close":
+          if (returned.compareAndSet(false, true)) {
+            giveBack(this);
+          }
+          return null;
+        case "isClosed":
+          return returned.get() || physical.connection().isClosed();
+        case "isWrapperFor":
+          if (((Class<?>) args[0]).isInstance(self)) {
+            return true;
+          }
+          break;
+        case "unwrap":
+          if (((Class<?>) args[0]).isInstance(self)) {
+            return self;
+          }
+          break;
+        case "abort":
+          if (returned.compareAndSet(false, true)) {
+            broken = true;
+            try {
+              physical.connection().abort((java.util.concurrent.Executor) args[0]);
+            } finally {
+              giveBack(this);
+            }
+          }
+          return null;
+        default:
+          break;
+      }
+      if (returned.get()) {
+        throw new SQLNonTransientConnectionException(
+            "This system database connection was closed (given back to the pool)", "08003");
+      }
+      Object result = call(physical.connection(), method, args);
+      if (result instanceof Statement && method.getReturnType().isInterface()) {
+        return wrapStatement((Statement) result, method.getReturnType());
+      }
+      return result;
+    }
+
+    /** Calls the driver, noting connection errors so the connection is discarded on return. */
+    Object call(Object target, Method method, Object[] args) throws Throwable {
+      try {
+        return method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof SQLException && isConnectionError((SQLException) cause)) {
+          broken = true;
+        }
+        throw cause;
+      }
+    }
+
+    /** Statements see failures too, and must hand back the proxy, not the physical connection. */
+    private Object wrapStatement(Statement statement, Class<?> type) {
+      InvocationHandler handler =
+          (self, method, args) -> {
+            switch (method.getName()) {
+              case "getConnection":
+                return proxy;
+              case "equals":
+                return self == args[0];
+              case "hashCode":
+                return System.identityHashCode(self);
+              case "toString":
+                return "Pooled" + statement;
+              default:
+                return call(statement, method, args);
+            }
+          };
+      return Proxy.newProxyInstance(
+          PooledDataSource.class.getClassLoader(), new Class<?>[] {type}, handler);
+    }
   }
 }
