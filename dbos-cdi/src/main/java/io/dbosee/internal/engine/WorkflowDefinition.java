@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param maxRecoveryAttempts starts allowed after the first one before it is parked
  * @param classLoader where recorded exception types are looked up
  * @param invoker how recovery starts it
+ * @param wrapsStep whether this is a step enqueued or started on its own: the engine runs it as a
+ *     one-step workflow by calling {@code invoker}, which calls the step through its interceptor
  */
 public record WorkflowDefinition(
     String name,
@@ -22,7 +24,11 @@ public record WorkflowDefinition(
     Type returnType,
     int maxRecoveryAttempts,
     ClassLoader classLoader,
-    WorkflowInvoker invoker) {
+    WorkflowInvoker invoker,
+    boolean wrapsStep) {
+
+  /** The name prefix of the one-step workflows that run a step enqueued on its own. */
+  public static final String STEP_WRAPPER_PREFIX = "<temp>.";
 
   public WorkflowDefinition {
     Objects.requireNonNull(name, "name");
@@ -35,6 +41,26 @@ public record WorkflowDefinition(
           "maxRecoveryAttempts must be zero or more, got " + maxRecoveryAttempts);
     }
     parameterTypes = parameterTypes.clone();
+  }
+
+  /** A workflow whose body is the intercepted method. */
+  public WorkflowDefinition(
+      String name,
+      String className,
+      Type[] parameterTypes,
+      Type returnType,
+      int maxRecoveryAttempts,
+      ClassLoader classLoader,
+      WorkflowInvoker invoker) {
+    this(
+        name,
+        className,
+        parameterTypes,
+        returnType,
+        maxRecoveryAttempts,
+        classLoader,
+        invoker,
+        false);
   }
 
   /** The key recovery uses to find this workflow from a {@code workflow_status} row. */

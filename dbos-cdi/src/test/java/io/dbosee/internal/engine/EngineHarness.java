@@ -1,13 +1,19 @@
 package io.dbosee.internal.engine;
 
 import io.dbosee.StepOptions;
+import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.testing.TestPostgres;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -17,18 +23,39 @@ import javax.sql.DataSource;
 final class EngineHarness implements AutoCloseable {
   final TestPostgres.Database database = TestPostgres.newDatabase();
   private final List<ExecutorService> executors = new ArrayList<>();
+  private final Map<DBOSEngine, ExecutorService> executorOf = new IdentityHashMap<>();
+  private final List<PooledDataSource> pools = new ArrayList<>();
+
+  /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
+  private PooledDataSource pool() {
+    PooledDataSource pool =
+        new PooledDataSource(
+            database.jdbcUrl(), database.user(), database.password(), 10, Duration.ofSeconds(30));
+    pools.add(pool);
+    return pool;
+  }
 
   DBOSEngine engine(String executorId, WorkflowSpec... workflows) {
     return engine(executorId, TimeSource.SYSTEM, workflows);
   }
 
   DBOSEngine engine(String executorId, TimeSource time, WorkflowSpec... workflows) {
+    return engine(executorId, time, List.of(), workflows);
+  }
+
+  /** An engine that declares and listens to {@code queues}. */
+  DBOSEngine engine(String executorId, List<QueueDefinition> queues, WorkflowSpec... workflows) {
+    return engine(executorId, TimeSource.SYSTEM, queues, workflows);
+  }
+
+  DBOSEngine engine(
+      String executorId, TimeSource time, List<QueueDefinition> queues, WorkflowSpec... workflows) {
     ExecutorService executor = Executors.newCachedThreadPool();
     executors.add(executor);
     DBOSEngine engine =
         new DBOSEngine(
             new EngineConfig(executorId, "v1", "dbos"),
-            database.dataSource(),
+            pool(),
             PortableJsonSerializer.create(),
             executor,
             ExecutionHooks.NONE,
@@ -36,8 +63,24 @@ final class EngineHarness implements AutoCloseable {
     for (WorkflowSpec workflow : workflows) {
       workflow.bind(engine);
     }
+    for (QueueDefinition queue : queues) {
+      engine.registerQueue(queue, true);
+    }
+    executorOf.put(engine, executor);
     engine.launch();
     return engine;
+  }
+
+  /**
+   * Kills an engine the way a crash would: its threads are interrupted and no new task runs, so
+   * nothing more is recorded and its workflows stay as the database has them.
+   */
+  void crash(DBOSEngine engine) throws InterruptedException {
+    ExecutorService executor = executorOf.get(engine);
+    executor.shutdownNow();
+    if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the crashed engine's threads did not stop");
+    }
   }
 
   DataSource dataSource() {
@@ -61,6 +104,7 @@ final class EngineHarness implements AutoCloseable {
   @Override
   public void close() {
     executors.forEach(ExecutorService::shutdownNow);
+    pools.forEach(PooledDataSource::close);
   }
 
   /** A workflow defined as a lambda, called the way an interceptor would call it. */
@@ -111,6 +155,11 @@ final class EngineHarness implements AutoCloseable {
 
     Object call(Object... arguments) throws Exception {
       return engine.runWorkflow(definition, arguments, () -> body.run(engine, arguments));
+    }
+
+    /** Enqueues (or starts in the background, when the spec has no queue) this workflow. */
+    WorkflowHandle<Object, Exception> start(StartSpec spec, Object... arguments) {
+      return engine.start(spec, () -> call(arguments));
     }
 
     Object callWithId(String workflowId, Object... arguments) throws Exception {

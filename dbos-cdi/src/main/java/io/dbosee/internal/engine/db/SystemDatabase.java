@@ -30,6 +30,12 @@ public final class SystemDatabase {
   private final String readWorkflowSql;
   private final String pendingWorkflowsSql;
 
+  /** The columns {@link #workflowRow} reads. */
+  static final String ROW_COLUMNS =
+      "workflow_uuid, status, name, class_name, config_name, executor_id,"
+          + " application_version, recovery_attempts, inputs, output, error, serialization,"
+          + " queue_name, parent_workflow_id, created_at, updated_at";
+
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
   public record InitResult(WorkflowRow row, boolean inserted) {}
 
@@ -37,10 +43,7 @@ public final class SystemDatabase {
     this.dataSource = dataSource;
     this.schema = schema;
     String s = "\"" + schema + "\"";
-    String rowColumns =
-        "workflow_uuid, status, name, class_name, config_name, executor_id,"
-            + " application_version, recovery_attempts, inputs, output, error, serialization,"
-            + " queue_name, parent_workflow_id, created_at, updated_at";
+    String rowColumns = ROW_COLUMNS;
     // xmax = 0 only for a row this statement inserted: one round trip tells a new workflow
     // from an existing one. Only a start by the owning executor counts as an attempt, so a
     // caller on another server that merely waits for the result does not use one up.
@@ -84,7 +87,9 @@ public final class SystemDatabase {
         "UPDATE "
             + s
             + ".workflow_status SET status = ?, output = ?, error = ?, serialization = ?,"
-            + " updated_at = ?, completed_at = ? WHERE workflow_uuid = ? AND status = 'PENDING'";
+            // A deduplication id holds only while its workflow is active.
+            + " updated_at = ?, completed_at = ?, deduplication_id = NULL"
+            + " WHERE workflow_uuid = ? AND status = 'PENDING'";
     this.readWorkflowSql =
         "SELECT " + rowColumns + " FROM " + s + ".workflow_status WHERE workflow_uuid = ?";
     this.pendingWorkflowsSql =
@@ -293,7 +298,7 @@ public final class SystemDatabase {
         rs.getString(6));
   }
 
-  private static WorkflowRow workflowRow(ResultSet rs) throws SQLException {
+  static WorkflowRow workflowRow(ResultSet rs) throws SQLException {
     return new WorkflowRow(
         rs.getString("workflow_uuid"),
         rs.getString("status"),

@@ -1,0 +1,50 @@
+package io.dbosee.internal.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the next workflow call on a thread is to be started instead of run and awaited: in the
+ * background on this server, or on a queue.
+ *
+ * @param queueName the queue, or null to start at once in the background
+ * @param workflowId the id to use, or null for the assigned one or a new one
+ * @param deduplicationId the queue's deduplication id, or null
+ * @param priority the priority on the queue (lower first)
+ * @param partitionKey the partition of a partitioned queue, or null
+ * @param delay how long the workflow waits before it can be dequeued
+ */
+public record StartSpec(
+    String queueName,
+    String workflowId,
+    String deduplicationId,
+    int priority,
+    String partitionKey,
+    Duration delay) {
+
+  public StartSpec {
+    Objects.requireNonNull(delay, "delay");
+  }
+
+  /** Start at once in the background, on this server. */
+  public static StartSpec background() {
+    return new StartSpec(null, null, null, 0, null, Duration.ZERO);
+  }
+
+  /** Enqueue with the given options. */
+  public static StartSpec enqueue(
+      String queueName,
+      String workflowId,
+      String deduplicationId,
+      int priority,
+      String partitionKey,
+      Duration delay) {
+    return new StartSpec(
+        Objects.requireNonNull(queueName, "queueName"),
+        workflowId,
+        deduplicationId,
+        priority,
+        partitionKey,
+        delay);
+  }
+}

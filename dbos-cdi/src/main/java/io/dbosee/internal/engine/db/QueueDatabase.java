@@ -1,0 +1,424 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSSystemDatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import javax.sql.DataSource;
+
+/**
+ * The queue's reads and writes of {@code workflow_status}: enqueuing, claiming the next workflows a
+ * queue's limits allow, promoting delayed workflows, and putting a stopped server's queued
+ * workflows back on their queue.
+ *
+ * <p>Claims on one queue (one partition of a partitioned queue) are serialized across every server
+ * by a transaction-scoped advisory lock, so the counts that enforce global concurrency and rate
+ * limits are exact: no two servers can both see a free slot and both take it.
+ */
+public final class QueueDatabase {
+  /** The channel on which enqueues and finished queued workflows are announced. */
+  public static final String CHANNEL = "dbosee_queues";
+
+  /**
+   * Separates the parts of a notification's payload: the schema, the executor that sent it, and the
+   * queue. A character that identifiers and names do not contain in practice.
+   */
+  public static final String SEPARATOR = "\u001f";
+
+  /** At most this many workflows are claimed in one transaction; the runner asks again. */
+  public static final int MAX_CLAIM = 200;
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String origin;
+  private final String enqueueSql;
+  private final String promoteSql;
+  private final String nextDelayedSql;
+  private final String partitionsSql;
+  private final String requeueSql;
+
+  /** What {@link #enqueue} did. */
+  public enum EnqueueOutcome {
+    /** A new row was written. */
+    ENQUEUED,
+    /** A workflow with the id exists already; nothing was written. */
+    EXISTS,
+    /**
+     * The queue already holds an active workflow with the deduplication id; nothing was written.
+     */
+    DUPLICATED
+  }
+
+  /**
+   * The workflows one claim took, and when the queue (partition) may have room again if a rate
+   * limit held it back (or empty).
+   */
+  public record Claim(List<WorkflowRow> claimed, OptionalLong retryAt) {}
+
+  /**
+   * @param origin this server's executor id, sent with its notifications so that it can ignore its
+   *     own
+   */
+  public QueueDatabase(DataSource dataSource, String schema, String origin) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.origin = origin;
+    String t = "\"" + schema + "\".workflow_status";
+    this.enqueueSql =
+        "WITH ins AS (INSERT INTO "
+            + t
+            + " (workflow_uuid, status, name, class_name, queue_name, deduplication_id, priority,"
+            + " queue_partition_key, delay_until_epoch_ms, inputs, serialization,"
+            + " application_version, executor_id, recovery_attempts, parent_workflow_id,"
+            + " created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
+            + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING queue_name)"
+            + " SELECT pg_notify(?, ?) FROM ins";
+    this.promoteSql =
+        "UPDATE "
+            + t
+            + " SET status = 'ENQUEUED', updated_at = ? WHERE status = 'DELAYED' AND"
+            + " queue_name = ? AND delay_until_epoch_ms <= ?";
+    this.nextDelayedSql =
+        "SELECT min(delay_until_epoch_ms) FROM "
+            + t
+            + " WHERE status = 'DELAYED' AND queue_name = ANY (?)";
+    this.partitionsSql =
+        "SELECT DISTINCT queue_partition_key FROM "
+            + t
+            + " WHERE status = 'ENQUEUED' AND queue_name = ?";
+    this.requeueSql =
+        "UPDATE "
+            + t
+            + " SET status = 'ENQUEUED', started_at_epoch_ms = NULL, rate_limited = false,"
+            + " updated_at = ? WHERE status = 'PENDING' AND queue_name IS NOT NULL AND"
+            + " executor_id = ? AND application_version = ? AND NOT (workflow_uuid = ANY (?))"
+            + " RETURNING workflow_uuid";
+  }
+
+  /**
+   * Writes an ENQUEUED (or, with {@code delayUntil}, DELAYED) workflow and announces it on {@link
+   * #CHANNEL} in the same commit.
+   */
+  public EnqueueOutcome enqueue(
+      String workflowId,
+      String name,
+      String className,
+      String queueName,
+      String deduplicationId,
+      int priority,
+      String partitionKey,
+      Long delayUntil,
+      String inputs,
+      String serialization,
+      String applicationVersion,
+      String executorId,
+      String parentWorkflowId,
+      long now) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(enqueueSql)) {
+      ps.setString(1, workflowId);
+      ps.setString(2, delayUntil == null ? "ENQUEUED" : "DELAYED");
+      ps.setString(3, name);
+      ps.setString(4, className);
+      ps.setString(5, queueName);
+      ps.setString(6, deduplicationId);
+      ps.setInt(7, priority);
+      ps.setString(8, partitionKey);
+      if (delayUntil == null) {
+        ps.setNull(9, Types.BIGINT);
+      } else {
+        ps.setLong(9, delayUntil);
+      }
+      ps.setString(10, inputs);
+      ps.setString(11, serialization);
+      ps.setString(12, applicationVersion);
+      ps.setString(13, executorId);
+      ps.setString(14, parentWorkflowId);
+      ps.setLong(15, now);
+      ps.setLong(16, now);
+      ps.setString(17, CHANNEL);
+      ps.setString(18, payload(queueName));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? EnqueueOutcome.ENQUEUED : EnqueueOutcome.EXISTS;
+      }
+    } catch (SQLException e) {
+      // The primary key conflict is absorbed above: only the (queue_name, deduplication_id)
+      // unique index can still be violated.
+      if ("23505".equals(e.getSQLState())) {
+        return EnqueueOutcome.DUPLICATED;
+      }
+      throw failure("enqueue workflow '" + workflowId + "' on queue '" + queueName + "'", e);
+    }
+  }
+
+  /** Announces that a queue may have room (a queued workflow finished). */
+  public void announce(String queueName) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      ps.setString(1, CHANNEL);
+      ps.setString(2, payload(queueName));
+      ps.executeQuery().close();
+    } catch (SQLException e) {
+      throw failure("announce queue '" + queueName + "'", e);
+    }
+  }
+
+  /**
+   * The text {@link #enqueue} and {@link #announce} send: the schema (schemas sharing one database
+   * are told apart), the sender and the queue.
+   */
+  private String payload(String queueName) {
+    return schema + SEPARATOR + origin + SEPARATOR + queueName;
+  }
+
+  /** Makes the queue's delayed workflows whose delay has passed ENQUEUED. */
+  public int promoteDelayed(String queueName, long now) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(promoteSql)) {
+      ps.setLong(1, now);
+      ps.setString(2, queueName);
+      ps.setLong(3, now);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("start the delayed workflows of queue '" + queueName + "'", e);
+    }
+  }
+
+  /** When the earliest delayed workflow of these queues becomes due. */
+  public OptionalLong nextDelayed(List<String> queueNames) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(nextDelayedSql)) {
+      ps.setArray(1, c.createArrayOf("text", queueNames.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long due = rs.getLong(1);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(due);
+      }
+    } catch (SQLException e) {
+      throw failure("read the delayed workflows of queues " + queueNames, e);
+    }
+  }
+
+  /** The partition keys that have ENQUEUED workflows on a partitioned queue. */
+  public List<String> partitions(String queueName) {
+    List<String> keys = new ArrayList<>();
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(partitionsSql)) {
+      ps.setString(1, queueName);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+      return keys;
+    } catch (SQLException e) {
+      throw failure("list the partitions of queue '" + queueName + "'", e);
+    }
+  }
+
+  /**
+   * Claims, for {@code executorId}, the next ENQUEUED workflows of a queue (or of one partition)
+   * that its limits allow and this server can run ({@code runnableKeys}: "class/name" of the
+   * workflows registered here), in priority then creation order: they become PENDING on this
+   * executor, with their start time (and, when they have a timeout, their deadline) set.
+   *
+   * @param partitionKey the partition, or null for a queue that is not partitioned
+   * @param clock the time to record as the start, read once the claim holds the queue's lock
+   */
+  public Claim claim(
+      String queueName,
+      String partitionKey,
+      int concurrency,
+      int workerConcurrency,
+      int rateLimitMax,
+      long rateLimitPeriodMs,
+      String executorId,
+      String applicationVersion,
+      List<String> runnableKeys,
+      LongSupplier clock) {
+    String partition = partitionKey == null ? "" : " AND queue_partition_key = ?";
+    String t = "\"" + schema + "\".workflow_status";
+    try (Connection c = connection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+          ps.setString(1, "dbosee-queue/" + schema + "/" + queueName + "/" + partitionKey);
+          ps.executeQuery().close();
+        }
+        // Read after the lock: another server's claim may have kept this one waiting.
+        long now = clock.getAsLong();
+        int room = MAX_CLAIM;
+        if (concurrency > 0 || workerConcurrency > 0) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*), count(*) FILTER (WHERE executor_id = ?) FROM "
+                      + t
+                      + " WHERE status = 'PENDING' AND queue_name = ?"
+                      + partition)) {
+            ps.setString(1, executorId);
+            ps.setString(2, queueName);
+            if (partitionKey != null) {
+              ps.setString(3, partitionKey);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              if (concurrency > 0) {
+                room = Math.min(room, concurrency - rs.getInt(1));
+              }
+              if (workerConcurrency > 0) {
+                room = Math.min(room, workerConcurrency - rs.getInt(2));
+              }
+            }
+          }
+        }
+        OptionalLong retryAt = OptionalLong.empty();
+        if (rateLimitMax > 0 && room > 0) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT count(*), min(started_at_epoch_ms) FROM "
+                      + t
+                      + " WHERE rate_limited AND queue_name = ? AND started_at_epoch_ms > ?"
+                      + partition)) {
+            ps.setString(1, queueName);
+            ps.setLong(2, now - rateLimitPeriodMs);
+            if (partitionKey != null) {
+              ps.setString(3, partitionKey);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              int started = rs.getInt(1);
+              room = Math.min(room, rateLimitMax - started);
+              if (room <= 0) {
+                retryAt = OptionalLong.of(rs.getLong(2) + rateLimitPeriodMs + 1);
+              }
+            }
+          }
+        }
+        List<WorkflowRow> claimed = new ArrayList<>();
+        if (room > 0) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "WITH picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
+                      + t
+                      + " WHERE status = 'ENQUEUED' AND queue_name = ?"
+                      + partition
+                      + " AND (application_version IS NULL OR application_version = ?)"
+                      + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
+                      + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
+                      + " upd AS (UPDATE "
+                      + t
+                      + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
+                      + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
+                      + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
+                      + " THEN ws.workflow_deadline_epoch_ms ELSE ? + ws.workflow_timeout_ms END"
+                      + " FROM picked WHERE ws.workflow_uuid = picked.workflow_uuid RETURNING "
+                      + prefixed("ws.", SystemDatabase.ROW_COLUMNS)
+                      + ", picked.p, picked.c)"
+                      + " SELECT * FROM upd ORDER BY p, c")) {
+            int i = 1;
+            ps.setString(i++, queueName);
+            if (partitionKey != null) {
+              ps.setString(i++, partitionKey);
+            }
+            ps.setString(i++, applicationVersion);
+            ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
+            ps.setInt(i++, room);
+            ps.setString(i++, executorId);
+            ps.setString(i++, applicationVersion);
+            ps.setLong(i++, now);
+            ps.setLong(i++, now);
+            ps.setBoolean(i++, rateLimitMax > 0);
+            ps.setLong(i, now);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                claimed.add(SystemDatabase.workflowRow(rs));
+              }
+            }
+          }
+        }
+        c.commit();
+        return new Claim(claimed, retryAt);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure("claim workflows of queue '" + queueName + "'", e);
+    }
+  }
+
+  /**
+   * Puts this executor's PENDING queued workflows (those of a server that stopped) back on their
+   * queues, except those running here.
+   *
+   * @return the ids put back
+   */
+  public List<String> requeue(
+      String executorId, String applicationVersion, List<String> runningHere, long now) {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(requeueSql)) {
+      ps.setLong(1, now);
+      ps.setString(2, executorId);
+      ps.setString(3, applicationVersion);
+      ps.setArray(4, c.createArrayOf("text", runningHere.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw failure("put the queued workflows of executor '" + executorId + "' back", e);
+    }
+  }
+
+  /**
+   * A connection that listens on {@link #CHANNEL}, with a way to wait for notifications, or empty
+   * when the driver behind the DataSource cannot deliver them (the caller then polls).
+   */
+  public Optional<NotificationListener> listen() {
+    return NotificationListener.open(dataSource, CHANNEL, schema + SEPARATOR);
+  }
+
+  private static String prefixed(String prefix, String columns) {
+    StringBuilder b = new StringBuilder();
+    for (String column : columns.split(",")) {
+      b.append(b.length() == 0 ? "" : ", ").append(prefix).append(column.trim());
+    }
+    return b.toString();
+  }
+
+  private Connection connection() throws SQLException {
+    Connection c = dataSource.getConnection();
+    if (!c.getAutoCommit()) {
+      c.setAutoCommit(true);
+    }
+    return c;
+  }
+
+  private DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return new DBOSSystemDatabaseException(
+        "Could not "
+            + what
+            + " in the system database (schema '"
+            + schema
+            + "'): "
+            + e.getMessage()
+            + " [SQLSTATE "
+            + e.getSQLState()
+            + "]. Check that PostgreSQL is reachable; the recorded state is unchanged.",
+        e);
+  }
+}
