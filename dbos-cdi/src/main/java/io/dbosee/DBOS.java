@@ -69,6 +69,45 @@ public interface DBOS {
    */
   WorkflowIdScope withWorkflowId(String workflowId);
 
+  /**
+   * Starts the workflow that {@code call} calls in the background, on the server's managed
+   * executor, and returns its handle at once. The workflow is recorded before this returns, so it
+   * runs (or resumes after a crash) even if the caller goes away. Give it an id with {@link
+   * #withWorkflowId}; starting an id that exists returns a handle to that workflow.
+   *
+   * <pre>{@code
+   * WorkflowHandle<String, RuntimeException> handle = dbos.startWorkflow(() -> greetings.greet("Mike"));
+   * String greeting = handle.getResult();
+   * }</pre>
+   *
+   * <p>Pitfalls: {@code call} must call exactly one {@code @Workflow} (or {@code @Step}: it then
+   * runs as a one-step workflow) through a CDI reference, and nothing else; the call is recorded,
+   * not run, and it returns {@code null} (or zero) to the lambda. Inside a workflow, the start is
+   * durable: a replay returns the same child workflow instead of starting another.
+   *
+   * @throws IllegalArgumentException if {@code call} calls no workflow or step
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> startWorkflow(CheckedSupplier<T, X> call);
+
+  /** Like {@link #startWorkflow(CheckedSupplier)}, for a workflow (or step) without a result. */
+  <X extends Exception> WorkflowHandle<Void, X> startWorkflow(CheckedRunnable<X> call);
+
+  /**
+   * A handle to any workflow, started on this server or another one sharing the system database.
+   * The result binds to the registered workflow's return type ({@code T} must match it).
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> retrieveWorkflow(String workflowId);
+
+  /**
+   * The queue of that name, declared by {@link WorkflowQueue} or configuration. To have the name
+   * checked at deployment, inject it instead: {@code @Inject @QueueName("emails") Queue emails}.
+   *
+   * @throws DBOSUnknownQueueException if no such queue is declared
+   */
+  Queue queue(String name);
+
   /** The id of the workflow running on this thread, empty outside a workflow. */
   Optional<String> workflowId();
 

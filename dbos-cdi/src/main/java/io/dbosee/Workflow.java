@@ -46,6 +46,9 @@ import java.lang.annotation.Target;
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Workflow {
 
+  /** The default of {@link #maxRecoveryAttempts()}. */
+  int DEFAULT_MAX_RECOVERY_ATTEMPTS = 100;
+
   /**
    * The workflow's name in the system database; the method name when empty. Together with the bean
    * class name it addresses the workflow, so changing it strands workflows in flight.
@@ -59,5 +62,5 @@ public @interface Workflow {
    * Config: {@code dbos.workflow."<class>/<method>".max-recovery-attempts}.
    */
   @Nonbinding
-  int maxRecoveryAttempts() default 100;
+  int maxRecoveryAttempts() default DEFAULT_MAX_RECOVERY_ATTEMPTS;
 }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dbosee.DBOS;
+import io.dbosee.Queue;
+import io.dbosee.QueueName;
 import io.dbosee.Step;
 import io.dbosee.Workflow;
+import io.dbosee.WorkflowQueue;
 import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
@@ -215,5 +218,64 @@ class DeploymentValidationTest {
     assertThat(messages(deploy(EverythingDurable.class)))
         .contains("DBOS-CDI-015")
         .contains("EverythingDurable");
+  }
+
+  @ApplicationScoped
+  public static class InjectsUnknownQueue {
+    @Inject
+    @QueueName("nowhere")
+    Queue queue;
+  }
+
+  @Test
+  void anInjectedQueueThatIsNotDeclaredIsRejected() {
+    assertThat(messages(deploy(InjectsUnknownQueue.class)))
+        .contains("DBOS-CDI-021")
+        .contains("@QueueName(\"nowhere\")")
+        .contains("@WorkflowQueue(name = \"nowhere\")");
+  }
+
+  @WorkflowQueue(name = "twice", concurrency = 1)
+  @ApplicationScoped
+  public static class DeclaresOnce {}
+
+  @WorkflowQueue(name = "twice", concurrency = 2)
+  @ApplicationScoped
+  public static class DeclaresAgain {}
+
+  @Test
+  void aQueueDeclaredTwiceDifferentlyIsRejected() {
+    assertThat(messages(deploy(DeclaresOnce.class, DeclaresAgain.class)))
+        .contains("DBOS-CDI-020")
+        .contains("'twice'")
+        .contains("DeclaresOnce")
+        .contains("DeclaresAgain");
+  }
+
+  @WorkflowQueue(name = "bad", concurrency = 2, workerConcurrency = 5)
+  @ApplicationScoped
+  public static class InconsistentQueue {}
+
+  @Test
+  void aQueueWithInconsistentLimitsIsRejected() {
+    assertThat(messages(deploy(InconsistentQueue.class)))
+        .contains("DBOS-CDI-022")
+        .contains("worker concurrency 5 exceeds the global concurrency 2");
+  }
+
+  @Test
+  void anInvalidQueueConfigurationValueIsRejected() {
+    assertThat(
+            messages(
+                deploy(Map.of("dbos.queue.\"bad\".rate-limit-max", "-1"), InconsistentQueue.class)))
+        .contains("dbos.queue.\"bad\".rate-limit-max")
+        .contains("at least 0");
+  }
+
+  @Test
+  void listeningToAnUndeclaredQueueIsRejected() {
+    assertThat(messages(deploy(Map.of("dbos.listen-queues", "ghost"), DeclaresOnce.class)))
+        .contains("DBOS-CDI-021")
+        .contains("dbos.listen-queues names queue 'ghost'");
   }
 }

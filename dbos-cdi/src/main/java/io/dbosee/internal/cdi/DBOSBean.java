@@ -3,8 +3,12 @@ package io.dbosee.internal.cdi;
 import io.dbosee.CheckedRunnable;
 import io.dbosee.CheckedSupplier;
 import io.dbosee.DBOS;
+import io.dbosee.DBOSUnknownQueueException;
+import io.dbosee.Queue;
 import io.dbosee.StepOptions;
+import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
@@ -12,6 +16,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /** The injectable {@link DBOS}: a thin adapter from the public API to the engine. */
 @ApplicationScoped
@@ -95,6 +100,39 @@ public class DBOSBean implements DBOS {
         throw new IllegalStateException(e);
       }
     };
+  }
+
+  @Override
+  public <T, X extends Exception> WorkflowHandle<T, X> startWorkflow(CheckedSupplier<T, X> call) {
+    Objects.requireNonNull(call, "call");
+    return runtime.start(StartSpec.background(), call::get);
+  }
+
+  @Override
+  public <X extends Exception> WorkflowHandle<Void, X> startWorkflow(CheckedRunnable<X> call) {
+    Objects.requireNonNull(call, "call");
+    return runtime.start(
+        StartSpec.background(),
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T, X extends Exception> WorkflowHandle<T, X> retrieveWorkflow(String workflowId) {
+    return (WorkflowHandle<T, X>)
+        (WorkflowHandle<?, ?>) runtime.engine().retrieveWorkflow(workflowId);
+  }
+
+  @Override
+  public Queue queue(String name) {
+    Objects.requireNonNull(name, "name");
+    if (runtime.engine().queue(name).isEmpty()) {
+      throw new DBOSUnknownQueueException(name, new TreeSet<>(runtime.engine().queueNames()));
+    }
+    return new EngineQueue(name, runtime);
   }
 
   @Override

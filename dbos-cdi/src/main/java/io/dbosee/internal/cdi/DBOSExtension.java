@@ -1,7 +1,11 @@
 package io.dbosee.internal.cdi;
 
+import io.dbosee.Queue;
+import io.dbosee.QueueName;
 import io.dbosee.Step;
 import io.dbosee.Workflow;
+import io.dbosee.WorkflowQueue;
+import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.WorkflowInvoker;
@@ -17,7 +21,9 @@ import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
+import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import java.lang.annotation.Annotation;
@@ -31,6 +37,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -52,13 +60,32 @@ public class DBOSExtension implements Extension {
 
   private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
   private final Map<Method, StepDefinition> steps = new HashMap<>();
+
+  /** One-step workflows that run a step enqueued or started on its own, by step method. */
+  private final Map<Method, WorkflowDefinition> stepWorkflows = new HashMap<>();
+
+  /** Steps that cannot run on their own because another step of their class has their name. */
+  private final Map<Method, String> unstartableSteps = new HashMap<>();
+
+  private final Map<String, WorkflowQueue> declaredQueues = new HashMap<>();
+  private final Map<String, Class<?>> queueDeclarers = new HashMap<>();
+
+  /** Queue names injected with @QueueName, and where. */
+  private final Map<String, String> injectedQueues = new HashMap<>();
+
+  private List<QueueDefinition> queues = List.of();
+  private Set<String> listenedQueues = Set.of();
   private Settings settings;
   private String applicationVersion;
 
   void registerInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
     for (Class<?> type :
         List.of(
-            DBOSRuntime.class, DBOSBean.class, WorkflowInterceptor.class, StepInterceptor.class)) {
+            DBOSRuntime.class,
+            DBOSBean.class,
+            QueueProducer.class,
+            WorkflowInterceptor.class,
+            StepInterceptor.class)) {
       event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
     }
   }
@@ -92,6 +119,40 @@ public class DBOSExtension implements Extension {
                 type.getJavaClass().getName()
                     + " is final, so CDI cannot intercept its @Workflow/@Step methods. Remove"
                     + " 'final' from the class."));
+      }
+    }
+  }
+
+  <T> void declareQueues(
+      @Observes @WithAnnotations({WorkflowQueue.class, WorkflowQueue.List.class})
+          ProcessAnnotatedType<T> event) {
+    Class<T> type = event.getAnnotatedType().getJavaClass();
+    for (WorkflowQueue queue : event.getAnnotatedType().getAnnotations(WorkflowQueue.class)) {
+      WorkflowQueue previous = declaredQueues.putIfAbsent(queue.name(), queue);
+      if (previous == null) {
+        queueDeclarers.put(queue.name(), type);
+      } else if (!previous.equals(queue)) {
+        definitionErrors.add(
+            Problems.CONFLICTING_QUEUE.message(
+                "Queue '"
+                    + queue.name()
+                    + "' is declared differently on "
+                    + queueDeclarers.get(queue.name()).getName()
+                    + " and "
+                    + type.getName()
+                    + ". Declare each queue once (or identically), and set per-environment"
+                    + " values through dbos.queue.\""
+                    + queue.name()
+                    + "\".* configuration."));
+      }
+    }
+  }
+
+  void queueInjection(@Observes ProcessInjectionPoint<?, Queue> event) {
+    InjectionPoint point = event.getInjectionPoint();
+    for (Annotation qualifier : point.getQualifiers()) {
+      if (qualifier instanceof QueueName name) {
+        injectedQueues.putIfAbsent(name.value(), String.valueOf(point.getMember()));
       }
     }
   }
@@ -221,6 +282,7 @@ public class DBOSExtension implements Extension {
         continue; // abstract or vetoed: its concrete beans are handled on their own
       }
       Map<String, Method> names = new HashMap<>();
+      Map<String, Method> stepNames = new HashMap<>();
       for (AnnotatedMethod<?> annotated : entry.getValue().getMethods()) {
         Method method = annotated.getJavaMember();
         Workflow workflow = annotated.getAnnotation(Workflow.class);
@@ -269,10 +331,35 @@ public class DBOSExtension implements Extension {
                   invoker(manager, bean, beanClass, method)));
         }
         if (step != null) {
+          String stepName = step.name().isBlank() ? method.getName() : step.name();
+          Method sameName = stepNames.putIfAbsent(stepName, method);
+          if (sameName == null) {
+            stepWorkflows.put(
+                method,
+                new WorkflowDefinition(
+                    WorkflowDefinition.STEP_WRAPPER_PREFIX + stepName,
+                    beanClass.getName(),
+                    method.getGenericParameterTypes(),
+                    boxed(method.getGenericReturnType()),
+                    Workflow.DEFAULT_MAX_RECOVERY_ATTEMPTS,
+                    beanClass.getClassLoader(),
+                    invoker(manager, bean, beanClass, method),
+                    true));
+          } else if (!sameName.equals(method)) {
+            unstartableSteps.put(
+                method,
+                Settings.describe(method)
+                    + " shares the step name '"
+                    + stepName
+                    + "' with "
+                    + Settings.describe(sameName)
+                    + ", so it cannot be enqueued or started on its own (recovery could not tell"
+                    + " them apart). Give it a unique name: @Step(name = \"...\").");
+          }
           steps.putIfAbsent(
               method,
               new StepDefinition(
-                  step.name().isBlank() ? method.getName() : step.name(),
+                  stepName,
                   settings.stepOptions(
                       method,
                       beanClass,
@@ -284,6 +371,42 @@ public class DBOSExtension implements Extension {
         }
       }
       SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
+    }
+    queues = settings.queues(declaredQueues);
+    Set<String> queueNames = new TreeSet<>();
+    queues.forEach(q -> queueNames.add(q.name()));
+    listenedQueues = settings.listenQueues.orElse(queueNames);
+    for (String name : listenedQueues) {
+      if (!queueNames.contains(name)) {
+        problems.add(
+            Problems.UNKNOWN_QUEUE.message(
+                Settings.LISTEN_QUEUES
+                    + " names queue '"
+                    + name
+                    + "', which is not declared (declared: "
+                    + queueNames
+                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
+                    + name
+                    + "\".* configuration, or remove it from "
+                    + Settings.LISTEN_QUEUES
+                    + "."));
+      }
+    }
+    for (Map.Entry<String, String> injected : injectedQueues.entrySet()) {
+      if (!queueNames.contains(injected.getKey())) {
+        problems.add(
+            Problems.UNKNOWN_QUEUE.message(
+                injected.getValue()
+                    + " injects @QueueName(\""
+                    + injected.getKey()
+                    + "\"), but no such queue is declared (declared: "
+                    + queueNames
+                    + "). Declare it with @WorkflowQueue(name = \""
+                    + injected.getKey()
+                    + "\") on a bean class or with dbos.queue.\""
+                    + injected.getKey()
+                    + "\".* configuration, or correct the name."));
+      }
     }
     applicationVersion =
         settings.applicationVersion.orElseGet(
@@ -356,5 +479,26 @@ public class DBOSExtension implements Extension {
 
   Map<Method, WorkflowDefinition> workflows() {
     return Collections.unmodifiableMap(workflows);
+  }
+
+  /** The one-step workflow that runs {@code method} when it is enqueued or started on its own. */
+  WorkflowDefinition stepWorkflow(Method method) {
+    String problem = unstartableSteps.get(method);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
+    return stepWorkflows.get(method);
+  }
+
+  Map<Method, WorkflowDefinition> stepWorkflows() {
+    return Collections.unmodifiableMap(stepWorkflows);
+  }
+
+  List<QueueDefinition> queues() {
+    return queues;
+  }
+
+  boolean listens(String queueName) {
+    return listenedQueues.contains(queueName);
   }
 }

@@ -2,10 +2,13 @@ package io.dbosee.internal.cdi;
 
 import io.dbosee.DBOSExecutor;
 import io.dbosee.DBOSNotLaunchedException;
+import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
 import io.dbosee.internal.engine.Invocation;
+import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
@@ -19,6 +22,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -66,6 +70,10 @@ public class DBOSRuntime {
             executor,
             new RequestContextHooks());
     extension.workflows().values().forEach(created::register);
+    extension.stepWorkflows().values().forEach(created::register);
+    for (QueueDefinition queue : extension.queues()) {
+      created.registerQueue(queue, extension.listens(queue.name()));
+    }
     try {
       created.launch();
     } catch (RuntimeException e) {
@@ -106,15 +114,40 @@ public class DBOSRuntime {
     if (definition == null) {
       return body.proceed(); // not a bean method the extension prepared (e.g. vetoed type)
     }
-    return engine().runWorkflow(definition, arguments, body);
+    return orDefault(method, engine().runWorkflow(definition, arguments, body));
   }
 
-  public Object runStep(Method method, Invocation body) throws Exception {
+  public Object runStep(Method method, Object[] arguments, Invocation body) throws Exception {
     StepDefinition definition = extension.step(method);
     if (definition == null) {
       return body.proceed();
     }
-    return engine().runStep(definition, body);
+    DBOSEngine running = engine();
+    if (running.startRequested()) {
+      // Enqueued or started on its own: the step becomes a one-step workflow.
+      WorkflowDefinition wrapper = extension.stepWorkflow(method);
+      return orDefault(
+          method, running.runWorkflow(wrapper, arguments, () -> running.runStep(definition, body)));
+    }
+    return running.runStep(definition, body);
+  }
+
+  /** Starts the workflow (or step) {@code call} calls, as {@code spec} says. */
+  @SuppressWarnings("unchecked")
+  <T, X extends Exception> WorkflowHandle<T, X> start(StartSpec spec, Invocation call) {
+    return (WorkflowHandle<T, X>) (WorkflowHandle<?, ?>) engine().start(spec, call);
+  }
+
+  /**
+   * A started (not run) workflow returns null to its caller's lambda; a primitive return type needs
+   * its zero instead, or the proxy would fail to unbox it.
+   */
+  private static Object orDefault(Method method, Object result) {
+    Class<?> type = method.getReturnType();
+    if (result != null || !type.isPrimitive() || type == void.class) {
+      return result;
+    }
+    return Array.get(Array.newInstance(type, 1), 0);
   }
 
   private DataSource dataSource(Settings settings) {

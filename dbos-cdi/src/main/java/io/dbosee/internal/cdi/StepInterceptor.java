@@ -19,6 +19,6 @@ public class StepInterceptor {
 
   @AroundInvoke
   public Object runStep(InvocationContext context) throws Exception {
-    return runtime.runStep(context.getMethod(), context::proceed);
+    return runtime.runStep(context.getMethod(), context.getParameters(), context::proceed);
   }
 }
