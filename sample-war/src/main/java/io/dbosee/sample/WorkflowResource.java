@@ -10,12 +10,16 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.stream.Collectors;
 
-/** {@code GET /workflow} runs the tutorial's workflow; {@code GET /steps} shows what really ran. */
+/**
+ * {@code GET /workflow} runs the tutorial's workflow, {@code GET /queue} its queue example; {@code
+ * GET /steps} shows what really ran.
+ */
 @Path("/")
 @RequestScoped
 public class WorkflowResource {
 
   @Inject Workflows workflows;
+  @Inject QueueWorkflows queueWorkflows;
   @Inject StepExecutions executions;
   @Inject DBOS dbos;
 
@@ -32,6 +36,22 @@ public class WorkflowResource {
     }
     try (var scope = dbos.withWorkflowId(id)) {
       return workflows.workflow() + "\n";
+    }
+  }
+
+  /**
+   * Runs the queue workflow (ten steps enqueued on {@code example-queue}) and answers when all have
+   * finished. {@code ?id=...} gives it an id, as for {@code /workflow}.
+   */
+  @GET
+  @Path("queue")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String queue(@QueryParam("id") String id) throws InterruptedException {
+    if (id == null || id.isBlank()) {
+      return queueWorkflows.queueWorkflow() + "\n";
+    }
+    try (var scope = dbos.withWorkflowId(id)) {
+      return queueWorkflows.queueWorkflow() + "\n";
     }
   }
 

@@ -65,8 +65,8 @@ class InServerBehaviourIT {
   }
 
   @AfterEach
-  void stop() {
-    controller.stop(CONTAINER);
+  void stop() throws Exception {
+    LibertyProcess.stop(controller, CONTAINER);
   }
 
   @Test
@@ -95,9 +95,32 @@ class InServerBehaviourIT {
       failure.printStackTrace(new PrintWriter(trace));
       assertThat(trace.toString()).contains("DBOS-CDI-009").contains("checkout").contains("charge");
     } finally {
-      if (failure == null) {
+      // Also after the failed deployment: its WAR would stay in dropins, and every later start
+      // of the test server would try (and fail) to deploy it again.
+      try {
         deployer.undeploy(SELF_CALL);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          throw e;
+        }
       }
+    }
+  }
+
+  @Test
+  void aQueuedStepRunsOnTheServersManagedExecutorWhereJavaCompNamesResolve() throws Exception {
+    deployer.deploy(PROBES);
+    try {
+      HttpResponse<String> response =
+          SampleServer.get(
+              "/test/queued-lookup?name=java:comp/DefaultManagedScheduledExecutorService");
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      // Found from the queued step's thread: only the server's managed threads carry the
+      // application's java:comp context.
+      assertThat(response.body()).contains(" on Default Executor-thread-");
+    } finally {
+      deployer.undeploy(PROBES);
     }
   }
 }

@@ -15,15 +15,7 @@ final class LibertyProcess {
 
   /** SIGKILLs the JVM of Liberty server {@code serverName} and waits until it is gone. */
   static void kill(String serverName) throws Exception {
-    List<ProcessHandle> servers =
-        ProcessHandle.allProcesses()
-            .filter(
-                p -> {
-                  String cmd = p.info().commandLine().orElse("");
-                  return cmd.contains("ws-server.jar")
-                      && List.of(cmd.split(" ")).contains(serverName);
-                })
-            .toList();
+    List<ProcessHandle> servers = jvms(serverName);
     if (servers.size() != 1) {
       throw new IllegalStateException(
           "expected one JVM of Liberty server " + serverName + ", found " + servers);
@@ -32,6 +24,29 @@ final class LibertyProcess {
     server.destroyForcibly(); // SIGKILL: no shutdown hooks, no graceful stop
     server.onExit().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
     LOG.info("Killed Liberty server " + serverName + " (pid " + server.pid() + ")");
+  }
+
+  /**
+   * Stops the server and waits until its JVM has exited: Arquillian finds a running server by its
+   * JVM, and refuses to start one while the previous JVM is still exiting.
+   */
+  static void stop(ContainerController controller, String container) throws Exception {
+    controller.stop(container);
+    for (ProcessHandle jvm : jvms(System.getProperty("liberty.server.name"))) {
+      jvm.onExit().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<ProcessHandle> jvms(String serverName) {
+    return ProcessHandle.allProcesses()
+        .filter(
+            p -> {
+              String cmd = p.info().commandLine().orElse("");
+              return cmd.contains("ws-server.jar")
+                  && !cmd.contains("--stop")
+                  && List.of(cmd.split(" ")).contains(serverName);
+            })
+        .toList();
   }
 
   /**

@@ -36,11 +36,11 @@ class SampleAppIT {
   }
 
   @AfterEach
-  void undeployAndStop() {
+  void undeployAndStop() throws Exception {
     try {
       deployer.undeploy(DEPLOYMENT);
     } finally {
-      controller.stop(CONTAINER);
+      LibertyProcess.stop(controller, CONTAINER);
     }
   }
 

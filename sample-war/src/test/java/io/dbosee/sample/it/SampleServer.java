@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.ClassLoaderAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** What the Arquillian tests share: the deployment, HTTP calls, and reads of both databases. */
@@ -39,14 +40,24 @@ final class SampleServer {
     return archive;
   }
 
-  /** The sample plus test-only endpoints (see {@code inserver}), for tests that need them. */
+  /**
+   * The sample plus test-only endpoints (see {@code inserver}), with the test configuration
+   * (src/test/resources/test-config) in place of the sample's.
+   */
   static WebArchive sampleWarWithTestEndpoints() {
-    return sampleWar()
-        .addClasses(
-            io.dbosee.sample.it.inserver.BackgroundWorkflows.class,
-            io.dbosee.sample.it.inserver.ContextProbes.class,
-            io.dbosee.sample.it.inserver.ContextProbeResource.class,
-            io.dbosee.sample.it.inserver.RequestState.class);
+    WebArchive war =
+        sampleWar()
+            .addClasses(
+                io.dbosee.sample.it.inserver.BackgroundWorkflows.class,
+                io.dbosee.sample.it.inserver.ContextProbes.class,
+                io.dbosee.sample.it.inserver.ContextProbeResource.class,
+                io.dbosee.sample.it.inserver.QueueProbes.class,
+                io.dbosee.sample.it.inserver.QueueProbeResource.class,
+                io.dbosee.sample.it.inserver.RequestState.class);
+    String config = "WEB-INF/classes/META-INF/microprofile-config.properties";
+    war.delete(config);
+    war.add(new ClassLoaderAsset("test-config/microprofile-config.properties"), config);
+    return war;
   }
 
   static URI uri(String path) {

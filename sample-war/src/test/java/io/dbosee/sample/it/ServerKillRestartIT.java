@@ -61,7 +61,7 @@ class ServerKillRestartIT {
     } finally {
       if (controller.isStarted(CONTAINER)) {
         deployer.undeploy(DEPLOYMENT);
-        controller.stop(CONTAINER);
+        LibertyProcess.stop(controller, CONTAINER);
       }
     }
   }
