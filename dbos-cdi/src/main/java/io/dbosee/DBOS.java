@@ -108,6 +108,42 @@ public interface DBOS {
    */
   Queue queue(String name);
 
+  /**
+   * Gives the next workflow started on this thread inside the returned scope (called directly or
+   * with {@link #startWorkflow}) a timeout: when it passes, the workflow is cancelled at its next
+   * step or durable wait, and recorded as CANCELLED. Child workflows never outlive their parent's
+   * deadline. For enqueued workflows use {@link EnqueueOptions#withTimeout}, whose clock starts
+   * when the workflow is dequeued.
+   *
+   * <pre>{@code
+   * try (var timeout = dbos.withTimeout(Duration.ofMinutes(5))) {
+   *   orders.checkout(orderId);   // DBOSWorkflowCancelledException if it takes longer
+   * }
+   * }</pre>
+   */
+  TimeoutScope withTimeout(Duration timeout);
+
+  /**
+   * Cancels a workflow that has not finished: it is recorded as CANCELLED at once (an enqueued one
+   * will not start); if it runs on this server it stops at its next step or durable wait, and
+   * callers waiting for its result get {@link DBOSWorkflowCancelledException}. A step in progress
+   * is not interrupted. Inside a workflow the call is itself a durable step.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  void cancelWorkflow(String workflowId);
+
+  /**
+   * Runs a CANCELLED, ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow again from its last
+   * completed step, on this server (or back on its queue), and returns its handle; a workflow in
+   * another state is left as it is. A workflow that ended in ERROR replays its recorded steps, so
+   * it fails again at the same step unless that step's recorded error is what a new version of the
+   * code handles. Inside a workflow the call is itself a durable step.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> resumeWorkflow(String workflowId);
+
   /** The id of the workflow running on this thread, empty outside a workflow. */
   Optional<String> workflowId();
 
@@ -119,6 +155,12 @@ public interface DBOS {
 
   /** The application version recorded with every workflow this server starts. */
   String applicationVersion();
+
+  /** Closing the scope forgets a timeout set by {@link #withTimeout} and not yet used. */
+  interface TimeoutScope extends AutoCloseable {
+    @Override
+    void close();
+  }
 
   /** Closing the scope forgets a workflow id set by {@link #withWorkflowId} and not yet used. */
   interface WorkflowIdScope extends AutoCloseable {

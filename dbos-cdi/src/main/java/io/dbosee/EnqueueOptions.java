@@ -20,13 +20,20 @@ import java.util.Objects;
  * @param partitionKey the partition of a partitioned queue (its limits apply per partition):
  *     required there, refused elsewhere
  * @param delay how long the workflow waits ({@code DELAYED}) before it can be started
+ * @param timeout how long the workflow may run, counted from when it is dequeued (not from the
+ *     enqueue), before it is cancelled; null for no limit
  */
 public record EnqueueOptions(
-    String workflowId, String deduplicationId, int priority, String partitionKey, Duration delay) {
+    String workflowId,
+    String deduplicationId,
+    int priority,
+    String partitionKey,
+    Duration delay,
+    Duration timeout) {
 
-  /** A generated id, no deduplication, priority 0, no partition, no delay. */
+  /** A generated id, no deduplication, priority 0, no partition, no delay, no timeout. */
   public static final EnqueueOptions DEFAULT =
-      new EnqueueOptions(null, null, 0, null, Duration.ZERO);
+      new EnqueueOptions(null, null, 0, null, Duration.ZERO, null);
 
   public EnqueueOptions {
     requireNullOrText(workflowId, "workflowId");
@@ -40,26 +47,34 @@ public record EnqueueOptions(
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, got " + delay);
     }
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      throw new IllegalArgumentException(
+          "timeout must be positive (or null for none), got " + timeout);
+    }
   }
 
   public EnqueueOptions withWorkflowId(String workflowId) {
-    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay);
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 
   public EnqueueOptions withDeduplicationId(String deduplicationId) {
-    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay);
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 
   public EnqueueOptions withPriority(int priority) {
-    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay);
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 
   public EnqueueOptions withPartitionKey(String partitionKey) {
-    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay);
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 
   public EnqueueOptions withDelay(Duration delay) {
-    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay);
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  public EnqueueOptions withTimeout(Duration timeout) {
+    return new EnqueueOptions(workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 
   private static void requireNullOrText(String value, String what) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dbosee.DBOS;
 import io.dbosee.DBOSUnknownQueueException;
+import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.EnqueueOptions;
 import io.dbosee.Queue;
 import io.dbosee.QueueName;
@@ -88,6 +89,12 @@ class CdiQueueTest {
     @Workflow
     public int doubled(int i) {
       return 2 * i;
+    }
+
+    @Workflow
+    public String sleepy() {
+      dbos.sleep(Duration.ofMinutes(10));
+      return "woke";
     }
   }
 
@@ -199,5 +206,26 @@ class CdiQueueTest {
     }
 
     assertThat(Tasks.MAX_RUNNING.get()).isEqualTo(2);
+  }
+
+  @Test
+  void theBeanCancelsAndTimesOutWorkflows() {
+    WorkflowHandle<String, RuntimeException> handle = dbos.startWorkflow(() -> tasks.sleepy());
+    dbos.cancelWorkflow(handle.workflowId());
+    assertThatThrownBy(() -> handle.getResult(WAIT))
+        .isInstanceOf(DBOSWorkflowCancelledException.class);
+
+    try (var timeout = dbos.withTimeout(Duration.ofMillis(200))) {
+      assertThatThrownBy(() -> tasks.sleepy())
+          .isInstanceOf(DBOSWorkflowCancelledException.class)
+          .hasMessageContaining("deadline");
+    }
+    WorkflowHandle<String, RuntimeException> queued =
+        exampleQueue.enqueue(
+            () -> tasks.sleepy(), EnqueueOptions.DEFAULT.withTimeout(Duration.ofMillis(200)));
+    assertThatThrownBy(() -> queued.getResult(WAIT))
+        .isInstanceOf(DBOSWorkflowCancelledException.class);
+    assertThat(dbos.getWorkflowStatus(queued.workflowId()).orElseThrow().state())
+        .isEqualTo(WorkflowState.CANCELLED);
   }
 }

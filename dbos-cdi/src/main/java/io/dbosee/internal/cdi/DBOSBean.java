@@ -136,6 +136,30 @@ public class DBOSBean implements DBOS {
   }
 
   @Override
+  public TimeoutScope withTimeout(Duration timeout) {
+    AutoCloseable scope = runtime.engine().assignTimeout(timeout);
+    return () -> {
+      try {
+        scope.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  @Override
+  public void cancelWorkflow(String workflowId) {
+    runtime.engine().cancelWorkflow(workflowId);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T, X extends Exception> WorkflowHandle<T, X> resumeWorkflow(String workflowId) {
+    return (WorkflowHandle<T, X>)
+        (WorkflowHandle<?, ?>) runtime.engine().resumeWorkflow(workflowId);
+  }
+
+  @Override
   public Optional<String> workflowId() {
     return runtime.engine().currentWorkflowId();
   }

@@ -60,7 +60,8 @@ final class EngineQueue implements Queue {
         options.deduplicationId(),
         options.priority(),
         options.partitionKey(),
-        options.delay());
+        options.delay(),
+        options.timeout());
   }
 
   @Override

@@ -65,6 +65,8 @@ public final class DBOSEngine implements AutoCloseable {
   /** The name recorded for a durable sleep; the same as the DBOS SDKs use. */
   static final String SLEEP = "DBOS.sleep";
 
+  private static final ClassLoader LOADER = DBOSEngine.class.getClassLoader();
+
   private enum State {
     CREATED,
     RUNNING,
@@ -97,14 +99,46 @@ public final class DBOSEngine implements AutoCloseable {
   /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
   private final Map<String, Running> active = new ConcurrentHashMap<>();
 
-  /** An execution in progress here, and the workflow it runs. */
-  private record Running(WorkflowDefinition definition, CompletableFuture<Object> outcome) {}
+  /** An execution in progress here, the workflow it runs, and whether it was cancelled. */
+  static final class Running {
+    private final WorkflowDefinition definition;
+    private final CompletableFuture<Object> outcome = new CompletableFuture<>();
+    private volatile boolean cancelled;
+
+    /** The thread while it waits durably (a sleep), so a cancellation can wake it. */
+    private volatile Thread waiting;
+
+    Running(WorkflowDefinition definition) {
+      this.definition = definition;
+    }
+
+    WorkflowDefinition definition() {
+      return definition;
+    }
+
+    CompletableFuture<Object> outcome() {
+      return outcome;
+    }
+
+    boolean cancelled() {
+      return cancelled;
+    }
+
+    void cancel() {
+      cancelled = true;
+      Thread sleeper = waiting;
+      if (sleeper != null) {
+        sleeper.interrupt();
+      }
+    }
+  }
 
   /** Threads running top-level workflows, interrupted when the engine stops. */
   private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
 
   private final ThreadLocal<WorkflowContext> current = new ThreadLocal<>();
   private final ThreadLocal<String> assignedId = new ThreadLocal<>();
+  private final ThreadLocal<Duration> assignedTimeout = new ThreadLocal<>();
 
   /** Set on executor threads the engine dispatched, so the workflow runs there without a hop. */
   private final ThreadLocal<Boolean> dispatched = new ThreadLocal<>();
@@ -274,12 +308,17 @@ public final class DBOSEngine implements AutoCloseable {
     // Serialize first: an argument that cannot be recorded fails the call before any record.
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     if (parent != null) {
-      return runChild(parent, definition, inputs, body, assigned);
+      return runChild(parent, definition, inputs, body, assigned, timeoutMillis(takeTimeout()));
     }
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
     boolean onDispatchedThread = Boolean.TRUE.equals(dispatched.get());
     dispatched.remove();
-    return runTopLevel(definition, workflowId, inputs, body, onDispatchedThread);
+    return runTopLevel(
+        definition, workflowId, inputs, body, onDispatchedThread, timeoutMillis(takeTimeout()));
+  }
+
+  private static Long timeoutMillis(Duration timeout) {
+    return timeout == null ? null : timeout.toMillis();
   }
 
   private Object runTopLevel(
@@ -287,9 +326,10 @@ public final class DBOSEngine implements AutoCloseable {
       String workflowId,
       String inputs,
       Invocation body,
-      boolean inline)
+      boolean inline,
+      Long timeoutMs)
       throws Exception {
-    Running running = launch(definition, workflowId, inputs, body, null, inline);
+    Running running = launch(definition, workflowId, inputs, body, null, inline, timeoutMs);
     return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
   }
 
@@ -305,8 +345,9 @@ public final class DBOSEngine implements AutoCloseable {
       String inputs,
       Invocation body,
       SystemDatabase.InitResult init,
-      boolean inline) {
-    Running mine = new Running(definition, new CompletableFuture<>());
+      boolean inline,
+      Long timeoutMs) {
+    Running mine = new Running(definition);
     Running running = active.putIfAbsent(workflowId, mine);
     if (running != null) {
       requireSameDefinition(workflowId, definition, running);
@@ -321,7 +362,8 @@ public final class DBOSEngine implements AutoCloseable {
           try {
             result =
                 hooks.aroundWorkflow(
-                    () -> execute(definition, workflowId, inputs, null, body, init));
+                    () ->
+                        execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs));
           } catch (Throwable t) {
             failure = t;
           } finally {
@@ -393,8 +435,10 @@ public final class DBOSEngine implements AutoCloseable {
       WorkflowDefinition definition,
       String inputs,
       Invocation body,
-      String assigned)
+      String assigned,
+      Long timeoutMs)
       throws Exception {
+    checkNotCancelled(parent);
     int functionId = parent.nextFunctionId();
     RecordedOperation recorded = parent.recorded(functionId);
     String childId;
@@ -418,7 +462,7 @@ public final class DBOSEngine implements AutoCloseable {
         childId = recordedChild(parent, functionId, winner.get(), definition);
       }
     }
-    Running mine = new Running(definition, new CompletableFuture<>());
+    Running mine = new Running(definition);
     Running running = active.putIfAbsent(childId, mine);
     if (running != null) {
       return join(childId, definition, running);
@@ -426,7 +470,7 @@ public final class DBOSEngine implements AutoCloseable {
     Object result = null;
     Throwable failure = null;
     try {
-      result = execute(definition, childId, inputs, parent, body, null);
+      result = execute(definition, childId, inputs, parent, body, null, mine, timeoutMs);
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -459,8 +503,16 @@ public final class DBOSEngine implements AutoCloseable {
       String inputs,
       WorkflowContext parent,
       Invocation body,
-      SystemDatabase.InitResult written)
+      SystemDatabase.InitResult written,
+      Running running,
+      Long timeoutMs)
       throws Exception {
+    long startedAt = now();
+    Long deadline = timeoutMs == null ? null : startedAt + timeoutMs;
+    if (parent != null && parent.deadline != Long.MAX_VALUE) {
+      // A child never outlives its parent's deadline.
+      deadline = deadline == null ? parent.deadline : Math.min(deadline, parent.deadline);
+    }
     SystemDatabase.InitResult init =
         written != null
             ? written
@@ -474,7 +526,9 @@ public final class DBOSEngine implements AutoCloseable {
                 inputs,
                 serializer.name(),
                 parent == null ? null : parent.workflowId,
-                now());
+                timeoutMs,
+                deadline,
+                startedAt);
     WorkflowRow row = init.row();
     requireSameWorkflow(row, definition);
     WorkflowState status = WorkflowState.valueOf(row.status());
@@ -505,7 +559,12 @@ public final class DBOSEngine implements AutoCloseable {
     }
     Map<Integer, RecordedOperation> recorded =
         init.inserted() ? Map.of() : index(db.readOperations(workflowId));
-    WorkflowContext context = new WorkflowContext(workflowId, definition, parent, recorded);
+    long contextDeadline = row.deadlineEpochMs() == null ? Long.MAX_VALUE : row.deadlineEpochMs();
+    if (parent != null) {
+      contextDeadline = Math.min(contextDeadline, parent.deadline);
+    }
+    WorkflowContext context =
+        new WorkflowContext(workflowId, definition, parent, recorded, running, contextDeadline);
     WorkflowContext previous = current.get();
     current.set(context);
     Object result;
@@ -536,6 +595,17 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Records a workflow's failure (unless it must stay PENDING) and returns what to throw. */
   private Exception finishFailed(WorkflowContext context, Throwable t) {
+    // A cancelled workflow's status says CANCELLED already: nothing to record.
+    if (isCancellationOf(context.workflowId, t)) {
+      throw (DBOSWorkflowCancelledException) t;
+    }
+    if (context.running.cancelled()) {
+      throw new DBOSWorkflowCancelledException(context.workflowId);
+    }
+    if (context.deadline != Long.MAX_VALUE && now() >= context.deadline) {
+      // For example a child cancelled at the deadline it inherited, rethrown by this body.
+      throw expired(context);
+    }
     if (mustStayPending(t)) {
       throw interrupted(context.workflowId, t);
     }
@@ -573,8 +643,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   private Object recordedOutcome(WorkflowRow row, WorkflowDefinition definition) {
     Type returnType = definition == null ? Object.class : definition.returnType();
-    ClassLoader loader =
-        definition == null ? DBOSEngine.class.getClassLoader() : definition.classLoader();
+    ClassLoader loader = definition == null ? LOADER : definition.classLoader();
     return switch (WorkflowState.valueOf(row.status())) {
       case SUCCESS -> read(row.serialization()).deserialize(row.output(), returnType);
       case ERROR ->
@@ -809,12 +878,14 @@ public final class DBOSEngine implements AutoCloseable {
               + "' (EnqueueOptions); give one.");
     }
     String explicitId = spec.workflowId() != null ? spec.workflowId() : assigned;
+    Duration assignedTimeout = takeTimeout();
+    Long timeoutMs = timeoutMillis(spec.timeout() != null ? spec.timeout() : assignedTimeout);
     QueueDefinition queue = spec.queueName() == null ? null : requireQueue(spec);
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
     if (durableParent == null) {
       String workflowId = explicitId != null ? explicitId : UUID.randomUUID().toString();
-      create(spec, queue, definition, workflowId, inputs, body, null);
+      create(spec, queue, definition, workflowId, inputs, body, null, timeoutMs);
       start.handle = new Handle(workflowId, definition);
       return null;
     }
@@ -828,7 +899,7 @@ public final class DBOSEngine implements AutoCloseable {
     String childId = explicitId != null ? explicitId : durableParent.workflowId + "-" + functionId;
     // The child first: a crash before the parent's record replays to the same id, and creating
     // it again finds it.
-    create(spec, queue, definition, childId, inputs, body, durableParent.workflowId);
+    create(spec, queue, definition, childId, inputs, body, durableParent, timeoutMs);
     long now = now();
     Optional<RecordedOperation> winner =
         db.recordOperation(
@@ -858,8 +929,10 @@ public final class DBOSEngine implements AutoCloseable {
       String workflowId,
       String inputs,
       Invocation body,
-      String parentId) {
+      WorkflowContext parent,
+      Long timeoutMs) {
     long now = now();
+    String parentId = parent == null ? null : parent.workflowId;
     if (queue != null) {
       Long delayUntil = spec.delay().isZero() ? null : now + spec.delay().toMillis();
       switch (queueDb.enqueue(
@@ -876,6 +949,7 @@ public final class DBOSEngine implements AutoCloseable {
           config.applicationVersion(),
           config.executorId(),
           parentId,
+          timeoutMs,
           now)) {
         case ENQUEUED -> {
           QueueRunner runner = queueRunner;
@@ -890,6 +964,10 @@ public final class DBOSEngine implements AutoCloseable {
       }
       return;
     }
+    Long deadline = timeoutMs == null ? null : now + timeoutMs;
+    if (parent != null && parent.deadline != Long.MAX_VALUE) {
+      deadline = deadline == null ? parent.deadline : Math.min(deadline, parent.deadline);
+    }
     SystemDatabase.InitResult init =
         db.initWorkflow(
             workflowId,
@@ -901,12 +979,14 @@ public final class DBOSEngine implements AutoCloseable {
             inputs,
             serializer.name(),
             parentId,
+            timeoutMs,
+            deadline,
             now);
     WorkflowRow row = init.row();
     requireSameWorkflow(row, definition);
     if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
         && config.executorId().equals(row.executorId())) {
-      launch(definition, workflowId, inputs, body, init, false);
+      launch(definition, workflowId, inputs, body, init, false, null);
     }
   }
 
@@ -1013,6 +1093,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (context == null || context.inStep()) {
       return body.proceed();
     }
+    checkNotCancelled(context);
     int functionId = context.nextFunctionId();
     RecordedOperation recorded = context.recorded(functionId);
     if (recorded != null) {
@@ -1024,6 +1105,9 @@ public final class DBOSEngine implements AutoCloseable {
     try {
       result = attempts(context, step, body);
     } catch (Throwable t) {
+      if (context.running.cancelled()) {
+        throw new DBOSWorkflowCancelledException(context.workflowId);
+      }
       if (mustStayPending(t)) {
         throw interrupted(context.workflowId, t);
       }
@@ -1116,6 +1200,7 @@ public final class DBOSEngine implements AutoCloseable {
       pause(null, duration);
       return;
     }
+    checkNotCancelled(context);
     int functionId = context.nextFunctionId();
     RecordedOperation recorded = context.recorded(functionId);
     long wakeAt;
@@ -1139,10 +1224,187 @@ public final class DBOSEngine implements AutoCloseable {
         wakeAt = recordedWakeUp(context, functionId, winner.get());
       }
     }
-    long remaining = wakeAt - now();
+    long remaining = Math.min(wakeAt, context.deadline) - now();
     if (remaining > 0) {
-      pause(context.workflowId, Duration.ofMillis(remaining));
+      pauseInWorkflow(context, Duration.ofMillis(remaining));
     }
+    checkNotCancelled(context);
+  }
+
+  /** Sleeps in a workflow; a cancellation wakes it and ends the workflow. */
+  private void pauseInWorkflow(WorkflowContext context, Duration duration) {
+    Running running = context.running;
+    running.waiting = Thread.currentThread();
+    try {
+      if (running.cancelled()) {
+        throw new DBOSWorkflowCancelledException(context.workflowId);
+      }
+      time.sleep(duration);
+    } catch (InterruptedException e) {
+      if (running.cancelled()) {
+        Thread.interrupted(); // the interrupt was the cancellation's, not a stop's
+        throw new DBOSWorkflowCancelledException(context.workflowId);
+      }
+      Thread.currentThread().interrupt();
+      throw new DBOSInterruptedException(
+          context.workflowId,
+          "Workflow '"
+              + context.workflowId
+              + "' was interrupted while sleeping; it stays PENDING and resumes when the"
+              + " application starts again.");
+    } finally {
+      running.waiting = null;
+    }
+  }
+
+  /**
+   * Ends the workflow at this durable operation if it was cancelled or its deadline has passed
+   * (then it is recorded as CANCELLED first). Costs no database access while neither happened.
+   */
+  private void checkNotCancelled(WorkflowContext context) {
+    if (context.running.cancelled()) {
+      throw new DBOSWorkflowCancelledException(context.workflowId);
+    }
+    if (context.deadline != Long.MAX_VALUE && now() >= context.deadline) {
+      throw expired(context);
+    }
+  }
+
+  /** Records a workflow whose deadline passed as CANCELLED, and says so. */
+  private DBOSWorkflowCancelledException expired(WorkflowContext context) {
+    db.cancelExpired(context.workflowId, now());
+    context.running.cancel();
+    return new DBOSWorkflowCancelledException(
+        context.workflowId,
+        "Workflow '"
+            + context.workflowId
+            + "' passed its deadline ("
+            + Instant.ofEpochMilli(context.deadline)
+            + ") and was cancelled; resume it to let it finish.");
+  }
+
+  private static boolean isCancellationOf(String workflowId, Throwable t) {
+    return t instanceof DBOSWorkflowCancelledException e && e.workflowId().equals(workflowId);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Cancellation and resumption
+
+  /**
+   * Cancels a workflow that has not finished: it is recorded as CANCELLED at once (an enqueued one
+   * will not start), and if it runs here it stops at its next step or durable wait; callers waiting
+   * for its result get {@link DBOSWorkflowCancelledException}. Its completed steps stay recorded,
+   * so {@link #resumeWorkflow} continues from the last one. Called in a workflow, it is a step.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public void cancelWorkflow(String workflowId) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    management(
+        "DBOS.cancelWorkflow",
+        () -> {
+          if (db.cancelWorkflow(workflowId, now()).isEmpty()) {
+            throw new DBOSNonExistentWorkflowException(workflowId);
+          }
+          Running running = active.get(workflowId);
+          if (running != null) {
+            running.cancel();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Runs a CANCELLED, ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow again from its last
+   * completed step, on this server (or on its queue, if it was enqueued). A workflow in another
+   * state is left as it is. Called in a workflow, it is a step.
+   *
+   * @return a handle to the workflow
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public WorkflowHandle<Object, Exception> resumeWorkflow(String workflowId) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    management(
+        "DBOS.resumeWorkflow",
+        () -> {
+          requireRunningEngine();
+          Optional<WorkflowRow> resumed =
+              db.resumeWorkflow(
+                  workflowId, config.executorId(), config.applicationVersion(), now());
+          if (resumed.isEmpty()) {
+            db.readWorkflow(workflowId)
+                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+            return null; // running, queued or finished: nothing to resume
+          }
+          WorkflowRow row = resumed.get();
+          if (row.queueName() != null) {
+            QueueRunner runner = queueRunner;
+            if (runner != null) {
+              runner.requestRound();
+            }
+            return null;
+          }
+          WorkflowDefinition definition =
+              registry.get(WorkflowDefinition.key(row.className(), row.name()));
+          if (definition == null) {
+            LOG.log(
+                Level.WARNING,
+                "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
+                    + " that has it recovers it.",
+                workflowId,
+                row.className(),
+                row.name());
+            return null;
+          }
+          Object[] arguments = readArguments(row, definition);
+          if (arguments != null) {
+            executor.execute(
+                () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs()));
+          }
+          return null;
+        });
+    return retrieveWorkflow(workflowId);
+  }
+
+  /** A management call: a step inside a workflow (so a replay does not repeat it), else a call. */
+  private void management(String name, Invocation call) {
+    try {
+      runStep(new StepDefinition(name, StepOptions.DEFAULT, Void.class, LOADER), call);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void requireRunningEngine() {
+    if (state != State.RUNNING) {
+      throw new DBOSNotLaunchedException(
+          "The DBOS engine is " + (state == State.CREATED ? "not started yet" : "stopped") + ".");
+    }
+  }
+
+  /** Makes the next workflow started on this thread end (CANCELLED) once {@code timeout} passes. */
+  public AutoCloseable assignTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
+    }
+    Duration previous = assignedTimeout.get();
+    assignedTimeout.set(timeout);
+    return () -> {
+      if (previous == null) {
+        assignedTimeout.remove();
+      } else {
+        assignedTimeout.set(previous);
+      }
+    };
+  }
+
+  private Duration takeTimeout() {
+    Duration timeout = assignedTimeout.get();
+    assignedTimeout.remove();
+    return timeout;
   }
 
   private long recordedWakeUp(WorkflowContext context, int functionId, RecordedOperation recorded) {
@@ -1299,7 +1561,12 @@ public final class DBOSEngine implements AutoCloseable {
       if (definition.wrapsStep()) {
         // No workflow interceptor to go through: the engine is the workflow, the invoker the step.
         runTopLevel(
-            definition, workflowId, inputs, () -> definition.invoker().invoke(arguments), true);
+            definition,
+            workflowId,
+            inputs,
+            () -> definition.invoker().invoke(arguments),
+            true,
+            null);
       } else {
         dispatched.set(Boolean.TRUE);
         try (AutoCloseable scope = assignWorkflowId(workflowId)) {

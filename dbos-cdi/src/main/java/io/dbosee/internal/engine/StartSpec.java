@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param priority the priority on the queue (lower first)
  * @param partitionKey the partition of a partitioned queue, or null
  * @param delay how long the workflow waits before it can be dequeued
+ * @param timeout how long the workflow may run before it is cancelled (for a queued one, from its
+ *     start), or null for no limit
  */
 public record StartSpec(
     String queueName,
@@ -20,18 +22,22 @@ public record StartSpec(
     String deduplicationId,
     int priority,
     String partitionKey,
-    Duration delay) {
+    Duration delay,
+    Duration timeout) {
 
   public StartSpec {
     Objects.requireNonNull(delay, "delay");
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
+    }
   }
 
   /** Start at once in the background, on this server. */
   public static StartSpec background() {
-    return new StartSpec(null, null, null, 0, null, Duration.ZERO);
+    return new StartSpec(null, null, null, 0, null, Duration.ZERO, null);
   }
 
-  /** Enqueue with the given options. */
+  /** Enqueue with the given options and no timeout. */
   public static StartSpec enqueue(
       String queueName,
       String workflowId,
@@ -39,12 +45,25 @@ public record StartSpec(
       int priority,
       String partitionKey,
       Duration delay) {
+    return enqueue(queueName, workflowId, deduplicationId, priority, partitionKey, delay, null);
+  }
+
+  /** Enqueue with the given options; a timeout's clock starts when the workflow is dequeued. */
+  public static StartSpec enqueue(
+      String queueName,
+      String workflowId,
+      String deduplicationId,
+      int priority,
+      String partitionKey,
+      Duration delay,
+      Duration timeout) {
     return new StartSpec(
         Objects.requireNonNull(queueName, "queueName"),
         workflowId,
         deduplicationId,
         priority,
         partitionKey,
-        delay);
+        delay,
+        timeout);
   }
 }

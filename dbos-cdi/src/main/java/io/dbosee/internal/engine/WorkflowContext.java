@@ -12,6 +12,12 @@ final class WorkflowContext {
   final WorkflowDefinition definition;
   final WorkflowContext parent;
 
+  /** The execution's shared state: another thread may cancel it. */
+  final DBOSEngine.Running running;
+
+  /** When the workflow is cancelled if still running, epoch ms; Long.MAX_VALUE for never. */
+  final long deadline;
+
   /** What an earlier execution recorded, by position; empty for a workflow started afresh. */
   private final Map<Integer, RecordedOperation> recorded;
 
@@ -23,11 +29,15 @@ final class WorkflowContext {
       String workflowId,
       WorkflowDefinition definition,
       WorkflowContext parent,
-      Map<Integer, RecordedOperation> recorded) {
+      Map<Integer, RecordedOperation> recorded,
+      DBOSEngine.Running running,
+      long deadline) {
     this.workflowId = workflowId;
     this.definition = definition;
     this.parent = parent;
     this.recorded = recorded;
+    this.running = running;
+    this.deadline = deadline;
   }
 
   /**

@@ -77,8 +77,8 @@ public final class QueueDatabase {
             + " (workflow_uuid, status, name, class_name, queue_name, deduplication_id, priority,"
             + " queue_partition_key, delay_until_epoch_ms, inputs, serialization,"
             + " application_version, executor_id, recovery_attempts, parent_workflow_id,"
-            + " created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
+            + " created_at, updated_at, workflow_timeout_ms)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
             + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING queue_name)"
             + " SELECT pg_notify(?, ?) FROM ins";
     this.promoteSql =
@@ -121,6 +121,7 @@ public final class QueueDatabase {
       String applicationVersion,
       String executorId,
       String parentWorkflowId,
+      Long timeoutMs,
       long now) {
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(enqueueSql)) {
@@ -144,8 +145,13 @@ public final class QueueDatabase {
       ps.setString(14, parentWorkflowId);
       ps.setLong(15, now);
       ps.setLong(16, now);
-      ps.setString(17, CHANNEL);
-      ps.setString(18, payload(queueName));
+      if (timeoutMs == null) {
+        ps.setNull(17, Types.BIGINT);
+      } else {
+        ps.setLong(17, timeoutMs);
+      }
+      ps.setString(18, CHANNEL);
+      ps.setString(19, payload(queueName));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? EnqueueOutcome.ENQUEUED : EnqueueOutcome.EXISTS;
       }

@@ -34,7 +34,7 @@ public final class SystemDatabase {
   static final String ROW_COLUMNS =
       "workflow_uuid, status, name, class_name, config_name, executor_id,"
           + " application_version, recovery_attempts, inputs, output, error, serialization,"
-          + " queue_name, parent_workflow_id, created_at, updated_at";
+          + " queue_name, parent_workflow_id, created_at, updated_at, workflow_deadline_epoch_ms";
 
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
   public record InitResult(WorkflowRow row, boolean inserted) {}
@@ -52,8 +52,9 @@ public final class SystemDatabase {
             + s
             + ".workflow_status AS ws (workflow_uuid, status, name, class_name, config_name,"
             + " executor_id, application_version, inputs, serialization, recovery_attempts,"
-            + " parent_workflow_id, created_at, updated_at)"
-            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
+            + " parent_workflow_id, created_at, updated_at, workflow_timeout_ms,"
+            + " workflow_deadline_epoch_ms)"
+            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (workflow_uuid) DO UPDATE SET recovery_attempts ="
             + " ws.recovery_attempts + CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
             + " EXCLUDED.executor_id THEN 1 ELSE 0 END,"
@@ -119,6 +120,8 @@ public final class SystemDatabase {
       String inputs,
       String serialization,
       String parentWorkflowId,
+      Long timeoutMs,
+      Long deadlineEpochMs,
       long now) {
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
@@ -133,6 +136,8 @@ public final class SystemDatabase {
       ps.setString(9, parentWorkflowId);
       ps.setLong(10, now);
       ps.setLong(11, now);
+      setLong(ps, 12, timeoutMs);
+      setLong(ps, 13, deadlineEpochMs);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new InitResult(workflowRow(rs), rs.getBoolean("inserted"));
@@ -315,7 +320,99 @@ public final class SystemDatabase {
         rs.getString("queue_name"),
         rs.getString("parent_workflow_id"),
         rs.getLong("created_at"),
-        rs.getLong("updated_at"));
+        rs.getLong("updated_at"),
+        rs.getObject("workflow_deadline_epoch_ms", Long.class));
+  }
+
+  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, value);
+    }
+  }
+
+  /**
+   * Marks a workflow CANCELLED unless it has finished; a deduplication id it held is freed.
+   *
+   * @return the status it had, or empty when no workflow has that id
+   */
+  public Optional<String> cancelWorkflow(String workflowId, long now) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "WITH before AS (SELECT status FROM "
+                    + qualified("workflow_status")
+                    + " WHERE workflow_uuid = ? FOR UPDATE), upd AS (UPDATE "
+                    + qualified("workflow_status")
+                    + " SET status = 'CANCELLED', deduplication_id = NULL, updated_at = ?"
+                    + " WHERE workflow_uuid = ? AND status IN ('PENDING', 'ENQUEUED', 'DELAYED'))"
+                    + " SELECT status FROM before")) {
+      ps.setString(1, workflowId);
+      ps.setLong(2, now);
+      ps.setString(3, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("cancel workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Makes a CANCELLED, ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow runnable again on this
+   * executor: PENDING, or ENQUEUED on its queue; its attempts start again from zero and its
+   * deadline from its timeout.
+   *
+   * @return the row as it now stands, or empty when it was not in one of those states
+   */
+  public Optional<WorkflowRow> resumeWorkflow(
+      String workflowId, String executorId, String applicationVersion, long now) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE "
+                    + qualified("workflow_status")
+                    + " SET status = CASE WHEN queue_name IS NULL THEN 'PENDING' ELSE 'ENQUEUED'"
+                    + " END, executor_id = ?, application_version = ?, recovery_attempts = 0,"
+                    + " started_at_epoch_ms = NULL, output = NULL, error = NULL, completed_at ="
+                    + " NULL, updated_at = ?, workflow_deadline_epoch_ms = CASE WHEN queue_name"
+                    + " IS NULL AND workflow_timeout_ms IS NOT NULL THEN ? + workflow_timeout_ms"
+                    + " ELSE NULL END WHERE workflow_uuid = ? AND status IN ('CANCELLED', 'ERROR',"
+                    + " 'MAX_RECOVERY_ATTEMPTS_EXCEEDED') RETURNING "
+                    + ROW_COLUMNS)) {
+      ps.setString(1, executorId);
+      ps.setString(2, applicationVersion);
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      ps.setString(5, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(workflowRow(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("resume workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** Ends a PENDING workflow whose deadline has passed as CANCELLED. */
+  public void cancelExpired(String workflowId, long now) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE "
+                    + qualified("workflow_status")
+                    + " SET status = 'CANCELLED', deduplication_id = NULL, updated_at = ?"
+                    + " WHERE workflow_uuid = ? AND status = 'PENDING'")) {
+      ps.setLong(1, now);
+      ps.setString(2, workflowId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("cancel workflow '" + workflowId + "' at its deadline", e);
+    }
+  }
+
+  private String qualified(String table) {
+    return "\"" + schema + "\"." + table;
   }
 
   private DBOSSystemDatabaseException failure(String what, SQLException e) {

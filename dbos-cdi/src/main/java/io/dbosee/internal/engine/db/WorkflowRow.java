@@ -19,6 +19,7 @@ package io.dbosee.internal.engine.db;
  * @param parentWorkflowId the parent workflow, or null
  * @param createdAt epoch milliseconds
  * @param updatedAt epoch milliseconds
+ * @param deadlineEpochMs when it is cancelled if still running (epoch ms), or null
  */
 public record WorkflowRow(
     String workflowId,
@@ -36,4 +37,5 @@ public record WorkflowRow(
     String queueName,
     String parentWorkflowId,
     long createdAt,
-    long updatedAt) {}
+    long updatedAt,
+    Long deadlineEpochMs) {}
