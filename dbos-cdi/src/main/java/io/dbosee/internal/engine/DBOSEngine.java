@@ -89,6 +89,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final Set<String> listenedQueues = ConcurrentHashMap.newKeySet();
   private final QueueDatabase queueDb;
   private volatile QueueRunner queueRunner;
+  private final NotificationHub hub;
 
   /**
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
@@ -182,6 +183,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.hooks = Objects.requireNonNull(hooks, "hooks");
     this.db = new SystemDatabase(dataSource, config.schema());
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
+    this.hub = new NotificationHub(dataSource, executor, queueDb);
   }
 
   public EngineConfig config() {
@@ -251,9 +253,11 @@ public final class DBOSEngine implements AutoCloseable {
               config.applicationVersion(),
               listened,
               () -> List.copyOf(registry.keySet()),
-              this::startClaimed);
+              this::startClaimed,
+              hub);
       queueRunner.start();
     }
+    hub.start(queueRunner);
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -278,6 +282,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (runner != null) {
       runner.stop();
     }
+    hub.stop();
   }
 
   /** Whether workflows are accepted. */

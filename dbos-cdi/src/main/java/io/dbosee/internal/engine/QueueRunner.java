@@ -1,19 +1,14 @@
 package io.dbosee.internal.engine;
 
-import io.dbosee.internal.engine.db.NotificationListener;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import java.lang.System.Logger.Level;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,16 +18,12 @@ import java.util.function.Supplier;
  * Starts the workflows of the queues this server listens to, as their limits allow, on the
  * executor. Nothing here owns a thread: a dispatch round is a task submitted to the executor when
  * there may be work (a local enqueue, a finished queued workflow, a notification from another
- * server, a timer), and rounds requested while one runs are coalesced into one more round. One
- * long-running task waits for PostgreSQL notifications, so that work enqueued or capacity freed on
- * other servers is seen at once; the polling interval is only a fallback, as are the timers for
- * delays and rate-limit windows.
+ * server through the {@link NotificationHub}, a timer), and rounds requested while one runs are
+ * coalesced into one more round. Polling (every polling interval) is only the fallback for work
+ * nobody announced; delays and rate-limit windows set timers.
  */
 final class QueueRunner {
   private static final System.Logger LOG = System.getLogger(QueueRunner.class.getName());
-
-  /** The longest a waiting listener sleeps before it looks at its state again. */
-  private static final long MAX_WAIT_MS = 5_000;
 
   private final QueueDatabase db;
   private final Executor executor;
@@ -54,10 +45,9 @@ final class QueueRunner {
   /** When a delay or rate-limit window ends, in epoch ms; Long.MAX_VALUE when none. */
   private final AtomicLong nextDue = new AtomicLong(Long.MAX_VALUE);
 
-  private final Object pollMonitor = new Object();
-  private final CountDownLatch listenerDone = new CountDownLatch(1);
+  private final NotificationHub hub;
   private volatile boolean running;
-  private volatile boolean listenerStarted;
+  private volatile long lastPoll;
 
   QueueRunner(
       QueueDatabase db,
@@ -67,7 +57,8 @@ final class QueueRunner {
       String applicationVersion,
       List<QueueDefinition> queues,
       Supplier<List<String>> runnableKeys,
-      Consumer<WorkflowRow> dispatch) {
+      Consumer<WorkflowRow> dispatch,
+      NotificationHub hub) {
     this.db = db;
     this.executor = executor;
     this.time = time;
@@ -83,49 +74,19 @@ final class QueueRunner {
             .orElse(1000L);
     this.runnableKeys = runnableKeys;
     this.dispatch = dispatch;
+    this.hub = hub;
+    this.lastPoll = time.currentTimeMillis();
   }
 
-  /** Starts listening and runs a first round (work left by stopped servers, or enqueued before). */
+  /** Runs a first round (work left by stopped servers, or enqueued before this start). */
   void start() {
     running = true;
-    try {
-      executor.execute(this::listen);
-      listenerStarted = true;
-    } catch (RejectedExecutionException e) {
-      LOG.log(
-          Level.WARNING,
-          "The executor refused the queue listener; queues {0} are only served when work is"
-              + " enqueued or finishes on this server: {1}",
-          queueNames,
-          e.toString());
-    }
     requestRound();
   }
 
-  /**
-   * Stops starting workflows and ends the listener, waiting briefly for it to close its connection.
-   */
+  /** Stops starting workflows. */
   void stop() {
     running = false;
-    synchronized (pollMonitor) {
-      pollMonitor.notifyAll();
-    }
-    if (!listenerStarted) {
-      return;
-    }
-    try {
-      // Wake a listener blocked on its connection.
-      db.announce("");
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "could not wake the queue listener", e);
-    }
-    try {
-      if (!listenerDone.await(MAX_WAIT_MS + 1000, TimeUnit.MILLISECONDS)) {
-        LOG.log(Level.WARNING, "The queue listener did not stop in time; it stops on its own.");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   List<String> queueNames() {
@@ -236,110 +197,39 @@ final class QueueRunner {
     }
     long previous = nextDue.getAndSet(due);
     if (due < previous) {
-      wakeListener();
+      hub.wake(); // its listener waits for the old, later time
     }
   }
 
-  /** Makes the waiting listener recompute how long to wait, now that something is due sooner. */
-  private void wakeListener() {
-    synchronized (pollMonitor) {
-      pollMonitor.notifyAll();
-    }
-    if (listenerStarted) {
-      try {
-        db.announce(""); // a listener blocked on its connection wakes at a notification
-      } catch (RuntimeException e) {
-        LOG.log(Level.DEBUG, "could not wake the queue listener", e);
-      }
-    }
-  }
-
-  private long waitMillis() {
+  /** The hub's listener waits at most this long before calling {@link #timer()}. */
+  long millisUntilTimer() {
     long now = time.currentTimeMillis();
-    long untilDue = nextDue.get() == Long.MAX_VALUE ? Long.MAX_VALUE : nextDue.get() - now;
-    return Math.max(1, Math.min(Math.min(pollIntervalMs, untilDue), MAX_WAIT_MS));
+    long untilPoll = lastPoll + pollIntervalMs - now;
+    long due = nextDue.get();
+    long untilDue = due == Long.MAX_VALUE ? Long.MAX_VALUE : due - now;
+    return Math.max(0, Math.min(untilPoll, untilDue));
   }
 
-  /** The long-running task: waits for notifications (or polls) and asks for rounds. */
-  private void listen() {
-    try {
-      long backoff = 100;
-      while (active()) {
-        Optional<NotificationListener> opened = db.listen();
-        if (opened.isEmpty()) {
-          poll();
-          return;
-        }
-        try (NotificationListener listener = opened.get()) {
-          backoff = 100;
-          long polledAt = time.currentTimeMillis();
-          while (active()) {
-            List<String> notified = listener.await(waitMillis());
-            long now = time.currentTimeMillis();
-            boolean timer = now - polledAt >= pollIntervalMs || now >= nextDue.get();
-            if (timer) {
-              polledAt = now;
-              checkDelays.set(true);
-            }
-            if (timer || notifiedOfOthers(notified)) {
-              requestRound();
-            }
-          }
-        } catch (SQLException e) {
-          LOG.log(
-              Level.WARNING,
-              "The queue listener lost its connection ({0}); reconnecting in {1} ms",
-              e.getMessage(),
-              backoff);
-          pauseQuietly(backoff);
-          backoff = Math.min(backoff * 2, Math.max(pollIntervalMs, 1000));
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "The queue listener stopped; queues fall back to local wake-ups", e);
-    } finally {
-      listenerDone.countDown();
-    }
-  }
-
-  /** Whether the listener goes on: not when stopped, nor when its thread is interrupted. */
-  private boolean active() {
-    return running && !Thread.currentThread().isInterrupted();
-  }
-
-  private boolean notifiedOfOthers(List<String> payloads) {
-    for (String payload : payloads) {
-      String[] parts = payload.split(QueueDatabase.SEPARATOR, 2);
-      if (parts.length == 2 && !parts[0].equals(executorId) && queueNames.contains(parts[1])) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Without notifications: a round every polling interval (or when a delay ends). */
-  private void poll() {
-    while (active()) {
-      synchronized (pollMonitor) {
-        try {
-          pollMonitor.wait(waitMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+  /** Called by the hub's listener after each wait: polls when the interval or a due time came. */
+  void timer() {
+    long now = time.currentTimeMillis();
+    if (now - lastPoll >= pollIntervalMs || now >= nextDue.get()) {
+      lastPoll = now;
       checkDelays.set(true);
       requestRound();
     }
   }
 
-  private void pauseQuietly(long millis) {
-    synchronized (pollMonitor) {
-      try {
-        pollMonitor.wait(millis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+  /** Looks for work now, delayed work included: announcements may have been missed. */
+  void catchUp() {
+    checkDelays.set(true);
+    requestRound();
+  }
+
+  /** Another server announced work or a free slot on {@code queueName}. */
+  void notified(String queueName) {
+    if (queueNames.contains(queueName)) {
+      requestRound();
     }
   }
 }

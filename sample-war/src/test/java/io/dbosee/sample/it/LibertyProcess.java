@@ -42,7 +42,9 @@ final class LibertyProcess {
         .filter(
             p -> {
               String cmd = p.info().commandLine().orElse("");
+              // This build's server only: another checkout may run one of the same name.
               return cmd.contains("ws-server.jar")
+                  && cmd.contains(System.getProperty("liberty.wlp.home"))
                   && !cmd.contains("--stop")
                   && List.of(cmd.split(" ")).contains(serverName);
             })

@@ -26,23 +26,27 @@ public final class NotificationListener implements AutoCloseable {
   private final Connection connection;
   private final Object pgConnection;
   private final Method getNotifications;
+  private final Method getName;
   private final Method getParameter;
-  private final String prefix;
+
+  /** One notification: its channel and its payload. */
+  public record Notification(String channel, String payload) {}
 
   private NotificationListener(
       Connection connection,
       Object pgConnection,
       Method getNotifications,
-      Method getParameter,
-      String prefix) {
+      Method getName,
+      Method getParameter) {
     this.connection = connection;
     this.pgConnection = pgConnection;
     this.getNotifications = getNotifications;
+    this.getName = getName;
     this.getParameter = getParameter;
-    this.prefix = prefix;
   }
 
-  static Optional<NotificationListener> open(DataSource dataSource, String channel, String prefix) {
+  /** LISTENs on {@code channels} (plain identifiers), or empty when notifications cannot be had. */
+  public static Optional<NotificationListener> open(DataSource dataSource, List<String> channels) {
     Connection connection = null;
     try {
       connection = dataSource.getConnection();
@@ -52,10 +56,11 @@ public final class NotificationListener implements AutoCloseable {
         LOG.log(
             System.Logger.Level.INFO,
             "The system database's connections do not expose PostgreSQL notifications to the"
-                + " application (the driver's classes are not visible to it), so queues are"
-                + " polled for work enqueued elsewhere. On Open Liberty, add the JDBC driver's"
-                + " library to the application's class loader (<classloader"
-                + " commonLibraryRef=\"...\"/>) to be woken at once.");
+                + " application (the driver's classes are not visible to it), so the engine"
+                + " polls for work enqueued elsewhere and for messages and events. On Open"
+                + " Liberty, make the JDBC driver's library the global library, or add it to"
+                + " the application's class loader (<classloader commonLibraryRef=\"...\"/>),"
+                + " to be woken at once.");
         return Optional.empty();
       }
       Object pg = connection.unwrap(pgInterface);
@@ -65,11 +70,17 @@ public final class NotificationListener implements AutoCloseable {
         connection.setAutoCommit(true);
       }
       try (Statement s = connection.createStatement()) {
-        s.execute("LISTEN " + channel);
+        for (String channel : channels) {
+          s.execute("LISTEN " + channel);
+        }
       }
       return Optional.of(
           new NotificationListener(
-              connection, pg, getNotifications, notification.getMethod("getParameter"), prefix));
+              connection,
+              pg,
+              getNotifications,
+              notification.getMethod("getName"),
+              notification.getMethod("getParameter")));
     } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
       if (connection != null) {
         try {
@@ -80,7 +91,7 @@ public final class NotificationListener implements AutoCloseable {
       }
       LOG.log(
           System.Logger.Level.WARNING,
-          "Could not LISTEN for queue notifications (" + e + "); queues are polled instead.");
+          "Could not LISTEN for notifications (" + e + "); the engine polls instead.");
       return Optional.empty();
     }
   }
@@ -104,12 +115,12 @@ public final class NotificationListener implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code timeoutMillis} (at least 1) for notifications and returns the payloads that
-   * start with this listener's prefix, without it.
+   * Waits up to {@code timeoutMillis} (at least 1) for notifications and returns those received
+   * (none when the wait timed out).
    *
    * @throws SQLException when the connection is broken: close this listener and open another
    */
-  public List<String> await(long timeoutMillis) throws SQLException {
+  public List<Notification> await(long timeoutMillis) throws SQLException {
     int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMillis));
     Object[] notifications;
     try {
@@ -122,21 +133,18 @@ public final class NotificationListener implements AutoCloseable {
     } catch (IllegalAccessException e) {
       throw new SQLException("cannot call getNotifications", e);
     }
-    List<String> queues = new ArrayList<>();
+    List<Notification> received = new ArrayList<>();
     if (notifications == null) {
-      return queues;
+      return received;
     }
     for (Object n : notifications) {
       try {
-        String parameter = (String) getParameter.invoke(n);
-        if (parameter != null && parameter.startsWith(prefix)) {
-          queues.add(parameter.substring(prefix.length()));
-        }
+        received.add(new Notification((String) getName.invoke(n), (String) getParameter.invoke(n)));
       } catch (ReflectiveOperationException e) {
         throw new SQLException("cannot read a notification", e);
       }
     }
-    return queues;
+    return received;
   }
 
   @Override

@@ -391,11 +391,15 @@ public final class QueueDatabase {
   }
 
   /**
-   * A connection that listens on {@link #CHANNEL}, with a way to wait for notifications, or empty
-   * when the driver behind the DataSource cannot deliver them (the caller then polls).
+   * The queue a notification on {@link #CHANNEL} is about, when it is about this schema and was
+   * sent by another server; empty otherwise.
    */
-  public Optional<NotificationListener> listen() {
-    return NotificationListener.open(dataSource, CHANNEL, schema + SEPARATOR);
+  public Optional<String> queueOf(String payload) {
+    String[] parts = payload.split(SEPARATOR, 3);
+    if (parts.length == 3 && parts[0].equals(schema) && !parts[1].equals(origin)) {
+      return Optional.of(parts[2]);
+    }
+    return Optional.empty();
   }
 
   private static String prefixed(String prefix, String columns) {

@@ -1,0 +1,216 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.internal.engine.db.NotificationListener;
+import io.dbosee.internal.engine.db.NotificationListener.Notification;
+import io.dbosee.internal.engine.db.QueueDatabase;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+
+/**
+ * The engine's one LISTEN connection, run by one long-running task on the executor: PostgreSQL
+ * notifications wake the queue runner (work enqueued or capacity freed on another server) and the
+ * workflows waiting for a message or an event. Waiters register a signal before they look in the
+ * database, so a notification between the look and the wait is not lost; they also look again at
+ * least every poll interval, so a missed notification (or a driver that cannot deliver them) costs
+ * latency, never correctness.
+ */
+final class NotificationHub {
+  private static final System.Logger LOG = System.getLogger(NotificationHub.class.getName());
+
+  /** The DBOS schema's triggers notify these on new messages and events. */
+  static final String MESSAGES = "dbos_notifications_channel";
+
+  static final String EVENTS = "dbos_workflow_events_channel";
+
+  static final String STREAMS = "dbos_streams_channel";
+
+  /** The longest the listener waits before it looks at its state again. */
+  private static final long MAX_WAIT_MS = 5_000;
+
+  private final DataSource dataSource;
+  private final Executor executor;
+  private final QueueDatabase queueDb;
+  private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+  private final CountDownLatch done = new CountDownLatch(1);
+  private final Object monitor = new Object();
+  private volatile QueueRunner queues;
+  private volatile boolean running;
+  private volatile boolean started;
+
+  NotificationHub(DataSource dataSource, Executor executor, QueueDatabase queueDb) {
+    this.dataSource = dataSource;
+    this.executor = executor;
+    this.queueDb = queueDb;
+  }
+
+  void start(QueueRunner queueRunner) {
+    this.queues = queueRunner;
+    running = true;
+    try {
+      executor.execute(this::listen);
+      started = true;
+    } catch (RejectedExecutionException e) {
+      LOG.log(
+          Level.WARNING,
+          "The executor refused the notification listener; the engine polls instead: {0}",
+          e.toString());
+    }
+  }
+
+  /** Ends the listener, waiting briefly for it to give its connection back. */
+  void stop() {
+    running = false;
+    wake();
+    if (!started) {
+      return;
+    }
+    try {
+      if (!done.await(MAX_WAIT_MS + 1000, TimeUnit.MILLISECONDS)) {
+        LOG.log(Level.WARNING, "The notification listener did not stop in time; it stops soon.");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Makes the listener look at its state (a sooner timer, a stop) now. */
+  void wake() {
+    synchronized (monitor) {
+      monitor.notifyAll();
+    }
+    if (started) {
+      try {
+        queueDb.announce(""); // a listener blocked on its connection wakes at a notification
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "could not wake the notification listener", e);
+      }
+    }
+  }
+
+  /**
+   * A signal completed at the next notification on {@code channel} with {@code payload}. Register
+   * it before looking in the database; {@link #unsubscribe} it when done.
+   */
+  CompletableFuture<Void> subscribe(String channel, String payload) {
+    CompletableFuture<Void> signal = new CompletableFuture<>();
+    waiters.computeIfAbsent(key(channel, payload), k -> ConcurrentHashMap.newKeySet()).add(signal);
+    return signal;
+  }
+
+  void unsubscribe(String channel, String payload, CompletableFuture<Void> signal) {
+    waiters.computeIfPresent(
+        key(channel, payload),
+        (k, set) -> {
+          set.remove(signal);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  private static String key(String channel, String payload) {
+    return channel + "\n" + payload;
+  }
+
+  private void deliver(Notification notification) {
+    if (notification.channel().equals(QueueDatabase.CHANNEL)) {
+      QueueRunner runner = queues;
+      Optional<String> queue = queueDb.queueOf(notification.payload());
+      if (runner != null && queue.isPresent()) {
+        runner.notified(queue.get());
+      }
+      return;
+    }
+    Set<CompletableFuture<Void>> signals =
+        waiters.remove(key(notification.channel(), notification.payload()));
+    if (signals != null) {
+      signals.forEach(signal -> signal.complete(null));
+    }
+  }
+
+  private long waitMillis() {
+    QueueRunner runner = queues;
+    long wait = runner == null ? MAX_WAIT_MS : runner.millisUntilTimer();
+    return Math.max(1, Math.min(wait, MAX_WAIT_MS));
+  }
+
+  private boolean active() {
+    return running && !Thread.currentThread().isInterrupted();
+  }
+
+  private void listen() {
+    try {
+      long backoff = 100;
+      while (active()) {
+        Optional<NotificationListener> opened =
+            NotificationListener.open(
+                dataSource, List.of(QueueDatabase.CHANNEL, MESSAGES, EVENTS, STREAMS));
+        if (opened.isEmpty()) {
+          poll();
+          return;
+        }
+        try (NotificationListener listener = opened.get()) {
+          backoff = 100;
+          // What was announced while nothing listened (before the start, during a reconnect)
+          // is found by a round now.
+          QueueRunner runner = queues;
+          if (runner != null) {
+            runner.catchUp();
+          }
+          while (active()) {
+            for (Notification notification : listener.await(waitMillis())) {
+              deliver(notification);
+            }
+            timer();
+          }
+        } catch (SQLException e) {
+          LOG.log(
+              Level.WARNING,
+              "The notification listener lost its connection ({0}); reconnecting in {1} ms",
+              e.getMessage(),
+              backoff);
+          pause(backoff);
+          backoff = Math.min(backoff * 2, 5_000);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "The notification listener stopped; the engine polls instead", e);
+    } finally {
+      done.countDown();
+    }
+  }
+
+  private void timer() {
+    QueueRunner runner = queues;
+    if (runner != null) {
+      runner.timer();
+    }
+  }
+
+  /** Without notifications: the queue timers only; waiters poll on their own. */
+  private void poll() {
+    while (active()) {
+      pause(waitMillis());
+      timer();
+    }
+  }
+
+  private void pause(long millis) {
+    synchronized (monitor) {
+      try {
+        monitor.wait(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
