@@ -393,7 +393,8 @@ public final class DBOSEngine implements AutoCloseable {
     }
     Map<Integer, RecordedOperation> recorded =
         init.inserted() ? Map.of() : index(db.readOperations(workflowId));
-    WorkflowContext context = new WorkflowContext(workflowId, definition, parent, recorded);
+    WorkflowContext context =
+        new WorkflowContext(workflowId, definition, parent, recorded, !init.inserted());
     WorkflowContext previous = current.get();
     current.set(context);
     Object result;
@@ -510,7 +511,10 @@ public final class DBOSEngine implements AutoCloseable {
     Object result;
     context.enterStep();
     try {
-      result = attempts(context, step, body);
+      result =
+          step.execution() == null
+              ? attempts(context, step, body)
+              : delegated(context, functionId, step, body);
     } catch (Throwable t) {
       if (mustStayPending(t)) {
         throw interrupted(context.workflowId, t);
@@ -572,6 +576,26 @@ public final class DBOSEngine implements AutoCloseable {
         pause(context.workflowId, delay);
       }
     }
+  }
+
+  /**
+   * Runs a step through its {@link StepExecution}: the outcome another execution recorded outside
+   * the system database (one that crashed before its checkpoint) is returned without running the
+   * body; otherwise the body runs there. Either way the caller checkpoints the outcome.
+   */
+  private Object delegated(
+      WorkflowContext context, int functionId, StepDefinition step, Invocation body)
+      throws Exception {
+    StepCall call =
+        new StepCall(
+            context.workflowId, functionId, step, serializer, this::read, this::mustStayPending);
+    if (context.ranBefore) {
+      Optional<StepExecution.RecordedOutcome> recorded = step.execution().recorded(call);
+      if (recorded.isPresent()) {
+        return call.replay(recorded.get());
+      }
+    }
+    return step.execution().execute(call, body);
   }
 
   private Object replayStep(

@@ -15,6 +15,9 @@ final class WorkflowContext {
   /** What an earlier execution recorded, by position; empty for a workflow started afresh. */
   private final Map<Integer, RecordedOperation> recorded;
 
+  /** Whether an earlier execution of this workflow may have run steps (not started afresh). */
+  final boolean ranBefore;
+
   private int nextFunctionId;
   private int stepDepth;
   private RuntimeException failure;
@@ -23,11 +26,13 @@ final class WorkflowContext {
       String workflowId,
       WorkflowDefinition definition,
       WorkflowContext parent,
-      Map<Integer, RecordedOperation> recorded) {
+      Map<Integer, RecordedOperation> recorded,
+      boolean ranBefore) {
     this.workflowId = workflowId;
     this.definition = definition;
     this.parent = parent;
     this.recorded = recorded;
+    this.ranBefore = ranBefore;
   }
 
   /**
