@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dbosee.DBOS;
 import io.dbosee.Step;
+import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -215,5 +216,73 @@ class DeploymentValidationTest {
     assertThat(messages(deploy(EverythingDurable.class)))
         .contains("DBOS-CDI-015")
         .contains("EverythingDurable");
+  }
+
+  @ApplicationScoped
+  public static class TransactionalTransaction {
+    @Transaction
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepThatIsAlsoTransactionalIsRejectedWithWhatToUseInstead() {
+    assertThat(
+            messages(
+                deploy(
+                    Map.of("dbos.application-database.datasource", "jdbc/app"),
+                    TransactionalTransaction.class)))
+        .contains("DBOS-CDI-016")
+        .contains("TransactionalTransaction.insert()")
+        .contains("@Transactional(REQUIRES_NEW)")
+        .contains("Remove @Transactional")
+        .contains("@Transaction(isolation = ...)");
+  }
+
+  @Transactional
+  @ApplicationScoped
+  public static class TransactionalClass {
+    @Transaction
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepOnATransactionalClassIsRejected() {
+    assertThat(
+            messages(
+                deploy(
+                    Map.of("dbos.application-database.datasource", "jdbc/app"),
+                    TransactionalClass.class)))
+        .contains("DBOS-CDI-016")
+        .contains("TransactionalClass.insert()");
+  }
+
+  @ApplicationScoped
+  public static class TransactionWithoutModule {
+    @Transaction
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepWithoutTheModuleThatRunsItOrAnApplicationDatabaseIsRejected() {
+    assertThat(messages(deploy(TransactionWithoutModule.class)))
+        .contains("DBOS-CDI-017")
+        .contains("io.dbosee:dbos-jpa-datasource")
+        .contains("DBOS-CDI-018")
+        .contains("dbos.application-database.datasource");
+  }
+
+  @ApplicationScoped
+  public static class StepAndTransaction {
+    @Step
+    @Transaction
+    public void both() {}
+  }
+
+  @Test
+  void aMethodThatIsBothStepAndTransactionIsRejected() {
+    assertThat(messages(deploy(StepAndTransaction.class)))
+        .contains("DBOS-CDI-006")
+        .contains("StepAndTransaction.both()");
   }
 }

@@ -21,6 +21,8 @@ import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
@@ -115,6 +117,28 @@ public class DBOSRuntime {
       return body.proceed();
     }
     return engine().runStep(definition, body);
+  }
+
+  /** The prepared {@code @Transaction} method, or null for a method the extension did not see. */
+  public TransactionDefinition transaction(Method method) {
+    return extension.transaction(method);
+  }
+
+  /** Every prepared {@code @Transaction} method. */
+  public Collection<TransactionDefinition> transactions() {
+    return extension.transactions().values();
+  }
+
+  /**
+   * The JNDI name of the application's JTA DataSource ({@value Settings#APPLICATION_DATASOURCE}).
+   */
+  public Optional<String> applicationDataSource() {
+    return extension.settings().applicationDatasource;
+  }
+
+  /** Where transaction steps keep their outcome table ({@value Settings#APPLICATION_SCHEMA}). */
+  public String applicationSchema() {
+    return extension.settings().applicationSchema;
   }
 
   private DataSource dataSource(Settings settings) {
