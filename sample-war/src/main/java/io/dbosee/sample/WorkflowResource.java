@@ -10,7 +10,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.stream.Collectors;
 
-/** {@code GET /workflow} runs the tutorial's workflow; {@code GET /steps} shows what really ran. */
+/**
+ * {@code GET /workflow} runs the tutorial's workflow; {@code GET /steps} shows what really ran;
+ * {@code GET /transaction} runs the transaction example.
+ */
 @Path("/")
 @RequestScoped
 public class WorkflowResource {
@@ -18,6 +21,7 @@ public class WorkflowResource {
   @Inject Workflows workflows;
   @Inject StepExecutions executions;
   @Inject DBOS dbos;
+  @Inject TransactionExample transactions;
 
   /**
    * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
@@ -33,6 +37,14 @@ public class WorkflowResource {
     try (var scope = dbos.withWorkflowId(id)) {
       return workflows.workflow() + "\n";
     }
+  }
+
+  /** Runs the tutorial's transaction workflow: inserts one row, then counts the rows. */
+  @GET
+  @Path("transaction")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String transaction() {
+    return "Row count: " + transactions.transactionWorkflow() + "\n";
   }
 
   /** How many times each step of each workflow ran: one line per workflow and step. */

@@ -1,5 +1,6 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.DBOSApplicationDatabaseException;
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
@@ -810,6 +811,7 @@ public final class DBOSEngine implements AutoCloseable {
         || t instanceof InterruptedException
         || t instanceof DBOSInterruptedException
         || t instanceof DBOSSystemDatabaseException
+        || t instanceof DBOSApplicationDatabaseException
         || t instanceof VirtualMachineError;
   }
 
