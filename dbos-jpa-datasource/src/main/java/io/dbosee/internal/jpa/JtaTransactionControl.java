@@ -11,10 +11,13 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Transactions through the container's UserTransaction, on whatever thread runs the step (the
- * workflow's managed executor thread). A connection taken from the application's JTA DataSource
- * inside the transaction is enlisted in it, and the server shares it with the persistence context's
- * work in that transaction.
+ * JTA transactions on whatever thread runs the step (usually the workflow's managed executor
+ * thread, which holds none): begun and committed through the container's UserTransaction, so that
+ * commit failures are seen as such. When the thread already holds a transaction, the new one is
+ * begun through the container's {@code @Transactional(REQUIRES_NEW)} instead, the portable way to
+ * suspend it (Liberty forbids the UserTransaction there). A connection taken from the application's
+ * JTA DataSource inside the transaction is enlisted in it, and the server shares it with the
+ * persistence context's work in that transaction.
  */
 final class JtaTransactionControl implements TransactionControl {
   private static final Logger LOG = Logger.getLogger(JtaTransactionControl.class.getName());
@@ -22,31 +25,69 @@ final class JtaTransactionControl implements TransactionControl {
   private final UserTransaction userTransaction;
   private final TransactionSynchronizationRegistry registry;
   private final DataSource dataSource;
-  private final TransactionSuspender suspender;
+  private final NewTransactions newTransactions;
 
   JtaTransactionControl(
       UserTransaction userTransaction,
       TransactionSynchronizationRegistry registry,
       DataSource dataSource,
-      TransactionSuspender suspender) {
+      NewTransactions newTransactions) {
     this.userTransaction = userTransaction;
     this.registry = registry;
     this.dataSource = dataSource;
-    this.suspender = suspender;
+    this.newTransactions = newTransactions;
   }
 
   @Override
-  public void begin() throws Exception {
+  public <T> T inNewTransaction(Callable<T> work) throws Exception {
+    if (active()) {
+      return suspendingCaller(work);
+    }
     userTransaction.begin();
+    T result;
+    try {
+      result = work.call();
+    } catch (Throwable t) {
+      rollback();
+      throw t;
+    }
+    try {
+      userTransaction.commit();
+    } catch (Exception e) {
+      rollback();
+      throw new CommitFailedException(e);
+    }
+    return result;
   }
 
-  @Override
-  public void commit() throws Exception {
-    userTransaction.commit();
+  private <T> T suspendingCaller(Callable<T> work) throws Exception {
+    try {
+      return newTransactions.requiresNew(
+          () -> {
+            try {
+              return work.call();
+            } catch (Exception e) {
+              throw new WorkFailed(e);
+            }
+          });
+    } catch (WorkFailed e) {
+      throw (Exception) e.getCause();
+    } catch (RuntimeException e) {
+      // Not the work's exception: the container's interceptor failed to commit.
+      throw new CommitFailedException(e);
+    }
   }
 
-  @Override
-  public void rollback() {
+  /** Carries the work's exception through the container's interceptor, which rolls back. */
+  private static final class WorkFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WorkFailed(Exception cause) {
+      super(cause);
+    }
+  }
+
+  private void rollback() {
     try {
       if (userTransaction.getStatus() != Status.STATUS_NO_TRANSACTION) {
         userTransaction.rollback();
@@ -62,8 +103,8 @@ final class JtaTransactionControl implements TransactionControl {
   }
 
   @Override
-  public <T> T withoutTransaction(Callable<T> work) throws Exception {
-    return suspender.outside(work);
+  public boolean rollbackOnly() {
+    return registry.getTransactionKey() != null && registry.getRollbackOnly();
   }
 
   @Override

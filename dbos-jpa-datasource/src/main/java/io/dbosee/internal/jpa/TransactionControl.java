@@ -6,32 +6,39 @@ import java.util.concurrent.Callable;
 
 /**
  * The few transaction operations a transaction step needs, on the thread that runs it. In the
- * server: JTA's UserTransaction and the application's transactional DataSource ({@link
- * JtaTransactionControl}); a seam so that the step's rules can also be tested on plain JDBC.
+ * server: JTA ({@link JtaTransactionControl}); a seam so that the step's rules can also be tested
+ * on plain JDBC.
  */
 interface TransactionControl {
 
-  /** Starts a transaction on this thread; none may be active. */
-  void begin() throws Exception;
-
   /**
-   * Commits the transaction begun here. Throws when it could not commit (it is then rolled back),
-   * for instance when flushing the persistence context at commit violates a constraint.
+   * Runs {@code work} in a new transaction, with the thread's own transaction (if any) suspended
+   * meanwhile. Commits when it returns; rolls back when it throws, and rethrows that exception
+   * unchanged.
+   *
+   * @throws CommitFailedException when the work returned but the transaction could not commit (it
+   *     was rolled back), for instance when flushing the persistence context violated a constraint
    */
-  void commit() throws Exception;
+  <T> T inNewTransaction(Callable<T> work) throws Exception;
 
-  /** Rolls back the transaction begun here, if one is still active; never throws. */
-  void rollback();
-
-  /** Whether this thread holds a transaction (its caller's, or one begun here). */
+  /** Whether this thread holds a transaction. */
   boolean active();
 
-  /** Runs {@code work} with this thread's transaction suspended, resuming it afterwards. */
-  <T> T withoutTransaction(Callable<T> work) throws Exception;
+  /** Whether this thread's transaction can only roll back. */
+  boolean rollbackOnly();
 
   /**
    * A connection to the application database, enlisted in this thread's transaction (the same one
    * the persistence context uses); in auto-commit mode when there is none. Close it after use.
    */
   Connection connection() throws SQLException;
+
+  /** The work returned, but its transaction did not commit. */
+  final class CommitFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    CommitFailedException(Throwable cause) {
+      super(cause);
+    }
+  }
 }

@@ -11,7 +11,7 @@ public class TransactionExtension implements Extension {
 
   void registerBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
     for (Class<?> type :
-        List.of(TransactionSteps.class, TransactionSuspender.class, TransactionInterceptor.class)) {
+        List.of(TransactionSteps.class, NewTransactions.class, TransactionInterceptor.class)) {
       event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
     }
   }

@@ -7,6 +7,7 @@ import io.dbosee.Transaction;
 import io.dbosee.internal.engine.Invocation;
 import io.dbosee.internal.engine.StepCall;
 import io.dbosee.internal.engine.StepExecution;
+import io.dbosee.internal.jpa.TransactionControl.CommitFailedException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,13 +72,6 @@ final class TransactionStepExecution implements StepExecution {
     }
   }
 
-  @Override
-  public Object execute(StepCall call, Invocation body) throws Exception {
-    // Its own unit of work: a transaction the workflow's thread holds is neither joined nor
-    // affected.
-    return tx.active() ? tx.withoutTransaction(() -> attempts(call, body)) : attempts(call, body);
-  }
-
   /**
    * Outside a workflow: an ordinary transaction, the caller's if it has one, with no bookkeeping.
    */
@@ -85,36 +79,27 @@ final class TransactionStepExecution implements StepExecution {
     if (tx.active()) {
       return body.proceed();
     }
-    tx.begin();
-    boolean open = true;
     try {
-      try (Connection c = tx.connection()) {
-        isolate(c);
-      }
-      Object result;
-      try {
-        result = body.proceed();
-      } catch (Throwable t) {
-        open = false;
-        tx.rollback();
-        throw t;
-      }
-      open = false;
-      try {
-        tx.commit();
-      } catch (Exception e) {
-        throw new DBOSTransactionRolledBackException(
-            "The transaction could not commit, so its writes were rolled back: " + reason(e), e);
-      }
-      return result;
-    } finally {
-      if (open) {
-        tx.rollback();
-      }
+      return tx.inNewTransaction(
+          () -> {
+            try (Connection c = tx.connection()) {
+              isolate(c);
+            }
+            return body.proceed();
+          });
+    } catch (CommitFailedException e) {
+      throw new DBOSTransactionRolledBackException(
+          "The transaction could not commit, so its writes were rolled back: " + reason(e),
+          e.getCause());
     }
   }
 
-  private Object attempts(StepCall call, Invocation body) throws Exception {
+  /**
+   * Inside a workflow: its own unit of work. A transaction the workflow's thread holds is neither
+   * joined nor affected.
+   */
+  @Override
+  public Object execute(StepCall call, Invocation body) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         return once(call, body, attempt > 1);
@@ -138,122 +123,115 @@ final class TransactionStepExecution implements StepExecution {
     }
   }
 
+  /** What one attempt's transaction ended with, when it committed. */
+  private record Committed(Object result, RecordedOutcome foundFirst) {}
+
   /** One attempt: a new transaction that runs the body and records its result, or fails. */
   private Object once(StepCall call, Invocation body, boolean retry) throws Exception {
-    tx.begin();
-    boolean open = true;
+    Committed committed;
     try {
-      Optional<RecordedOutcome> found = Optional.empty();
-      try (Connection c = tx.connection()) {
-        isolate(c);
-        if (retry) {
-          found = table.find(c, call.workflowId(), call.functionId());
-        }
-      } catch (SQLException e) {
-        if (SqlStates.isRetryable(e)) {
-          throw new Retry(e);
-        }
-        throw bookkeeping("begin", call, e);
+      committed =
+          tx.inNewTransaction(
+              () -> {
+                try (Connection c = tx.connection()) {
+                  isolate(c);
+                  if (retry) {
+                    Optional<RecordedOutcome> found =
+                        table.find(c, call.workflowId(), call.functionId());
+                    if (found.isPresent()) {
+                      return new Committed(null, found.get());
+                    }
+                  }
+                } catch (SQLException e) {
+                  throw new BookkeepingFailed("begin", e);
+                }
+                Object result;
+                try {
+                  result = body.proceed();
+                } catch (Throwable t) {
+                  throw new BodyFailed(t);
+                }
+                if (tx.rollbackOnly()) {
+                  throw new BodyFailed(
+                      rolledBack(call, "its transaction was marked rollback-only", null));
+                }
+                RecordedOutcome outcome =
+                    new RecordedOutcome(call.serializeResult(result), null, call.serialization());
+                try (Connection c = tx.connection()) {
+                  table.insert(c, call.workflowId(), call.functionId(), outcome);
+                } catch (SQLException e) {
+                  throw new BookkeepingFailed("record the outcome of", e);
+                }
+                return new Committed(result, null);
+              });
+    } catch (BodyFailed e) {
+      Throwable failure = e.getCause();
+      if (call.mustStayPending(failure)) {
+        throw Rethrow.<Exception>sneaky(failure);
       }
-      if (found.isPresent()) {
-        open = false;
-        tx.rollback();
-        return call.replay(found.get());
+      if (SqlStates.isRetryable(failure)) {
+        throw new Retry(failure);
       }
-      Object result;
-      try {
-        result = body.proceed();
-      } catch (Throwable t) {
-        open = false;
-        tx.rollback();
-        if (call.mustStayPending(t)) {
-          throw t;
-        }
-        if (SqlStates.isRetryable(t)) {
-          throw new Retry(t);
-        }
-        return failed(call, t);
+      return failed(call, failure);
+    } catch (BookkeepingFailed e) {
+      SQLException cause = (SQLException) e.getCause();
+      if (SqlStates.isUniqueViolation(cause)) {
+        return recordedFirst(call);
       }
-      RecordedOutcome outcome =
-          new RecordedOutcome(call.serializeResult(result), null, call.serialization());
-      try (Connection c = tx.connection()) {
-        table.insert(c, call.workflowId(), call.functionId(), outcome);
-      } catch (SQLException e) {
-        open = false;
-        tx.rollback();
-        if (SqlStates.isUniqueViolation(e)) {
-          return recordedFirst(call);
-        }
-        if (SqlStates.isRetryable(e)) {
-          throw new Retry(e);
-        }
-        throw bookkeeping("record the outcome of", call, e);
+      if (SqlStates.isRetryable(cause)) {
+        throw new Retry(cause);
       }
-      open = false;
-      try {
-        tx.commit();
-      } catch (Exception e) {
-        if (SqlStates.isUniqueViolation(e) && recordedByAnother(call)) {
-          return recordedFirst(call);
-        }
-        DBOSTransactionRolledBackException failure =
-            new DBOSTransactionRolledBackException(
-                "Transaction step '"
-                    + call.stepName()
-                    + "' of workflow '"
-                    + call.workflowId()
-                    + "' could not commit, so its writes were rolled back: "
-                    + reason(e),
-                e);
-        if (SqlStates.isRetryable(e)) {
-          throw new Retry(failure);
-        }
-        return failed(call, failure);
+      throw bookkeeping(e.what, call, cause);
+    } catch (CommitFailedException e) {
+      if (SqlStates.isUniqueViolation(e) && recorded(call).isPresent()) {
+        return recordedFirst(call);
       }
-      return result;
-    } finally {
-      if (open) {
-        tx.rollback();
+      DBOSTransactionRolledBackException failure =
+          rolledBack(call, "could not commit", e.getCause());
+      if (SqlStates.isRetryable(e)) {
+        throw new Retry(failure);
       }
+      return failed(call, failure);
     }
+    if (committed.foundFirst() != null) {
+      return call.replay(committed.foundFirst());
+    }
+    return committed.result();
+  }
+
+  private static DBOSTransactionRolledBackException rolledBack(
+      StepCall call, String what, Throwable cause) {
+    return new DBOSTransactionRolledBackException(
+        "Transaction step '"
+            + call.stepName()
+            + "' of workflow '"
+            + call.workflowId()
+            + "' "
+            + what
+            + ", so its writes were rolled back"
+            + (cause == null ? "" : ": " + reason(cause)),
+        cause);
   }
 
   /** Records a failure in its own transaction (the step's was rolled back) and rethrows it. */
   private Object failed(StepCall call, Throwable failure) throws Exception {
     RecordedOutcome outcome =
         new RecordedOutcome(null, call.serializeError(failure), call.serialization());
-    tx.begin();
-    boolean open = true;
     try {
-      try (Connection c = tx.connection()) {
-        table.insert(c, call.workflowId(), call.functionId(), outcome);
-      }
-      open = false;
-      tx.commit();
-    } catch (SQLException e) {
-      if (open) {
-        open = false;
-        tx.rollback();
-      }
+      tx.inNewTransaction(
+          () -> {
+            try (Connection c = tx.connection()) {
+              table.insert(c, call.workflowId(), call.functionId(), outcome);
+            }
+            return null;
+          });
+    } catch (SQLException | CommitFailedException e) {
       if (SqlStates.isUniqueViolation(e)) {
         return recordedFirst(call);
       }
       throw bookkeeping("record the failure of", call, e);
-    } catch (Exception e) {
-      if (SqlStates.isUniqueViolation(e) && recordedByAnother(call)) {
-        return recordedFirst(call);
-      }
-      throw bookkeeping("record the failure of", call, e);
-    } finally {
-      if (open) {
-        tx.rollback();
-      }
     }
     throw Rethrow.<Exception>sneaky(failure);
-  }
-
-  private boolean recordedByAnother(StepCall call) {
-    return recorded(call).isPresent();
   }
 
   /** The outcome another execution recorded first, returned or thrown as this step's. */
@@ -327,6 +305,26 @@ final class TransactionStepExecution implements StepExecution {
       }
     }
     return message;
+  }
+
+  /** The body threw (the transaction rolled back): the step's own failure. */
+  private static final class BodyFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BodyFailed(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** Reading or writing {@code tx_step_outputs} failed (the transaction rolled back). */
+  private static final class BookkeepingFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+    final String what;
+
+    BookkeepingFailed(String what, SQLException cause) {
+      super(cause);
+      this.what = what;
+    }
   }
 
   /** A serialization failure or deadlock: roll back and run the step again. */

@@ -38,7 +38,7 @@ public class TransactionSteps {
   static final String REGISTRY = "java:comp/TransactionSynchronizationRegistry";
 
   @Inject DBOSRuntime runtime;
-  @Inject TransactionSuspender suspender;
+  @Inject NewTransactions newTransactions;
 
   /** What every call needs, built once. */
   private record Prepared(
@@ -109,7 +109,7 @@ public class TransactionSteps {
     TransactionSynchronizationRegistry registry =
         lookup(REGISTRY, TransactionSynchronizationRegistry.class, null);
     TransactionControl control =
-        new JtaTransactionControl(userTransaction, registry, dataSource, suspender);
+        new JtaTransactionControl(userTransaction, registry, dataSource, newTransactions);
     OutcomeTable table = new OutcomeTable(runtime.applicationSchema());
     createTable(control, table, name);
 
@@ -140,16 +140,13 @@ public class TransactionSteps {
 
   private static void createTable(TransactionControl control, OutcomeTable table, String name) {
     try {
-      control.begin();
-      try {
-        try (Connection c = control.connection()) {
-          table.create(c);
-        }
-        control.commit();
-      } catch (Exception e) {
-        control.rollback();
-        throw e;
-      }
+      control.inNewTransaction(
+          () -> {
+            try (Connection c = control.connection()) {
+              table.create(c);
+            }
+            return null;
+          });
     } catch (Exception e) {
       throw new IllegalStateException(
           "[DBOS-JPA-002] Could not create "

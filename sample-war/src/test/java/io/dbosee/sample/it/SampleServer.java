@@ -43,6 +43,17 @@ final class SampleServer {
     return archive;
   }
 
+  /** A WAR named {@code name} holding only the sample's libraries (dbos-cdi and its modules). */
+  static WebArchive libraryWar(String name) {
+    WebArchive war = ShrinkWrap.create(WebArchive.class, name);
+    for (var entry : sampleWar().getContent().entrySet()) {
+      if (entry.getKey().get().startsWith("/WEB-INF/lib/") && entry.getValue().getAsset() != null) {
+        war.add(entry.getValue().getAsset(), entry.getKey());
+      }
+    }
+    return war;
+  }
+
   /** The sample plus test-only endpoints (see {@code inserver}), for tests that need them. */
   static WebArchive sampleWarWithTestEndpoints() {
     return sampleWar()
@@ -95,6 +106,11 @@ final class SampleServer {
   /** The number the query answers (a count), 0 when it answers nothing. */
   static long count(String sql, String... args) throws SQLException {
     return single(sql, List.of(args)).map(v -> ((Number) v).longValue()).orElse(0L);
+  }
+
+  /** The text the query answers, or null. */
+  static String text(String sql, String... args) throws SQLException {
+    return single(sql, List.of(args)).map(String::valueOf).orElse(null);
   }
 
   /** Runs an update in its own transaction; the number of rows it changed. */
