@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Arrays;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -62,10 +63,27 @@ class TransactionStepIT {
             "META-INF/microprofile-config.properties");
   }
 
+  /** The tests of this class not run yet: the last one stops the server. */
+  private static int remaining =
+      (int)
+          Arrays.stream(TransactionStepIT.class.getDeclaredMethods())
+              .filter(m -> m.isAnnotationPresent(Test.class))
+              .count();
+
+  private static boolean started;
+
+  /**
+   * The server starts and the probes deploy once for the class, and stop after its last test
+   * (Arquillian's deployer cannot be used in an {@code @AfterAll}). When only some of the tests
+   * run, Arquillian stops the server at the end of the suite.
+   */
   @BeforeEach
-  void startAndDeploy() throws SQLException {
-    controller.start(CONTAINER);
-    deployer.deploy(PROBES);
+  void startAndDeployOnce() throws SQLException {
+    if (!started) {
+      controller.start(CONTAINER);
+      deployer.deploy(PROBES);
+      started = true;
+    }
     SampleServer.update(
         "CREATE TABLE IF NOT EXISTS tx_probe_rows (workflow_id TEXT NOT NULL, label TEXT)");
     SampleServer.update(
@@ -73,11 +91,14 @@ class TransactionStepIT {
   }
 
   @AfterEach
-  void undeployAndStop() {
-    try {
-      deployer.undeploy(PROBES);
-    } finally {
-      controller.stop(CONTAINER);
+  void undeployAndStopAfterTheLastTest() {
+    if (--remaining == 0 && started) {
+      started = false;
+      try {
+        deployer.undeploy(PROBES);
+      } finally {
+        controller.stop(CONTAINER);
+      }
     }
   }
 
