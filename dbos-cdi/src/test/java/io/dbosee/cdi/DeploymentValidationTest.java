@@ -7,6 +7,7 @@ import io.dbosee.DBOS;
 import io.dbosee.Queue;
 import io.dbosee.QueueName;
 import io.dbosee.Step;
+import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.testing.TestPostgres;
@@ -277,5 +278,73 @@ class DeploymentValidationTest {
     assertThat(messages(deploy(Map.of("dbos.listen-queues", "ghost"), DeclaresOnce.class)))
         .contains("DBOS-CDI-021")
         .contains("dbos.listen-queues names queue 'ghost'");
+  }
+
+  @ApplicationScoped
+  public static class TransactionalTransaction {
+    @Transaction
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepThatIsAlsoTransactionalIsRejectedWithWhatToUseInstead() {
+    assertThat(
+            messages(
+                deploy(
+                    Map.of("dbos.application-database.datasource", "jdbc/app"),
+                    TransactionalTransaction.class)))
+        .contains("DBOS-CDI-016")
+        .contains("TransactionalTransaction.insert()")
+        .contains("@Transactional(REQUIRES_NEW)")
+        .contains("Remove @Transactional")
+        .contains("@Transaction(isolation = ...)");
+  }
+
+  @Transactional
+  @ApplicationScoped
+  public static class TransactionalClass {
+    @Transaction
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepOnATransactionalClassIsRejected() {
+    assertThat(
+            messages(
+                deploy(
+                    Map.of("dbos.application-database.datasource", "jdbc/app"),
+                    TransactionalClass.class)))
+        .contains("DBOS-CDI-016")
+        .contains("TransactionalClass.insert()");
+  }
+
+  @ApplicationScoped
+  public static class TransactionWithoutModule {
+    @Transaction
+    public void insert() {}
+  }
+
+  @Test
+  void aTransactionStepWithoutTheModuleThatRunsItOrAnApplicationDatabaseIsRejected() {
+    assertThat(messages(deploy(TransactionWithoutModule.class)))
+        .contains("DBOS-CDI-017")
+        .contains("io.dbosee:dbos-jpa-datasource")
+        .contains("DBOS-CDI-018")
+        .contains("dbos.application-database.datasource");
+  }
+
+  @ApplicationScoped
+  public static class StepAndTransaction {
+    @Step
+    @Transaction
+    public void both() {}
+  }
+
+  @Test
+  void aMethodThatIsBothStepAndTransactionIsRejected() {
+    assertThat(messages(deploy(StepAndTransaction.class)))
+        .contains("DBOS-CDI-006")
+        .contains("StepAndTransaction.both()");
   }
 }

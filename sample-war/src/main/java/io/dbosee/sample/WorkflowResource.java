@@ -11,8 +11,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.stream.Collectors;
 
 /**
- * {@code GET /workflow} runs the tutorial's workflow, {@code GET /queue} its queue example; {@code
- * GET /steps} shows what really ran.
+ * {@code GET /workflow} runs the tutorial's workflow, {@code GET /queue} its queue example and
+ * {@code GET /transaction} its transaction example; {@code GET /steps} shows what really ran.
  */
 @Path("/")
 @RequestScoped
@@ -22,6 +22,7 @@ public class WorkflowResource {
   @Inject QueueWorkflows queueWorkflows;
   @Inject StepExecutions executions;
   @Inject DBOS dbos;
+  @Inject TransactionExample transactions;
 
   /**
    * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
@@ -53,6 +54,14 @@ public class WorkflowResource {
     try (var scope = dbos.withWorkflowId(id)) {
       return queueWorkflows.queueWorkflow() + "\n";
     }
+  }
+
+  /** Runs the tutorial's transaction workflow: inserts one row, then counts the rows. */
+  @GET
+  @Path("transaction")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String transaction() {
+    return "Row count: " + transactions.transactionWorkflow() + "\n";
   }
 
   /** How many times each step of each workflow ran: one line per workflow and step. */

@@ -3,6 +3,8 @@ package io.dbosee.internal.cdi;
 import io.dbosee.Queue;
 import io.dbosee.QueueName;
 import io.dbosee.Step;
+import io.dbosee.StepOptions;
+import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.QueueDefinition;
@@ -22,10 +24,12 @@ import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.InjectionPoint;
+import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.enterprise.util.AnnotationLiteral;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -44,9 +48,10 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Finds every {@code @Workflow} and {@code @Step} method when the application deploys, validates
- * it, resolves its configuration once, and keeps the prepared definitions the interceptors run. Any
- * misuse stops the deployment with a message that says what is wrong and how to fix it.
+ * Finds every {@code @Workflow}, {@code @Step} and {@code @Transaction} method when the application
+ * deploys, validates it, resolves its configuration once, and keeps the prepared definitions the
+ * interceptors run. Any misuse stops the deployment with a message that says what is wrong and how
+ * to fix it.
  */
 public class DBOSExtension implements Extension {
   private static final Logger LOG = Logger.getLogger(DBOSExtension.class.getName());
@@ -75,6 +80,7 @@ public class DBOSExtension implements Extension {
 
   private List<QueueDefinition> queues = List.of();
   private Set<String> listenedQueues = Set.of();
+  private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
   private Settings settings;
   private String applicationVersion;
 
@@ -91,14 +97,18 @@ public class DBOSExtension implements Extension {
   }
 
   <T> void collect(
-      @Observes @WithAnnotations({Workflow.class, Step.class}) ProcessAnnotatedType<T> event) {
+      @Observes @WithAnnotations({Workflow.class, Step.class, Transaction.class})
+          ProcessAnnotatedType<T> event) {
     AnnotatedType<T> type = event.getAnnotatedType();
-    if (type.isAnnotationPresent(Workflow.class) || type.isAnnotationPresent(Step.class)) {
+    if (type.isAnnotationPresent(Workflow.class)
+        || type.isAnnotationPresent(Step.class)
+        || type.isAnnotationPresent(Transaction.class)) {
       if (!type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
         definitionErrors.add(
             Problems.CLASS_LEVEL.message(
                 type.getJavaClass().getName()
-                    + " is annotated @Workflow or @Step at class level, which would make every"
+                    + " is annotated @Workflow, @Step or @Transaction at class level, which would"
+                    + " make every"
                     + " method durable. Annotate the individual public methods instead."));
       }
     }
@@ -106,9 +116,10 @@ public class DBOSExtension implements Extension {
     for (AnnotatedMethod<? super T> method : type.getMethods()) {
       boolean workflow = method.isAnnotationPresent(Workflow.class);
       boolean step = method.isAnnotationPresent(Step.class);
-      if (workflow || step) {
+      boolean transaction = method.isAnnotationPresent(Transaction.class);
+      if (workflow || step || transaction) {
         annotated = true;
-        validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step);
+        validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step, transaction);
       }
     }
     if (annotated) {
@@ -157,16 +168,18 @@ public class DBOSExtension implements Extension {
     }
   }
 
-  private void validateMethod(Class<?> beanClass, Method method, boolean workflow, boolean step) {
-    String what = workflow ? "@Workflow" : "@Step";
+  private void validateMethod(
+      Class<?> beanClass, Method method, boolean workflow, boolean step, boolean transaction) {
+    String what = workflow ? "@Workflow" : step ? "@Step" : "@Transaction";
     String where = Settings.describe(method);
     int modifiers = method.getModifiers();
-    if (workflow && step) {
+    if ((workflow ? 1 : 0) + (step ? 1 : 0) + (transaction ? 1 : 0) > 1) {
       definitionErrors.add(
           Problems.WORKFLOW_AND_STEP.message(
               where
-                  + " is annotated both @Workflow and @Step. A method is one or the other: a"
-                  + " workflow orchestrates steps; a step does one unit of work."));
+                  + " has more than one of @Workflow, @Step and @Transaction. A method is one of"
+                  + " them: a workflow orchestrates steps; a step does one unit of work; a"
+                  + " transaction step does one unit of database work exactly once."));
     }
     if (Modifier.isStatic(modifiers)) {
       definitionErrors.add(
@@ -195,7 +208,20 @@ public class DBOSExtension implements Extension {
                   + ". CDI cannot intercept final methods; remove 'final'."));
     }
     String txType = transactionalType(method, beanClass);
-    if (txType != null) {
+    if (txType != null && transaction) {
+      definitionErrors.add(
+          Problems.TRANSACTION_AND_TRANSACTIONAL.message(
+              where
+                  + " is @Transaction and @Transactional("
+                  + txType
+                  + ") (on the method or its class). A @Transaction step starts and commits its"
+                  + " own JTA transaction, in which it also records its outcome; @Transactional"
+                  + " would start, join or suspend another. Remove @Transactional from the method"
+                  + " (or move the method to a class without it), and choose the isolation level"
+                  + " with @Transaction(isolation = ...) instead. For a plain transactional"
+                  + " method that is not a durable step, keep @Transactional and remove"
+                  + " @Transaction."));
+    } else if (txType != null) {
       boolean incompatible =
           workflow
               ? txType.equals("REQUIRED")
@@ -287,6 +313,19 @@ public class DBOSExtension implements Extension {
         Method method = annotated.getJavaMember();
         Workflow workflow = annotated.getAnnotation(Workflow.class);
         Step step = annotated.getAnnotation(Step.class);
+        Transaction transaction = annotated.getAnnotation(Transaction.class);
+        if (transaction != null) {
+          transactions.putIfAbsent(
+              method,
+              new TransactionDefinition(
+                  method,
+                  new StepDefinition(
+                      transaction.name().isBlank() ? method.getName() : transaction.name(),
+                      StepOptions.DEFAULT,
+                      boxed(method.getGenericReturnType()),
+                      beanClass.getClassLoader()),
+                  settings.isolation(method, beanClass, transaction.isolation())));
+        }
         if (workflow != null) {
           String name = workflow.name().isBlank() ? method.getName() : workflow.name();
           Method clash = names.putIfAbsent(name, method);
@@ -408,6 +447,7 @@ public class DBOSExtension implements Extension {
                     + "\".* configuration, or correct the name."));
       }
     }
+    checkTransactionSupport(manager, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
             () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
@@ -419,6 +459,49 @@ public class DBOSExtension implements Extension {
           Level.FINE,
           "DBOS prepared {0} workflow(s) and {1} step(s)",
           new Object[] {workflows.size(), steps.size()});
+    }
+  }
+
+  /** A {@code @Transaction} method needs the module that runs it, and an application database. */
+  private void checkTransactionSupport(BeanManager manager, List<String> problems) {
+    if (transactions.isEmpty()) {
+      return;
+    }
+    String first = Settings.describe(transactions.keySet().iterator().next());
+    if (manager
+        .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
+        .isEmpty()) {
+      problems.add(
+          Problems.NO_TRANSACTION_SUPPORT.message(
+              first
+                  + " (and every @Transaction method) needs the io.dbosee:dbos-jpa-datasource"
+                  + " module, which runs transaction steps; without it they would run without a"
+                  + " transaction or a checkpoint. Add that dependency to the application."));
+    }
+    if (settings.applicationDatasource.isEmpty()) {
+      problems.add(
+          Problems.NO_APPLICATION_DATABASE.message(
+              first
+                  + " is a @Transaction step, but "
+                  + Settings.APPLICATION_DATASOURCE
+                  + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
+                  + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
+                  + " record their outcome there, in the same transaction as your writes."));
+    }
+  }
+
+  private static final class TransactionLiteral extends AnnotationLiteral<Transaction>
+      implements Transaction {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String name() {
+      return "";
+    }
+
+    @Override
+    public Isolation isolation() {
+      return Isolation.SERIALIZABLE;
     }
   }
 
@@ -475,6 +558,14 @@ public class DBOSExtension implements Extension {
 
   StepDefinition step(Method method) {
     return steps.get(method);
+  }
+
+  TransactionDefinition transaction(Method method) {
+    return transactions.get(method);
+  }
+
+  Map<Method, TransactionDefinition> transactions() {
+    return Collections.unmodifiableMap(transactions);
   }
 
   Map<Method, WorkflowDefinition> workflows() {

@@ -25,6 +25,8 @@ import jakarta.interceptor.Interceptor;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
@@ -148,6 +150,28 @@ public class DBOSRuntime {
       return result;
     }
     return Array.get(Array.newInstance(type, 1), 0);
+  }
+
+  /** The prepared {@code @Transaction} method, or null for a method the extension did not see. */
+  public TransactionDefinition transaction(Method method) {
+    return extension.transaction(method);
+  }
+
+  /** Every prepared {@code @Transaction} method. */
+  public Collection<TransactionDefinition> transactions() {
+    return extension.transactions().values();
+  }
+
+  /**
+   * The JNDI name of the application's JTA DataSource ({@value Settings#APPLICATION_DATASOURCE}).
+   */
+  public Optional<String> applicationDataSource() {
+    return extension.settings().applicationDatasource;
+  }
+
+  /** Where transaction steps keep their outcome table ({@value Settings#APPLICATION_SCHEMA}). */
+  public String applicationSchema() {
+    return extension.settings().applicationSchema;
   }
 
   private DataSource dataSource(Settings settings) {

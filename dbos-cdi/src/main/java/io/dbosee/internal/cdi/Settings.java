@@ -1,6 +1,7 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.StepOptions;
+import io.dbosee.Transaction;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.db.SystemSchema;
@@ -35,6 +36,8 @@ final class Settings {
   static final String SELF_CALL_CHECK = "dbos.self-call-check";
   static final String LISTEN_QUEUES = "dbos.listen-queues";
   static final String QUEUE_PREFIX = "dbos.queue.\"";
+  static final String APPLICATION_DATASOURCE = "dbos.application-database.datasource";
+  static final String APPLICATION_SCHEMA = "dbos.application-database.schema";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
 
@@ -57,6 +60,8 @@ final class Settings {
   final String executorJndiName;
   final SelfCallCheck selfCallCheck;
   final Optional<Set<String>> listenQueues;
+  final Optional<String> applicationDatasource;
+  final String applicationSchema;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -94,6 +99,15 @@ final class Settings {
                   }
                   return names;
                 });
+    this.applicationDatasource = text(APPLICATION_DATASOURCE);
+    this.applicationSchema =
+        value(
+            APPLICATION_SCHEMA,
+            String.class,
+            "dbos",
+            Settings::isSchemaName,
+            "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
+                + " with a letter or an underscore and not with 'pg_'");
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(
@@ -270,6 +284,37 @@ final class Settings {
         annotated,
         n -> n >= 0,
         "an integer of at least 0");
+  }
+
+  /** A transaction step's isolation level: method key, class key, global key, annotation. */
+  Transaction.Isolation isolation(
+      Method method, Class<?> beanClass, Transaction.Isolation annotated) {
+    String value =
+        layered(
+            "transaction",
+            "isolation",
+            method,
+            beanClass,
+            String.class,
+            configName(annotated),
+            s -> parseIsolation(s) != null,
+            "read-committed, repeatable-read or serializable");
+    Transaction.Isolation parsed = parseIsolation(value);
+    return parsed == null ? annotated : parsed;
+  }
+
+  static String configName(Transaction.Isolation isolation) {
+    return isolation.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static Transaction.Isolation parseIsolation(String s) {
+    String normal = s.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
+    for (Transaction.Isolation isolation : Transaction.Isolation.values()) {
+      if (isolation.name().equals(normal)) {
+        return isolation;
+      }
+    }
+    return null;
   }
 
   /** A step's retry policy with every override applied; the annotation's value otherwise. */

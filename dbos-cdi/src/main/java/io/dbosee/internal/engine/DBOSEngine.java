@@ -1,5 +1,6 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.DBOSApplicationDatabaseException;
 import io.dbosee.DBOSAwaitTimeoutException;
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
@@ -569,7 +570,8 @@ public final class DBOSEngine implements AutoCloseable {
       contextDeadline = Math.min(contextDeadline, parent.deadline);
     }
     WorkflowContext context =
-        new WorkflowContext(workflowId, definition, parent, recorded, running, contextDeadline);
+        new WorkflowContext(
+            workflowId, definition, parent, recorded, !init.inserted(), running, contextDeadline);
     WorkflowContext previous = current.get();
     current.set(context);
     Object result;
@@ -1108,7 +1110,10 @@ public final class DBOSEngine implements AutoCloseable {
     Object result;
     context.enterStep();
     try {
-      result = attempts(context, step, body);
+      result =
+          step.execution() == null
+              ? attempts(context, step, body)
+              : delegated(context, functionId, step, body);
     } catch (Throwable t) {
       if (context.running.cancelled()) {
         throw new DBOSWorkflowCancelledException(context.workflowId);
@@ -1173,6 +1178,26 @@ public final class DBOSEngine implements AutoCloseable {
         pause(context.workflowId, delay);
       }
     }
+  }
+
+  /**
+   * Runs a step through its {@link StepExecution}: the outcome another execution recorded outside
+   * the system database (one that crashed before its checkpoint) is returned without running the
+   * body; otherwise the body runs there. Either way the caller checkpoints the outcome.
+   */
+  private Object delegated(
+      WorkflowContext context, int functionId, StepDefinition step, Invocation body)
+      throws Exception {
+    StepCall call =
+        new StepCall(
+            context.workflowId, functionId, step, serializer, this::read, this::mustStayPending);
+    if (context.ranBefore) {
+      Optional<StepExecution.RecordedOutcome> recorded = step.execution().recorded(call);
+      if (recorded.isPresent()) {
+        return call.replay(recorded.get());
+      }
+    }
+    return step.execution().execute(call, body);
   }
 
   private Object replayStep(
@@ -1608,6 +1633,7 @@ public final class DBOSEngine implements AutoCloseable {
         || t instanceof InterruptedException
         || t instanceof DBOSInterruptedException
         || t instanceof DBOSSystemDatabaseException
+        || t instanceof DBOSApplicationDatabaseException
         || t instanceof VirtualMachineError;
   }
 

@@ -11,9 +11,15 @@ import java.util.Objects;
  * @param options its retry policy
  * @param returnType the declared return type its recorded output binds to
  * @param classLoader where recorded exception types are looked up
+ * @param execution how the body runs when its outcome is recorded elsewhere too (a transaction
+ *     step); null for an ordinary step, which the engine runs and retries itself
  */
 public record StepDefinition(
-    String name, StepOptions options, Type returnType, ClassLoader classLoader) {
+    String name,
+    StepOptions options,
+    Type returnType,
+    ClassLoader classLoader,
+    StepExecution execution) {
 
   public StepDefinition {
     Objects.requireNonNull(name, "name");
@@ -23,5 +29,17 @@ public record StepDefinition(
     if (name.isBlank()) {
       throw new IllegalArgumentException("a step name must not be blank");
     }
+  }
+
+  /** An ordinary step. */
+  public StepDefinition(
+      String name, StepOptions options, Type returnType, ClassLoader classLoader) {
+    this(name, options, returnType, classLoader, null);
+  }
+
+  /** The same step, run through {@code execution}. */
+  public StepDefinition withExecution(StepExecution execution) {
+    return new StepDefinition(
+        name, options, returnType, classLoader, Objects.requireNonNull(execution, "execution"));
   }
 }

@@ -21,6 +21,9 @@ final class WorkflowContext {
   /** What an earlier execution recorded, by position; empty for a workflow started afresh. */
   private final Map<Integer, RecordedOperation> recorded;
 
+  /** Whether an earlier execution of this workflow may have run steps (not started afresh). */
+  final boolean ranBefore;
+
   private int nextFunctionId;
   private int stepDepth;
   private RuntimeException failure;
@@ -30,6 +33,7 @@ final class WorkflowContext {
       WorkflowDefinition definition,
       WorkflowContext parent,
       Map<Integer, RecordedOperation> recorded,
+      boolean ranBefore,
       DBOSEngine.Running running,
       long deadline) {
     this.workflowId = workflowId;
@@ -38,6 +42,7 @@ final class WorkflowContext {
     this.recorded = recorded;
     this.running = running;
     this.deadline = deadline;
+    this.ranBefore = ranBefore;
   }
 
   /**

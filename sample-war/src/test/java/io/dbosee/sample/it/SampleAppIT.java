@@ -67,4 +67,22 @@ class SampleAppIT {
     assertThat(SampleServer.stepExecutions(id, "stepOne")).isEqualTo(1);
     assertThat(SampleServer.stepExecutions(id, "stepTwo")).isEqualTo(1);
   }
+
+  @Test
+  void theTransactionExampleAddsExactlyOneRowPerCall() throws Exception {
+    HttpResponse<String> first = SampleServer.get("/transaction");
+    assertThat(first.statusCode()).as("GET /transaction: %s", first.body()).isEqualTo(200);
+    long before = rowCount(first.body());
+
+    HttpResponse<String> second = SampleServer.get("/transaction");
+
+    assertThat(second.statusCode()).as("GET /transaction: %s", second.body()).isEqualTo(200);
+    assertThat(rowCount(second.body())).isEqualTo(before + 1);
+    assertThat(SampleServer.count("SELECT count(*) FROM example_table")).isEqualTo(before + 1);
+  }
+
+  private static long rowCount(String body) {
+    assertThat(body).startsWith("Row count: ");
+    return Long.parseLong(body.substring("Row count: ".length()).trim());
+  }
 }

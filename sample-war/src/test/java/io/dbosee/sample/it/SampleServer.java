@@ -30,14 +30,29 @@ final class SampleServer {
 
   private SampleServer() {}
 
-  /** The sample WAR as Maven packaged it: the sample's classes with dbos-cdi in WEB-INF/lib. */
+  /**
+   * The sample WAR as Maven packaged it: the sample's classes with dbos-cdi and dbos-jpa-datasource
+   * in WEB-INF/lib.
+   */
   static WebArchive sampleWar() {
     File war = new File(System.getProperty("sample.war", "target/sample-war.war"));
     WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
     assertThat(archive.getContent().keySet())
         .as("WEB-INF/lib of %s", war)
-        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-cdi-.*\\.jar"));
+        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-cdi-.*\\.jar"))
+        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-jpa-datasource-.*\\.jar"));
     return archive;
+  }
+
+  /** A WAR named {@code name} holding only the sample's libraries (dbos-cdi and its modules). */
+  static WebArchive libraryWar(String name) {
+    WebArchive war = ShrinkWrap.create(WebArchive.class, name);
+    for (var entry : sampleWar().getContent().entrySet()) {
+      if (entry.getKey().get().startsWith("/WEB-INF/lib/") && entry.getValue().getAsset() != null) {
+        war.add(entry.getValue().getAsset(), entry.getKey());
+      }
+    }
+    return war;
   }
 
   /**
@@ -97,6 +112,27 @@ final class SampleServer {
             List.of(workflowId, step))
         .map(v -> ((Number) v).intValue())
         .orElse(0);
+  }
+
+  /** The number the query answers (a count), 0 when it answers nothing. */
+  static long count(String sql, String... args) throws SQLException {
+    return single(sql, List.of(args)).map(v -> ((Number) v).longValue()).orElse(0L);
+  }
+
+  /** The text the query answers, or null. */
+  static String text(String sql, String... args) throws SQLException {
+    return single(sql, List.of(args)).map(String::valueOf).orElse(null);
+  }
+
+  /** Runs an update in its own transaction; the number of rows it changed. */
+  static int update(String sql, String... args) throws SQLException {
+    try (Connection c = database();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
   }
 
   static boolean tableExists(String schema, String table) throws SQLException {

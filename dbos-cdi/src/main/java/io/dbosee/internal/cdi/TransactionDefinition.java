@@ -1,0 +1,24 @@
+package io.dbosee.internal.cdi;
+
+import io.dbosee.Transaction;
+import io.dbosee.internal.engine.StepDefinition;
+import java.lang.reflect.Method;
+import java.util.Objects;
+
+/**
+ * A {@code @Transaction} method as prepared at deployment, for the module that runs it ({@code
+ * dbos-jpa-datasource}).
+ *
+ * @param method the bean method
+ * @param step the step the engine checkpoints (without its execution strategy, which that module
+ *     adds)
+ * @param isolation the isolation level, configuration overrides applied
+ */
+public record TransactionDefinition(
+    Method method, StepDefinition step, Transaction.Isolation isolation) {
+  public TransactionDefinition {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(step, "step");
+    Objects.requireNonNull(isolation, "isolation");
+  }
+}
