@@ -58,6 +58,10 @@ final class CheckpointCommits {
   private final class Pending {
     final Checkpoint checkpoint;
     final Condition wake = lock.newCondition();
+
+    /** Taken into a batch by a writer: only that writer completes it. */
+    boolean taken;
+
     boolean done;
     Optional<RecordedOperation> result;
     Exception failure;
@@ -97,14 +101,17 @@ final class CheckpointCommits {
     try {
       queue.addLast(mine);
       while (!mine.done) {
-        if (writers >= maxWriters) {
+        if (mine.taken || writers >= maxWriters) {
           mine.wake.awaitUninterruptibly();
           continue;
         }
+        // Not taken, so still queued: the batch holds at least the oldest checkpoint.
         writers++;
         List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
         while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-          batch.add(queue.pollFirst());
+          Pending p = queue.pollFirst();
+          p.taken = true;
+          batch.add(p);
         }
         lock.unlock();
         try {

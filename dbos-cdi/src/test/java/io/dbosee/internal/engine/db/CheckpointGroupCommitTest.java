@@ -176,6 +176,49 @@ class CheckpointGroupCommitTest {
     assertThat(outputOf("b", 0)).isEqualTo("\"b0\"");
   }
 
+  /**
+   * The bug: a caller woken while its checkpoint was already in another writer's batch (taken from
+   * the queue, not yet committed) became a writer of an empty batch and failed.
+   */
+  @Test
+  void manyConcurrentWorkflowsEachGetEveryCheckpointRecordedOnce() throws Exception {
+    int workflows = 32;
+    int steps = 40;
+    for (int w = 0; w < workflows; w++) {
+      workflow("many-" + w);
+    }
+    // Pooled connections, as in production: writes are fast enough for callers to overtake.
+    PooledDataSource pool =
+        new PooledDataSource(db.jdbcUrl(), db.user(), db.password(), 10, Duration.ofSeconds(30));
+    system = new SystemDatabase(counted(pool), "dbos");
+    connections.set(0);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int w = 0; w < workflows; w++) {
+      String id = "many-" + w;
+      results.add(
+          threads.submit(
+              () -> {
+                int recorded = 0;
+                for (int i = 0; i < steps; i++) {
+                  if (record(id, i, "\"" + i + "\"").isEmpty()) {
+                    recorded++;
+                  }
+                }
+                return recorded;
+              }));
+    }
+    for (Future<Integer> f : results) {
+      assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(steps);
+    }
+    assertThat(
+            db.query(
+                "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid LIKE 'many-%'"))
+        .isEqualTo(Integer.toString(workflows * steps));
+    // Shared commits: fewer connections than checkpoints (each batch takes one).
+    assertThat(connections.get()).isLessThan(workflows * steps);
+    pool.close();
+  }
+
   @Test
   void aLoneCheckpointIsWrittenAtOnceAndCommittedWhenTheCallReturns() {
     workflow("alone");
