@@ -76,6 +76,11 @@ final class BenchPostgres implements AutoCloseable {
 
   /** What the server has done so far for one database. */
   record Counters(long statements, long writeTransactions) {
+    Counters plus(Counters other) {
+      return new Counters(
+          statements + other.statements, writeTransactions + other.writeTransactions);
+    }
+
     Counters minus(Counters before) {
       return new Counters(
           statements - before.statements, writeTransactions - before.writeTransactions);

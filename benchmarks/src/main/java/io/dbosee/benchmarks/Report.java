@@ -30,6 +30,12 @@ final class Report {
   private final Map<String, Double> seq10p50 = new LinkedHashMap<>();
   private final Map<Integer, Map<String, Double>> rates = new LinkedHashMap<>();
 
+  private final List<String> failures = new ArrayList<>();
+
+  void failed(String what) {
+    failures.add(what);
+  }
+
   void contenders(List<String> names) {
     this.names = names;
   }
@@ -318,6 +324,7 @@ final class Report {
     judge();
     StringBuilder s = new StringBuilder();
     s.append(machine).append("\n\n");
+    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
     s.append("### Sequential latency\n\n").append(latency).append('\n');
     s.append("### Throughput: 10-step workflows\n\n").append(throughput).append('\n');
     s.append("### Database cost\n\n").append(costTable()).append('\n');
