@@ -46,7 +46,12 @@ public final class Benchmarks {
       boolean sync = true;
       boolean fsync = false;
       Path out = null;
+      // -Dbench.args="--smoke --repeats=1" arrives as one argument.
+      List<String> words = new ArrayList<>();
       for (String arg : args) {
+        words.addAll(List.of(arg.trim().split("\\s+")));
+      }
+      for (String arg : words) {
         if (arg.equals("--smoke")) {
           smoke = true;
         } else if (arg.startsWith("--repeats=")) {
