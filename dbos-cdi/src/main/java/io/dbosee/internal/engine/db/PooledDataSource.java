@@ -275,7 +275,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
   /** Back to the idle list if it is healthy and resets cleanly, otherwise closed. */
   private void giveBack(Lease lease) {
     Physical physical = lease.physical;
-    boolean reusable = !lease.broken && reset(physical);
+    boolean reusable = !lease.broken && reset(physical, lease.isolationChanged);
     lock.lock();
     try {
       if (reusable && !closed) {
@@ -302,7 +302,13 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     }
   }
 
-  private static boolean reset(Physical physical) {
+  /**
+   * Resets what the borrower may have changed. The driver answers getAutoCommit and isReadOnly
+   * locally, but getTransactionIsolation is a query to the server, so it is only asked when the
+   * borrower called setTransactionIsolation: otherwise every checkpoint would pay a second round
+   * trip just to give its connection back.
+   */
+  private static boolean reset(Physical physical, boolean isolationChanged) {
     Connection c = physical.connection();
     try {
       if (c.isClosed()) {
@@ -315,7 +321,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
       if (c.isReadOnly()) {
         c.setReadOnly(false);
       }
-      if (c.getTransactionIsolation() != physical.isolation()) {
+      if (isolationChanged && c.getTransactionIsolation() != physical.isolation()) {
         c.setTransactionIsolation(physical.isolation());
       }
       c.clearWarnings();
@@ -434,6 +440,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     final Connection proxy;
     final AtomicBoolean returned = new AtomicBoolean();
     volatile boolean broken;
+    volatile boolean isolationChanged;
 
     Lease(Physical physical) {
       this.physical = physical;
@@ -470,6 +477,9 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
           if (((Class<?>) args[0]).isInstance(self)) {
             return self;
           }
+          break;
+        case "setTransactionIsolation":
+          isolationChanged = true;
           break;
         case "abort":
           if (returned.compareAndSet(false, true)) {

@@ -23,8 +23,6 @@ public final class SystemDatabase {
   private final DataSource dataSource;
   private final String schema;
   private final String initWorkflowSql;
-  private final String recordOperationSql;
-  private final String readOperationSql;
   private final String readOperationsSql;
   private final String finishWorkflowSql;
   private final String readWorkflowSql;
@@ -36,12 +34,18 @@ public final class SystemDatabase {
           + " application_version, recovery_attempts, inputs, output, error, serialization,"
           + " queue_name, parent_workflow_id, created_at, updated_at, workflow_deadline_epoch_ms";
 
+  /** Checkpoint batches written at once; each takes one connection while it is written. */
+  static final int CHECKPOINT_WRITERS = 2;
+
+  private final CheckpointCommits checkpoints;
+
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
   public record InitResult(WorkflowRow row, boolean inserted) {}
 
   public SystemDatabase(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.schema = schema;
+    this.checkpoints = new CheckpointCommits(dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS);
     String s = "\"" + schema + "\"";
     String rowColumns = ROW_COLUMNS;
     // xmax = 0 only for a row this statement inserted: one round trip tells a new workflow
@@ -63,21 +67,8 @@ public final class SystemDatabase {
             + " RETURNING "
             + rowColumns
             + ", (xmax = 0) AS inserted";
-    this.recordOperationSql =
-        "INSERT INTO "
-            + s
-            + ".operation_outputs (workflow_uuid, function_id, function_name, output, error,"
-            + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_uuid, function_id) DO"
-            + " NOTHING";
     String operationColumns =
         "function_id, function_name, output, error, child_workflow_id, serialization";
-    this.readOperationSql =
-        "SELECT "
-            + operationColumns
-            + " FROM "
-            + s
-            + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
     this.readOperationsSql =
         "SELECT "
             + operationColumns
@@ -148,7 +139,9 @@ public final class SystemDatabase {
   }
 
   /**
-   * Records an operation's outcome unless one is already recorded at that position.
+   * Records an operation's outcome unless one is already recorded at that position, and returns
+   * once it is committed. Concurrent workflows' checkpoints share a commit ({@link
+   * CheckpointCommits}).
    *
    * @return empty when this call recorded it; the row recorded first otherwise (another execution
    *     of the same workflow got there first, and its outcome is the one that counts)
@@ -163,38 +156,18 @@ public final class SystemDatabase {
       String serialization,
       long startedAt,
       long completedAt) {
-    try (Connection c = connection()) {
-      try (PreparedStatement ps = c.prepareStatement(recordOperationSql)) {
-        ps.setString(1, workflowId);
-        ps.setInt(2, functionId);
-        ps.setString(3, functionName);
-        ps.setString(4, output);
-        ps.setString(5, error);
-        ps.setString(6, childWorkflowId);
-        ps.setLong(7, startedAt);
-        ps.setLong(8, completedAt);
-        ps.setString(9, serialization);
-        if (ps.executeUpdate() == 1) {
-          return Optional.empty();
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(readOperationSql)) {
-        ps.setString(1, workflowId);
-        ps.setInt(2, functionId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new DBOSSystemDatabaseException(
-                "Checkpoint #"
-                    + functionId
-                    + " of workflow '"
-                    + workflowId
-                    + "' conflicted with an existing one that then disappeared; the workflow was"
-                    + " deleted while running.",
-                null);
-          }
-          return Optional.of(operation(rs));
-        }
-      }
+    try {
+      return checkpoints.record(
+          new CheckpointCommits.Checkpoint(
+              workflowId,
+              functionId,
+              functionName,
+              output,
+              error,
+              childWorkflowId,
+              serialization,
+              startedAt,
+              completedAt));
     } catch (SQLException e) {
       throw failure("checkpoint step #" + functionId + " of workflow '" + workflowId + "'", e);
     }

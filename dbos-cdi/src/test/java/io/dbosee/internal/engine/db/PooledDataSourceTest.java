@@ -128,6 +128,29 @@ class PooledDataSourceTest {
     assertThat(pool.openCount()).isEqualTo(1);
   }
 
+  /**
+   * The bug: giving a connection back asked the server for its isolation level (pgjdbc sends {@code
+   * SHOW TRANSACTION ISOLATION LEVEL}), one extra round trip for every checkpoint.
+   */
+  @Test
+  void givingAConnectionBackSendsNothingToTheServer() throws SQLException {
+    PooledDataSource pool = pool(1, Duration.ofSeconds(5));
+    int pid;
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      pid = backendPid(c);
+      s.execute("SELECT 'the borrower''s last statement'");
+    }
+    assertThat(lastStatementOf(pid)).isEqualTo("SELECT 'the borrower''s last statement'");
+
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      assertThat(backendPid(c)).isEqualTo(pid);
+      s.execute("SELECT 'the second borrower''s last statement'");
+    }
+    assertThat(lastStatementOf(pid)).isEqualTo("SELECT 'the second borrower''s last statement'");
+  }
+
   @Test
   void aConnectionThatFailedWithAConnectionErrorIsDiscarded() throws SQLException {
     PooledDataSource pool = pool(1, Duration.ofSeconds(5));
@@ -288,6 +311,11 @@ class PooledDataSourceTest {
       rs.next();
       assertThat(rs.getBoolean(1)).isTrue();
     }
+  }
+
+  /** What the server last received on that backend, asked from another connection. */
+  private String lastStatementOf(int pid) {
+    return db.query("SELECT query FROM pg_stat_activity WHERE pid = ?", pid);
   }
 
   private static int backendPid(Connection c) throws SQLException {

@@ -1,0 +1,409 @@
+package io.dbosee.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the same durable workloads on this library's engine (directly and through CDI), on the DBOS
+ * Java SDK and on the raw JDBC floor, against one embedded PostgreSQL, and prints one table with
+ * absolute figures and ratios.
+ *
+ * <p>Arguments: {@code --smoke} (tiny counts, a few seconds), {@code --repeats=N} (default 3; each
+ * figure is the median of the repeats), {@code --synchronous-commit=off} (commits wait for the WAL
+ * write by default), {@code --fsync=on} (and for the disk), {@code --out=FILE} (also write the
+ * report there).
+ */
+public final class Benchmarks {
+  static final int POOL_SIZE = 10;
+
+  private final BenchPostgres postgres;
+  private final List<Contender> contenders;
+  private final Options options;
+  private final Report report = new Report();
+  private final AtomicInteger ids = new AtomicInteger();
+
+  record Options(boolean smoke, int repeats, boolean synchronousCommit, boolean fsync, Path out) {
+    static Options parse(String[] args) {
+      boolean smoke = false;
+      int repeats = 3;
+      boolean sync = true;
+      boolean fsync = false;
+      Path out = null;
+      // -Dbench.args="--smoke --repeats=1" arrives as one argument.
+      List<String> words = new ArrayList<>();
+      for (String arg : args) {
+        words.addAll(List.of(arg.trim().split("\\s+")));
+      }
+      for (String arg : words) {
+        if (arg.equals("--smoke")) {
+          smoke = true;
+        } else if (arg.startsWith("--repeats=")) {
+          repeats = Integer.parseInt(arg.substring("--repeats=".length()));
+        } else if (arg.equals("--synchronous-commit=off")) {
+          sync = false;
+        } else if (arg.equals("--fsync=on")) {
+          fsync = true;
+        } else if (arg.startsWith("--out=")) {
+          out = Path.of(arg.substring("--out=".length()));
+        } else if (!arg.isBlank()) {
+          throw new IllegalArgumentException("unknown argument " + arg);
+        }
+      }
+      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out);
+    }
+
+    int count(int full, int smokeCount) {
+      return smoke ? smokeCount : full;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options = Options.parse(args);
+    String table = run(options);
+    System.out.println();
+    System.out.println(table);
+    if (options.out() != null) {
+      Files.createDirectories(options.out().toAbsolutePath().getParent());
+      Files.writeString(options.out(), table);
+      System.out.println("Written to " + options.out().toAbsolutePath());
+    }
+    // The DBOS SDK's threads are not all daemons.
+    System.exit(0);
+  }
+
+  /** Runs every workload and returns the report as Markdown. */
+  static String run(Options options) throws Exception {
+    long t0 = System.nanoTime();
+    try (BenchPostgres postgres = new BenchPostgres(options.synchronousCommit(), options.fsync())) {
+      for (String db : List.of("bench_floor", "bench_engine", "bench_cdi", "bench_dbos")) {
+        postgres.createDatabase(db);
+      }
+      List<Contender> contenders = new ArrayList<>();
+      try {
+        contenders.add(new FloorContender(postgres, "bench_floor", POOL_SIZE));
+        contenders.add(new EngineContender(postgres, "bench_engine", POOL_SIZE));
+        contenders.add(new CdiContender(postgres, "bench_cdi", POOL_SIZE));
+        contenders.add(new DbosContender(postgres, "bench_dbos"));
+        Benchmarks b = new Benchmarks(postgres, contenders, options);
+        b.runAll();
+        for (Contender c : contenders) {
+          b.report.statements(c.name(), postgres.topStatements(c.database(), 8));
+        }
+        b.report.machine(postgres, options, Duration.ofNanos(System.nanoTime() - t0));
+        return b.report.markdown();
+      } finally {
+        for (Contender c : contenders) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            System.err.println("closing " + c.name() + ": " + e);
+          }
+        }
+      }
+    }
+  }
+
+  Benchmarks(BenchPostgres postgres, List<Contender> contenders, Options options) {
+    this.postgres = postgres;
+    this.contenders = contenders;
+    this.options = options;
+    report.contenders(contenders.stream().map(Contender::name).toList());
+  }
+
+  private String nextId(String kind) {
+    return kind + "-" + ids.incrementAndGet();
+  }
+
+  private static void log(String message) {
+    System.out.printf(Locale.ROOT, "[bench %s] %s%n", Instant.now(), message);
+  }
+
+  void runAll() throws Exception {
+    warmUp();
+    attempt("sequential latency", this::sequential);
+    attempt("payload sizes", this::payloads);
+    attempt("throughput", this::throughput);
+    attempt("queue", this::queue);
+    attempt("replay", this::replay);
+    attempt("memory", this::memory);
+  }
+
+  private interface Workload {
+    void run() throws Exception;
+  }
+
+  /** One workload that fails is reported as such; the others still run. */
+  private void attempt(String name, Workload workload) {
+    try {
+      workload.run();
+    } catch (Exception | AssertionError e) {
+      e.printStackTrace();
+      report.failed(name + ": " + e);
+    }
+  }
+
+  private void warmUp() throws Exception {
+    int n = options.count(300, 3);
+    for (Contender c : contenders) {
+      log("warm-up " + c.name());
+      for (int i = 0; i < n; i++) {
+        c.run(nextId("warm"), 10, 0);
+      }
+      concurrently(c, n, 16, 10, 0);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  /** Latency of one workflow at a time, and what each costs the database. */
+  private void sequential() throws Exception {
+    for (int steps : new int[] {0, 1, 10, 100}) {
+      int iterations = steps == 100 ? options.count(30, 2) : options.count(200, 5);
+      Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
+      Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
+      for (int r = 0; r < options.repeats(); r++) {
+        for (Contender c : contenders) {
+          log("sequential " + steps + " steps, " + c.name() + ", repeat " + (r + 1));
+          BenchPostgres.Counters before = postgres.counters(c.database());
+          List<Double> millis = new ArrayList<>();
+          for (int i = 0; i < iterations; i++) {
+            String id = nextId("seq");
+            long start = System.nanoTime();
+            c.run(id, steps, 0);
+            millis.add((System.nanoTime() - start) / 1e6);
+          }
+          BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
+          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
+          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+          report.cost(c.name(), steps, used, iterations);
+        }
+      }
+      report.latency("sequential, " + steps + " steps", p50, p99);
+    }
+  }
+
+  /** The 10-step workflow with larger step outputs. */
+  private void payloads() throws Exception {
+    for (int bytes : new int[] {1024, 16 * 1024}) {
+      int iterations = options.count(100, 3);
+      Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
+      Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
+      for (int r = 0; r < options.repeats(); r++) {
+        for (Contender c : contenders) {
+          log("payload " + bytes + " B, " + c.name() + ", repeat " + (r + 1));
+          List<Double> millis = new ArrayList<>();
+          for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            c.run(nextId("pay"), 10, bytes);
+            millis.add((System.nanoTime() - start) / 1e6);
+          }
+          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
+          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+        }
+      }
+      report.latency("sequential, 10 steps of " + bytes / 1024 + " KiB each", p50, p99);
+    }
+  }
+
+  /** Workflows per second with a fixed number in flight. */
+  private void throughput() throws Exception {
+    int total = options.count(2000, 40);
+    for (int inFlight : new int[] {1, 4, 16, 64}) {
+      Map<Contender, List<Double>> rates = new LinkedHashMap<>();
+      for (int r = 0; r < options.repeats(); r++) {
+        for (Contender c : contenders) {
+          log("throughput " + inFlight + " in flight, " + c.name() + ", repeat " + (r + 1));
+          BenchPostgres.Counters before = postgres.counters(c.database());
+          double seconds = concurrently(c, total, inFlight, 10, 0);
+          BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
+          rates.computeIfAbsent(c, k -> new ArrayList<>()).add(total / seconds);
+          if (inFlight == 16 && r == 0) {
+            report.cost(c.name(), -16, used, total);
+          }
+        }
+      }
+      report.throughput(inFlight, rates);
+    }
+  }
+
+  /** Runs {@code total} workflows with {@code inFlight} callers; returns the seconds taken. */
+  private double concurrently(Contender c, int total, int inFlight, int steps, int payload)
+      throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(inFlight, Threads.daemon("caller"));
+    try {
+      AtomicInteger next = new AtomicInteger();
+      String prefix = nextId("tp");
+      long start = System.nanoTime();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < inFlight; t++) {
+        futures.add(
+            callers.submit(
+                () -> {
+                  int i;
+                  while ((i = next.getAndIncrement()) < total) {
+                    c.run(prefix + "-" + i, steps, payload);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      return (System.nanoTime() - start) / 1e9;
+    } finally {
+      callers.shutdownNow();
+    }
+  }
+
+  private void queue() throws Exception {
+    int total = options.count(2000, 20);
+    int probes = options.count(20, 3);
+    Map<Contender, List<Double>> drain = new LinkedHashMap<>();
+    Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
+    Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
+    for (int r = 0; r < Math.min(options.repeats(), 2); r++) {
+      for (Contender c : contenders) {
+        if (!c.hasQueue()) {
+          continue;
+        }
+        log("queue drain, " + c.name() + ", repeat " + (r + 1));
+        Duration d = c.drainQueue(nextId("q"), total, 10);
+        drain.computeIfAbsent(c, k -> new ArrayList<>()).add(total / (d.toNanos() / 1e9));
+        log("enqueue-to-start, " + c.name() + ", repeat " + (r + 1));
+        List<Double> millis =
+            c.enqueueToStart(nextId("qs"), probes).stream().map(x -> x.toNanos() / 1e6).toList();
+        p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
+        p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+      }
+    }
+    report.queue(total, drain, p50, p99);
+  }
+
+  /** Recovery of a 100-step workflow whose steps are all recorded. */
+  private void replay() throws Exception {
+    int iterations = options.count(5, 1);
+    Map<Contender, List<Double>> millis = new LinkedHashMap<>();
+    for (int r = 0; r < options.repeats(); r++) {
+      for (Contender c : contenders) {
+        log("replay, " + c.name() + ", repeat " + (r + 1));
+        List<String> prepared = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+          String id = nextId("replay");
+          c.run(id, 100, 0);
+          prepared.add(id);
+        }
+        // One PENDING workflow at a time: the DBOS SDK's recovery takes every PENDING one.
+        BenchPostgres.Counters used = new BenchPostgres.Counters(0, 0);
+        List<Double> times = new ArrayList<>();
+        for (String id : prepared) {
+          markPending(c, id);
+          BenchPostgres.Counters before = postgres.counters(c.database());
+          long start = System.nanoTime();
+          c.replay(id, 100);
+          times.add((System.nanoTime() - start) / 1e6);
+          used = used.plus(postgres.counters(c.database()).minus(before));
+        }
+        millis.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.median(times));
+        if (r == 0) {
+          report.cost(c.name(), -100, used, iterations);
+        }
+      }
+    }
+    report.replay(millis);
+  }
+
+  /** What a crash after the last step would have left: the outcome gone, every step recorded. */
+  private void markPending(Contender c, String workflowId) throws SQLException {
+    try (Connection conn =
+            DriverManager.getConnection(
+                postgres.jdbcUrl(c.database()), postgres.user(), postgres.password());
+        PreparedStatement ps =
+            conn.prepareStatement(
+                "UPDATE dbos.workflow_status SET status = 'PENDING', output = NULL,"
+                    + " completed_at = NULL WHERE workflow_uuid = ?")) {
+      ps.setString(1, workflowId);
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("no workflow " + workflowId + " in " + c.database());
+      }
+    }
+  }
+
+  /** Heap per workflow waiting inside a step. */
+  private void memory() throws Exception {
+    int count = options.count(100, 5);
+    Map<String, String> perWorkflow = new LinkedHashMap<>();
+    for (Contender c : contenders) {
+      Contender.Parked parked;
+      long before = usedHeapAfterGc();
+      try {
+        parked = c.park(count, Duration.ofSeconds(30));
+      } catch (UnsupportedOperationException e) {
+        continue;
+      }
+      log("memory, " + c.name());
+      long during = usedHeapAfterGc();
+      int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+      parked.release();
+      perWorkflow.put(
+          c.name(),
+          String.format(
+              Locale.ROOT,
+              "%.1f KiB (%d of %d parked; %d JVM threads while parked)",
+              (during - before) / 1024.0 / Math.max(1, parked.started()),
+              parked.started(),
+              count,
+              threads));
+    }
+    report.memory(perWorkflow);
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    Runtime rt = Runtime.getRuntime();
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50);
+      used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+    }
+    return used;
+  }
+
+  static String hostDescription() throws IOException {
+    String cpu = "unknown CPU";
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    if (Files.isReadable(cpuinfo)) {
+      cpu =
+          Files.readAllLines(cpuinfo).stream()
+              .filter(l -> l.startsWith("model name"))
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .findFirst()
+              .orElse(cpu);
+    }
+    return Runtime.getRuntime().availableProcessors()
+        + " cores ("
+        + cpu
+        + "), Java "
+        + System.getProperty("java.version")
+        + ", "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.version");
+  }
+}

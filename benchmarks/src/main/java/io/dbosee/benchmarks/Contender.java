@@ -1,0 +1,68 @@
+package io.dbosee.benchmarks;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One way of running the benchmark's workflow (n no-op steps, each returning a string of a given
+ * size) durably against the shared PostgreSQL, in a database of its own so that the statistics of
+ * one never mix with another's.
+ */
+interface Contender extends AutoCloseable {
+
+  /** The column heading. */
+  String name();
+
+  /** The database it writes to, on the shared server. */
+  String database();
+
+  /**
+   * Runs one workflow with the given id and returns once its outcome is recorded. Called
+   * concurrently from the benchmark's own threads.
+   */
+  void run(String workflowId, int steps, int payloadBytes) throws Exception;
+
+  /**
+   * Runs again a workflow that finished and was then marked PENDING (as a crash would have left it,
+   * with every step recorded): the recovery path. Returns once its outcome is recorded.
+   */
+  default void replay(String workflowId, int steps) throws Exception {
+    run(workflowId, steps, 0);
+  }
+
+  /**
+   * Starts {@code count} workflows that each wait inside their first step until {@code release}
+   * runs; returns once all of them are inside that step (or what started within the timeout).
+   */
+  default Parked park(int count, Duration timeout) throws Exception {
+    throw new UnsupportedOperationException(name() + " cannot park workflows");
+  }
+
+  /** Workflows waiting in a step; {@link #release} lets them finish and waits for them. */
+  interface Parked {
+    int started();
+
+    void release() throws Exception;
+  }
+
+  /** Whether {@link #drainQueue} and {@link #enqueueToStart} are implemented yet. */
+  default boolean hasQueue() {
+    return false;
+  }
+
+  /** Enqueues {@code count} workflows on a queue at default settings and waits for all to end. */
+  default Duration drainQueue(String prefix, int count, int steps) throws Exception {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * Enqueues workflows one at a time on an idle queue and returns, for each, the time from the
+   * enqueue call to the first line of its body.
+   */
+  default List<Duration> enqueueToStart(String prefix, int count) throws Exception {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  void close() throws Exception;
+}

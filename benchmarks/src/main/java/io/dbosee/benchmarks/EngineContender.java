@@ -1,0 +1,162 @@
+package io.dbosee.benchmarks;
+
+import io.dbosee.StepOptions;
+import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.internal.engine.EngineConfig;
+import io.dbosee.internal.engine.ExecutionHooks;
+import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.engine.WorkflowDefinition;
+import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This library's core engine, driven directly the way its interceptors drive it, with its own
+ * connection pool (the one a {@code dbos.system-database.url} configuration gets) and a cached
+ * thread pool standing in for the server's managed executor.
+ */
+final class EngineContender implements Contender {
+  private static final ClassLoader LOADER = EngineContender.class.getClassLoader();
+
+  private final String database;
+  private final PooledDataSource pool;
+  private final ExecutorService executor = Executors.newCachedThreadPool(Threads.daemon("engine"));
+  private final DBOSEngine engine;
+  private final WorkflowDefinition noopSteps;
+  private final WorkflowDefinition parkedWorkflow;
+  private final StepDefinition noop =
+      new StepDefinition("noop", StepOptions.DEFAULT, String.class, LOADER);
+  private final StepDefinition waitStep =
+      new StepDefinition("wait", StepOptions.DEFAULT, String.class, LOADER);
+
+  private volatile CountDownLatch parkedIn = new CountDownLatch(0);
+  private volatile CountDownLatch releaseParked = new CountDownLatch(0);
+
+  EngineContender(BenchPostgres postgres, String database, int poolSize) {
+    this.database = database;
+    this.pool =
+        new PooledDataSource(
+            postgres.jdbcUrl(database),
+            postgres.user(),
+            postgres.password(),
+            poolSize,
+            Duration.ofSeconds(60));
+    this.engine =
+        new DBOSEngine(
+            new EngineConfig("bench", "v1", "dbos"),
+            pool,
+            PortableJsonSerializer.create(),
+            executor,
+            ExecutionHooks.NONE);
+    this.noopSteps =
+        new WorkflowDefinition(
+            "noopSteps",
+            "bench.Workflows",
+            new Type[] {int.class, int.class},
+            String.class,
+            100,
+            LOADER,
+            arguments -> runBody((Integer) arguments[0], (Integer) arguments[1]));
+    this.parkedWorkflow =
+        new WorkflowDefinition(
+            "parked",
+            "bench.Workflows",
+            new Type[0],
+            String.class,
+            100,
+            LOADER,
+            arguments -> runParked());
+    engine.register(noopSteps);
+    engine.register(parkedWorkflow);
+    engine.launch();
+  }
+
+  @Override
+  public String name() {
+    return "engine";
+  }
+
+  @Override
+  public String database() {
+    return database;
+  }
+
+  @Override
+  public void run(String workflowId, int steps, int payloadBytes) throws Exception {
+    try (AutoCloseable id = engine.assignWorkflowId(workflowId)) {
+      runBody(steps, payloadBytes);
+    }
+  }
+
+  private Object runBody(int steps, int payloadBytes) throws Exception {
+    return engine.runWorkflow(
+        noopSteps,
+        new Object[] {steps, payloadBytes},
+        () -> {
+          for (int i = 0; i < steps; i++) {
+            engine.runStep(noop, () -> Payloads.of(payloadBytes));
+          }
+          return "done";
+        });
+  }
+
+  private Object runParked() throws Exception {
+    return engine.runWorkflow(
+        parkedWorkflow,
+        new Object[0],
+        () ->
+            engine.runStep(
+                waitStep,
+                () -> {
+                  parkedIn.countDown();
+                  releaseParked.await();
+                  return "released";
+                }));
+  }
+
+  @Override
+  public Parked park(int count, Duration timeout) throws Exception {
+    parkedIn = new CountDownLatch(count);
+    releaseParked = new CountDownLatch(1);
+    // The engine has no start-in-background yet: a caller waits for each workflow, as a
+    // request thread would.
+    ExecutorService callers = Executors.newFixedThreadPool(count, Threads.daemon("park-caller"));
+    for (int i = 0; i < count; i++) {
+      callers.execute(
+          () -> {
+            try {
+              runParked();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+    }
+    parkedIn.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    int started = count - (int) parkedIn.getCount();
+    return new Parked() {
+      @Override
+      public int started() {
+        return started;
+      }
+
+      @Override
+      public void release() throws Exception {
+        releaseParked.countDown();
+        callers.shutdown();
+        callers.awaitTermination(60, TimeUnit.SECONDS);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    executor.shutdownNow();
+    pool.close();
+  }
+}

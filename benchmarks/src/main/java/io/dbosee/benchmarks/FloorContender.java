@@ -1,0 +1,291 @@
+package io.dbosee.benchmarks;
+
+import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The floor: the rows a durable workflow needs (one workflow insert, one checkpoint insert per
+ * step, one final update) written straight over JDBC, each statement its own commit, into the same
+ * schema (same tables and indexes), through a pool of the same size. What a durable workflow costs
+ * if the engine added nothing.
+ */
+final class FloorContender implements Contender {
+  private static final String QUEUE = "floor-queue";
+
+  private final String database;
+  private final PooledDataSource pool;
+  private final int workers;
+  private final String insertWorkflow;
+  private final String insertStep;
+  private final String finish;
+  private final String readWorkflow;
+  private final String readSteps;
+  private final String enqueue;
+  private final String dequeue;
+
+  FloorContender(BenchPostgres postgres, String database, int poolSize) {
+    this.database = database;
+    // One connection stays free for the enqueuing thread.
+    this.workers = Math.max(1, poolSize - 1);
+    this.pool =
+        new PooledDataSource(
+            postgres.jdbcUrl(database),
+            postgres.user(),
+            postgres.password(),
+            poolSize,
+            Duration.ofSeconds(60));
+    SystemSchema.migrate(pool, "dbos");
+    this.insertWorkflow =
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
+            + " executor_id, application_version, inputs, serialization, recovery_attempts,"
+            + " created_at, updated_at) VALUES (?, 'PENDING', 'noopSteps', 'bench.Workflows',"
+            + " 'bench', 'v1', ?, 'portable_json', 1, ?, ?)";
+    this.insertStep =
+        "INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name, output,"
+            + " started_at_epoch_ms, completed_at_epoch_ms, serialization) VALUES (?, ?, 'noop',"
+            + " ?, ?, ?, 'portable_json')";
+    this.finish =
+        "UPDATE dbos.workflow_status SET status = 'SUCCESS', output = ?, updated_at = ?,"
+            + " completed_at = ? WHERE workflow_uuid = ? AND status = 'PENDING'";
+    this.readWorkflow =
+        "SELECT status, inputs, executor_id FROM dbos.workflow_status WHERE workflow_uuid = ?";
+    this.readSteps =
+        "SELECT function_id, function_name, output, error FROM dbos.operation_outputs WHERE"
+            + " workflow_uuid = ? ORDER BY function_id";
+    this.enqueue =
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
+            + " executor_id, application_version, inputs, serialization, queue_name, created_at,"
+            + " updated_at) VALUES (?, 'ENQUEUED', 'noopSteps', 'bench.Workflows', 'bench', 'v1',"
+            + " ?, 'portable_json', '"
+            + QUEUE
+            + "', ?, ?)";
+    this.dequeue =
+        "UPDATE dbos.workflow_status SET status = 'PENDING', started_at_epoch_ms = ?,"
+            + " recovery_attempts = 1 WHERE workflow_uuid = (SELECT workflow_uuid FROM"
+            + " dbos.workflow_status WHERE queue_name = '"
+            + QUEUE
+            + "' AND status = 'ENQUEUED' ORDER BY priority, created_at LIMIT 1 FOR UPDATE SKIP"
+            + " LOCKED) RETURNING workflow_uuid, inputs";
+  }
+
+  @Override
+  public String name() {
+    return "raw floor";
+  }
+
+  @Override
+  public String database() {
+    return database;
+  }
+
+  private static String inputs(int steps, int payloadBytes) {
+    return "{\"positionalArgs\":[" + steps + "," + payloadBytes + "],\"namedArgs\":{}}";
+  }
+
+  @Override
+  public void run(String workflowId, int steps, int payloadBytes) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      long now = System.currentTimeMillis();
+      try (PreparedStatement ps = c.prepareStatement(insertWorkflow)) {
+        ps.setString(1, workflowId);
+        ps.setString(2, inputs(steps, payloadBytes));
+        ps.setLong(3, now);
+        ps.setLong(4, now);
+        ps.executeUpdate();
+      }
+      runSteps(c, workflowId, steps, payloadBytes);
+    }
+  }
+
+  private void runSteps(Connection c, String workflowId, int steps, int payloadBytes)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(insertStep)) {
+      for (int i = 0; i < steps; i++) {
+        long started = System.currentTimeMillis();
+        String output = "\"" + Payloads.of(payloadBytes) + "\"";
+        ps.setString(1, workflowId);
+        ps.setInt(2, i);
+        ps.setString(3, output);
+        ps.setLong(4, started);
+        ps.setLong(5, System.currentTimeMillis());
+        ps.executeUpdate();
+      }
+    }
+    finish(c, workflowId);
+  }
+
+  private void finish(Connection c, String workflowId) throws SQLException {
+    long now = System.currentTimeMillis();
+    try (PreparedStatement ps = c.prepareStatement(finish)) {
+      ps.setString(1, "\"done\"");
+      ps.setLong(2, now);
+      ps.setLong(3, now);
+      ps.setString(4, workflowId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Replay at its cheapest: read the workflow, read every checkpoint in one query, finish. */
+  @Override
+  public void replay(String workflowId, int steps) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(readWorkflow)) {
+        ps.setString(1, workflowId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+        }
+      }
+      int read = 0;
+      try (PreparedStatement ps = c.prepareStatement(readSteps)) {
+        ps.setString(1, workflowId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rs.getString(3);
+            read++;
+          }
+        }
+      }
+      if (read != steps) {
+        throw new IllegalStateException("expected " + steps + " checkpoints, read " + read);
+      }
+      finish(c, workflowId);
+    }
+  }
+
+  @Override
+  public boolean hasQueue() {
+    return true;
+  }
+
+  /**
+   * A queue at its cheapest: an insert per enqueue; {@code workers} threads (one per pooled
+   * connection) each claim the oldest ENQUEUED row with one UPDATE ... SKIP LOCKED, run it, and
+   * poll again after 1 ms when the queue is empty.
+   */
+  private final class Workers implements AutoCloseable {
+    final AtomicBoolean stop = new AtomicBoolean();
+    final ExecutorService threads = Executors.newFixedThreadPool(workers, Threads.daemon("floorq"));
+    final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+    final AtomicInteger finished = new AtomicInteger();
+
+    Workers() {
+      for (int i = 0; i < workers; i++) {
+        threads.execute(this::work);
+      }
+    }
+
+    void work() {
+      while (!stop.get()) {
+        boolean found;
+        try (Connection c = pool.getConnection()) {
+          found = claimAndRun(c);
+        } catch (SQLException e) {
+          if (stop.get()) {
+            return;
+          }
+          throw new IllegalStateException(e);
+        }
+        if (!found) {
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }
+    }
+
+    boolean claimAndRun(Connection c) throws SQLException {
+      String id;
+      int steps;
+      try (PreparedStatement ps = c.prepareStatement(dequeue)) {
+        ps.setLong(1, System.currentTimeMillis());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return false;
+          }
+          id = rs.getString(1);
+          String inputs = rs.getString(2);
+          steps = Integer.parseInt(inputs.substring(19, inputs.indexOf(',')));
+        }
+      }
+      startedAt.put(id, System.nanoTime());
+      runSteps(c, id, steps, 0);
+      finished.incrementAndGet();
+      return true;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      threads.shutdown();
+      threads.awaitTermination(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private void enqueueOne(Connection c, String id, int steps) throws SQLException {
+    long now = System.currentTimeMillis();
+    try (PreparedStatement ps = c.prepareStatement(enqueue)) {
+      ps.setString(1, id);
+      ps.setString(2, inputs(steps, 0));
+      ps.setLong(3, now);
+      ps.setLong(4, now);
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public Duration drainQueue(String prefix, int count, int steps) throws Exception {
+    try (Workers w = new Workers()) {
+      long t0 = System.nanoTime();
+      try (Connection c = pool.getConnection()) {
+        for (int i = 0; i < count; i++) {
+          enqueueOne(c, prefix + i, steps);
+        }
+      }
+      while (w.finished.get() < count) {
+        Thread.sleep(1);
+      }
+      return Duration.ofNanos(System.nanoTime() - t0);
+    }
+  }
+
+  @Override
+  public List<Duration> enqueueToStart(String prefix, int count) throws Exception {
+    List<Duration> latencies = new ArrayList<>();
+    try (Workers w = new Workers()) {
+      for (int i = 0; i < count; i++) {
+        String id = prefix + i;
+        long t0;
+        try (Connection c = pool.getConnection()) {
+          t0 = System.nanoTime();
+          enqueueOne(c, id, 0);
+        }
+        while (w.finished.get() <= i) {
+          Thread.sleep(0, 100_000);
+        }
+        latencies.add(Duration.ofNanos(w.startedAt.get(id) - t0));
+      }
+    }
+    return latencies;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,236 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSSystemDatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+
+/**
+ * Group commit of checkpoints: concurrent workflows' checkpoints are inserted by one statement in
+ * one transaction, and each caller returns only after the transaction holding its row committed. No
+ * thread is created: the calling threads take turns as the writer (leader/follower).
+ *
+ * <p>At most {@code maxWriters} batches are written at a time. A caller that finds a writer slot
+ * free writes at once (alone, when nobody else is waiting: a lone workflow pays no wait); one that
+ * finds none queues its checkpoint, and the next writer takes everything queued (up to {@link
+ * #MAX_BATCH} rows) into its own statement. So the busier the system, the more checkpoints share a
+ * commit, and none waits longer than the batch in front of it.
+ *
+ * <p>A batch that fails is retried row by row, so that one bad row (a workflow deleted while
+ * running) fails only its own caller.
+ */
+final class CheckpointCommits {
+  static final int MAX_BATCH = 64;
+
+  /** One operation's outcome to record at its position. */
+  record Checkpoint(
+      String workflowId,
+      int functionId,
+      String functionName,
+      String output,
+      String error,
+      String childWorkflowId,
+      String serialization,
+      long startedAt,
+      long completedAt) {}
+
+  private final DataSource dataSource;
+  private final String insertPrefix;
+  private final String readSql;
+  private final int maxWriters;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  // Guarded by lock.
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private int writers;
+
+  /** A caller waiting for its checkpoint to be written; fields guarded by lock. */
+  private final class Pending {
+    final Checkpoint checkpoint;
+    final Condition wake = lock.newCondition();
+
+    /** Taken into a batch by a writer: only that writer completes it. */
+    boolean taken;
+
+    boolean done;
+    Optional<RecordedOperation> result;
+    Exception failure;
+
+    Pending(Checkpoint checkpoint) {
+      this.checkpoint = checkpoint;
+    }
+  }
+
+  CheckpointCommits(DataSource dataSource, String quotedSchema, int maxWriters) {
+    if (maxWriters < 1) {
+      throw new IllegalArgumentException("maxWriters must be at least 1, was " + maxWriters);
+    }
+    this.dataSource = dataSource;
+    this.maxWriters = maxWriters;
+    this.insertPrefix =
+        "INSERT INTO "
+            + quotedSchema
+            + ".operation_outputs (workflow_uuid, function_id, function_name, output, error,"
+            + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+            + " VALUES ";
+    this.readSql =
+        "SELECT function_id, function_name, output, error, child_workflow_id, serialization FROM "
+            + quotedSchema
+            + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
+  }
+
+  /**
+   * Records a checkpoint unless one is already recorded at its position; returns once it is
+   * committed.
+   *
+   * @return empty when this call recorded it; the row recorded first otherwise
+   */
+  Optional<RecordedOperation> record(Checkpoint checkpoint) throws SQLException {
+    Pending mine = new Pending(checkpoint);
+    lock.lock();
+    try {
+      queue.addLast(mine);
+      while (!mine.done) {
+        if (mine.taken || writers >= maxWriters) {
+          mine.wake.awaitUninterruptibly();
+          continue;
+        }
+        // Not taken, so still queued: the batch holds at least the oldest checkpoint.
+        writers++;
+        List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+          Pending p = queue.pollFirst();
+          p.taken = true;
+          batch.add(p);
+        }
+        lock.unlock();
+        try {
+          write(batch);
+        } finally {
+          lock.lock();
+          writers--;
+          for (Pending p : batch) {
+            if (p.result == null && p.failure == null) {
+              p.failure = new SQLException("the checkpoint batch was abandoned", "58000");
+            }
+            p.done = true;
+            p.wake.signal();
+          }
+          // The oldest waiter takes the freed slot (unless a newcomer sweeps it into its batch).
+          Pending next = queue.peekFirst();
+          if (next != null) {
+            next.wake.signal();
+          }
+        }
+      }
+      return outcome(mine);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Optional<RecordedOperation> outcome(Pending p) throws SQLException {
+    if (p.failure instanceof SQLException e) {
+      throw e;
+    }
+    if (p.failure instanceof RuntimeException e) {
+      throw e;
+    }
+    return p.result;
+  }
+
+  /** Writes a batch in one statement (its own commit) and sets each caller's outcome. */
+  private void write(List<Pending> batch) {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      Set<Key> inserted = insert(c, batch);
+      for (Pending p : batch) {
+        Checkpoint cp = p.checkpoint;
+        p.result =
+            inserted.contains(new Key(cp.workflowId(), cp.functionId()))
+                ? Optional.empty()
+                : Optional.of(winner(c, cp));
+      }
+    } catch (SQLException | RuntimeException e) {
+      if (batch.size() > 1) {
+        for (Pending p : batch) {
+          write(List.of(p));
+        }
+      } else {
+        batch.get(0).failure = e;
+      }
+    }
+  }
+
+  private Set<Key> insert(Connection c, List<Pending> batch) throws SQLException {
+    StringBuilder sql = new StringBuilder(insertPrefix);
+    for (int i = 0; i < batch.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql.append(
+        " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
+            + " function_id");
+    Set<Key> inserted = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      int n = 1;
+      for (Pending p : batch) {
+        Checkpoint cp = p.checkpoint;
+        ps.setString(n++, cp.workflowId());
+        ps.setInt(n++, cp.functionId());
+        ps.setString(n++, cp.functionName());
+        ps.setString(n++, cp.output());
+        ps.setString(n++, cp.error());
+        ps.setString(n++, cp.childWorkflowId());
+        ps.setLong(n++, cp.startedAt());
+        ps.setLong(n++, cp.completedAt());
+        ps.setString(n++, cp.serialization());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(new Key(rs.getString(1), rs.getInt(2)));
+        }
+      }
+    }
+    return inserted;
+  }
+
+  private record Key(String workflowId, int functionId) {}
+
+  private RecordedOperation winner(Connection c, Checkpoint cp) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(readSql)) {
+      ps.setString(1, cp.workflowId());
+      ps.setInt(2, cp.functionId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new DBOSSystemDatabaseException(
+              "Checkpoint #"
+                  + cp.functionId()
+                  + " of workflow '"
+                  + cp.workflowId()
+                  + "' conflicted with an existing one that then disappeared; the workflow was"
+                  + " deleted while running.",
+              null);
+        }
+        return new RecordedOperation(
+            rs.getInt(1),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(5),
+            rs.getString(6));
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package io.dbosee.internal.engine.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.testing.TestPostgres;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Concurrent checkpoints share a commit: while the writers are busy, arriving checkpoints queue up
+ * and the next writer inserts them all in one statement; each caller still returns only once its
+ * own row is committed.
+ */
+class CheckpointGroupCommitTest {
+  private static final int WRITERS = SystemDatabase.CHECKPOINT_WRITERS;
+
+  private TestPostgres.Database db;
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger connectionsToHold = new AtomicInteger();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private SystemDatabase system;
+
+  @BeforeEach
+  void database() {
+    db = TestPostgres.newDatabase();
+    SystemSchema.migrate(db.dataSource(), "dbos");
+    system = new SystemDatabase(counted(db.dataSource()), "dbos");
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    threads.shutdownNow();
+  }
+
+  /** Counts the connections taken, and holds back the next few until {@link #release}. */
+  private DataSource counted(DataSource target) {
+    return (DataSource)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (self, method, args) -> {
+              if (method.getName().equals("getConnection")) {
+                connections.incrementAndGet();
+                if (connectionsToHold.getAndDecrement() > 0) {
+                  release.await(30, TimeUnit.SECONDS);
+                }
+              }
+              try {
+                return method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  private void workflow(String id) {
+    system.initWorkflow(
+        id, "wf", "test.Wf", null, "local", "v1", "[]", "portable_json", null, null, null, 1L);
+  }
+
+  private Optional<RecordedOperation> record(String workflowId, int functionId, String output) {
+    return system.recordOperation(
+        workflowId, functionId, "step", output, null, null, "portable_json", 1L, 2L);
+  }
+
+  private String outputOf(String workflowId, int functionId) {
+    return db.query(
+        "SELECT output FROM dbos.operation_outputs WHERE workflow_uuid = ? AND function_id = ?",
+        workflowId,
+        functionId);
+  }
+
+  /**
+   * Occupies every writer with a checkpoint whose connection is held back, then starts {@code
+   * others} (workflow id, position, output), which must queue. Returns their futures, in order.
+   */
+  private List<Future<Optional<RecordedOperation>>> queueBehindBusyWriters(String[]... others) {
+    workflow("held");
+    connectionsToHold.set(WRITERS);
+    for (int w = 0; w < WRITERS; w++) {
+      int position = w;
+      threads.submit(() -> record("held", position, "\"held\""));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> connectionsToHold.get() <= 0);
+    List<Future<Optional<RecordedOperation>>> results = new ArrayList<>();
+    for (String[] c : others) {
+      results.add(threads.submit(() -> record(c[0], Integer.parseInt(c[1]), c[2])));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> queuedCallers() == others.length);
+    return results;
+  }
+
+  /** Threads waiting in CheckpointCommits for a writer, not writing. */
+  private static long queuedCallers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getState() == Thread.State.WAITING)
+        .map(t -> Arrays.asList(t.getStackTrace()))
+        .filter(
+            stack ->
+                stack.stream()
+                    .anyMatch(
+                        e ->
+                            e.getClassName().equals(CheckpointCommits.class.getName())
+                                && e.getMethodName().equals("record")))
+        .filter(
+            stack ->
+                stack.stream()
+                    .noneMatch(
+                        e ->
+                            e.getClassName().equals(CheckpointCommits.class.getName())
+                                && e.getMethodName().equals("write")))
+        .count();
+  }
+
+  @Test
+  void checkpointsThatArriveWhileTheWritersAreBusyShareOneCommit() throws Exception {
+    String[][] others = new String[8][];
+    for (int i = 0; i < others.length; i++) {
+      workflow("wf-" + i);
+      others[i] = new String[] {"wf-" + i, "0", "\"out-" + i + "\""};
+    }
+    List<Future<Optional<RecordedOperation>>> results = queueBehindBusyWriters(others);
+    int before = connections.get();
+
+    release.countDown();
+    for (Future<Optional<RecordedOperation>> f : results) {
+      assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    // One connection, one INSERT, one commit for all eight.
+    assertThat(connections.get() - before).isEqualTo(1);
+    for (int i = 0; i < others.length; i++) {
+      assertThat(outputOf("wf-" + i, 0)).isEqualTo("\"out-" + i + "\"");
+    }
+  }
+
+  @Test
+  void inASharedCommitAConflictReturnsTheWinnerAndABadRowFailsOnlyItsCaller() throws Exception {
+    workflow("a");
+    workflow("b");
+    assertThat(record("a", 3, "\"first\"")).isEmpty();
+    List<Future<Optional<RecordedOperation>>> results =
+        queueBehindBusyWriters(
+            new String[] {"a", "3", "\"second\""},
+            new String[] {"b", "0", "\"b0\""},
+            new String[] {"deleted-workflow", "0", "\"orphan\""});
+
+    release.countDown();
+
+    assertThat(results.get(0).get(10, TimeUnit.SECONDS))
+        .hasValueSatisfying(r -> assertThat(r.output()).isEqualTo("\"first\""));
+    assertThat(results.get(1).get(10, TimeUnit.SECONDS)).isEmpty();
+    assertThatThrownBy(() -> results.get(2).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DBOSSystemDatabaseException.class)
+        .hasMessageContaining("deleted-workflow");
+    assertThat(outputOf("a", 3)).isEqualTo("\"first\"");
+    assertThat(outputOf("b", 0)).isEqualTo("\"b0\"");
+  }
+
+  /**
+   * The bug: a caller woken while its checkpoint was already in another writer's batch (taken from
+   * the queue, not yet committed) became a writer of an empty batch and failed.
+   */
+  @Test
+  void manyConcurrentWorkflowsEachGetEveryCheckpointRecordedOnce() throws Exception {
+    int workflows = 32;
+    int steps = 40;
+    for (int w = 0; w < workflows; w++) {
+      workflow("many-" + w);
+    }
+    // Pooled connections, as in production: writes are fast enough for callers to overtake.
+    PooledDataSource pool =
+        new PooledDataSource(db.jdbcUrl(), db.user(), db.password(), 10, Duration.ofSeconds(30));
+    system = new SystemDatabase(counted(pool), "dbos");
+    connections.set(0);
+    List<Future<Integer>> results = new ArrayList<>();
+    for (int w = 0; w < workflows; w++) {
+      String id = "many-" + w;
+      results.add(
+          threads.submit(
+              () -> {
+                int recorded = 0;
+                for (int i = 0; i < steps; i++) {
+                  if (record(id, i, "\"" + i + "\"").isEmpty()) {
+                    recorded++;
+                  }
+                }
+                return recorded;
+              }));
+    }
+    for (Future<Integer> f : results) {
+      assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(steps);
+    }
+    assertThat(
+            db.query(
+                "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid LIKE 'many-%'"))
+        .isEqualTo(Integer.toString(workflows * steps));
+    // Shared commits: fewer connections than checkpoints (each batch takes one).
+    assertThat(connections.get()).isLessThan(workflows * steps);
+    pool.close();
+  }
+
+  @Test
+  void aLoneCheckpointIsWrittenAtOnceAndCommittedWhenTheCallReturns() {
+    workflow("alone");
+    int before = connections.get();
+    for (int i = 0; i < 20; i++) {
+      assertThat(record("alone", i, "\"" + i + "\"")).isEmpty();
+      // Visible from another connection: committed, not just sent.
+      assertThat(outputOf("alone", i)).isEqualTo("\"" + i + "\"");
+    }
+    assertThat(connections.get() - before).isEqualTo(20);
+  }
+}
