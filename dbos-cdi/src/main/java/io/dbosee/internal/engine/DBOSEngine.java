@@ -185,6 +185,13 @@ public final class DBOSEngine implements AutoCloseable {
     this.db = new SystemDatabase(dataSource, config.schema());
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
+    db.onCancelledWorkflow(
+        workflowId -> {
+          Running running = active.get(workflowId);
+          if (running != null) {
+            running.cancel();
+          }
+        });
   }
 
   public EngineConfig config() {

@@ -251,6 +251,26 @@ class CancellationTest {
         .isEqualTo("DBOS.cancelWorkflow");
   }
 
+  @Test
+  void aCancelOnAnotherServerStopsTheWorkflowAtItsNextStep() throws Exception {
+    harness.engine("a", twoSteps);
+    DBOSEngine other = harness.engine("b", twoSteps.copy());
+    releaseFirst = new CountDownLatch(1);
+    nap = Duration.ZERO;
+    WorkflowHandle<Object, Exception> handle = twoSteps.start(StartSpec.background());
+    assertThat(inFirst.await(30, TimeUnit.SECONDS)).isTrue();
+
+    other.cancelWorkflow(handle.workflowId()); // recorded in the database only
+    releaseFirst.countDown();
+
+    // Step one's checkpoint sees the cancellation; step two never starts.
+    assertThatThrownBy(() -> handle.getResult(WAIT))
+        .isInstanceOf(DBOSWorkflowCancelledException.class);
+    assertThat(stepsRecorded(handle)).isEqualTo(1);
+    assertThat(second).hasValue(0);
+    assertThat(harness.status(handle.workflowId())).isEqualTo("CANCELLED");
+  }
+
   private static StartSpec on(String queue, Duration timeout) {
     return StartSpec.enqueue(queue, null, null, 0, null, Duration.ZERO, timeout);
   }

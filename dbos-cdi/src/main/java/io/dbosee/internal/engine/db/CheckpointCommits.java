@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -45,6 +46,8 @@ final class CheckpointCommits {
       long completedAt) {}
 
   private final DataSource dataSource;
+  private final String quotedSchema;
+  private volatile Consumer<String> onCancelled = id -> {};
   private final String insertPrefix;
   private final String readSql;
   private final int maxWriters;
@@ -76,6 +79,7 @@ final class CheckpointCommits {
       throw new IllegalArgumentException("maxWriters must be at least 1, was " + maxWriters);
     }
     this.dataSource = dataSource;
+    this.quotedSchema = quotedSchema;
     this.maxWriters = maxWriters;
     this.insertPrefix =
         "INSERT INTO "
@@ -87,6 +91,13 @@ final class CheckpointCommits {
         "SELECT function_id, function_name, output, error, child_workflow_id, serialization FROM "
             + quotedSchema
             + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
+  }
+
+  /**
+   * Tells {@code listener} the id of a workflow found CANCELLED when its checkpoint was written.
+   */
+  void onCancelled(Consumer<String> listener) {
+    this.onCancelled = listener;
   }
 
   /**
@@ -179,9 +190,13 @@ final class CheckpointCommits {
     for (int i = 0; i < batch.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
+    // The workflow's status comes back with each row at no extra round trip: a cancellation made
+    // anywhere is seen by the running workflow at its next checkpoint.
     sql.append(
-        " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
-            + " function_id");
+            " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
+                + " function_id, (SELECT ws.status FROM ")
+        .append(quotedSchema)
+        .append(".workflow_status ws WHERE ws.workflow_uuid = operation_outputs.workflow_uuid)");
     Set<Key> inserted = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       int n = 1;
@@ -200,6 +215,9 @@ final class CheckpointCommits {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           inserted.add(new Key(rs.getString(1), rs.getInt(2)));
+          if ("CANCELLED".equals(rs.getString(3))) {
+            onCancelled.accept(rs.getString(1));
+          }
         }
       }
     }

@@ -9,6 +9,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 
 /**
@@ -171,6 +172,14 @@ public final class SystemDatabase {
     } catch (SQLException e) {
       throw failure("checkpoint step #" + functionId + " of workflow '" + workflowId + "'", e);
     }
+  }
+
+  /**
+   * Tells {@code listener} the id of a running workflow whose checkpoint found it CANCELLED (by
+   * another server, or a tool writing the database), so that it stops at its next step.
+   */
+  public void onCancelledWorkflow(Consumer<String> listener) {
+    checkpoints.onCancelled(listener);
   }
 
   /** Every operation a workflow recorded, in position order. */
