@@ -160,6 +160,32 @@ public class DBOSBean implements DBOS {
   }
 
   @Override
+  public void send(String destinationId, Object message, String topic) {
+    runtime.engine().send(destinationId, message, topic, null);
+  }
+
+  @Override
+  public void send(String destinationId, Object message, String topic, String idempotencyKey) {
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    runtime.engine().send(destinationId, message, topic, idempotencyKey);
+  }
+
+  @Override
+  public <T> Optional<T> recv(String topic, Class<T> type, Duration timeout) {
+    return runtime.engine().recv(topic, type, timeout).map(type::cast);
+  }
+
+  @Override
+  public void setEvent(String key, Object value) {
+    runtime.engine().setEvent(key, value);
+  }
+
+  @Override
+  public <T> Optional<T> getEvent(String workflowId, String key, Class<T> type, Duration timeout) {
+    return runtime.engine().getEvent(workflowId, key, type, timeout).map(type::cast);
+  }
+
+  @Override
   public Optional<String> workflowId() {
     return runtime.engine().currentWorkflowId();
   }
