@@ -1,6 +1,7 @@
 package io.dbosee;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
 
 /**
@@ -195,6 +196,31 @@ public interface DBOS {
    * inside a workflow the value read is recorded, so a replay returns the same.
    */
   <T> Optional<T> getEvent(String workflowId, String key, Class<T> type, Duration timeout);
+
+  /**
+   * Appends {@code value} (stored as JSON) to the running workflow's stream {@code key}, for
+   * readers of {@link #readStream}. From a workflow it is durable (a replay does not write again);
+   * a step may write too.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  void writeStream(String key, Object value);
+
+  /** Closes the running workflow's stream {@code key}: its readers end after its last value. */
+  void closeStream(String key);
+
+  /**
+   * The values of stream {@code key} of workflow {@code workflowId}, in the order written, bound to
+   * {@code type}. {@code hasNext()} blocks until the next value is written; the iteration ends when
+   * the stream is closed or the workflow has finished. Readable from anywhere, also while the
+   * workflow runs on another server.
+   *
+   * <pre>{@code
+   * Iterator<Progress> progress = dbos.readStream(reportId, "progress", Progress.class);
+   * progress.forEachRemaining(p -> LOG.info(p.percent() + "%"));
+   * }</pre>
+   */
+  <T> Iterator<T> readStream(String workflowId, String key, Class<T> type);
 
   /** The id of the workflow running on this thread, empty outside a workflow. */
   Optional<String> workflowId();

@@ -30,11 +30,14 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -1539,6 +1542,124 @@ public final class DBOSEngine implements AutoCloseable {
         hub.unsubscribe(NotificationHub.EVENTS, payload, signal);
       }
     }
+  }
+
+  static final String WRITE_STREAM = "DBOS.writeStream";
+  static final String CLOSE_STREAM = "DBOS.closeStream";
+
+  /**
+   * Appends {@code value} to the running workflow's stream {@code key}. In a workflow it is a
+   * durable operation (a replay does not write again); in one of its steps it belongs to that step.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  public void writeStream(String key, Object value) {
+    appendStream(key, serializeValue(value), WRITE_STREAM);
+  }
+
+  /** Closes the running workflow's stream {@code key}: readers end after its last value. */
+  public void closeStream(String key) {
+    appendStream(key, MessageDatabase.STREAM_CLOSED, CLOSE_STREAM);
+  }
+
+  private void appendStream(String key, String text, String operation) {
+    Objects.requireNonNull(key, "key");
+    WorkflowContext context = current.get();
+    if (context == null) {
+      throw new IllegalStateException(
+          "Streams are written by a workflow or one of its steps: a stream belongs to the running"
+              + " workflow. Call writeStream/closeStream there.");
+    }
+    if (context.inStep()) {
+      messages.writeStream(
+          context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
+      return;
+    }
+    checkNotCancelled(context);
+    int functionId = context.nextFunctionId();
+    RecordedOperation recorded = context.recorded(functionId);
+    if (recorded != null) {
+      requireOperation(context, functionId, recorded, operation);
+      return;
+    }
+    messages.writeStream(context.workflowId, functionId, key, text, serializer.name(), true, now());
+  }
+
+  /**
+   * The values of stream {@code key} of workflow {@code workflowId}, in order, bound to {@code
+   * type}: {@code hasNext()} blocks until the next value is written, and the iteration ends when
+   * the stream is closed or the workflow has finished. Not a durable operation, even in a workflow.
+   */
+  public Iterator<Object> readStream(String workflowId, String key, Type type) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    String payload = workflowId + "::" + key;
+    return new Iterator<>() {
+      private final ArrayDeque<MessageDatabase.StreamEntry> buffer = new ArrayDeque<>();
+      private int nextOffset;
+      private boolean ended;
+
+      @Override
+      public boolean hasNext() {
+        while (true) {
+          MessageDatabase.StreamEntry head = buffer.peek();
+          if (head != null) {
+            if (head.closes()) {
+              ended = true;
+              buffer.clear();
+              return false;
+            }
+            return true;
+          }
+          if (ended) {
+            return false;
+          }
+          CompletableFuture<Void> signal = hub.subscribe(NotificationHub.STREAMS, payload);
+          try {
+            if (fetch()) {
+              continue;
+            }
+            WorkflowRow row =
+                db.readWorkflow(workflowId)
+                    .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+            if (WorkflowState.valueOf(row.status()).isFinal()) {
+              // Values written before the finish are all there now.
+              if (!fetch()) {
+                ended = true;
+              }
+              continue;
+            }
+            WorkflowContext context = current.get();
+            awaitSignal(
+                context != null && !context.inStep() ? context : null, signal, waitPollMillis);
+          } finally {
+            hub.unsubscribe(NotificationHub.STREAMS, payload, signal);
+          }
+        }
+      }
+
+      private boolean fetch() {
+        List<MessageDatabase.StreamEntry> entries =
+            messages.readStream(workflowId, key, nextOffset, 100);
+        if (entries.isEmpty()) {
+          return false;
+        }
+        buffer.addAll(entries);
+        nextOffset = entries.get(entries.size() - 1).offset() + 1;
+        return true;
+      }
+
+      @Override
+      public Object next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException(
+              "stream '" + key + "' of workflow '" + workflowId + "' has ended");
+        }
+        MessageDatabase.StreamEntry entry = buffer.poll();
+        return read(entry.serialization()).deserialize(entry.text(), type);
+      }
+    };
   }
 
   private String serializeValue(Object value) {

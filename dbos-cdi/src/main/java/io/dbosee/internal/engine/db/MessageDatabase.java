@@ -205,6 +205,95 @@ public final class MessageDatabase {
     }
   }
 
+  /** The value that ends a stream, as the DBOS SDKs write it. */
+  public static final String STREAM_CLOSED = "__DBOS_STREAM_CLOSED__";
+
+  /** One value of a stream. */
+  public record StreamEntry(int offset, String text, String serialization) {
+    /** Whether this entry closes the stream (written raw or as a JSON string). */
+    public boolean closes() {
+      return STREAM_CLOSED.equals(text) || ("\"" + STREAM_CLOSED + "\"").equals(text);
+    }
+  }
+
+  /**
+   * Appends a value to a workflow's stream at the next offset; with {@code recordOperation}, also
+   * records the write as the workflow's operation: one statement.
+   */
+  public void writeStream(
+      String workflowId,
+      int functionId,
+      String key,
+      String value,
+      String serialization,
+      boolean recordOperation,
+      long now) {
+    String insert =
+        "INSERT INTO "
+            + s
+            + ".streams (workflow_uuid, key, value, \"offset\", function_id, serialization)"
+            + " SELECT ?, ?, ?, COALESCE(max(\"offset\") + 1, 0), ?, ? FROM "
+            + s
+            + ".streams WHERE workflow_uuid = ? AND key = ?";
+    String sql =
+        recordOperation
+            ? "WITH w AS ("
+                + insert
+                + ") INSERT INTO "
+                + s
+                + ".operation_outputs (workflow_uuid, function_id, function_name,"
+                + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+                + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?) ON CONFLICT DO NOTHING"
+            : insert;
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, workflowId);
+      ps.setString(i++, key);
+      ps.setString(i++, value);
+      ps.setInt(i++, functionId);
+      ps.setString(i++, serialization);
+      ps.setString(i++, workflowId);
+      ps.setString(i++, key);
+      if (recordOperation) {
+        ps.setString(i++, workflowId);
+        ps.setInt(i++, functionId);
+        ps.setLong(i++, now);
+        ps.setLong(i++, now);
+        ps.setString(i, serialization);
+      }
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("write stream '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The values of a stream from {@code fromOffset} on, in order (at most {@code limit}). */
+  public java.util.List<StreamEntry> readStream(
+      String workflowId, String key, int fromOffset, int limit) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT \"offset\", value, serialization FROM "
+                    + s
+                    + ".streams WHERE workflow_uuid = ? AND key = ? AND \"offset\" >= ?"
+                    + " ORDER BY \"offset\" LIMIT ?")) {
+      ps.setString(1, workflowId);
+      ps.setString(2, key);
+      ps.setInt(3, fromOffset);
+      ps.setInt(4, limit);
+      java.util.List<StreamEntry> entries = new java.util.ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(new StreamEntry(rs.getInt(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      return entries;
+    } catch (SQLException e) {
+      throw failure("read stream '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
   private Connection connection() throws SQLException {
     Connection c = dataSource.getConnection();
     if (!c.getAutoCommit()) {
