@@ -1,6 +1,7 @@
 package io.dbosee;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
 
 /**
@@ -143,6 +144,83 @@ public interface DBOS {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   <T, X extends Exception> WorkflowHandle<T, X> resumeWorkflow(String workflowId);
+
+  /**
+   * Sends {@code message} to workflow {@code destinationId} under {@code topic} ({@code null}: the
+   * default topic); the destination receives it with {@link #recv}. Inside a workflow the send is
+   * durable: a replay does not send again. The message is stored as JSON.
+   *
+   * <pre>{@code
+   * dbos.send(orderWorkflowId, new PaymentConfirmed(amount), "payment");
+   * }</pre>
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
+   */
+  void send(String destinationId, Object message, String topic);
+
+  /**
+   * Sends from outside a workflow, at most once per {@code idempotencyKey} (it becomes the
+   * message's id, unique across all messages): retrying after a failure cannot deliver twice.
+   */
+  void send(String destinationId, Object message, String topic, String idempotencyKey);
+
+  /**
+   * Receives the oldest message sent to the running workflow under {@code topic}, bound to {@code
+   * type}, waiting up to {@code timeout}; empty if none came in time. Durable: after a restart a
+   * replay returns the same message, and a wait that began before the restart ends when it would
+   * have. Only a workflow (not a step) can receive.
+   *
+   * <pre>{@code
+   * Optional<PaymentConfirmed> paid =
+   *     dbos.recv("payment", PaymentConfirmed.class, Duration.ofMinutes(30));
+   * }</pre>
+   *
+   * <p>Pitfall: the waiting workflow holds its executor thread for the wait.
+   *
+   * @throws IllegalStateException outside a workflow or inside a step
+   */
+  <T> Optional<T> recv(String topic, Class<T> type, Duration timeout);
+
+  /**
+   * Sets event {@code key} of the running workflow to {@code value} (stored as JSON), for anyone to
+   * read with {@link #getEvent}; the latest value wins and every value is kept in the history. From
+   * a workflow it is durable; a step may set events too.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  void setEvent(String key, Object value);
+
+  /**
+   * The latest value of event {@code key} of workflow {@code workflowId}, bound to {@code type},
+   * waiting up to {@code timeout} for it to be set; empty if it was not. Callable from anywhere;
+   * inside a workflow the value read is recorded, so a replay returns the same.
+   */
+  <T> Optional<T> getEvent(String workflowId, String key, Class<T> type, Duration timeout);
+
+  /**
+   * Appends {@code value} (stored as JSON) to the running workflow's stream {@code key}, for
+   * readers of {@link #readStream}. From a workflow it is durable (a replay does not write again);
+   * a step may write too.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  void writeStream(String key, Object value);
+
+  /** Closes the running workflow's stream {@code key}: its readers end after its last value. */
+  void closeStream(String key);
+
+  /**
+   * The values of stream {@code key} of workflow {@code workflowId}, in the order written, bound to
+   * {@code type}. {@code hasNext()} blocks until the next value is written; the iteration ends when
+   * the stream is closed or the workflow has finished. Readable from anywhere, also while the
+   * workflow runs on another server.
+   *
+   * <pre>{@code
+   * Iterator<Progress> progress = dbos.readStream(reportId, "progress", Progress.class);
+   * progress.forEachRemaining(p -> LOG.info(p.percent() + "%"));
+   * }</pre>
+   */
+  <T> Iterator<T> readStream(String workflowId, String key, Class<T> type);
 
   /** The id of the workflow running on this thread, empty outside a workflow. */
   Optional<String> workflowId();

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -157,6 +158,58 @@ public class DBOSBean implements DBOS {
   public <T, X extends Exception> WorkflowHandle<T, X> resumeWorkflow(String workflowId) {
     return (WorkflowHandle<T, X>)
         (WorkflowHandle<?, ?>) runtime.engine().resumeWorkflow(workflowId);
+  }
+
+  @Override
+  public void send(String destinationId, Object message, String topic) {
+    runtime.engine().send(destinationId, message, topic, null);
+  }
+
+  @Override
+  public void send(String destinationId, Object message, String topic, String idempotencyKey) {
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    runtime.engine().send(destinationId, message, topic, idempotencyKey);
+  }
+
+  @Override
+  public <T> Optional<T> recv(String topic, Class<T> type, Duration timeout) {
+    return runtime.engine().recv(topic, type, timeout).map(type::cast);
+  }
+
+  @Override
+  public void setEvent(String key, Object value) {
+    runtime.engine().setEvent(key, value);
+  }
+
+  @Override
+  public <T> Optional<T> getEvent(String workflowId, String key, Class<T> type, Duration timeout) {
+    return runtime.engine().getEvent(workflowId, key, type, timeout).map(type::cast);
+  }
+
+  @Override
+  public void writeStream(String key, Object value) {
+    runtime.engine().writeStream(key, value);
+  }
+
+  @Override
+  public void closeStream(String key) {
+    runtime.engine().closeStream(key);
+  }
+
+  @Override
+  public <T> Iterator<T> readStream(String workflowId, String key, Class<T> type) {
+    Iterator<Object> values = runtime.engine().readStream(workflowId, key, type);
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return values.hasNext();
+      }
+
+      @Override
+      public T next() {
+        return type.cast(values.next());
+      }
+    };
   }
 
   @Override

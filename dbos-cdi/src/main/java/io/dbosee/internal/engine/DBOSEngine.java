@@ -17,6 +17,7 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.MessageDatabase;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
@@ -26,13 +27,17 @@ import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -91,6 +96,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final QueueDatabase queueDb;
   private volatile QueueRunner queueRunner;
   private final NotificationHub hub;
+  private final MessageDatabase messages;
 
   /**
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
@@ -185,6 +191,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.db = new SystemDatabase(dataSource, config.schema());
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
+    this.messages = new MessageDatabase(dataSource, config.schema());
     db.onCancelledWorkflow(
         workflowId -> {
           Running running = active.get(workflowId);
@@ -1115,7 +1122,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     long startedAt = now();
     Object result;
-    context.enterStep();
+    context.enterStep(functionId);
     try {
       result =
           step.execution() == null
@@ -1322,6 +1329,436 @@ public final class DBOSEngine implements AutoCloseable {
 
   private static boolean isCancellationOf(String workflowId, Throwable t) {
     return t instanceof DBOSWorkflowCancelledException e && e.workflowId().equals(workflowId);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Messages and events
+
+  static final String SEND = "DBOS.send";
+  static final String RECV = "DBOS.recv";
+  static final String SET_EVENT = "DBOS.setEvent";
+  static final String GET_EVENT = "DBOS.getEvent";
+
+  /**
+   * How long a wait for a message or an event lasts at most before it looks in the database again:
+   * notifications wake it sooner; this only bounds what a missed one costs.
+   */
+  private volatile long waitPollMillis = 1000;
+
+  /** For tests: a long interval shows that a wait was woken by a notification. */
+  void setWaitPollInterval(Duration interval) {
+    this.waitPollMillis = interval.toMillis();
+  }
+
+  /**
+   * Sends {@code message} to workflow {@code destinationId} under {@code topic} (null: the default
+   * topic). Inside a workflow the send is a durable operation: a replay does not send again. From
+   * outside, an {@code idempotencyKey} makes a retried send deliver once (it becomes the message's
+   * id); without one, every call sends.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
+   */
+  public void send(String destinationId, Object message, String topic, String idempotencyKey) {
+    Objects.requireNonNull(destinationId, "destinationId");
+    requireRunningEngine();
+    String text = serializeValue(message);
+    WorkflowContext context = current.get();
+    if (context != null && !context.inStep()) {
+      if (idempotencyKey != null) {
+        throw new IllegalArgumentException(
+            "An idempotency key is for sends from outside a workflow; inside one, the workflow's"
+                + " own checkpoint makes the send happen once. Remove the key.");
+      }
+      checkNotCancelled(context);
+      int functionId = context.nextFunctionId();
+      RecordedOperation recorded = context.recorded(functionId);
+      if (recorded != null) {
+        requireOperation(context, functionId, recorded, SEND);
+        return;
+      }
+      String messageId =
+          UUID.nameUUIDFromBytes(
+                  (context.workflowId + "/" + functionId).getBytes(StandardCharsets.UTF_8))
+              .toString();
+      messages.send(
+          messageId,
+          destinationId,
+          topic,
+          text,
+          serializer.name(),
+          context.workflowId,
+          functionId,
+          now());
+      return;
+    }
+    messages.send(
+        idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString(),
+        destinationId,
+        topic,
+        text,
+        serializer.name(),
+        null,
+        0,
+        now());
+  }
+
+  /**
+   * Receives the oldest message sent to the running workflow under {@code topic}, waiting up to
+   * {@code timeout}; empty when none came. Durable: the message (or the timeout) is recorded, so a
+   * replay returns the same one, and a timeout that began before a restart ends at the same instant
+   * after it.
+   *
+   * @throws IllegalStateException outside a workflow, or inside a step
+   */
+  public Optional<Object> recv(String topic, Type type, Duration timeout) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(timeout, "timeout");
+    WorkflowContext context = current.get();
+    if (context == null || context.inStep()) {
+      throw new IllegalStateException(
+          "recv can only be called by a workflow (not by a step, nor outside a workflow): it"
+              + " consumes a message sent to the running workflow. Call it in the @Workflow"
+              + " method.");
+    }
+    checkNotCancelled(context);
+    int functionId = context.nextFunctionId();
+    int timeoutId = context.nextFunctionId();
+    RecordedOperation recorded = context.recorded(functionId);
+    if (recorded != null) {
+      return recordedValue(context, functionId, recorded, RECV, type);
+    }
+    long deadline = durableDeadline(context, timeoutId, timeout);
+    String payload =
+        context.workflowId + "::" + (topic == null ? MessageDatabase.NULL_TOPIC : topic);
+    while (true) {
+      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
+      try {
+        Optional<MessageDatabase.Value> message =
+            messages.receive(context.workflowId, topic, functionId, now());
+        if (message.isPresent()) {
+          return Optional.ofNullable(
+              read(message.get().serialization()).deserialize(message.get().text(), type));
+        }
+        long remaining = deadline - now();
+        if (remaining <= 0) {
+          return recordNothing(context, functionId, RECV, type);
+        }
+        awaitSignal(context, signal, remaining);
+      } finally {
+        hub.unsubscribe(NotificationHub.MESSAGES, payload, signal);
+      }
+    }
+  }
+
+  /**
+   * Sets event {@code key} of the running workflow to {@code value}; the latest value wins and each
+   * one is kept in the history. In a workflow it is a durable operation; in one of its steps it
+   * belongs to that step.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  public void setEvent(String key, Object value) {
+    Objects.requireNonNull(key, "key");
+    WorkflowContext context = current.get();
+    if (context == null) {
+      throw new IllegalStateException(
+          "setEvent can only be called by a workflow or one of its steps: an event belongs to the"
+              + " running workflow. Outside a workflow, send a message instead.");
+    }
+    String text = serializeValue(value);
+    if (context.inStep()) {
+      messages.setEvent(
+          context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
+      return;
+    }
+    checkNotCancelled(context);
+    int functionId = context.nextFunctionId();
+    RecordedOperation recorded = context.recorded(functionId);
+    if (recorded != null) {
+      requireOperation(context, functionId, recorded, SET_EVENT);
+      return;
+    }
+    messages.setEvent(context.workflowId, functionId, key, text, serializer.name(), true, now());
+  }
+
+  /**
+   * The latest value of event {@code key} of workflow {@code workflowId}, waiting up to {@code
+   * timeout} for it to be set; empty when it was not. Inside a workflow it is durable: a replay
+   * returns what was read.
+   */
+  public Optional<Object> getEvent(String workflowId, String key, Type type, Duration timeout) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(timeout, "timeout");
+    WorkflowContext context = current.get();
+    boolean durable = context != null && !context.inStep();
+    int functionId = -1;
+    long deadline;
+    if (durable) {
+      checkNotCancelled(context);
+      functionId = context.nextFunctionId();
+      int timeoutId = context.nextFunctionId();
+      RecordedOperation recorded = context.recorded(functionId);
+      if (recorded != null) {
+        return recordedValue(context, functionId, recorded, GET_EVENT, type);
+      }
+      deadline = durableDeadline(context, timeoutId, timeout);
+    } else {
+      deadline = now() + timeout.toMillis();
+    }
+    String payload = workflowId + "::" + key;
+    while (true) {
+      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.EVENTS, payload);
+      try {
+        Optional<MessageDatabase.Value> value = messages.getEvent(workflowId, key);
+        if (value.isPresent()) {
+          MessageDatabase.Value found = value.get();
+          if (durable) {
+            long now = now();
+            Optional<RecordedOperation> winner =
+                db.recordOperation(
+                    context.workflowId,
+                    functionId,
+                    GET_EVENT,
+                    found.text(),
+                    null,
+                    null,
+                    found.serialization(),
+                    now,
+                    now);
+            if (winner.isPresent()) {
+              return recordedValue(context, functionId, winner.get(), GET_EVENT, type);
+            }
+          }
+          return Optional.ofNullable(read(found.serialization()).deserialize(found.text(), type));
+        }
+        long remaining = deadline - now();
+        if (remaining <= 0) {
+          return durable ? recordNothing(context, functionId, GET_EVENT, type) : Optional.empty();
+        }
+        awaitSignal(durable ? context : null, signal, remaining);
+      } finally {
+        hub.unsubscribe(NotificationHub.EVENTS, payload, signal);
+      }
+    }
+  }
+
+  static final String WRITE_STREAM = "DBOS.writeStream";
+  static final String CLOSE_STREAM = "DBOS.closeStream";
+
+  /**
+   * Appends {@code value} to the running workflow's stream {@code key}. In a workflow it is a
+   * durable operation (a replay does not write again); in one of its steps it belongs to that step.
+   *
+   * @throws IllegalStateException outside a workflow
+   */
+  public void writeStream(String key, Object value) {
+    appendStream(key, serializeValue(value), WRITE_STREAM);
+  }
+
+  /** Closes the running workflow's stream {@code key}: readers end after its last value. */
+  public void closeStream(String key) {
+    appendStream(key, MessageDatabase.STREAM_CLOSED, CLOSE_STREAM);
+  }
+
+  private void appendStream(String key, String text, String operation) {
+    Objects.requireNonNull(key, "key");
+    WorkflowContext context = current.get();
+    if (context == null) {
+      throw new IllegalStateException(
+          "Streams are written by a workflow or one of its steps: a stream belongs to the running"
+              + " workflow. Call writeStream/closeStream there.");
+    }
+    if (context.inStep()) {
+      messages.writeStream(
+          context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
+      return;
+    }
+    checkNotCancelled(context);
+    int functionId = context.nextFunctionId();
+    RecordedOperation recorded = context.recorded(functionId);
+    if (recorded != null) {
+      requireOperation(context, functionId, recorded, operation);
+      return;
+    }
+    messages.writeStream(context.workflowId, functionId, key, text, serializer.name(), true, now());
+  }
+
+  /**
+   * The values of stream {@code key} of workflow {@code workflowId}, in order, bound to {@code
+   * type}: {@code hasNext()} blocks until the next value is written, and the iteration ends when
+   * the stream is closed or the workflow has finished. Not a durable operation, even in a workflow.
+   */
+  public Iterator<Object> readStream(String workflowId, String key, Type type) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    String payload = workflowId + "::" + key;
+    return new Iterator<>() {
+      private final ArrayDeque<MessageDatabase.StreamEntry> buffer = new ArrayDeque<>();
+      private int nextOffset;
+      private boolean ended;
+
+      @Override
+      public boolean hasNext() {
+        while (true) {
+          MessageDatabase.StreamEntry head = buffer.peek();
+          if (head != null) {
+            if (head.closes()) {
+              ended = true;
+              buffer.clear();
+              return false;
+            }
+            return true;
+          }
+          if (ended) {
+            return false;
+          }
+          CompletableFuture<Void> signal = hub.subscribe(NotificationHub.STREAMS, payload);
+          try {
+            if (fetch()) {
+              continue;
+            }
+            WorkflowRow row =
+                db.readWorkflow(workflowId)
+                    .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+            if (WorkflowState.valueOf(row.status()).isFinal()) {
+              // Values written before the finish are all there now.
+              if (!fetch()) {
+                ended = true;
+              }
+              continue;
+            }
+            WorkflowContext context = current.get();
+            awaitSignal(
+                context != null && !context.inStep() ? context : null, signal, waitPollMillis);
+          } finally {
+            hub.unsubscribe(NotificationHub.STREAMS, payload, signal);
+          }
+        }
+      }
+
+      private boolean fetch() {
+        List<MessageDatabase.StreamEntry> entries =
+            messages.readStream(workflowId, key, nextOffset, 100);
+        if (entries.isEmpty()) {
+          return false;
+        }
+        buffer.addAll(entries);
+        nextOffset = entries.get(entries.size() - 1).offset() + 1;
+        return true;
+      }
+
+      @Override
+      public Object next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException(
+              "stream '" + key + "' of workflow '" + workflowId + "' has ended");
+        }
+        MessageDatabase.StreamEntry entry = buffer.poll();
+        return read(entry.serialization()).deserialize(entry.text(), type);
+      }
+    };
+  }
+
+  private String serializeValue(Object value) {
+    return serializer.serialize(value, value == null ? Object.class : value.getClass());
+  }
+
+  /** The end of a durable wait: recorded at {@code timeoutId} the first time, read on replay. */
+  private long durableDeadline(WorkflowContext context, int timeoutId, Duration timeout) {
+    RecordedOperation recorded = context.recorded(timeoutId);
+    if (recorded != null) {
+      return recordedWakeUp(context, timeoutId, recorded);
+    }
+    long now = now();
+    long wakeAt = now + timeout.toMillis();
+    Optional<RecordedOperation> winner =
+        db.recordOperation(
+            context.workflowId,
+            timeoutId,
+            SLEEP,
+            serializer.serialize(wakeAt, long.class),
+            null,
+            null,
+            serializer.name(),
+            now,
+            now);
+    return winner.isPresent() ? recordedWakeUp(context, timeoutId, winner.get()) : wakeAt;
+  }
+
+  /** Records that a wait ended with nothing (a null output), unless another execution recorded. */
+  private Optional<Object> recordNothing(
+      WorkflowContext context, int functionId, String name, Type type) {
+    long now = now();
+    Optional<RecordedOperation> winner =
+        db.recordOperation(
+            context.workflowId, functionId, name, null, null, null, serializer.name(), now, now);
+    return winner.isPresent()
+        ? recordedValue(context, functionId, winner.get(), name, type)
+        : Optional.empty();
+  }
+
+  private Optional<Object> recordedValue(
+      WorkflowContext context, int functionId, RecordedOperation recorded, String name, Type type) {
+    requireOperation(context, functionId, recorded, name);
+    if (recorded.output() == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(read(recorded.serialization()).deserialize(recorded.output(), type));
+  }
+
+  private void requireOperation(
+      WorkflowContext context, int functionId, RecordedOperation recorded, String name) {
+    if (!recorded.functionName().equals(name)) {
+      throw nonDeterministic(context, functionId, recorded.functionName(), name);
+    }
+  }
+
+  /**
+   * Waits for a signal, at most {@code millis} and the poll interval. In a workflow a cancellation
+   * wakes it and ends the workflow; so does its deadline.
+   */
+  private void awaitSignal(WorkflowContext context, CompletableFuture<Void> signal, long millis) {
+    long wait = Math.max(1, Math.min(millis, waitPollMillis));
+    if (context != null && context.deadline != Long.MAX_VALUE) {
+      wait = Math.max(1, Math.min(wait, context.deadline - now()));
+    }
+    Running running = context == null ? null : context.running;
+    if (running != null) {
+      running.waiting = Thread.currentThread();
+    }
+    try {
+      if (running != null && running.cancelled()) {
+        throw new DBOSWorkflowCancelledException(context.workflowId);
+      }
+      signal.get(wait, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // look again
+    } catch (InterruptedException e) {
+      if (running != null && running.cancelled()) {
+        Thread.interrupted();
+        throw new DBOSWorkflowCancelledException(context.workflowId);
+      }
+      Thread.currentThread().interrupt();
+      String id = context == null ? null : context.workflowId;
+      throw new DBOSInterruptedException(
+          id,
+          id == null
+              ? "Interrupted while waiting"
+              : "Workflow '"
+                  + id
+                  + "' was interrupted while waiting; it stays PENDING and resumes when the"
+                  + " application starts again.");
+    } finally {
+      if (running != null) {
+        running.waiting = null;
+      }
+    }
+    if (context != null) {
+      checkNotCancelled(context);
+    }
   }
 
   // ---------------------------------------------------------------------------------------

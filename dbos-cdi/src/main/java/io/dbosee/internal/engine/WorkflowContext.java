@@ -25,6 +25,10 @@ final class WorkflowContext {
   final boolean ranBefore;
 
   private int nextFunctionId;
+
+  /** The position of the step running now (outside steps: the last one that ran). */
+  private int stepFunctionId;
+
   private int stepDepth;
   private RuntimeException failure;
 
@@ -63,6 +67,16 @@ final class WorkflowContext {
 
   void enterStep() {
     stepDepth++;
+  }
+
+  /** Enters the step recorded at {@code functionId}; events set inside it are filed there. */
+  void enterStep(int functionId) {
+    stepFunctionId = functionId;
+    stepDepth++;
+  }
+
+  int stepFunctionId() {
+    return stepFunctionId;
   }
 
   void exitStep() {

@@ -1,0 +1,318 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSNonExistentWorkflowException;
+import io.dbosee.DBOSSystemDatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Messages ({@code notifications}) and events ({@code workflow_events} and their history): each
+ * write that a workflow makes is one statement that also records its operation, so the effect and
+ * its checkpoint commit together, and a replay neither sends nor consumes twice.
+ */
+public final class MessageDatabase {
+  /** How a null topic is stored, as the DBOS SDKs store it. */
+  public static final String NULL_TOPIC = "__null__topic__";
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String s;
+
+  /** A stored value and the format it is written in. */
+  public record Value(String text, String serialization) {}
+
+  public MessageDatabase(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.s = "\"" + schema + "\"";
+  }
+
+  /**
+   * Inserts a message, once per {@code messageId}; with a workflow position, also records the send
+   * as that workflow's operation, in the same statement.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
+   */
+  public void send(
+      String messageId,
+      String destinationId,
+      String topic,
+      String message,
+      String serialization,
+      String workflowId,
+      int functionId,
+      long now) {
+    String insertMessage =
+        "INSERT INTO "
+            + s
+            + ".notifications (message_uuid, destination_uuid, topic, message, serialization)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_uuid) DO NOTHING";
+    String sql =
+        workflowId == null
+            ? insertMessage
+            : "WITH n AS ("
+                + insertMessage
+                + ") INSERT INTO "
+                + s
+                + ".operation_outputs (workflow_uuid, function_id, function_name,"
+                + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+                + " VALUES (?, ?, 'DBOS.send', ?, ?, ?) ON CONFLICT DO NOTHING";
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, messageId);
+      ps.setString(2, destinationId);
+      ps.setString(3, topic == null ? NULL_TOPIC : topic);
+      ps.setString(4, message);
+      ps.setString(5, serialization);
+      if (workflowId != null) {
+        ps.setString(6, workflowId);
+        ps.setInt(7, functionId);
+        ps.setLong(8, now);
+        ps.setLong(9, now);
+        ps.setString(10, serialization);
+      }
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if ("23503".equals(e.getSQLState())) {
+        throw new DBOSNonExistentWorkflowException(destinationId);
+      }
+      throw failure("send a message to workflow '" + destinationId + "'", e);
+    }
+  }
+
+  /**
+   * Consumes the oldest unconsumed message of a topic for a workflow and records it as that
+   * workflow's operation, in one statement: a message is never consumed without being recorded.
+   *
+   * @return the message, or empty when there is none
+   */
+  public Optional<Value> receive(String workflowId, String topic, int functionId, long now) {
+    String sql =
+        "WITH m AS (SELECT message_uuid FROM "
+            + s
+            + ".notifications WHERE destination_uuid = ? AND topic = ? AND NOT consumed"
+            + " ORDER BY created_at_epoch_ms, message_uuid LIMIT 1 FOR UPDATE SKIP LOCKED),"
+            + " c AS (UPDATE "
+            + s
+            + ".notifications AS n SET consumed = true FROM m WHERE n.message_uuid ="
+            + " m.message_uuid RETURNING n.message, n.serialization),"
+            + " o AS (INSERT INTO "
+            + s
+            + ".operation_outputs (workflow_uuid, function_id, function_name, output,"
+            + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+            + " SELECT ?, ?, 'DBOS.recv', c.message, ?, ?, c.serialization FROM c"
+            + " ON CONFLICT DO NOTHING)"
+            + " SELECT message, serialization FROM c";
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, workflowId);
+      ps.setString(2, topic == null ? NULL_TOPIC : topic);
+      ps.setString(3, workflowId);
+      ps.setInt(4, functionId);
+      ps.setLong(5, now);
+      ps.setLong(6, now);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new Value(rs.getString(1), rs.getString(2)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("receive a message for workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Sets an event (the latest value wins), adds it to the history at {@code functionId}, announces
+   * it, and, when {@code recordOperation}, records the call as the workflow's operation: one
+   * statement.
+   */
+  public void setEvent(
+      String workflowId,
+      int functionId,
+      String key,
+      String value,
+      String serialization,
+      boolean recordOperation,
+      long now) {
+    String sql =
+        "WITH e AS (INSERT INTO "
+            + s
+            + ".workflow_events (workflow_uuid, key, value, serialization) VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (workflow_uuid, key) DO UPDATE SET value = EXCLUDED.value,"
+            + " serialization = EXCLUDED.serialization),"
+            + " h AS (INSERT INTO "
+            + s
+            + ".workflow_events_history (workflow_uuid, function_id, key, value, serialization)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (workflow_uuid, function_id, key) DO UPDATE"
+            + " SET value = EXCLUDED.value, serialization = EXCLUDED.serialization)"
+            + (recordOperation
+                ? ", o AS (INSERT INTO "
+                    + s
+                    + ".operation_outputs (workflow_uuid, function_id, function_name,"
+                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+                    + " VALUES (?, ?, 'DBOS.setEvent', ?, ?, ?) ON CONFLICT DO NOTHING)"
+                : "")
+            // The schema's trigger fires on a first insert only: announce updates too.
+            + " SELECT pg_notify('dbos_workflow_events_channel', ? || '::' || ?)";
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, workflowId);
+      ps.setString(i++, key);
+      ps.setString(i++, value);
+      ps.setString(i++, serialization);
+      ps.setString(i++, workflowId);
+      ps.setInt(i++, functionId);
+      ps.setString(i++, key);
+      ps.setString(i++, value);
+      ps.setString(i++, serialization);
+      if (recordOperation) {
+        ps.setString(i++, workflowId);
+        ps.setInt(i++, functionId);
+        ps.setLong(i++, now);
+        ps.setLong(i++, now);
+        ps.setString(i++, serialization);
+      }
+      ps.setString(i++, workflowId);
+      ps.setString(i, key);
+      ps.executeQuery().close();
+    } catch (SQLException e) {
+      throw failure("set event '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The latest value of an event, if it was set. */
+  public Optional<Value> getEvent(String workflowId, String key) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT value, serialization FROM "
+                    + s
+                    + ".workflow_events WHERE workflow_uuid = ? AND key = ?")) {
+      ps.setString(1, workflowId);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(new Value(rs.getString(1), rs.getString(2)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read event '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The value that ends a stream, as the DBOS SDKs write it. */
+  public static final String STREAM_CLOSED = "__DBOS_STREAM_CLOSED__";
+
+  /** One value of a stream. */
+  public record StreamEntry(int offset, String text, String serialization) {
+    /** Whether this entry closes the stream (written raw or as a JSON string). */
+    public boolean closes() {
+      return STREAM_CLOSED.equals(text) || ("\"" + STREAM_CLOSED + "\"").equals(text);
+    }
+  }
+
+  /**
+   * Appends a value to a workflow's stream at the next offset; with {@code recordOperation}, also
+   * records the write as the workflow's operation: one statement.
+   */
+  public void writeStream(
+      String workflowId,
+      int functionId,
+      String key,
+      String value,
+      String serialization,
+      boolean recordOperation,
+      long now) {
+    String insert =
+        "INSERT INTO "
+            + s
+            + ".streams (workflow_uuid, key, value, \"offset\", function_id, serialization)"
+            + " SELECT ?, ?, ?, COALESCE(max(\"offset\") + 1, 0), ?, ? FROM "
+            + s
+            + ".streams WHERE workflow_uuid = ? AND key = ?";
+    String sql =
+        recordOperation
+            ? "WITH w AS ("
+                + insert
+                + ") INSERT INTO "
+                + s
+                + ".operation_outputs (workflow_uuid, function_id, function_name,"
+                + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+                + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?) ON CONFLICT DO NOTHING"
+            : insert;
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setString(i++, workflowId);
+      ps.setString(i++, key);
+      ps.setString(i++, value);
+      ps.setInt(i++, functionId);
+      ps.setString(i++, serialization);
+      ps.setString(i++, workflowId);
+      ps.setString(i++, key);
+      if (recordOperation) {
+        ps.setString(i++, workflowId);
+        ps.setInt(i++, functionId);
+        ps.setLong(i++, now);
+        ps.setLong(i++, now);
+        ps.setString(i, serialization);
+      }
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("write stream '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The values of a stream from {@code fromOffset} on, in order (at most {@code limit}). */
+  public java.util.List<StreamEntry> readStream(
+      String workflowId, String key, int fromOffset, int limit) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT \"offset\", value, serialization FROM "
+                    + s
+                    + ".streams WHERE workflow_uuid = ? AND key = ? AND \"offset\" >= ?"
+                    + " ORDER BY \"offset\" LIMIT ?")) {
+      ps.setString(1, workflowId);
+      ps.setString(2, key);
+      ps.setInt(3, fromOffset);
+      ps.setInt(4, limit);
+      java.util.List<StreamEntry> entries = new java.util.ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(new StreamEntry(rs.getInt(1), rs.getString(2), rs.getString(3)));
+        }
+      }
+      return entries;
+    } catch (SQLException e) {
+      throw failure("read stream '" + key + "' of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    Connection c = dataSource.getConnection();
+    if (!c.getAutoCommit()) {
+      c.setAutoCommit(true);
+    }
+    return c;
+  }
+
+  private DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return new DBOSSystemDatabaseException(
+        "Could not "
+            + what
+            + " in the system database (schema '"
+            + schema
+            + "'): "
+            + e.getMessage()
+            + " [SQLSTATE "
+            + e.getSQLState()
+            + "]. Check that PostgreSQL is reachable; the recorded state is unchanged.",
+        e);
+  }
+}

@@ -1,0 +1,68 @@
+package io.dbosee.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbosee.DBOS;
+import io.dbosee.Workflow;
+import io.dbosee.WorkflowHandle;
+import io.dbosee.testing.TestPostgres;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Messages and events through the injectable {@link DBOS}, on Weld SE. */
+class CdiMessagingTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final TestPostgres.Database database = TestPostgres.newDatabase();
+  private WeldContainer container;
+  private DBOS dbos;
+  private Payments payments;
+
+  /** A payment JSON-bound from the message. */
+  public record Payment(String orderId, long cents) {}
+
+  @ApplicationScoped
+  public static class Payments {
+    @Inject DBOS dbos;
+
+    @Workflow
+    public String awaitPayment(String orderId) {
+      dbos.setEvent("status", "waiting");
+      Payment payment = dbos.recv("payment", Payment.class, Duration.ofMinutes(5)).orElseThrow();
+      dbos.setEvent("status", "paid " + payment.cents());
+      return payment.orderId();
+    }
+  }
+
+  @BeforeEach
+  void start() {
+    container = CdiTestSupport.start(CdiTestSupport.systemDatabase(database), Payments.class);
+    dbos = container.select(DBOS.class).get();
+    payments = container.select(Payments.class).get();
+  }
+
+  @AfterEach
+  void stop() {
+    container.close();
+    CdiTestSupport.releaseConfig();
+  }
+
+  @Test
+  void aWorkflowReceivesATypedMessageAndPublishesEvents() throws Exception {
+    WorkflowHandle<String, RuntimeException> handle;
+    try (var id = dbos.withWorkflowId("order-7")) {
+      handle = dbos.startWorkflow(() -> payments.awaitPayment("order-7"));
+    }
+    assertThat(dbos.getEvent("order-7", "status", String.class, WAIT)).contains("waiting");
+
+    dbos.send("order-7", new Payment("order-7", 1250), "payment", "payment-order-7");
+
+    assertThat(handle.getResult(WAIT)).isEqualTo("order-7");
+    assertThat(dbos.getEvent("order-7", "status", String.class, WAIT)).contains("paid 1250");
+  }
+}
