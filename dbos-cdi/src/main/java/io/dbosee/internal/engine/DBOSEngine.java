@@ -1864,21 +1864,31 @@ public final class DBOSEngine implements AutoCloseable {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
     }
-    Duration previous = assignedTimeout.get();
-    assignedTimeout.set(timeout);
+    return assign(assignedTimeout, timeout);
+  }
+
+  private Duration takeTimeout() {
+    return take(assignedTimeout);
+  }
+
+  /** Sets a per-thread value for the next workflow start; closing restores the previous one. */
+  private static <T> AutoCloseable assign(ThreadLocal<T> local, T value) {
+    T previous = local.get();
+    local.set(value);
     return () -> {
       if (previous == null) {
-        assignedTimeout.remove();
+        local.remove();
       } else {
-        assignedTimeout.set(previous);
+        local.set(previous);
       }
     };
   }
 
-  private Duration takeTimeout() {
-    Duration timeout = assignedTimeout.get();
-    assignedTimeout.remove();
-    return timeout;
+  /** The per-thread value for this start, which is used up by it. */
+  private static <T> T take(ThreadLocal<T> local) {
+    T value = local.get();
+    local.remove();
+    return value;
   }
 
   private long recordedWakeUp(WorkflowContext context, int functionId, RecordedOperation recorded) {
@@ -1896,21 +1906,11 @@ public final class DBOSEngine implements AutoCloseable {
     if (workflowId == null || workflowId.isBlank()) {
       throw new IllegalArgumentException("a workflow id must not be empty");
     }
-    String previous = assignedId.get();
-    assignedId.set(workflowId);
-    return () -> {
-      if (previous == null) {
-        assignedId.remove();
-      } else {
-        assignedId.set(previous);
-      }
-    };
+    return assign(assignedId, workflowId);
   }
 
   private String takeAssignedId() {
-    String id = assignedId.get();
-    assignedId.remove();
-    return id;
+    return take(assignedId);
   }
 
   /** The id of the workflow running on this thread. */

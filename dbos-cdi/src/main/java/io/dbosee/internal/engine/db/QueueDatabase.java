@@ -411,24 +411,10 @@ public final class QueueDatabase {
   }
 
   private Connection connection() throws SQLException {
-    Connection c = dataSource.getConnection();
-    if (!c.getAutoCommit()) {
-      c.setAutoCommit(true);
-    }
-    return c;
+    return Sql.autoCommitted(dataSource);
   }
 
   private DBOSSystemDatabaseException failure(String what, SQLException e) {
-    return new DBOSSystemDatabaseException(
-        "Could not "
-            + what
-            + " in the system database (schema '"
-            + schema
-            + "'): "
-            + e.getMessage()
-            + " [SQLSTATE "
-            + e.getSQLState()
-            + "]. Check that PostgreSQL is reachable; the recorded state is unchanged.",
-        e);
+    return Sql.failure(schema, what, e);
   }
 }

@@ -268,11 +268,7 @@ public final class SystemDatabase {
   }
 
   private Connection connection() throws SQLException {
-    Connection c = dataSource.getConnection();
-    if (!c.getAutoCommit()) {
-      c.setAutoCommit(true);
-    }
-    return c;
+    return Sql.autoCommitted(dataSource);
   }
 
   private static RecordedOperation operation(ResultSet rs) throws SQLException {
@@ -398,17 +394,6 @@ public final class SystemDatabase {
   }
 
   private DBOSSystemDatabaseException failure(String what, SQLException e) {
-    return new DBOSSystemDatabaseException(
-        "Could not "
-            + what
-            + " in the system database (schema '"
-            + schema
-            + "'): "
-            + e.getMessage()
-            + " [SQLSTATE "
-            + e.getSQLState()
-            + "]. Check that PostgreSQL is reachable and the schema was migrated; the workflow's"
-            + " recorded state is unchanged.",
-        e);
+    return Sql.failure(schema, what, e);
   }
 }
