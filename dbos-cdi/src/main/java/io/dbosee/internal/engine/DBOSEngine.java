@@ -185,6 +185,11 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
+  /** The registered workflow {@code className/name}, if this application has it. */
+  public Optional<WorkflowDefinition> registeredWorkflow(String className, String name) {
+    return Optional.ofNullable(registry.get(WorkflowDefinition.key(className, name)));
+  }
+
   /** The queue of that name, if declared. */
   public Optional<QueueDefinition> queue(String name) {
     return Optional.ofNullable(queues.get(name));
