@@ -40,8 +40,8 @@ import java.lang.annotation.Target;
  *       MicroProfile Config: {@code dbos.schedule."<class>/<method>".enabled=false} (or {@code
  *       .cron}, {@code .time-zone}, {@code .queue}, {@code .automatic-backfill}); {@code
  *       dbos.schedules.enabled=false} switches off every schedule on that server.
- *   <li>Removing the annotation does not delete the stored schedule: delete it with {@link
- *       DBOS#deleteSchedule}.
+ *   <li>Removing the annotation (or renaming the schedule) deletes the stored schedule when the
+ *       application next starts with that workflow.
  * </ul>
  */
 @Documented

@@ -109,7 +109,7 @@ public class DBOSRuntime {
         new Scheduler(
             created, dataSource, timer, TimeSource.SYSTEM, settings.schedulesPollingInterval);
     try {
-      made.declare(extension.schedules());
+      made.declare(extension.schedules(), extension.disabledSchedules());
     } catch (RuntimeException e) {
       throw Problems.STARTUP_FAILED.exception(
           "DBOS could not store the application's schedules: " + e.getMessage(), e);

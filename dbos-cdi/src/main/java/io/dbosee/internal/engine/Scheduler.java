@@ -104,13 +104,45 @@ public final class Scheduler implements AutoCloseable {
   /**
    * Stores the schedules the application declares (annotations): new ones are created, existing
    * ones get the declared definition and keep their status (a paused one stays paused) and last
-   * tick.
+   * tick. A schedule stored from a declaration that this application no longer makes (its workflow
+   * is here, its annotation is gone) is deleted.
    *
+   * @param switchedOff declared schedules this server does not store or run (its configuration),
+   *     which are kept as they are
    * @throws IllegalArgumentException if a declared schedule is invalid (see {@link #create})
    */
-  public void declare(List<WorkflowSchedule> schedules) {
+  public void declare(List<WorkflowSchedule> schedules, Set<String> switchedOff) {
+    Set<String> names = new HashSet<>(switchedOff);
     for (WorkflowSchedule schedule : schedules) {
-      db.store(validated(schedule), true);
+      ScheduleDatabase.Row row = validated(schedule);
+      db.store(
+          new ScheduleDatabase.Row(
+              true,
+              row.name(),
+              row.workflowName(),
+              row.className(),
+              row.cron(),
+              row.status(),
+              row.lastFiredAt(),
+              row.automaticBackfill(),
+              row.timeZone(),
+              row.queueName()),
+          true);
+      names.add(schedule.name());
+    }
+    for (ScheduleDatabase.Row row : db.list()) {
+      if (row.declared()
+          && !names.contains(row.name())
+          && engine.registeredWorkflow(row.className(), row.workflowName()).isPresent()) {
+        db.delete(row.name());
+        LOG.log(
+            Level.INFO,
+            "Deleted schedule ''{0}'': workflow {1}/{2} is no longer declared @Scheduled under"
+                + " that name.",
+            row.name(),
+            row.className(),
+            row.workflowName());
+      }
     }
   }
 
@@ -299,6 +331,7 @@ public final class Scheduler implements AutoCloseable {
               + "\".* configuration.");
     }
     return new ScheduleDatabase.Row(
+        false,
         schedule.name(),
         schedule.workflowName(),
         schedule.className(),

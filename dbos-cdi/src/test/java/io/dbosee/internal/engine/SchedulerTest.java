@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -150,7 +151,7 @@ class SchedulerTest {
     DBOSEngine engine = harness.engine("local", tick);
     Scheduler scheduler = harness.scheduler(engine, TimeSource.SYSTEM, timer);
     scheduler.create(everySecond("real"));
-    scheduler.start(java.util.Set.of());
+    scheduler.start(Set.of());
 
     await().atMost(WAIT).until(() -> received.size() >= 3);
     scheduler.close();
@@ -417,5 +418,27 @@ class SchedulerTest {
     scheduler.delete("b-second");
     assertThat(scheduler.get("b-second")).isEmpty();
     assertThat(scheduler.list()).hasSize(1);
+  }
+
+  @Test
+  void aDeclaredScheduleIsUpdatedAtEachStartKeepsItsPauseAndGoesWhenNoLongerDeclared() {
+    DBOSEngine engine = harness.engine("local", clock, tick());
+    Scheduler scheduler = harness.scheduler(engine, clock, null);
+    scheduler.create(everySecond("created-at-run-time"));
+    scheduler.declare(List.of(everySecond("declared")), Set.of());
+    scheduler.pause("declared");
+
+    scheduler.declare(List.of(everySecond("declared").withCron("0 0 * * * *")), Set.of());
+    ScheduleStatus declared = scheduler.get("declared").orElseThrow();
+    assertThat(declared.schedule().cron()).isEqualTo("0 0 * * * *");
+    assertThat(declared.paused()).as("a paused schedule stays paused").isTrue();
+
+    scheduler.declare(List.of(), Set.of("declared"));
+    assertThat(scheduler.get("declared")).as("switched off here: kept for others").isPresent();
+
+    scheduler.declare(List.of(), Set.of());
+    assertThat(scheduler.list())
+        .extracting(s -> s.schedule().name())
+        .containsExactly("created-at-run-time");
   }
 }

@@ -24,12 +24,19 @@ public final class ScheduleDatabase {
   /** The context stored with schedules this library creates: portable JSON for "none". */
   private static final String NO_CONTEXT = "null";
 
+  /** The id prefix of schedules stored from the application's declarations (annotations). */
+  public static final String DECLARED = "declared:";
+
   private static final String COLUMNS =
-      "schedule_name, workflow_name, workflow_class_name, schedule, status, last_fired_at,"
+      "schedule_id, schedule_name, workflow_name, workflow_class_name, schedule, status, last_fired_at,"
           + " automatic_backfill, cron_timezone, queue_name";
 
-  /** One row of {@code workflow_schedules}; {@code timeZone}, {@code queueName} may be null. */
+  /**
+   * One row of {@code workflow_schedules}; {@code timeZone}, {@code queueName} may be null. {@code
+   * declared}: stored from a declaration of the application, not created at run time.
+   */
   public record Row(
+      boolean declared,
       String name,
       String workflowName,
       String className,
@@ -107,7 +114,7 @@ public final class ScheduleDatabase {
                 : "NOTHING");
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, UUID.randomUUID().toString());
+      ps.setString(1, (row.declared() ? DECLARED : "") + UUID.randomUUID());
       ps.setString(2, row.name());
       ps.setString(3, row.workflowName());
       ps.setString(4, row.className());
@@ -180,7 +187,9 @@ public final class ScheduleDatabase {
   }
 
   private static Row row(ResultSet rs) throws SQLException {
+    String id = rs.getString("schedule_id");
     return new Row(
+        id != null && id.startsWith(DECLARED),
         rs.getString("schedule_name"),
         rs.getString("workflow_name"),
         rs.getString("workflow_class_name"),
