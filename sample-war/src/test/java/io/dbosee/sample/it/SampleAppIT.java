@@ -3,8 +3,10 @@ package io.dbosee.sample.it;
 import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static io.dbosee.sample.it.SampleServer.DEPLOYMENT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -66,5 +68,14 @@ class SampleAppIT {
     assertThat(SampleServer.workflowStatus(id)).contains("SUCCESS");
     assertThat(SampleServer.stepExecutions(id, "stepOne")).isEqualTo(1);
     assertThat(SampleServer.stepExecutions(id, "stepTwo")).isEqualTo(1);
+  }
+
+  @Test
+  void runsTheEverySecondScheduledWorkflowOnTheServersScheduledExecutor() {
+    // The sample's own configuration switches the schedule on; ticks are once a second.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> SampleServer.finishedTicks("run-every-second") >= 2);
   }
 }
