@@ -529,6 +529,11 @@ public final class Scheduler implements AutoCloseable {
     WorkflowHandle<Object, Exception> handle =
         engine.start(spec, () -> definition.invoker().invoke(arguments));
     db.tagWorkflow(workflowId, row.name());
+    if (row.queueName() != null) {
+      // The enqueue woke the queue at once, and its claim skips rows locked at that moment: the
+      // tag's update may have hidden the tick from it, so wake it again now that the row is free.
+      engine.wakeQueues();
+    }
     return handle;
   }
 
