@@ -1,7 +1,9 @@
 package io.dbosee;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -239,6 +241,70 @@ public interface DBOS {
     @Override
     void close();
   }
+
+  /**
+   * Stores a new schedule in the system database: from then on every server that runs schedules and
+   * has the workflow starts each of its ticks, once across all of them, as the workflow {@code
+   * sched-<name>-<scheduled time>}.
+   *
+   * <pre>{@code
+   * dbos.createSchedule(WorkflowSchedule.of("hourly-sync", Sync.class, "sync", "0 0 * * * *"));
+   * }</pre>
+   *
+   * @throws DBOSScheduleExistsException if a schedule has that name
+   * @throws IllegalArgumentException if the cron expression is invalid, the workflow is not a
+   *     {@code @Workflow} of this application taking {@code (Instant, Instant)}, or the queue is
+   *     not declared
+   */
+  void createSchedule(WorkflowSchedule schedule);
+
+  /** Every stored schedule, by name, whether or not this application has its workflow. */
+  List<ScheduleStatus> listSchedules();
+
+  /** The stored schedule of that name, empty if none. */
+  Optional<ScheduleStatus> getSchedule(String name);
+
+  /**
+   * Pauses a schedule on every server: no tick starts until {@link #resumeSchedule}; ticks due
+   * meanwhile are skipped (run them with {@link #backfillSchedule}). A tick that was already being
+   * started may still start.
+   *
+   * @throws DBOSNonExistentScheduleException if no schedule has that name
+   */
+  void pauseSchedule(String name);
+
+  /**
+   * Resumes a paused schedule from its next tick.
+   *
+   * @throws DBOSNonExistentScheduleException if no schedule has that name
+   */
+  void resumeSchedule(String name);
+
+  /** Deletes a schedule (its workflows stay); nothing happens if none has that name. */
+  void deleteSchedule(String name);
+
+  /**
+   * Starts the schedule's workflow now, outside its cron ticks (also when it is paused), with the
+   * current time as its scheduled time.
+   *
+   * @throws DBOSNonExistentScheduleException if no schedule has that name
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> triggerSchedule(String name);
+
+  /**
+   * Starts every tick of the schedule from {@code start} (included) to {@code end} (excluded) that
+   * has not run yet, with the ids the ticks would have had: a tick that already ran is not run
+   * again, and its handle is returned.
+   *
+   * <pre>{@code
+   * dbos.backfillSchedule("nightly-report", Instant.parse("2026-11-01T00:00:00Z"), Instant.now());
+   * }</pre>
+   *
+   * @throws DBOSNonExistentScheduleException if no schedule has that name
+   * @throws IllegalArgumentException if the interval holds more than 10,000 ticks
+   */
+  <T, X extends Exception> List<WorkflowHandle<T, X>> backfillSchedule(
+      String name, Instant start, Instant end);
 
   /** Closing the scope forgets a workflow id set by {@link #withWorkflowId} and not yet used. */
   interface WorkflowIdScope extends AutoCloseable {

@@ -5,8 +5,10 @@ import io.dbosee.CheckedSupplier;
 import io.dbosee.DBOS;
 import io.dbosee.DBOSUnknownQueueException;
 import io.dbosee.Queue;
+import io.dbosee.ScheduleStatus;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.WorkflowSchedule;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
@@ -14,7 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -230,5 +234,48 @@ public class DBOSBean implements DBOS {
   @Override
   public String applicationVersion() {
     return runtime.engine().config().applicationVersion();
+  }
+
+  @Override
+  public void createSchedule(WorkflowSchedule schedule) {
+    runtime.scheduler().create(Objects.requireNonNull(schedule, "schedule"));
+  }
+
+  @Override
+  public List<ScheduleStatus> listSchedules() {
+    return runtime.scheduler().list();
+  }
+
+  @Override
+  public Optional<ScheduleStatus> getSchedule(String name) {
+    return runtime.scheduler().get(name);
+  }
+
+  @Override
+  public void pauseSchedule(String name) {
+    runtime.scheduler().pause(name);
+  }
+
+  @Override
+  public void resumeSchedule(String name) {
+    runtime.scheduler().resume(name);
+  }
+
+  @Override
+  public void deleteSchedule(String name) {
+    runtime.scheduler().delete(name);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T, X extends Exception> WorkflowHandle<T, X> triggerSchedule(String name) {
+    return (WorkflowHandle<T, X>) (WorkflowHandle<?, ?>) runtime.scheduler().trigger(name);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T, X extends Exception> List<WorkflowHandle<T, X>> backfillSchedule(
+      String name, Instant start, Instant end) {
+    return (List<WorkflowHandle<T, X>>) (List<?>) runtime.scheduler().backfill(name, start, end);
   }
 }

@@ -2,11 +2,14 @@ package io.dbosee.internal.cdi;
 
 import io.dbosee.Queue;
 import io.dbosee.QueueName;
+import io.dbosee.Scheduled;
 import io.dbosee.Step;
 import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
+import io.dbosee.WorkflowSchedule;
+import io.dbosee.internal.engine.CronSchedule;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
@@ -35,9 +38,13 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +85,14 @@ public class DBOSExtension implements Extension {
   /** Queue names injected with @QueueName, and where. */
   private final Map<String, String> injectedQueues = new HashMap<>();
 
+  /** {@code @Scheduled} workflow methods, with their bean class and workflow name. */
+  private final Map<Method, ScheduledMethod> scheduledMethods = new LinkedHashMap<>();
+
+  private record ScheduledMethod(Class<?> beanClass, String workflowName, Scheduled annotation) {}
+
+  private final List<WorkflowSchedule> schedules = new ArrayList<>();
+  private final Set<String> disabledSchedules = new HashSet<>();
+
   private List<QueueDefinition> queues = List.of();
   private Set<String> listenedQueues = Set.of();
   private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
@@ -97,7 +112,7 @@ public class DBOSExtension implements Extension {
   }
 
   <T> void collect(
-      @Observes @WithAnnotations({Workflow.class, Step.class, Transaction.class})
+      @Observes @WithAnnotations({Workflow.class, Step.class, Transaction.class, Scheduled.class})
           ProcessAnnotatedType<T> event) {
     AnnotatedType<T> type = event.getAnnotatedType();
     if (type.isAnnotationPresent(Workflow.class)
@@ -117,6 +132,9 @@ public class DBOSExtension implements Extension {
       boolean workflow = method.isAnnotationPresent(Workflow.class);
       boolean step = method.isAnnotationPresent(Step.class);
       boolean transaction = method.isAnnotationPresent(Transaction.class);
+      if (method.isAnnotationPresent(Scheduled.class)) {
+        validateScheduled(method.getJavaMember(), workflow);
+      }
       if (workflow || step || transaction) {
         annotated = true;
         validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step, transaction);
@@ -165,6 +183,28 @@ public class DBOSExtension implements Extension {
       if (qualifier instanceof QueueName name) {
         injectedQueues.putIfAbsent(name.value(), String.valueOf(point.getMember()));
       }
+    }
+  }
+
+  private void validateScheduled(Method method, boolean workflow) {
+    String where = Settings.describe(method);
+    if (!workflow) {
+      definitionErrors.add(
+          Problems.SCHEDULED_SIGNATURE.message(
+              where
+                  + " is @Scheduled but not @Workflow. Only a workflow can be scheduled: add"
+                  + " @Workflow to the method (each tick then runs durably, once)."));
+    }
+    Class<?>[] parameters = method.getParameterTypes();
+    if (parameters.length != 2
+        || parameters[0] != Instant.class
+        || parameters[1] != Instant.class) {
+      definitionErrors.add(
+          Problems.SCHEDULED_SIGNATURE.message(
+              where
+                  + " is @Scheduled, so it must take exactly (Instant scheduledTime, Instant"
+                  + " actualTime): the tick's time and the time the tick actually started."
+                  + " Change its parameters to those two."));
     }
   }
 
@@ -368,6 +408,10 @@ public class DBOSExtension implements Extension {
                   attempts,
                   beanClass.getClassLoader(),
                   invoker(manager, bean, beanClass, method)));
+          Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
+          if (scheduled != null) {
+            scheduledMethods.put(method, new ScheduledMethod(beanClass, name, scheduled));
+          }
         }
         if (step != null) {
           String stepName = step.name().isBlank() ? method.getName() : step.name();
@@ -448,6 +492,7 @@ public class DBOSExtension implements Extension {
       }
     }
     checkTransactionSupport(manager, problems);
+    prepareSchedules(queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
             () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
@@ -502,6 +547,133 @@ public class DBOSExtension implements Extension {
     @Override
     public Isolation isolation() {
       return Isolation.SERIALIZABLE;
+    }
+  }
+
+  /**
+   * Resolves every {@code @Scheduled} method's configuration and validates its cron expression,
+   * time zone and queue; schedules switched off by configuration are only remembered by name.
+   */
+  private void prepareSchedules(Set<String> queueNames, List<String> problems) {
+    Map<String, Method> names = new HashMap<>();
+    for (Map.Entry<Method, ScheduledMethod> entry : scheduledMethods.entrySet()) {
+      Method method = entry.getKey();
+      Class<?> beanClass = entry.getValue().beanClass();
+      Scheduled annotation = entry.getValue().annotation();
+      String where = Settings.describe(method);
+      String key = Settings.SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
+      String name =
+          annotation.name().isBlank()
+              ? beanClass.getName() + "/" + entry.getValue().workflowName()
+              : annotation.name();
+      Method clash = names.putIfAbsent(name, method);
+      if (clash != null) {
+        problems.add(
+            Problems.DUPLICATE_SCHEDULE.message(
+                Settings.describe(clash)
+                    + " and "
+                    + where
+                    + " are both schedule '"
+                    + name
+                    + "'. Schedule names are unique (each tick's workflow id holds it): set"
+                    + " @Scheduled(name = \"...\") on one of them."));
+        continue;
+      }
+      boolean enabled =
+          settings.scheduleValue(
+              method, beanClass, "enabled", Boolean.class, true, b -> true, "true or false");
+      String cron =
+          settings.scheduleValue(
+              method,
+              beanClass,
+              "cron",
+              String.class,
+              annotation.cron(),
+              c -> !c.isBlank(),
+              "a cron expression");
+      String zoneId =
+          settings.scheduleValue(
+              method,
+              beanClass,
+              "time-zone",
+              String.class,
+              annotation.timeZone(),
+              z -> !z.isBlank(),
+              "a time zone name");
+      String queue =
+          settings.scheduleValue(
+              method, beanClass, "queue", String.class, annotation.queue(), q -> true, "a queue");
+      boolean backfill =
+          settings.scheduleValue(
+              method,
+              beanClass,
+              "automatic-backfill",
+              Boolean.class,
+              annotation.automaticBackfill(),
+              b -> true,
+              "true or false");
+      ZoneId zone = null;
+      try {
+        zone = ZoneId.of(zoneId.trim());
+      } catch (DateTimeException e) {
+        problems.add(
+            Problems.INVALID_TIME_ZONE.message(
+                where
+                    + " is scheduled in time zone '"
+                    + zoneId
+                    + "', which is unknown ("
+                    + e.getMessage()
+                    + "). Use an IANA name such as 'UTC' or 'Europe/Paris', in @Scheduled(timeZone)"
+                    + " or "
+                    + key
+                    + ".time-zone."));
+      }
+      try {
+        CronSchedule.parse(cron, zone == null ? ZoneId.of("UTC") : zone);
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            Problems.INVALID_CRON.message(
+                where
+                    + " has an invalid schedule: "
+                    + e.getMessage()
+                    + " Correct @Scheduled(cron) or "
+                    + key
+                    + ".cron."));
+        continue;
+      }
+      if (!queue.isBlank() && !queueNames.contains(queue.trim())) {
+        problems.add(
+            Problems.UNKNOWN_QUEUE.message(
+                where
+                    + " is scheduled on queue '"
+                    + queue
+                    + "', which is not declared (declared: "
+                    + queueNames
+                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
+                    + queue
+                    + "\".* configuration, or correct @Scheduled(queue)."));
+        continue;
+      }
+      if (zone == null) {
+        continue;
+      }
+      if (!enabled) {
+        disabledSchedules.add(name);
+        LOG.log(
+            Level.INFO,
+            "Schedule ''{0}'' is switched off by {1}.enabled",
+            new Object[] {name, key});
+        continue;
+      }
+      schedules.add(
+          new WorkflowSchedule(
+              name,
+              beanClass.getName(),
+              entry.getValue().workflowName(),
+              cron.trim(),
+              zone,
+              queue.trim(),
+              backfill));
     }
   }
 
@@ -587,6 +759,16 @@ public class DBOSExtension implements Extension {
 
   List<QueueDefinition> queues() {
     return queues;
+  }
+
+  /** The schedules the application declares with {@code @Scheduled} and has not switched off. */
+  List<WorkflowSchedule> schedules() {
+    return Collections.unmodifiableList(schedules);
+  }
+
+  /** The names of the {@code @Scheduled} schedules switched off by configuration. */
+  Set<String> disabledSchedules() {
+    return Collections.unmodifiableSet(disabledSchedules);
   }
 
   boolean listens(String queueName) {

@@ -8,8 +8,10 @@ import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
 import io.dbosee.internal.engine.Invocation;
 import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.engine.Scheduler;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.engine.TimeSource;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
@@ -29,6 +31,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
@@ -47,8 +50,10 @@ public class DBOSRuntime {
   @Inject DBOSExtension extension;
   @Inject @DBOSExecutor Instance<Executor> customExecutor;
   @Inject Instance<RequestContextController> requestContexts;
+  @Inject @DBOSExecutor Instance<ScheduledExecutorService> customScheduledExecutor;
 
   private volatile DBOSEngine engine;
+  private volatile Scheduler scheduler;
   private PooledDataSource ownedPool;
 
   /** Starts before any application observer of the same event, so workflows can be called. */
@@ -90,10 +95,54 @@ public class DBOSRuntime {
     }
     engine = created;
     created.recoverPendingWorkflows();
+    startScheduler(settings, dataSource, created);
+  }
+
+  /**
+   * Stores the declared schedules and, unless {@code dbos.schedules.enabled=false}, starts this
+   * server's rounds on the managed scheduled executor.
+   */
+  private void startScheduler(Settings settings, DataSource dataSource, DBOSEngine created) {
+    ScheduledExecutorService timer =
+        settings.schedulesEnabled
+            ? scheduledExecutor(settings, !extension.schedules().isEmpty())
+            : null;
+    Scheduler made =
+        new Scheduler(
+            created, dataSource, timer, TimeSource.SYSTEM, settings.schedulesPollingInterval);
+    try {
+      made.declare(extension.schedules(), extension.disabledSchedules());
+    } catch (RuntimeException e) {
+      throw Problems.STARTUP_FAILED.exception(
+          "DBOS could not store the application's schedules: " + e.getMessage(), e);
+    }
+    scheduler = made;
+    if (timer != null) {
+      made.start(extension.disabledSchedules());
+    } else if (!settings.schedulesEnabled) {
+      LOG.log(
+          Level.INFO,
+          "Schedules are switched off on this server ({0}=false): it starts no scheduled workflow.",
+          Settings.SCHEDULES_ENABLED);
+    }
+  }
+
+  /** The schedules' manager (and, when enabled, runner) of this application. */
+  public Scheduler scheduler() {
+    Scheduler running = scheduler;
+    if (running == null) {
+      engine(); // throws the "not started" error
+      throw new DBOSNotLaunchedException("DBOS schedules are not ready yet.");
+    }
+    return running;
   }
 
   @PreDestroy
   void stop() {
+    Scheduler runningScheduler = scheduler;
+    if (runningScheduler != null) {
+      runningScheduler.close();
+    }
     DBOSEngine running = engine;
     if (running != null) {
       running.close();
@@ -235,6 +284,41 @@ public class DBOSRuntime {
               + " to the JNDI name of a ManagedExecutorService. Outside a server, produce an"
               + " Executor bean qualified @DBOSExecutor.",
           e);
+    }
+  }
+
+  /**
+   * The executor that runs schedule rounds: a {@code @DBOSExecutor ScheduledExecutorService} bean,
+   * else the managed one at {@code dbos.scheduled-executor.jndi-name}. Without one, schedules are
+   * not started on this server; that fails the deployment only when the application declares
+   * schedules.
+   */
+  private ScheduledExecutorService scheduledExecutor(Settings settings, boolean required) {
+    if (customScheduledExecutor.isResolvable()) {
+      return customScheduledExecutor.get();
+    }
+    String name = settings.scheduledExecutorJndiName;
+    try {
+      return (ScheduledExecutorService) new InitialContext().lookup(name);
+    } catch (NamingException | ClassCastException e) {
+      String text =
+          "No managed scheduled executor is bound at '"
+              + name
+              + "' ("
+              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + "): "
+              + e
+              + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
+              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + " to the JNDI name of a ManagedScheduledExecutorService. Outside a server,"
+              + " produce a ScheduledExecutorService bean qualified @DBOSExecutor; or set "
+              + Settings.SCHEDULES_ENABLED
+              + "=false to run no schedules on this server.";
+      if (required) {
+        throw Problems.NO_EXECUTOR.exception(text, e);
+      }
+      LOG.log(Level.WARNING, text + " Schedules created at run time do not start here.");
+      return null;
     }
   }
 

@@ -38,8 +38,14 @@ final class Settings {
   static final String QUEUE_PREFIX = "dbos.queue.\"";
   static final String APPLICATION_DATASOURCE = "dbos.application-database.datasource";
   static final String APPLICATION_SCHEMA = "dbos.application-database.schema";
+  static final String SCHEDULES_ENABLED = "dbos.schedules.enabled";
+  static final String SCHEDULES_POLLING = "dbos.schedules.polling-interval-seconds";
+  static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
+  static final String SCHEDULE_PREFIX = "dbos.schedule.\"";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
+  static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
+      "java:comp/DefaultManagedScheduledExecutorService";
 
   enum SelfCallCheck {
     FAIL,
@@ -62,6 +68,9 @@ final class Settings {
   final Optional<Set<String>> listenQueues;
   final Optional<String> applicationDatasource;
   final String applicationSchema;
+  final boolean schedulesEnabled;
+  final Duration schedulesPollingInterval;
+  final String scheduledExecutorJndiName;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -108,6 +117,18 @@ final class Settings {
             Settings::isSchemaName,
             "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
                 + " with a letter or an underscore and not with 'pg_'");
+    this.schedulesEnabled =
+        value(SCHEDULES_ENABLED, Boolean.class, true, b -> true, "true or false");
+    this.schedulesPollingInterval =
+        seconds(
+            value(
+                SCHEDULES_POLLING,
+                Double.class,
+                1.0,
+                d -> d > 0 && Double.isFinite(d),
+                "a positive number of seconds"));
+    this.scheduledExecutorJndiName =
+        text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(
@@ -436,6 +457,32 @@ final class Settings {
       return Optional.empty();
     }
     return value;
+  }
+
+  /**
+   * A value of a {@code @Scheduled} method: the method key, then the class key ({@code
+   * dbos.schedule."<class>/<method>".<property>}, {@code dbos.schedule."<class>".<property>}), then
+   * the annotation's value.
+   */
+  <T> T scheduleValue(
+      Method method,
+      Class<?> beanClass,
+      String property,
+      Class<T> type,
+      T annotated,
+      Function<T, Boolean> valid,
+      String allowed) {
+    String[] keys = {
+      SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"." + property,
+      SCHEDULE_PREFIX + beanClass.getName() + "\"." + property
+    };
+    for (String key : keys) {
+      Optional<T> value = optional(key, type, valid, allowed);
+      if (value.isPresent()) {
+        return value.get();
+      }
+    }
+    return annotated;
   }
 
   static String describe(Method method) {

@@ -236,6 +236,22 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
+  /** The registered workflow {@code className/name}, if this application has it. */
+  public Optional<WorkflowDefinition> registeredWorkflow(String className, String name) {
+    return Optional.ofNullable(registry.get(WorkflowDefinition.key(className, name)));
+  }
+
+  /**
+   * Asks this server's queues for a dispatch round, for work whose row was just changed by another
+   * component (a claim skips rows locked at that moment).
+   */
+  public void wakeQueues() {
+    QueueRunner runner = queueRunner;
+    if (runner != null) {
+      runner.requestRound();
+    }
+  }
+
   /** The queue of that name, if declared. */
   public Optional<QueueDefinition> queue(String name) {
     return Optional.ofNullable(queues.get(name));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
@@ -25,6 +26,7 @@ final class EngineHarness implements AutoCloseable {
   private final List<ExecutorService> executors = new ArrayList<>();
   private final Map<DBOSEngine, ExecutorService> executorOf = new IdentityHashMap<>();
   private final List<PooledDataSource> pools = new ArrayList<>();
+  private final List<Scheduler> schedulers = new ArrayList<>();
 
   /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
   private PooledDataSource pool() {
@@ -83,6 +85,16 @@ final class EngineHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * A scheduler for {@code engine} on its own pool. Without a {@code timer} its rounds run only
+   * when the test calls {@link Scheduler#runRound()}, at the time {@code time} says.
+   */
+  Scheduler scheduler(DBOSEngine engine, TimeSource time, ScheduledExecutorService timer) {
+    Scheduler scheduler = new Scheduler(engine, pool(), timer, time, Duration.ofSeconds(5));
+    schedulers.add(scheduler);
+    return scheduler;
+  }
+
   DataSource dataSource() {
     return database.dataSource();
   }
@@ -103,6 +115,7 @@ final class EngineHarness implements AutoCloseable {
   /** Stops every engine's threads at the end of a test, abandoned ones included. */
   @Override
   public void close() {
+    schedulers.forEach(Scheduler::close);
     executors.forEach(ExecutorService::shutdownNow);
     pools.forEach(PooledDataSource::close);
   }

@@ -3,8 +3,10 @@ package io.dbosee.sample.it;
 import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static io.dbosee.sample.it.SampleServer.DEPLOYMENT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -84,5 +86,14 @@ class SampleAppIT {
   private static long rowCount(String body) {
     assertThat(body).startsWith("Row count: ");
     return Long.parseLong(body.substring("Row count: ".length()).trim());
+  }
+
+  @Test
+  void runsTheEverySecondScheduledWorkflowOnTheServersScheduledExecutor() {
+    // The sample's own configuration switches the schedule on; ticks are once a second.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> SampleServer.finishedTicks("run-every-second") >= 2);
   }
 }

@@ -135,6 +135,16 @@ final class SampleServer {
     }
   }
 
+  /** How many tick workflows of the schedule finished (ids {@code sched-<schedule>-<time>Z}). */
+  static long finishedTicks(String schedule) throws SQLException {
+    return single(
+            "SELECT count(*) FROM dbos.workflow_status WHERE schedule_name = ? AND status ="
+                + " 'SUCCESS' AND workflow_uuid LIKE 'sched-' || schedule_name || '-%Z'",
+            List.of(schedule))
+        .map(v -> ((Number) v).longValue())
+        .orElse(0L);
+  }
+
   static boolean tableExists(String schema, String table) throws SQLException {
     return single(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
