@@ -1126,6 +1126,16 @@ public final class DBOSEngine implements AutoCloseable {
    * one, or inside another step, it is a plain call.
    */
   public Object runStep(StepDefinition step, Invocation body) throws Exception {
+    if (pendingStart.get() != null) {
+      // Steps that can be started on their own are turned into one-step workflows before they
+      // get here; running this one now would do its work in the caller, then start nothing.
+      throw new IllegalArgumentException(
+          "Step '"
+              + step.name()
+              + "' cannot be started or enqueued on its own (a @Transaction step, or an inline"
+              + " step): nothing was run or started. Call it from a @Workflow and start or enqueue"
+              + " that workflow instead.");
+    }
     WorkflowContext context = current.get();
     if (context == null || context.inStep()) {
       return body.proceed();

@@ -136,6 +136,21 @@ class BackgroundStartTest {
   }
 
   @Test
+  void aStepThatCannotRunOnItsOwnIsRefusedBeforeItRuns() {
+    DBOSEngine engine = harness.engine("local", held);
+    AtomicInteger ran = new AtomicInteger();
+
+    assertThatThrownBy(
+            () ->
+                engine.start(
+                    StartSpec.background(), () -> step(engine, "inline", ran::incrementAndGet)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be started or enqueued on its own");
+    assertThat(ran).hasValue(0);
+    assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status")).isEqualTo("0");
+  }
+
+  @Test
   void aStartInsideAWorkflowIsDurableAndReplaysToTheSameChild() throws Exception {
     AtomicReference<String> childId = new AtomicReference<>();
     AtomicInteger parentRuns = new AtomicInteger();
