@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Arguments: {@code --smoke} (tiny counts, a few seconds), {@code --repeats=N} (default 3; each
  * figure is the median of the repeats), {@code --synchronous-commit=off} (commits wait for the WAL
  * write by default), {@code --fsync=on} (and for the disk), {@code --out=FILE} (also write the
- * report there).
+ * report there), {@code --only=queue} (one workload: "sequential latency", "payload sizes",
+ * "throughput", "queue", "replay" or "memory").
  */
 public final class Benchmarks {
   static final int POOL_SIZE = 10;
@@ -39,13 +40,15 @@ public final class Benchmarks {
   private final Report report = new Report();
   private final AtomicInteger ids = new AtomicInteger();
 
-  record Options(boolean smoke, int repeats, boolean synchronousCommit, boolean fsync, Path out) {
+  record Options(
+      boolean smoke, int repeats, boolean synchronousCommit, boolean fsync, Path out, String only) {
     static Options parse(String[] args) {
       boolean smoke = false;
       int repeats = 3;
       boolean sync = true;
       boolean fsync = false;
       Path out = null;
+      String only = null;
       // -Dbench.args="--smoke --repeats=1" arrives as one argument.
       List<String> words = new ArrayList<>();
       for (String arg : args) {
@@ -60,13 +63,15 @@ public final class Benchmarks {
           sync = false;
         } else if (arg.equals("--fsync=on")) {
           fsync = true;
+        } else if (arg.startsWith("--only=")) {
+          only = arg.substring("--only=".length());
         } else if (arg.startsWith("--out=")) {
           out = Path.of(arg.substring("--out=".length()));
         } else if (!arg.isBlank()) {
           throw new IllegalArgumentException("unknown argument " + arg);
         }
       }
-      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out);
+      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out, only);
     }
 
     int count(int full, int smokeCount) {
@@ -151,6 +156,9 @@ public final class Benchmarks {
 
   /** One workload that fails is reported as such; the others still run. */
   private void attempt(String name, Workload workload) {
+    if (options.only() != null && !options.only().equals(name)) {
+      return;
+    }
     try {
       workload.run();
     } catch (Exception | AssertionError e) {

@@ -1,15 +1,22 @@
 package io.dbosee.benchmarks;
 
 import io.dbosee.StepOptions;
+import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
+import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +41,12 @@ final class EngineContender implements Contender {
   private final StepDefinition waitStep =
       new StepDefinition("wait", StepOptions.DEFAULT, String.class, LOADER);
 
+  private static final String QUEUE = "bench-queue";
+
+  /** When each workflow's body started, for enqueue-to-start latency. */
+  private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+
+  private volatile boolean recordStarts;
   private volatile CountDownLatch parkedIn = new CountDownLatch(0);
   private volatile CountDownLatch releaseParked = new CountDownLatch(0);
 
@@ -73,6 +86,8 @@ final class EngineContender implements Contender {
             arguments -> runParked());
     engine.register(noopSteps);
     engine.register(parkedWorkflow);
+    // A queue at default settings (no limits, the 1 s polling fallback), as DBOS Java's.
+    engine.registerQueue(QueueDefinition.unlimited(QUEUE), true);
     engine.launch();
   }
 
@@ -98,6 +113,9 @@ final class EngineContender implements Contender {
         noopSteps,
         new Object[] {steps, payloadBytes},
         () -> {
+          if (recordStarts) {
+            startedAt.put(engine.currentWorkflowId().orElseThrow(), System.nanoTime());
+          }
           for (int i = 0; i < steps; i++) {
             engine.runStep(noop, () -> Payloads.of(payloadBytes));
           }
@@ -151,6 +169,45 @@ final class EngineContender implements Contender {
         callers.awaitTermination(60, TimeUnit.SECONDS);
       }
     };
+  }
+
+  @Override
+  public boolean hasQueue() {
+    return true;
+  }
+
+  private StartSpec onQueue(String id) {
+    return StartSpec.enqueue(QUEUE, id, null, 0, null, Duration.ZERO);
+  }
+
+  @Override
+  public Duration drainQueue(String prefix, int count, int steps) throws Exception {
+    long t0 = System.nanoTime();
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      handles.add(engine.start(onQueue(prefix + i), () -> runBody(steps, 0)));
+    }
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      handle.getResult();
+    }
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  @Override
+  public List<Duration> enqueueToStart(String prefix, int count) throws Exception {
+    List<Duration> latencies = new ArrayList<>();
+    recordStarts = true;
+    try {
+      for (int i = 0; i < count; i++) {
+        String id = prefix + i;
+        long t0 = System.nanoTime();
+        engine.start(onQueue(id), () -> runBody(0, 0)).getResult();
+        latencies.add(Duration.ofNanos(startedAt.get(id) - t0));
+      }
+    } finally {
+      recordStarts = false;
+    }
+    return latencies;
   }
 
   @Override

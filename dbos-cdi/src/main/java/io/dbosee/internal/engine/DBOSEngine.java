@@ -151,6 +151,9 @@ public final class DBOSEngine implements AutoCloseable {
   /** Set on executor threads the engine dispatched, so the workflow runs there without a hop. */
   private final ThreadLocal<Boolean> dispatched = new ThreadLocal<>();
 
+  /** A dequeued workflow's row as its claim left it, so that starting it writes nothing more. */
+  private final ThreadLocal<SystemDatabase.InitResult> claimedInit = new ThreadLocal<>();
+
   /** Set while a start or enqueue call runs: the next workflow call is started, not run. */
   private final ThreadLocal<PendingStart> pendingStart = new ThreadLocal<>();
 
@@ -349,8 +352,18 @@ public final class DBOSEngine implements AutoCloseable {
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
     boolean onDispatchedThread = Boolean.TRUE.equals(dispatched.get());
     dispatched.remove();
+    SystemDatabase.InitResult claimed = take(claimedInit);
+    if (claimed != null && !claimed.row().workflowId().equals(workflowId)) {
+      claimed = null;
+    }
     return runTopLevel(
-        definition, workflowId, inputs, body, onDispatchedThread, timeoutMillis(takeTimeout()));
+        definition,
+        workflowId,
+        inputs,
+        body,
+        onDispatchedThread,
+        timeoutMillis(takeTimeout()),
+        claimed);
   }
 
   private static Long timeoutMillis(Duration timeout) {
@@ -363,9 +376,10 @@ public final class DBOSEngine implements AutoCloseable {
       String inputs,
       Invocation body,
       boolean inline,
-      Long timeoutMs)
+      Long timeoutMs,
+      SystemDatabase.InitResult init)
       throws Exception {
-    Running running = launch(definition, workflowId, inputs, body, null, inline, timeoutMs);
+    Running running = launch(definition, workflowId, inputs, body, init, inline, timeoutMs);
     return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
   }
 
@@ -594,7 +608,7 @@ public final class DBOSEngine implements AutoCloseable {
           workflowId, definition.maxRecoveryAttempts());
     }
     Map<Integer, RecordedOperation> recorded =
-        init.inserted() ? Map.of() : index(db.readOperations(workflowId));
+        init.mayHaveOperations() ? index(db.readOperations(workflowId)) : Map.of();
     long contextDeadline = row.deadlineEpochMs() == null ? Long.MAX_VALUE : row.deadlineEpochMs();
     if (parent != null) {
       contextDeadline = Math.min(contextDeadline, parent.deadline);
@@ -1083,7 +1097,10 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /** Starts a workflow the queue runner claimed for this server. */
-  private void startClaimed(WorkflowRow row) {
+  private void startClaimed(QueueDatabase.Claimed claimed) {
+    WorkflowRow row = claimed.row();
+    SystemDatabase.InitResult init =
+        new SystemDatabase.InitResult(row, false, claimed.hasOperations());
     WorkflowDefinition definition =
         registry.get(WorkflowDefinition.key(row.className(), row.name()));
     QueueDefinition queue = queues.get(row.queueName());
@@ -1096,7 +1113,7 @@ public final class DBOSEngine implements AutoCloseable {
       executor.execute(
           () -> {
             try {
-              invokeRecorded(row.workflowId(), definition, arguments, row.inputs());
+              invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
             } finally {
               finishedOnQueue(queue);
             }
@@ -1859,7 +1876,7 @@ public final class DBOSEngine implements AutoCloseable {
           Object[] arguments = readArguments(row, definition);
           if (arguments != null) {
             executor.execute(
-                () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs()));
+                () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
           }
           return null;
         });
@@ -2013,7 +2030,7 @@ public final class DBOSEngine implements AutoCloseable {
       }
       try {
         executor.execute(
-            () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs()));
+            () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
       } catch (RejectedExecutionException e) {
         LOG.log(
             Level.WARNING,
@@ -2056,7 +2073,11 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Runs a recorded workflow (recovered or dequeued) on this executor thread. */
   private void invokeRecorded(
-      String workflowId, WorkflowDefinition definition, Object[] arguments, String inputs) {
+      String workflowId,
+      WorkflowDefinition definition,
+      Object[] arguments,
+      String inputs,
+      SystemDatabase.InitResult claimed) {
     try {
       if (definition.wrapsStep()) {
         // No workflow interceptor to go through: the engine is the workflow, the invoker the step.
@@ -2066,9 +2087,13 @@ public final class DBOSEngine implements AutoCloseable {
             inputs,
             () -> definition.invoker().invoke(arguments),
             true,
-            null);
+            null,
+            claimed);
       } else {
         dispatched.set(Boolean.TRUE);
+        if (claimed != null) {
+          claimedInit.set(claimed);
+        }
         try (AutoCloseable scope = assignWorkflowId(workflowId)) {
           definition.invoker().invoke(arguments);
         }
@@ -2080,6 +2105,7 @@ public final class DBOSEngine implements AutoCloseable {
       LOG.log(Level.DEBUG, "Workflow ''" + workflowId + "'' ended with an exception", t);
     } finally {
       dispatched.remove();
+      claimedInit.remove();
     }
   }
 

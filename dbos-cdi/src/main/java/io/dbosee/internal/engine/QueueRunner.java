@@ -1,7 +1,6 @@
 package io.dbosee.internal.engine;
 
 import io.dbosee.internal.engine.db.QueueDatabase;
-import io.dbosee.internal.engine.db.WorkflowRow;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collections;
@@ -33,7 +32,7 @@ final class QueueRunner {
   private final List<QueueDefinition> queues;
   private final List<String> queueNames;
   private final long pollIntervalMs;
-  private final Consumer<WorkflowRow> dispatch;
+  private final Consumer<QueueDatabase.Claimed> dispatch;
   private final Supplier<List<String>> runnableKeys;
 
   private final AtomicBoolean roundScheduled = new AtomicBoolean();
@@ -57,7 +56,7 @@ final class QueueRunner {
       String applicationVersion,
       List<QueueDefinition> queues,
       Supplier<List<String>> runnableKeys,
-      Consumer<WorkflowRow> dispatch,
+      Consumer<QueueDatabase.Claimed> dispatch,
       NotificationHub hub) {
     this.db = db;
     this.executor = executor;
@@ -176,8 +175,8 @@ final class QueueRunner {
                 applicationVersion,
                 runnable,
                 time::currentTimeMillis);
-        for (WorkflowRow row : claim.claimed()) {
-          dispatch.accept(row);
+        for (QueueDatabase.Claimed claimed : claim.claimed()) {
+          dispatch.accept(claimed);
         }
         if (claim.claimed().size() == QueueDatabase.MAX_CLAIM) {
           again.set(true);

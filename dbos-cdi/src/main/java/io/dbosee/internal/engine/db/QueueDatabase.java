@@ -60,7 +60,13 @@ public final class QueueDatabase {
    * The workflows one claim took, and when the queue (partition) may have room again if a rate
    * limit held it back (or empty).
    */
-  public record Claim(List<WorkflowRow> claimed, OptionalLong retryAt) {}
+  public record Claim(List<Claimed> claimed, OptionalLong retryAt) {}
+
+  /**
+   * A claimed workflow: its row as the claim left it (PENDING here, one more start counted), and
+   * whether it has recorded operations to replay.
+   */
+  public record Claimed(WorkflowRow row, boolean hasOperations) {}
 
   /**
    * @param origin this server's executor id, sent with its notifications so that it can ignore its
@@ -309,7 +315,7 @@ public final class QueueDatabase {
             }
           }
         }
-        List<WorkflowRow> claimed = new ArrayList<>();
+        List<Claimed> claimed = new ArrayList<>();
         if (room > 0) {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -324,11 +330,16 @@ public final class QueueDatabase {
                       + t
                       + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
                       + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
+                      // The start is counted here, so running it needs no second write.
+                      + " recovery_attempts = ws.recovery_attempts + 1,"
                       + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
                       + " THEN ws.workflow_deadline_epoch_ms ELSE ? + ws.workflow_timeout_ms END"
                       + " FROM picked WHERE ws.workflow_uuid = picked.workflow_uuid RETURNING "
                       + prefixed("ws.", SystemDatabase.ROW_COLUMNS)
-                      + ", picked.p, picked.c)"
+                      + ", EXISTS (SELECT 1 FROM \""
+                      + schema
+                      + "\".operation_outputs o WHERE o.workflow_uuid = ws.workflow_uuid)"
+                      + " AS has_operations, picked.p, picked.c)"
                       + " SELECT * FROM upd ORDER BY p, c")) {
             int i = 1;
             ps.setString(i++, queueName);
@@ -346,7 +357,8 @@ public final class QueueDatabase {
             ps.setLong(i, now);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                claimed.add(SystemDatabase.workflowRow(rs));
+                claimed.add(
+                    new Claimed(SystemDatabase.workflowRow(rs), rs.getBoolean("has_operations")));
               }
             }
           }

@@ -41,7 +41,13 @@ public final class SystemDatabase {
   private final CheckpointCommits checkpoints;
 
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
-  public record InitResult(WorkflowRow row, boolean inserted) {}
+  public record InitResult(WorkflowRow row, boolean inserted, boolean mayHaveOperations) {
+
+    /** As {@link #initWorkflow} finds it: only a row it did not insert may have operations. */
+    public InitResult(WorkflowRow row, boolean inserted) {
+      this(row, inserted, !inserted);
+    }
+  }
 
   public SystemDatabase(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
