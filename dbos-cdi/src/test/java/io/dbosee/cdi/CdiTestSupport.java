@@ -1,5 +1,8 @@
 package io.dbosee.cdi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import io.dbosee.internal.cdi.DBOSExtension;
 import io.dbosee.testing.TestPostgres;
 import io.smallrye.config.PropertiesConfigSource;
@@ -64,5 +67,28 @@ final class CdiTestSupport {
 
   static String query(TestPostgres.Database database, String sql, Object... parameters) {
     return database.query(sql, parameters);
+  }
+
+  /**
+   * Deploys {@code beans} with {@code properties}, asserts that the deployment fails, and returns
+   * every message of the failure, its causes and their suppressed exceptions, one per line.
+   */
+  static String deploymentFailure(Map<String, String> properties, Class<?>... beans) {
+    Throwable failure =
+        catchThrowable(
+            () -> {
+              try (WeldContainer ignored = start(properties, beans)) {
+                // started: no failure
+              }
+            });
+    assertThat(failure).as("the deployment must fail").isNotNull();
+    StringBuilder all = new StringBuilder();
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      all.append(c.getMessage()).append('\n');
+      for (Throwable s : c.getSuppressed()) {
+        all.append(s.getMessage()).append('\n');
+      }
+    }
+    return all.toString();
   }
 }

@@ -1,7 +1,6 @@
 package io.dbosee.cdi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dbosee.DBOS;
 import io.dbosee.Queue;
@@ -17,7 +16,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.HashMap;
 import java.util.Map;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,33 +28,14 @@ class DeploymentValidationTest {
     CdiTestSupport.releaseConfig();
   }
 
-  private static Throwable deploy(Map<String, String> extra, Class<?>... beans) {
+  private static String deploy(Map<String, String> extra, Class<?>... beans) {
     Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(DATABASE));
     properties.putAll(extra);
-    Throwable failure =
-        catchThrowable(
-            () -> {
-              try (WeldContainer ignored = CdiTestSupport.start(properties, beans)) {
-                // started: no failure
-              }
-            });
-    assertThat(failure).as("the deployment must fail").isNotNull();
-    return failure;
+    return CdiTestSupport.deploymentFailure(properties, beans);
   }
 
-  private static Throwable deploy(Class<?>... beans) {
+  private static String deploy(Class<?>... beans) {
     return deploy(Map.of(), beans);
-  }
-
-  private static String messages(Throwable t) {
-    StringBuilder all = new StringBuilder();
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      all.append(c.getMessage()).append('\n');
-      for (Throwable s : c.getSuppressed()) {
-        all.append(s.getMessage()).append('\n');
-      }
-    }
-    return all.toString();
   }
 
   @ApplicationScoped
@@ -67,7 +46,7 @@ class DeploymentValidationTest {
 
   @Test
   void aNonPublicStepIsRejected() {
-    assertThat(messages(deploy(PrivateStep.class)))
+    assertThat(deploy(PrivateStep.class))
         .contains("DBOS-CDI-001")
         .contains("PrivateStep.hidden()")
         .contains("Make it public");
@@ -81,7 +60,7 @@ class DeploymentValidationTest {
 
   @Test
   void aStaticWorkflowIsRejected() {
-    assertThat(messages(deploy(StaticWorkflow.class))).contains("DBOS-CDI-002").contains("run()");
+    assertThat(deploy(StaticWorkflow.class)).contains("DBOS-CDI-002").contains("run()");
   }
 
   @ApplicationScoped
@@ -92,7 +71,7 @@ class DeploymentValidationTest {
 
   @Test
   void aFinalStepIsRejected() {
-    assertThat(messages(deploy(FinalStep.class))).contains("DBOS-CDI-003").contains("fixed()");
+    assertThat(deploy(FinalStep.class)).contains("DBOS-CDI-003").contains("fixed()");
   }
 
   @RequestScoped
@@ -103,7 +82,7 @@ class DeploymentValidationTest {
 
   @Test
   void aWorkflowOnABeanThatIsNotApplicationScopedIsRejected() {
-    assertThat(messages(deploy(RequestWorkflow.class)))
+    assertThat(deploy(RequestWorkflow.class))
         .contains("DBOS-CDI-004")
         .contains("RequestScoped")
         .contains("@ApplicationScoped");
@@ -120,7 +99,7 @@ class DeploymentValidationTest {
 
   @Test
   void twoWorkflowsWithOneNameAreRejected() {
-    assertThat(messages(deploy(Duplicates.class)))
+    assertThat(deploy(Duplicates.class))
         .contains("DBOS-CDI-005")
         .contains("'same'")
         .contains("@Workflow(name");
@@ -135,7 +114,7 @@ class DeploymentValidationTest {
 
   @Test
   void aMethodThatIsBothWorkflowAndStepIsRejected() {
-    assertThat(messages(deploy(Both.class))).contains("DBOS-CDI-006").contains("confused()");
+    assertThat(deploy(Both.class)).contains("DBOS-CDI-006").contains("confused()");
   }
 
   @ApplicationScoped
@@ -147,7 +126,7 @@ class DeploymentValidationTest {
 
   @Test
   void aWorkflowInsideATransactionIsRejected() {
-    assertThat(messages(deploy(TransactionalWorkflow.class)))
+    assertThat(deploy(TransactionalWorkflow.class))
         .contains("DBOS-CDI-007")
         .contains("REQUIRED")
         .contains("inOneTransaction()");
@@ -163,11 +142,11 @@ class DeploymentValidationTest {
   void anInvalidConfigurationValueIsRejectedWithItsKey() {
     String key = "dbos.step.\"" + Retrying.class.getName() + "/call\".max-attempts";
 
-    assertThat(messages(deploy(Map.of(key, "0"), Retrying.class)))
+    assertThat(deploy(Map.of(key, "0"), Retrying.class))
         .contains("DBOS-CDI-008")
         .contains(key)
         .contains("at least 1");
-    assertThat(messages(deploy(Map.of("dbos.step.backoff-rate", "fast"), Retrying.class)))
+    assertThat(deploy(Map.of("dbos.step.backoff-rate", "fast"), Retrying.class))
         .contains("DBOS-CDI-008")
         .contains("dbos.step.backoff-rate")
         .contains("fast");
@@ -183,16 +162,8 @@ class DeploymentValidationTest {
 
   @Test
   void aMissingSystemDatabaseIsReportedWithTheKeysToSet() {
-    CdiTestSupport.useConfig(Map.of());
-    Throwable failure =
-        catchThrowable(
-            () -> {
-              try (WeldContainer ignored = CdiTestSupport.weld(Fine.class).initialize()) {
-                // started: no failure
-              }
-            });
-
-    assertThat(messages(failure))
+    // No configuration at all.
+    assertThat(CdiTestSupport.deploymentFailure(Map.of(), Fine.class))
         .contains("DBOS-CDI-010")
         .contains("dbos.system-database.datasource")
         .contains("dbos.system-database.url");
@@ -200,10 +171,10 @@ class DeploymentValidationTest {
 
   @Test
   void anInvalidSchemaNameIsRejected() {
-    assertThat(messages(deploy(Map.of("dbos.system-database.schema", "dbos; drop"), Fine.class)))
+    assertThat(deploy(Map.of("dbos.system-database.schema", "dbos; drop"), Fine.class))
         .contains("DBOS-CDI-008")
         .contains("dbos.system-database.schema");
-    assertThat(messages(deploy(Map.of("dbos.system-database.schema", "pg_dbos"), Fine.class)))
+    assertThat(deploy(Map.of("dbos.system-database.schema", "pg_dbos"), Fine.class))
         .contains("DBOS-CDI-008")
         .contains("not with 'pg_'");
   }
@@ -216,7 +187,7 @@ class DeploymentValidationTest {
 
   @Test
   void aClassLevelAnnotationIsRejected() {
-    assertThat(messages(deploy(EverythingDurable.class)))
+    assertThat(deploy(EverythingDurable.class))
         .contains("DBOS-CDI-015")
         .contains("EverythingDurable");
   }
@@ -230,7 +201,7 @@ class DeploymentValidationTest {
 
   @Test
   void anInjectedQueueThatIsNotDeclaredIsRejected() {
-    assertThat(messages(deploy(InjectsUnknownQueue.class)))
+    assertThat(deploy(InjectsUnknownQueue.class))
         .contains("DBOS-CDI-021")
         .contains("@QueueName(\"nowhere\")")
         .contains("@WorkflowQueue(name = \"nowhere\")");
@@ -246,7 +217,7 @@ class DeploymentValidationTest {
 
   @Test
   void aQueueDeclaredTwiceDifferentlyIsRejected() {
-    assertThat(messages(deploy(DeclaresOnce.class, DeclaresAgain.class)))
+    assertThat(deploy(DeclaresOnce.class, DeclaresAgain.class))
         .contains("DBOS-CDI-020")
         .contains("'twice'")
         .contains("DeclaresOnce")
@@ -259,23 +230,21 @@ class DeploymentValidationTest {
 
   @Test
   void aQueueWithInconsistentLimitsIsRejected() {
-    assertThat(messages(deploy(InconsistentQueue.class)))
+    assertThat(deploy(InconsistentQueue.class))
         .contains("DBOS-CDI-022")
         .contains("worker concurrency 5 exceeds the global concurrency 2");
   }
 
   @Test
   void anInvalidQueueConfigurationValueIsRejected() {
-    assertThat(
-            messages(
-                deploy(Map.of("dbos.queue.\"bad\".rate-limit-max", "-1"), InconsistentQueue.class)))
+    assertThat(deploy(Map.of("dbos.queue.\"bad\".rate-limit-max", "-1"), InconsistentQueue.class))
         .contains("dbos.queue.\"bad\".rate-limit-max")
         .contains("at least 0");
   }
 
   @Test
   void listeningToAnUndeclaredQueueIsRejected() {
-    assertThat(messages(deploy(Map.of("dbos.listen-queues", "ghost"), DeclaresOnce.class)))
+    assertThat(deploy(Map.of("dbos.listen-queues", "ghost"), DeclaresOnce.class))
         .contains("DBOS-CDI-021")
         .contains("dbos.listen-queues names queue 'ghost'");
   }
@@ -290,10 +259,9 @@ class DeploymentValidationTest {
   @Test
   void aTransactionStepThatIsAlsoTransactionalIsRejectedWithWhatToUseInstead() {
     assertThat(
-            messages(
-                deploy(
-                    Map.of("dbos.application-database.datasource", "jdbc/app"),
-                    TransactionalTransaction.class)))
+            deploy(
+                Map.of("dbos.application-database.datasource", "jdbc/app"),
+                TransactionalTransaction.class))
         .contains("DBOS-CDI-016")
         .contains("TransactionalTransaction.insert()")
         .contains("@Transactional(REQUIRES_NEW)")
@@ -311,10 +279,9 @@ class DeploymentValidationTest {
   @Test
   void aTransactionStepOnATransactionalClassIsRejected() {
     assertThat(
-            messages(
-                deploy(
-                    Map.of("dbos.application-database.datasource", "jdbc/app"),
-                    TransactionalClass.class)))
+            deploy(
+                Map.of("dbos.application-database.datasource", "jdbc/app"),
+                TransactionalClass.class))
         .contains("DBOS-CDI-016")
         .contains("TransactionalClass.insert()");
   }
@@ -327,7 +294,7 @@ class DeploymentValidationTest {
 
   @Test
   void aTransactionStepWithoutTheModuleThatRunsItOrAnApplicationDatabaseIsRejected() {
-    assertThat(messages(deploy(TransactionWithoutModule.class)))
+    assertThat(deploy(TransactionWithoutModule.class))
         .contains("DBOS-CDI-017")
         .contains("io.dbosee:dbos-jpa-datasource")
         .contains("DBOS-CDI-018")
@@ -343,7 +310,7 @@ class DeploymentValidationTest {
 
   @Test
   void aMethodThatIsBothStepAndTransactionIsRejected() {
-    assertThat(messages(deploy(StepAndTransaction.class)))
+    assertThat(deploy(StepAndTransaction.class))
         .contains("DBOS-CDI-006")
         .contains("StepAndTransaction.both()");
   }

@@ -1,7 +1,6 @@
 package io.dbosee.cdi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dbosee.Scheduled;
 import io.dbosee.Workflow;
@@ -10,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,22 +25,7 @@ class ScheduleDeploymentTest {
     Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(DATABASE));
     properties.put("dbos.schedules.enabled", "false");
     properties.putAll(extra);
-    Throwable failure =
-        catchThrowable(
-            () -> {
-              try (WeldContainer ignored = CdiTestSupport.start(properties, beans)) {
-                // started: no failure
-              }
-            });
-    assertThat(failure).as("the deployment must fail").isNotNull();
-    StringBuilder all = new StringBuilder();
-    for (Throwable c = failure; c != null; c = c.getCause()) {
-      all.append(c.getMessage()).append('\n');
-      for (Throwable s : c.getSuppressed()) {
-        all.append(s.getMessage()).append('\n');
-      }
-    }
-    return all.toString();
+    return CdiTestSupport.deploymentFailure(properties, beans);
   }
 
   @ApplicationScoped

@@ -97,14 +97,7 @@ public class DBOSBean implements DBOS {
 
   @Override
   public WorkflowIdScope withWorkflowId(String workflowId) {
-    AutoCloseable scope = runtime.engine().assignWorkflowId(workflowId);
-    return () -> {
-      try {
-        scope.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    };
+    return runtime.engine().assignWorkflowId(workflowId)::close;
   }
 
   @Override
@@ -142,14 +135,7 @@ public class DBOSBean implements DBOS {
 
   @Override
   public TimeoutScope withTimeout(Duration timeout) {
-    AutoCloseable scope = runtime.engine().assignTimeout(timeout);
-    return () -> {
-      try {
-        scope.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    };
+    return runtime.engine().assignTimeout(timeout)::close;
   }
 
   @Override

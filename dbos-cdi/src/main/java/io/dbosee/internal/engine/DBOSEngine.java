@@ -495,22 +495,12 @@ public final class DBOSEngine implements AutoCloseable {
     if (recorded != null) {
       childId = recordedChild(parent, functionId, recorded, definition);
     } else {
-      childId = assigned != null ? assigned : parent.workflowId + "-" + functionId;
-      long now = now();
-      Optional<RecordedOperation> winner =
-          db.recordOperation(
-              parent.workflowId,
+      childId =
+          recordChild(
+              parent,
               functionId,
-              definition.name(),
-              null,
-              null,
-              childId,
-              serializer.name(),
-              now,
-              now);
-      if (winner.isPresent()) {
-        childId = recordedChild(parent, functionId, winner.get(), definition);
-      }
+              definition,
+              assigned != null ? assigned : parent.workflowId + "-" + functionId);
     }
     Running mine = new Running(definition);
     Running running = active.putIfAbsent(childId, mine);
@@ -532,6 +522,30 @@ public final class DBOSEngine implements AutoCloseable {
       throw Outcomes.<Exception>sneakyThrow(failure);
     }
     return result;
+  }
+
+  /**
+   * Records that the parent's operation {@code functionId} is child workflow {@code childId}.
+   *
+   * @return the child's id: {@code childId}, or the one another execution recorded first
+   */
+  private String recordChild(
+      WorkflowContext parent, int functionId, WorkflowDefinition definition, String childId) {
+    long now = now();
+    Optional<RecordedOperation> winner =
+        db.recordOperation(
+            parent.workflowId,
+            functionId,
+            definition.name(),
+            null,
+            null,
+            childId,
+            serializer.name(),
+            now,
+            now);
+    return winner.isPresent()
+        ? recordedChild(parent, functionId, winner.get(), definition)
+        : childId;
   }
 
   private String recordedChild(
@@ -951,21 +965,7 @@ public final class DBOSEngine implements AutoCloseable {
     // The child first: a crash before the parent's record replays to the same id, and creating
     // it again finds it.
     create(spec, queue, definition, childId, inputs, body, durableParent, timeoutMs);
-    long now = now();
-    Optional<RecordedOperation> winner =
-        db.recordOperation(
-            durableParent.workflowId,
-            functionId,
-            definition.name(),
-            null,
-            null,
-            childId,
-            serializer.name(),
-            now,
-            now);
-    if (winner.isPresent()) {
-      childId = recordedChild(durableParent, functionId, winner.get(), definition);
-    }
+    childId = recordChild(durableParent, functionId, definition, childId);
     start.handle = new Handle(childId, definition);
     return null;
   }
@@ -1901,8 +1901,14 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
+  /** A per-thread setting for the next workflow start; closing it restores the previous one. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Makes the next workflow started on this thread end (CANCELLED) once {@code timeout} passes. */
-  public AutoCloseable assignTimeout(Duration timeout) {
+  public Scope assignTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
@@ -1915,7 +1921,7 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /** Sets a per-thread value for the next workflow start; closing restores the previous one. */
-  private static <T> AutoCloseable assign(ThreadLocal<T> local, T value) {
+  private static <T> Scope assign(ThreadLocal<T> local, T value) {
     T previous = local.get();
     local.set(value);
     return () -> {
@@ -1945,7 +1951,7 @@ public final class DBOSEngine implements AutoCloseable {
   // Workflow ids, status, recovery
 
   /** Makes the next workflow started on this thread use {@code workflowId}. */
-  public AutoCloseable assignWorkflowId(String workflowId) {
+  public Scope assignWorkflowId(String workflowId) {
     if (workflowId == null || workflowId.isBlank()) {
       throw new IllegalArgumentException("a workflow id must not be empty");
     }
@@ -2094,7 +2100,7 @@ public final class DBOSEngine implements AutoCloseable {
         if (claimed != null) {
           claimedInit.set(claimed);
         }
-        try (AutoCloseable scope = assignWorkflowId(workflowId)) {
+        try (Scope scope = assignWorkflowId(workflowId)) {
           definition.invoker().invoke(arguments);
         }
       }
