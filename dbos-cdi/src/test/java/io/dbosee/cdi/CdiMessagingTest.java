@@ -9,6 +9,9 @@ import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,9 +32,15 @@ class CdiMessagingTest {
   @ApplicationScoped
   public static class Payments {
     @Inject DBOS dbos;
+    private final AtomicInteger bodyRuns = new AtomicInteger();
+
+    public int bodyRuns() {
+      return bodyRuns.get();
+    }
 
     @Workflow
     public String awaitPayment(String orderId) {
+      bodyRuns.incrementAndGet();
       dbos.setEvent("status", "waiting");
       Payment payment = dbos.recv("payment", Payment.class, Duration.ofMinutes(5)).orElseThrow();
       dbos.setEvent("status", "paid " + payment.cents());
@@ -41,7 +50,11 @@ class CdiMessagingTest {
 
   @BeforeEach
   void start() {
-    container = CdiTestSupport.start(CdiTestSupport.systemDatabase(database), Payments.class);
+    start(CdiTestSupport.systemDatabase(database));
+  }
+
+  private void start(Map<String, String> properties) {
+    container = CdiTestSupport.start(properties, Payments.class);
     dbos = container.select(DBOS.class).get();
     payments = container.select(Payments.class).get();
   }
@@ -64,5 +77,25 @@ class CdiMessagingTest {
 
     assertThat(handle.getResult(WAIT)).isEqualTo("order-7");
     assertThat(dbos.getEvent("order-7", "status", String.class, WAIT)).contains("paid 1250");
+  }
+
+  @Test
+  void aWorkflowThatGaveItsThreadBackIsResumedThroughItsBean() throws Exception {
+    container.close();
+    Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(database));
+    properties.put("dbos.waits.thread-hold-seconds", "0");
+    start(properties);
+    WorkflowHandle<String, RuntimeException> handle;
+    try (var id = dbos.withWorkflowId("order-8")) {
+      handle = dbos.startWorkflow(() -> payments.awaitPayment("order-8"));
+    }
+    assertThat(dbos.getEvent("order-8", "status", String.class, WAIT)).contains("waiting");
+
+    dbos.send("order-8", new Payment("order-8", 990), "payment");
+
+    assertThat(handle.getResult(WAIT)).isEqualTo("order-8");
+    assertThat(dbos.getEvent("order-8", "status", String.class, WAIT)).contains("paid 990");
+    // Once to the wait, where it parked; once more, through the bean, replaying to the end.
+    assertThat(payments.bodyRuns()).isEqualTo(2);
   }
 }

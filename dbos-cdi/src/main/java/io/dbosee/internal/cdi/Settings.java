@@ -42,6 +42,7 @@ final class Settings {
   static final String SCHEDULES_POLLING = "dbos.schedules.polling-interval-seconds";
   static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
   static final String SCHEDULE_PREFIX = "dbos.schedule.\"";
+  static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
   static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
@@ -71,6 +72,9 @@ final class Settings {
   final boolean schedulesEnabled;
   final Duration schedulesPollingInterval;
   final String scheduledExecutorJndiName;
+
+  /** How long a durable wait keeps its thread before the workflow parks; null: always. */
+  final Duration threadHold;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -129,6 +133,14 @@ final class Settings {
                 "a positive number of seconds"));
     this.scheduledExecutorJndiName =
         text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
+    double hold =
+        value(
+            THREAD_HOLD,
+            Double.class,
+            1.0,
+            d -> Double.isFinite(d) && (d >= 0 || d == -1),
+            "a number of seconds, 0 or more (or -1: waits never give their thread back)");
+    this.threadHold = hold < 0 ? null : seconds(hold);
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(

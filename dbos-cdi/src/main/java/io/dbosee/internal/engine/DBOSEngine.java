@@ -50,6 +50,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
@@ -97,6 +98,31 @@ public final class DBOSEngine implements AutoCloseable {
   private volatile QueueRunner queueRunner;
   private final NotificationHub hub;
   private final MessageDatabase messages;
+  private final ParkedWorkflows parked;
+
+  /**
+   * Thrown through a workflow's body to unwind it when a long wait parks it: its thread goes back
+   * to the executor, and the workflow is resumed by replay when it is woken. An {@link Error}, so
+   * that ordinary {@code catch (Exception e)} blocks in workflow code let it pass; a body that
+   * catches it anyway is unwound again at its next durable operation, and its result is not
+   * recorded.
+   */
+  private static final class ParkSignal extends Error {
+    private static final long serialVersionUID = 1L;
+
+    ParkSignal() {
+      super(
+          "the workflow released its thread during a long wait; it resumes by replay",
+          null,
+          false,
+          false);
+    }
+  }
+
+  private static final ParkSignal PARK = new ParkSignal();
+
+  /** Set on the thread that resumes a parked workflow: its launch adopts the parked execution. */
+  private final ThreadLocal<Running> resuming = new ThreadLocal<>();
 
   /**
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
@@ -116,8 +142,28 @@ public final class DBOSEngine implements AutoCloseable {
     /** The thread while it waits durably (a sleep), so a cancellation can wake it. */
     private volatile Thread waiting;
 
+    /**
+     * A top-level execution's recorded inputs, with which it is resumed after it parked; null for a
+     * child (it parks with its parent).
+     */
+    private final String inputs;
+
+    /**
+     * Set when a long wait decided to park, while the thread unwinds the workflow: every durable
+     * operation reached meanwhile (a body that caught the signal) unwinds too.
+     */
+    private volatile boolean parking;
+
+    /** What the wait that parked is waiting for, registered once the thread has left the body. */
+    private volatile ParkedWorkflows.Parked pendingPark;
+
     Running(WorkflowDefinition definition) {
+      this(definition, null);
+    }
+
+    Running(WorkflowDefinition definition, String inputs) {
       this.definition = definition;
+      this.inputs = inputs;
     }
 
     WorkflowDefinition definition() {
@@ -195,13 +241,8 @@ public final class DBOSEngine implements AutoCloseable {
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
-    db.onCancelledWorkflow(
-        workflowId -> {
-          Running running = active.get(workflowId);
-          if (running != null) {
-            running.cancel();
-          }
-        });
+    this.parked = new ParkedWorkflows(hub, time, this::resumeParked);
+    db.onCancelledWorkflow(this::cancelRunning);
   }
 
   public EngineConfig config() {
@@ -291,7 +332,7 @@ public final class DBOSEngine implements AutoCloseable {
               hub);
       queueRunner.start();
     }
-    hub.start(queueRunner);
+    hub.start(queueRunner, parked);
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -317,6 +358,14 @@ public final class DBOSEngine implements AutoCloseable {
       runner.stop();
     }
     hub.stop();
+    for (ParkedWorkflows.Parked sleeper : parked.drain()) {
+      abandon(sleeper.workflowId, sleeper.running);
+    }
+  }
+
+  /** How many workflows wait here without holding a thread (for tests and metrics). */
+  public int parkedWorkflows() {
+    return parked.size();
   }
 
   /** Whether workflows are accepted. */
@@ -397,12 +446,19 @@ public final class DBOSEngine implements AutoCloseable {
       SystemDatabase.InitResult init,
       boolean inline,
       Long timeoutMs) {
-    Running mine = new Running(definition);
-    Running running = active.putIfAbsent(workflowId, mine);
-    if (running != null) {
-      requireSameDefinition(workflowId, definition, running);
-      return running;
+    Running resumed = take(resuming);
+    Running mine;
+    if (resumed != null && active.get(workflowId) == resumed) {
+      mine = resumed; // a parked execution, resumed: it is in the map already
+    } else {
+      mine = new Running(definition, inputs);
+      Running running = active.putIfAbsent(workflowId, mine);
+      if (running != null) {
+        requireSameDefinition(workflowId, definition, running);
+        return running;
+      }
     }
+    AtomicBoolean parkedHere = new AtomicBoolean();
     Runnable task =
         () -> {
           Thread thread = Thread.currentThread();
@@ -418,17 +474,27 @@ public final class DBOSEngine implements AutoCloseable {
             failure = t;
           } finally {
             workflowThreads.remove(thread);
-            // Leave the map before completing: a call made after this one returned must read
-            // the recorded outcome, not join a finished execution.
-            active.remove(workflowId, mine);
             // An interrupt meant for this workflow must not leak into the pool's next task.
             Thread.interrupted();
           }
+          if (failure == PARK) {
+            if (parkUnwound(mine)) {
+              parkedHere.set(true);
+              return;
+            }
+            failure = stoppedWhileWaiting(workflowId);
+          }
+          // Leave the map before completing: a call made after this one returned must read the
+          // recorded outcome, not join a finished execution.
+          active.remove(workflowId, mine);
           complete(mine.outcome(), result, failure);
           signalFinished(workflowId);
         };
     if (inline) {
       task.run();
+      if (parkedHere.get()) {
+        throw PARK; // to the dispatcher that called the workflow: it has nothing to wait for
+      }
     } else {
       try {
         executor.execute(task);
@@ -459,10 +525,15 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /** Waits for the execution of the same workflow already running here. */
-  private static Object join(String workflowId, WorkflowDefinition definition, Running running)
+  private Object join(String workflowId, WorkflowDefinition definition, Running running)
       throws Exception {
     requireSameDefinition(workflowId, definition, running);
-    return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+    try {
+      return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+    } catch (ParkSignal parked) {
+      // A child parked with its parent: its outcome will be recorded when they resume.
+      return awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
+    }
   }
 
   private static void requireSameDefinition(
@@ -517,7 +588,9 @@ public final class DBOSEngine implements AutoCloseable {
       active.remove(childId, mine);
     }
     complete(mine.outcome(), result, failure);
-    signalFinished(childId);
+    if (failure != PARK) {
+      signalFinished(childId);
+    }
     if (failure != null) {
       throw Outcomes.<Exception>sneakyThrow(failure);
     }
@@ -640,6 +713,9 @@ public final class DBOSEngine implements AutoCloseable {
     } finally {
       current.set(previous);
     }
+    if (parking(context)) {
+      throw PARK; // the body caught the park signal and returned: nothing is recorded
+    }
     if (context.failure() != null) {
       // The body caught the engine's own error (a determinism violation) and went on.
       throw finishFailed(context, context.failure());
@@ -660,6 +736,9 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Records a workflow's failure (unless it must stay PENDING) and returns what to throw. */
   private Exception finishFailed(WorkflowContext context, Throwable t) {
+    if (t == PARK || parking(context)) {
+      throw PARK; // not finished: it resumes when its wait is over
+    }
     // A cancelled workflow's status says CANCELLED already: nothing to record.
     if (isCancellationOf(context.workflowId, t)) {
       throw (DBOSWorkflowCancelledException) t;
@@ -1112,10 +1191,14 @@ public final class DBOSEngine implements AutoCloseable {
     try {
       executor.execute(
           () -> {
+            boolean parkedNow = false;
             try {
-              invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
+              parkedNow =
+                  invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
             } finally {
-              finishedOnQueue(queue);
+              if (!parkedNow) {
+                finishedOnQueue(queue); // a parked one still holds its slot; it frees it later
+              }
             }
           });
     } catch (RejectedExecutionException e) {
@@ -1311,8 +1394,13 @@ public final class DBOSEngine implements AutoCloseable {
         wakeAt = recordedWakeUp(context, functionId, winner.get());
       }
     }
-    long remaining = Math.min(wakeAt, context.deadline) - now();
+    long until = Math.min(wakeAt, context.deadline);
+    long remaining = until - now();
     if (remaining > 0) {
+      WorkflowContext root = remaining > threadHoldMillis() ? parkableRoot(context) : null;
+      if (root != null) {
+        throw park(root, until, null, null, null);
+      }
       pauseInWorkflow(context, Duration.ofMillis(remaining));
     }
     checkNotCancelled(context);
@@ -1349,6 +1437,9 @@ public final class DBOSEngine implements AutoCloseable {
    * (then it is recorded as CANCELLED first). Costs no database access while neither happened.
    */
   private void checkNotCancelled(WorkflowContext context) {
+    if (parking(context)) {
+      throw PARK;
+    }
     if (context.running.cancelled()) {
       throw new DBOSWorkflowCancelledException(context.workflowId);
     }
@@ -1473,6 +1564,7 @@ public final class DBOSEngine implements AutoCloseable {
     long deadline = durableDeadline(context, timeoutId, timeout);
     String payload =
         context.workflowId + "::" + (topic == null ? MessageDatabase.NULL_TOPIC : topic);
+    Wait wait = new Wait(NotificationHub.MESSAGES, payload, now());
     while (true) {
       CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
       try {
@@ -1486,7 +1578,7 @@ public final class DBOSEngine implements AutoCloseable {
         if (remaining <= 0) {
           return recordNothing(context, functionId, RECV, type);
         }
-        awaitSignal(context, signal, remaining);
+        awaitSignal(context, signal, remaining, wait);
       } finally {
         hub.unsubscribe(NotificationHub.MESSAGES, payload, signal);
       }
@@ -1551,6 +1643,7 @@ public final class DBOSEngine implements AutoCloseable {
       deadline = now() + timeout.toMillis();
     }
     String payload = workflowId + "::" + key;
+    Wait wait = new Wait(NotificationHub.EVENTS, payload, now());
     while (true) {
       CompletableFuture<Void> signal = hub.subscribe(NotificationHub.EVENTS, payload);
       try {
@@ -1580,7 +1673,7 @@ public final class DBOSEngine implements AutoCloseable {
         if (remaining <= 0) {
           return durable ? recordNothing(context, functionId, GET_EVENT, type) : Optional.empty();
         }
-        awaitSignal(durable ? context : null, signal, remaining);
+        awaitSignal(durable ? context : null, signal, remaining, wait);
       } finally {
         hub.unsubscribe(NotificationHub.EVENTS, payload, signal);
       }
@@ -1674,8 +1767,12 @@ public final class DBOSEngine implements AutoCloseable {
               continue;
             }
             WorkflowContext context = current.get();
+            // Not durable, so it keeps its thread: a replay would read the stream again.
             awaitSignal(
-                context != null && !context.inStep() ? context : null, signal, waitPollMillis);
+                context != null && !context.inStep() ? context : null,
+                signal,
+                waitPollMillis,
+                null);
           } finally {
             hub.unsubscribe(NotificationHub.STREAMS, payload, signal);
           }
@@ -1760,13 +1857,39 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /**
-   * Waits for a signal, at most {@code millis} and the poll interval. In a workflow a cancellation
-   * wakes it and ends the workflow; so does its deadline.
+   * A wait for a notification: its channel and payload, and when it began (for the thread hold).
    */
-  private void awaitSignal(WorkflowContext context, CompletableFuture<Void> signal, long millis) {
-    long wait = Math.max(1, Math.min(millis, waitPollMillis));
+  private record Wait(String channel, String payload, long startedAt) {}
+
+  /**
+   * Waits for a signal, at most {@code millis} and the poll interval. In a workflow a cancellation
+   * wakes it and ends the workflow; so does its deadline. A workflow that has waited longer than
+   * the thread hold is parked instead: it gives its thread back and is resumed by the next
+   * notification of {@code wait}, or at the end of {@code millis} (a null {@code wait} never
+   * parks).
+   */
+  private void awaitSignal(
+      WorkflowContext context, CompletableFuture<Void> signal, long millis, Wait wait) {
+    long pause = Math.max(1, Math.min(millis, waitPollMillis));
     if (context != null && context.deadline != Long.MAX_VALUE) {
-      wait = Math.max(1, Math.min(wait, context.deadline - now()));
+      pause = Math.max(1, Math.min(pause, context.deadline - now()));
+    }
+    WorkflowContext root = context == null || wait == null ? null : parkableRoot(context);
+    if (root != null) {
+      long now = now();
+      long held = now - wait.startedAt();
+      long hold = threadHoldMillis();
+      if (held >= hold) {
+        // Subscribed before looking at the first signal, so no notification falls in between.
+        CompletableFuture<Void> wake = hub.subscribe(wait.channel(), wait.payload());
+        if (signal.isDone()) {
+          hub.unsubscribe(wait.channel(), wait.payload(), wake);
+          return; // notified meanwhile: look again
+        }
+        throw park(
+            root, Math.min(now + millis, context.deadline), wait.channel(), wait.payload(), wake);
+      }
+      pause = Math.max(1, Math.min(pause, hold - held));
     }
     Running running = context == null ? null : context.running;
     if (running != null) {
@@ -1776,7 +1899,7 @@ public final class DBOSEngine implements AutoCloseable {
       if (running != null && running.cancelled()) {
         throw new DBOSWorkflowCancelledException(context.workflowId);
       }
-      signal.get(wait, TimeUnit.MILLISECONDS);
+      signal.get(pause, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       // look again
     } catch (InterruptedException e) {
@@ -1805,6 +1928,172 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------
+  // Parking: long waits give their thread back
+
+  private long threadHoldMillis() {
+    Duration hold = config.threadHold();
+    return hold == null ? Long.MAX_VALUE : hold.toMillis();
+  }
+
+  /** Whether the workflow of {@code context} (or the one it is a child of) is being parked. */
+  private static boolean parking(WorkflowContext context) {
+    return root(context).running.parking;
+  }
+
+  private static WorkflowContext root(WorkflowContext context) {
+    WorkflowContext root = context;
+    while (root.parent != null) {
+      root = root.parent;
+    }
+    return root;
+  }
+
+  /**
+   * The top-level execution to park for a wait in {@code context}, or null when it must keep its
+   * thread: parking is switched off, notifications are not being received (nothing would wake it),
+   * or the workflow cannot be started again by replay (not registered, or a step run as one).
+   */
+  private WorkflowContext parkableRoot(WorkflowContext context) {
+    if (config.threadHold() == null || state != State.RUNNING || !hub.listening()) {
+      return null;
+    }
+    WorkflowContext root = root(context);
+    WorkflowDefinition definition = root.definition;
+    if (root.running.inputs == null
+        || definition.wrapsStep()
+        || definition.invoker() == null
+        || registry.get(definition.key()) != definition) {
+      return null;
+    }
+    return root;
+  }
+
+  /** Marks {@code root}'s execution as parking, and returns the signal that unwinds its thread. */
+  private ParkSignal park(
+      WorkflowContext root,
+      long wakeAt,
+      String channel,
+      String payload,
+      CompletableFuture<Void> signal) {
+    Running running = root.running;
+    running.pendingPark =
+        new ParkedWorkflows.Parked(root.workflowId, running, wakeAt, channel, payload, signal);
+    running.parking = true;
+    return PARK;
+  }
+
+  /**
+   * Parks an execution whose thread has just unwound its body.
+   *
+   * @return false when it cannot park (the engine stops): it then ends as interrupted
+   */
+  private boolean parkUnwound(Running running) {
+    ParkedWorkflows.Parked sleeper = running.pendingPark;
+    running.pendingPark = null;
+    running.parking = false;
+    if (sleeper == null || state != State.RUNNING) {
+      if (sleeper != null && sleeper.signal != null) {
+        hub.unsubscribe(sleeper.channel, sleeper.payload, sleeper.signal);
+      }
+      return false;
+    }
+    parked.park(sleeper);
+    if (state != State.RUNNING) {
+      // Stopped meanwhile: close() may have drained the parked ones before this one came.
+      for (ParkedWorkflows.Parked left : parked.drain()) {
+        abandon(left.workflowId, left.running);
+      }
+    }
+    return true;
+  }
+
+  /** Hands a woken workflow to the executor, which resumes it by replay. */
+  private void resumeParked(ParkedWorkflows.Parked sleeper) {
+    try {
+      executor.execute(() -> resumeNow(sleeper));
+    } catch (RejectedExecutionException e) {
+      abandon(sleeper.workflowId, sleeper.running);
+    }
+  }
+
+  private void resumeNow(ParkedWorkflows.Parked sleeper) {
+    String workflowId = sleeper.workflowId;
+    Running running = sleeper.running;
+    if (state != State.RUNNING) {
+      abandon(workflowId, running);
+      return;
+    }
+    WorkflowDefinition definition = running.definition();
+    Optional<WorkflowRow> found;
+    try {
+      found = db.readWorkflow(workflowId);
+    } catch (RuntimeException e) {
+      // The database is unreachable: look again in a moment, still without a thread.
+      LOG.log(
+          Level.WARNING,
+          "Could not resume workflow ''{0}'' after its wait ({1}); trying again in 1 s",
+          workflowId,
+          e.toString());
+      parked.park(new ParkedWorkflows.Parked(workflowId, running, now() + 1000, null, null, null));
+      return;
+    }
+    if (found.isEmpty()) {
+      active.remove(workflowId, running);
+      running.outcome().completeExceptionally(new DBOSNonExistentWorkflowException(workflowId));
+      signalFinished(workflowId);
+      return;
+    }
+    WorkflowRow row = found.get();
+    Object[] arguments = readArguments(row, definition);
+    if (arguments == null) {
+      // Recorded as failed by readArguments: its waiters get that outcome.
+      active.remove(workflowId, running);
+      try {
+        running.outcome().complete(recordedOutcome(readWorkflow(workflowId), definition));
+      } catch (Exception | Error e) {
+        running.outcome().completeExceptionally(e);
+      }
+      signalFinished(workflowId);
+      return;
+    }
+    resuming.set(running);
+    boolean parkedAgain =
+        invokeRecorded(
+            workflowId,
+            definition,
+            arguments,
+            row.inputs(),
+            new SystemDatabase.InitResult(row, false, true));
+    if (!parkedAgain && row.queueName() != null) {
+      finishedOnQueue(queues.get(row.queueName()));
+    }
+  }
+
+  /** Ends an execution that parked when the engine stops: it stays PENDING in the database. */
+  private void abandon(String workflowId, Running running) {
+    active.remove(workflowId, running);
+    running.outcome().completeExceptionally(stoppedWhileWaiting(workflowId));
+  }
+
+  private static DBOSInterruptedException stoppedWhileWaiting(String workflowId) {
+    return new DBOSInterruptedException(
+        workflowId,
+        "Workflow '"
+            + workflowId
+            + "' was waiting when the application stopped; it stays PENDING and resumes from its"
+            + " last completed step when the application starts again.");
+  }
+
+  /** Stops an execution of a workflow just recorded as cancelled, if one runs or waits here. */
+  private void cancelRunning(String workflowId) {
+    Running running = active.get(workflowId);
+    if (running != null) {
+      running.cancel();
+      parked.wake(workflowId); // its replay finds it CANCELLED and ends
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
   // Cancellation and resumption
 
   /**
@@ -1823,10 +2112,7 @@ public final class DBOSEngine implements AutoCloseable {
           if (db.cancelWorkflow(workflowId, now()).isEmpty()) {
             throw new DBOSNonExistentWorkflowException(workflowId);
           }
-          Running running = active.get(workflowId);
-          if (running != null) {
-            running.cancel();
-          }
+          cancelRunning(workflowId);
           return null;
         });
   }
@@ -2077,8 +2363,13 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
-  /** Runs a recorded workflow (recovered or dequeued) on this executor thread. */
-  private void invokeRecorded(
+  /**
+   * Runs a recorded workflow (recovered, dequeued or resumed after it parked) on this executor
+   * thread.
+   *
+   * @return whether it parked: it has not finished, and no thread runs it until it is woken
+   */
+  private boolean invokeRecorded(
       String workflowId,
       WorkflowDefinition definition,
       Object[] arguments,
@@ -2104,6 +2395,8 @@ public final class DBOSEngine implements AutoCloseable {
           definition.invoker().invoke(arguments);
         }
       }
+    } catch (ParkSignal parked) {
+      return true;
     } catch (DBOSInterruptedException e) {
       LOG.log(Level.DEBUG, "Workflow ''{0}'' was interrupted", workflowId);
     } catch (Throwable t) {
@@ -2112,7 +2405,9 @@ public final class DBOSEngine implements AutoCloseable {
     } finally {
       dispatched.remove();
       claimedInit.remove();
+      resuming.remove();
     }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -11,9 +11,19 @@ import java.util.Objects;
  * @param schema the system database schema
  * @param resultPollInterval how often a caller polls for the result of a workflow that another
  *     server runs
+ * @param threadHold how long a workflow's durable wait (sleep, recv, getEvent) keeps its thread
+ *     before the workflow is unwound and parked, to be resumed by replay when it is woken; null:
+ *     waits always keep their thread
  */
 public record EngineConfig(
-    String executorId, String applicationVersion, String schema, Duration resultPollInterval) {
+    String executorId,
+    String applicationVersion,
+    String schema,
+    Duration resultPollInterval,
+    Duration threadHold) {
+
+  /** The default {@link #threadHold}. */
+  public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
 
   public EngineConfig {
     requireText(executorId, "executorId");
@@ -24,10 +34,24 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "resultPollInterval must be positive, got " + resultPollInterval);
     }
+    if (threadHold != null && threadHold.isNegative()) {
+      throw new IllegalArgumentException(
+          "threadHold must be zero or more (or null: never release), got " + threadHold);
+    }
+  }
+
+  public EngineConfig(
+      String executorId, String applicationVersion, String schema, Duration resultPollInterval) {
+    this(executorId, applicationVersion, schema, resultPollInterval, DEFAULT_THREAD_HOLD);
   }
 
   public EngineConfig(String executorId, String applicationVersion, String schema) {
     this(executorId, applicationVersion, schema, Duration.ofMillis(100));
+  }
+
+  /** This configuration with another {@link #threadHold}. */
+  public EngineConfig withThreadHold(Duration hold) {
+    return new EngineConfig(executorId, applicationVersion, schema, resultPollInterval, hold);
   }
 
   private static void requireText(String value, String what) {

@@ -45,7 +45,12 @@ final class NotificationHub {
   private final CountDownLatch done = new CountDownLatch(1);
   private final Object monitor = new Object();
   private volatile QueueRunner queues;
+  private volatile ParkedWorkflows parked;
   private volatile boolean running;
+
+  /** Whether the LISTEN connection is open: only then may a waiting workflow give up its thread. */
+  private volatile boolean listening;
+
   private volatile boolean started;
 
   NotificationHub(DataSource dataSource, Executor executor, QueueDatabase queueDb) {
@@ -54,8 +59,9 @@ final class NotificationHub {
     this.queueDb = queueDb;
   }
 
-  void start(QueueRunner queueRunner) {
+  void start(QueueRunner queueRunner, ParkedWorkflows parkedWorkflows) {
     this.queues = queueRunner;
+    this.parked = parkedWorkflows;
     running = true;
     try {
       executor.execute(this::listen);
@@ -137,9 +143,21 @@ final class NotificationHub {
     }
   }
 
+  /**
+   * Whether notifications are being received now. A workflow parked while they are is woken by the
+   * next one, or by a catch-up when the connection comes back.
+   */
+  boolean listening() {
+    return listening;
+  }
+
   private long waitMillis() {
     QueueRunner runner = queues;
     long wait = runner == null ? MAX_WAIT_MS : runner.millisUntilTimer();
+    ParkedWorkflows sleepers = parked;
+    if (sleepers != null) {
+      wait = Math.min(wait, sleepers.millisUntilDue());
+    }
     return Math.max(1, Math.min(wait, MAX_WAIT_MS));
   }
 
@@ -160,12 +178,14 @@ final class NotificationHub {
         }
         try (NotificationListener listener = opened.get()) {
           backoff = 100;
+          listening = true;
           // What was announced while nothing listened (before the start, during a reconnect)
-          // is found by a round now.
+          // is found by a round now, and parked workflows look again.
           QueueRunner runner = queues;
           if (runner != null) {
             runner.catchUp();
           }
+          wakeParked();
           while (active()) {
             for (Notification notification : listener.await(waitMillis())) {
               deliver(notification);
@@ -173,6 +193,7 @@ final class NotificationHub {
             timer();
           }
         } catch (SQLException e) {
+          listening = false;
           LOG.log(
               Level.WARNING,
               "The notification listener lost its connection ({0}); reconnecting in {1} ms",
@@ -184,8 +205,19 @@ final class NotificationHub {
       }
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "The notification listener stopped; the engine polls instead", e);
+      listening = false;
+      wakeParked();
+      poll();
     } finally {
+      listening = false;
       done.countDown();
+    }
+  }
+
+  private void wakeParked() {
+    ParkedWorkflows sleepers = parked;
+    if (sleepers != null) {
+      sleepers.wakeAll();
     }
   }
 
@@ -194,10 +226,18 @@ final class NotificationHub {
     if (runner != null) {
       runner.timer();
     }
+    ParkedWorkflows sleepers = parked;
+    if (sleepers != null) {
+      sleepers.timer();
+    }
   }
 
-  /** Without notifications: the queue timers only; waiters poll on their own. */
+  /**
+   * Without notifications: the timers only; waiters poll on their own, holding their threads (no
+   * workflow parks while nothing listens, and those parked before are woken).
+   */
   private void poll() {
+    wakeParked();
     while (active()) {
       pause(waitMillis());
       timer();

@@ -52,16 +52,38 @@ final class EngineHarness implements AutoCloseable {
 
   DBOSEngine engine(
       String executorId, TimeSource time, List<QueueDefinition> queues, WorkflowSpec... workflows) {
-    ExecutorService executor = Executors.newCachedThreadPool();
+    // A controlled clock cannot drive the parked workflows' timers: waits keep their threads there.
+    EngineConfig config = new EngineConfig(executorId, "v1", "dbos");
+    return engine(
+        time == TimeSource.SYSTEM ? config : config.withThreadHold(null),
+        Executors.newCachedThreadPool(),
+        time,
+        queues,
+        workflows);
+  }
+
+  /**
+   * An engine with its own configuration, running on {@code executor} (shut down at the end), that
+   * declares and listens to {@code queues}.
+   */
+  DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      List<QueueDefinition> queues,
+      WorkflowSpec... workflows) {
+    return engine(config, executor, TimeSource.SYSTEM, queues, workflows);
+  }
+
+  private DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      TimeSource time,
+      List<QueueDefinition> queues,
+      WorkflowSpec... workflows) {
     executors.add(executor);
     DBOSEngine engine =
         new DBOSEngine(
-            new EngineConfig(executorId, "v1", "dbos"),
-            pool(),
-            PortableJsonSerializer.create(),
-            executor,
-            ExecutionHooks.NONE,
-            time);
+            config, pool(), PortableJsonSerializer.create(), executor, ExecutionHooks.NONE, time);
     for (WorkflowSpec workflow : workflows) {
       workflow.bind(engine);
     }
