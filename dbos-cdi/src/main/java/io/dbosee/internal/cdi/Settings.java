@@ -43,6 +43,8 @@ final class Settings {
   static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
   static final String SCHEDULE_PREFIX = "dbos.schedule.\"";
   static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
+  static final String FAILOVER_ENABLED = "dbos.failover.enabled";
+  static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
   static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
@@ -75,6 +77,9 @@ final class Settings {
 
   /** How long a durable wait keeps its thread before the workflow parks; null: always. */
   final Duration threadHold;
+
+  /** How long this server's lease lasts without renewal; null: no failover. */
+  final Duration failoverLease;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -141,6 +146,15 @@ final class Settings {
             d -> Double.isFinite(d) && (d >= 0 || d == -1),
             "a number of seconds, 0 or more (or -1: waits never give their thread back)");
     this.threadHold = hold < 0 ? null : seconds(hold);
+    boolean failover = value(FAILOVER_ENABLED, Boolean.class, true, b -> true, "true or false");
+    double lease =
+        value(
+            FAILOVER_LEASE,
+            Double.class,
+            30.0,
+            d -> Double.isFinite(d) && d >= 0.01,
+            "a number of seconds, at least 0.01 (30 by default)");
+    this.failoverLease = failover ? seconds(lease) : null;
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(

@@ -17,6 +17,7 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
@@ -99,6 +100,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final NotificationHub hub;
   private final MessageDatabase messages;
   private final ParkedWorkflows parked;
+  private final Failover failover;
 
   /**
    * Thrown through a workflow's body to unwind it when a long wait parks it: its thread goes back
@@ -138,6 +140,9 @@ public final class DBOSEngine implements AutoCloseable {
     private final WorkflowDefinition definition;
     private final CompletableFuture<Object> outcome = new CompletableFuture<>();
     private volatile boolean cancelled;
+
+    /** The server that took this workflow over while it ran here, or null. */
+    private volatile String movedTo;
 
     /** The thread while it waits durably (a sleep), so a cancellation can wake it. */
     private volatile Thread waiting;
@@ -242,7 +247,19 @@ public final class DBOSEngine implements AutoCloseable {
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
     this.parked = new ParkedWorkflows(hub, time, this::resumeParked);
+    this.failover =
+        config.failoverLease() == null
+            ? null
+            : new Failover(
+                new ExecutorLeases(dataSource, config.schema()),
+                executor,
+                time,
+                config.executorId(),
+                config.applicationVersion(),
+                config.failoverLease().toMillis(),
+                this::recoverTakenOver);
     db.onCancelledWorkflow(this::cancelRunning);
+    db.onWorkflowOwner(this::checkOwner);
   }
 
   public EngineConfig config() {
@@ -332,7 +349,10 @@ public final class DBOSEngine implements AutoCloseable {
               hub);
       queueRunner.start();
     }
-    hub.start(queueRunner, parked);
+    if (failover != null) {
+      failover.start();
+    }
+    hub.start(queueRunner, parked, failover == null ? List.of() : List.of(failover));
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -356,6 +376,9 @@ public final class DBOSEngine implements AutoCloseable {
     QueueRunner runner = queueRunner;
     if (runner != null) {
       runner.stop();
+    }
+    if (failover != null) {
+      failover.stop();
     }
     hub.stop();
     for (ParkedWorkflows.Parked sleeper : parked.drain()) {
@@ -1440,6 +1463,20 @@ public final class DBOSEngine implements AutoCloseable {
     if (parking(context)) {
       throw PARK;
     }
+    String movedTo = root(context).running.movedTo;
+    if (movedTo == null) {
+      movedTo = context.running.movedTo;
+    }
+    if (movedTo != null) {
+      throw new DBOSInterruptedException(
+          context.workflowId,
+          "Workflow '"
+              + context.workflowId
+              + "' was taken over by server '"
+              + movedTo
+              + "' while this server could not renew its lease; it stops here and goes on"
+              + " there.");
+    }
     if (context.running.cancelled()) {
       throw new DBOSWorkflowCancelledException(context.workflowId);
     }
@@ -2082,6 +2119,32 @@ public final class DBOSEngine implements AutoCloseable {
             + workflowId
             + "' was waiting when the application stopped; it stays PENDING and resumes from its"
             + " last completed step when the application starts again.");
+  }
+
+  /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
+  private void recoverTakenOver() {
+    if (state == State.RUNNING) {
+      recoverPendingWorkflows();
+    }
+  }
+
+  /**
+   * Stops an execution here of a workflow whose row names another server: that server took it over
+   * while this one could not renew its lease. It ends at its next step without recording more.
+   */
+  private void checkOwner(String workflowId, String executorId) {
+    if (executorId == null || executorId.equals(config.executorId())) {
+      return;
+    }
+    WorkflowContext context = current.get();
+    Running running = active.get(workflowId);
+    if (running == null && context != null && context.workflowId.equals(workflowId)) {
+      running = context.running; // a child: not in the map under its parent's entry
+    }
+    if (running != null) {
+      running.movedTo = executorId;
+      parked.wake(workflowId);
+    }
   }
 
   /** Stops an execution of a workflow just recorded as cancelled, if one runs or waits here. */

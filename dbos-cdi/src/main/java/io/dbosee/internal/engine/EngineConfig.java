@@ -14,16 +14,23 @@ import java.util.Objects;
  * @param threadHold how long a workflow's durable wait (sleep, recv, getEvent) keeps its thread
  *     before the workflow is unwound and parked, to be resumed by replay when it is woken; null:
  *     waits always keep their thread
+ * @param failoverLease how long this server's lease lasts without a renewal: once it has expired, a
+ *     live server of the same application version takes over its PENDING workflows; null: no lease
+ *     is taken, and nothing is taken over
  */
 public record EngineConfig(
     String executorId,
     String applicationVersion,
     String schema,
     Duration resultPollInterval,
-    Duration threadHold) {
+    Duration threadHold,
+    Duration failoverLease) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
+
+  /** The default {@link #failoverLease}. */
+  public static final Duration DEFAULT_FAILOVER_LEASE = Duration.ofSeconds(30);
 
   public EngineConfig {
     requireText(executorId, "executorId");
@@ -38,11 +45,21 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "threadHold must be zero or more (or null: never release), got " + threadHold);
     }
+    if (failoverLease != null && failoverLease.toMillis() < 3) {
+      throw new IllegalArgumentException(
+          "failoverLease must be at least 3 ms (or null: no failover), got " + failoverLease);
+    }
   }
 
   public EngineConfig(
       String executorId, String applicationVersion, String schema, Duration resultPollInterval) {
-    this(executorId, applicationVersion, schema, resultPollInterval, DEFAULT_THREAD_HOLD);
+    this(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        DEFAULT_THREAD_HOLD,
+        DEFAULT_FAILOVER_LEASE);
   }
 
   public EngineConfig(String executorId, String applicationVersion, String schema) {
@@ -51,7 +68,20 @@ public record EngineConfig(
 
   /** This configuration with another {@link #threadHold}. */
   public EngineConfig withThreadHold(Duration hold) {
-    return new EngineConfig(executorId, applicationVersion, schema, resultPollInterval, hold);
+    return new EngineConfig(
+        executorId, applicationVersion, schema, resultPollInterval, hold, failoverLease);
+  }
+
+  /** This configuration with another {@link #failoverLease}. */
+  public EngineConfig withFailoverLease(Duration lease) {
+    return new EngineConfig(
+        executorId, applicationVersion, schema, resultPollInterval, threadHold, lease);
+  }
+
+  /** This configuration with another {@link #executorId}. */
+  public EngineConfig withExecutorId(String id) {
+    return new EngineConfig(
+        id, applicationVersion, schema, resultPollInterval, threadHold, failoverLease);
   }
 
   private static void requireText(String value, String what) {

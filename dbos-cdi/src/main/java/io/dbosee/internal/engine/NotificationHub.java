@@ -5,6 +5,7 @@ import io.dbosee.internal.engine.db.NotificationListener.Notification;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,16 @@ import javax.sql.DataSource;
  * latency, never correctness.
  */
 final class NotificationHub {
+
+  /** Something the listener's loop drives: called after each wait, never later than it is due. */
+  interface Timer {
+    /** How long the listener may wait before {@link #timer()} is due; Long.MAX_VALUE: never. */
+    long millisUntilDue();
+
+    /** Does what is due; must return at once (long work goes to the executor). */
+    void timer();
+  }
+
   private static final System.Logger LOG = System.getLogger(NotificationHub.class.getName());
 
   /** The DBOS schema's triggers notify these on new messages and events. */
@@ -46,6 +57,7 @@ final class NotificationHub {
   private final Object monitor = new Object();
   private volatile QueueRunner queues;
   private volatile ParkedWorkflows parked;
+  private volatile List<Timer> timers = List.of();
   private volatile boolean running;
 
   /** Whether the LISTEN connection is open: only then may a waiting workflow give up its thread. */
@@ -59,9 +71,12 @@ final class NotificationHub {
     this.queueDb = queueDb;
   }
 
-  void start(QueueRunner queueRunner, ParkedWorkflows parkedWorkflows) {
+  void start(QueueRunner queueRunner, ParkedWorkflows parkedWorkflows, List<Timer> others) {
     this.queues = queueRunner;
     this.parked = parkedWorkflows;
+    List<Timer> all = new ArrayList<>(others);
+    all.add(parkedWorkflows);
+    this.timers = List.copyOf(all);
     running = true;
     try {
       executor.execute(this::listen);
@@ -154,9 +169,8 @@ final class NotificationHub {
   private long waitMillis() {
     QueueRunner runner = queues;
     long wait = runner == null ? MAX_WAIT_MS : runner.millisUntilTimer();
-    ParkedWorkflows sleepers = parked;
-    if (sleepers != null) {
-      wait = Math.min(wait, sleepers.millisUntilDue());
+    for (Timer timer : timers) {
+      wait = Math.min(wait, timer.millisUntilDue());
     }
     return Math.max(1, Math.min(wait, MAX_WAIT_MS));
   }
@@ -226,9 +240,8 @@ final class NotificationHub {
     if (runner != null) {
       runner.timer();
     }
-    ParkedWorkflows sleepers = parked;
-    if (sleepers != null) {
-      sleepers.timer();
+    for (Timer timer : timers) {
+      timer.timer();
     }
   }
 

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * its waits, and waits no longer than {@link #millisUntilDue}; notifications complete the parked
  * workflows' signals on the listener's thread.
  */
-final class ParkedWorkflows {
+final class ParkedWorkflows implements NotificationHub.Timer {
 
   /** One parked workflow. */
   static final class Parked implements Comparable<Parked> {
@@ -116,7 +116,8 @@ final class ParkedWorkflows {
   }
 
   /** Wakes the workflows whose time has come. */
-  void timer() {
+  @Override
+  public void timer() {
     long now = time.currentTimeMillis();
     while (true) {
       Parked first = first();
@@ -128,7 +129,8 @@ final class ParkedWorkflows {
   }
 
   /** How long the listener may wait before the next wake-up time. */
-  long millisUntilDue() {
+  @Override
+  public long millisUntilDue() {
     Parked first = first();
     return first == null ? Long.MAX_VALUE : Math.max(0, first.wakeAt - time.currentTimeMillis());
   }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -48,6 +49,7 @@ final class CheckpointCommits {
   private final DataSource dataSource;
   private final String quotedSchema;
   private volatile Consumer<String> onCancelled = id -> {};
+  private volatile BiConsumer<String, String> onOwner = (id, executor) -> {};
   private final String insertPrefix;
   private final String readSql;
   private final int maxWriters;
@@ -98,6 +100,11 @@ final class CheckpointCommits {
    */
   void onCancelled(Consumer<String> listener) {
     this.onCancelled = listener;
+  }
+
+  /** Told, at each checkpoint written, which server the workflow's row says runs it. */
+  void onOwner(BiConsumer<String, String> listener) {
+    this.onOwner = listener;
   }
 
   /**
@@ -190,11 +197,15 @@ final class CheckpointCommits {
     for (int i = 0; i < batch.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
-    // The workflow's status comes back with each row at no extra round trip: a cancellation made
-    // anywhere is seen by the running workflow at its next checkpoint.
+    // The workflow's status and owner come back with each row at no extra round trip: a
+    // cancellation made anywhere, or a take-over by another server, is seen by the running
+    // workflow at its next checkpoint.
     sql.append(
             " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
                 + " function_id, (SELECT ws.status FROM ")
+        .append(quotedSchema)
+        .append(".workflow_status ws WHERE ws.workflow_uuid = operation_outputs.workflow_uuid),")
+        .append(" (SELECT ws.executor_id FROM ")
         .append(quotedSchema)
         .append(".workflow_status ws WHERE ws.workflow_uuid = operation_outputs.workflow_uuid)");
     Set<Key> inserted = new HashSet<>();
@@ -218,6 +229,7 @@ final class CheckpointCommits {
           if ("CANCELLED".equals(rs.getString(3))) {
             onCancelled.accept(rs.getString(1));
           }
+          onOwner.accept(rs.getString(1), rs.getString(4));
         }
       }
     }

@@ -9,6 +9,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -184,6 +185,14 @@ public final class SystemDatabase {
    * Tells {@code listener} the id of a running workflow whose checkpoint found it CANCELLED (by
    * another server, or a tool writing the database), so that it stops at its next step.
    */
+  /**
+   * Tells {@code listener} which server a workflow's row names as its runner, each time one of its
+   * checkpoints is written: another server than this one means it was taken over.
+   */
+  public void onWorkflowOwner(BiConsumer<String, String> listener) {
+    checkpoints.onOwner(listener);
+  }
+
   public void onCancelledWorkflow(Consumer<String> listener) {
     checkpoints.onCancelled(listener);
   }

@@ -1,0 +1,181 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSSystemDatabaseException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Leases that say which servers are alive, in this project's own table {@code dbosee_executors}
+ * beside the DBOS tables (whose shape it leaves alone). A server renews its lease on a timer; a
+ * server whose lease has expired is dead, and a live server of the same application version takes
+ * its PENDING workflows over. Every time is the database's clock, so the servers' clocks need not
+ * agree.
+ *
+ * <p>Taking over deletes the dead server's lease and moves its workflows in one transaction, and a
+ * renewal locks the same row: a server that comes back just as another takes it over either keeps
+ * its lease (and its workflows) or finds both gone, never half of each.
+ */
+public final class ExecutorLeases {
+  private static final String NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String quotedSchema;
+  private final String table;
+
+  public ExecutorLeases(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.quotedSchema = SystemSchema.quote(schema);
+    this.table = quotedSchema + ".dbosee_executors";
+  }
+
+  /** Creates the table if it is missing (under the schema's migration lock). */
+  public void createTable() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + SystemSchema.lockKey(schema) + ")");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + table
+                + " (executor_id TEXT PRIMARY KEY, application_version TEXT NOT NULL,"
+                + " started_at_epoch_ms BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL,"
+                + " lease_until_epoch_ms BIGINT NOT NULL)");
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("create the table of server leases " + table, e);
+    }
+  }
+
+  /**
+   * Renews (or takes) this server's lease until {@code leaseMs} from now.
+   *
+   * @param starting whether the server is starting: its start time is recorded
+   * @return whether the lease existed before (false: new, or taken over while this server could not
+   *     renew it)
+   */
+  public boolean renew(
+      String executorId, String applicationVersion, long leaseMs, boolean starting) {
+    String sql =
+        "INSERT INTO "
+            + table
+            + " AS l (executor_id, application_version, started_at_epoch_ms, renewed_at_epoch_ms,"
+            + " lease_until_epoch_ms) VALUES (?, ?, "
+            + NOW
+            + ", "
+            + NOW
+            + ", "
+            + NOW
+            + " + ?) ON CONFLICT (executor_id) DO UPDATE SET application_version ="
+            + " EXCLUDED.application_version, renewed_at_epoch_ms = EXCLUDED.renewed_at_epoch_ms,"
+            + " lease_until_epoch_ms = EXCLUDED.lease_until_epoch_ms"
+            + (starting ? ", started_at_epoch_ms = EXCLUDED.started_at_epoch_ms" : "")
+            + " RETURNING (xmax <> 0)";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, executorId);
+      ps.setString(2, applicationVersion);
+      ps.setLong(3, leaseMs);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw failure("renew the lease of server '" + executorId + "'", e);
+    }
+  }
+
+  /** The servers of {@code applicationVersion} whose lease has expired, other than this one. */
+  public List<String> expired(String executorId, String applicationVersion) {
+    String sql =
+        "SELECT executor_id FROM "
+            + table
+            + " WHERE lease_until_epoch_ms < "
+            + NOW
+            + " AND application_version = ? AND executor_id <> ? ORDER BY lease_until_epoch_ms";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, applicationVersion);
+      ps.setString(2, executorId);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw failure("look for servers whose lease expired", e);
+    }
+  }
+
+  /**
+   * Takes over the PENDING workflows of {@code deadExecutorId} (of {@code applicationVersion}) if
+   * its lease is still expired: they become {@code executorId}'s, and its lease is removed.
+   *
+   * @return the ids of the workflows taken over; empty when the lease was renewed or another server
+   *     took them first
+   */
+  public List<String> takeOver(
+      String deadExecutorId, String executorId, String applicationVersion, long now) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement delete =
+            c.prepareStatement(
+                "DELETE FROM "
+                    + table
+                    + " WHERE executor_id = ? AND application_version = ? AND"
+                    + " lease_until_epoch_ms < "
+                    + NOW)) {
+          delete.setString(1, deadExecutorId);
+          delete.setString(2, applicationVersion);
+          if (delete.executeUpdate() == 0) {
+            c.rollback();
+            return ids;
+          }
+        }
+        try (PreparedStatement move =
+            c.prepareStatement(
+                "UPDATE "
+                    + quotedSchema
+                    + ".workflow_status SET executor_id = ?, updated_at = ? WHERE executor_id = ?"
+                    + " AND status = 'PENDING' AND application_version = ? RETURNING"
+                    + " workflow_uuid")) {
+          move.setString(1, executorId);
+          move.setLong(2, now);
+          move.setString(3, deadExecutorId);
+          move.setString(4, applicationVersion);
+          try (ResultSet rs = move.executeQuery()) {
+            while (rs.next()) {
+              ids.add(rs.getString(1));
+            }
+          }
+        }
+        c.commit();
+        return ids;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure("take over the workflows of server '" + deadExecutorId + "'", e);
+    }
+  }
+
+  private static DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return new DBOSSystemDatabaseException("Could not " + what + ": " + e.getMessage(), e);
+  }
+}
