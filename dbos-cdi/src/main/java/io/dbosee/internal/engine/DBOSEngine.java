@@ -19,6 +19,7 @@ import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
+import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
@@ -161,6 +162,9 @@ public final class DBOSEngine implements AutoCloseable {
 
     /** What the wait that parked is waiting for, registered once the thread has left the body. */
     private volatile ParkedWorkflows.Parked pendingPark;
+
+    /** How many times it was put aside because the database could not be reached. */
+    private int outages;
 
     Running(WorkflowDefinition definition) {
       this(definition, null);
@@ -506,6 +510,9 @@ public final class DBOSEngine implements AutoCloseable {
               return;
             }
             failure = stoppedWhileWaiting(workflowId);
+          } else if (failure != null && retryAfterOutage(workflowId, mine, failure)) {
+            parkedHere.set(true);
+            return;
           }
           // Leave the map before completing: a call made after this one returned must read the
           // recorded outcome, not join a finished execution.
@@ -2044,6 +2051,50 @@ public final class DBOSEngine implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Puts aside a workflow that stopped because the database could not be reached, to resume it by
+   * replay after a growing pause (250 ms doubling to 5 s), or as soon as the notification listener
+   * reconnects: an outage delays workflows instead of leaving them PENDING until the next start.
+   * Its callers keep waiting.
+   *
+   * @return whether it was put aside
+   */
+  private boolean retryAfterOutage(String workflowId, Running running, Throwable failure) {
+    WorkflowDefinition definition = running.definition();
+    if (state != State.RUNNING
+        || running.cancelled()
+        || running.movedTo != null
+        || running.inputs == null
+        || definition.invoker() == null
+        || registry.get(definition.key()) != definition
+        || !PooledDataSource.isOutage(failure)) {
+      return false;
+    }
+    long pause = Math.min(5_000, 250L << Math.min(running.outages++, 5));
+    LOG.log(
+        Level.WARNING,
+        "Workflow ''{0}'' stopped because the database could not be reached ({1}); it stays"
+            + " PENDING and resumes from its last completed step in {2} ms",
+        workflowId,
+        rootMessage(failure),
+        pause);
+    parked.park(new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
+    if (state != State.RUNNING) {
+      for (ParkedWorkflows.Parked left : parked.drain()) {
+        abandon(left.workflowId, left.running);
+      }
+    }
+    return true;
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.toString();
+  }
+
   /** Hands a woken workflow to the executor, which resumes it by replay. */
   private void resumeParked(ParkedWorkflows.Parked sleeper) {
     try {
@@ -2066,12 +2117,10 @@ public final class DBOSEngine implements AutoCloseable {
       found = db.readWorkflow(workflowId);
     } catch (RuntimeException e) {
       // The database is unreachable: look again in a moment, still without a thread.
-      LOG.log(
-          Level.WARNING,
-          "Could not resume workflow ''{0}'' after its wait ({1}); trying again in 1 s",
-          workflowId,
-          e.toString());
-      parked.park(new ParkedWorkflows.Parked(workflowId, running, now() + 1000, null, null, null));
+      if (!retryAfterOutage(workflowId, running, e)) {
+        active.remove(workflowId, running);
+        running.outcome().completeExceptionally(e);
+      }
       return;
     }
     if (found.isEmpty()) {

@@ -183,9 +183,22 @@ final class NotificationHub {
     try {
       long backoff = 100;
       while (active()) {
-        Optional<NotificationListener> opened =
-            NotificationListener.open(
-                dataSource, List.of(QueueDatabase.CHANNEL, MESSAGES, EVENTS, STREAMS));
+        Optional<NotificationListener> opened;
+        try {
+          opened =
+              NotificationListener.open(
+                  dataSource, List.of(QueueDatabase.CHANNEL, MESSAGES, EVENTS, STREAMS));
+        } catch (SQLException e) {
+          LOG.log(
+              Level.WARNING,
+              "The notification listener cannot reach the database ({0}); trying again in {1} ms",
+              e.getMessage(),
+              backoff);
+          pause(backoff);
+          timer(); // parked workflows and the lease keep their times meanwhile
+          backoff = Math.min(backoff * 2, 5_000);
+          continue;
+        }
         if (opened.isEmpty()) {
           poll();
           return;
@@ -214,6 +227,7 @@ final class NotificationHub {
               e.getMessage(),
               backoff);
           pause(backoff);
+          timer();
           backoff = Math.min(backoff * 2, 5_000);
         }
       }

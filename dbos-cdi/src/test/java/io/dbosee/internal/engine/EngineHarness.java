@@ -74,16 +74,41 @@ final class EngineHarness implements AutoCloseable {
     return engine(config, executor, TimeSource.SYSTEM, queues, workflows);
   }
 
+  /** An engine that reaches the database through {@code jdbcUrl} (a proxy, say). */
+  DBOSEngine engine(
+      EngineConfig config, ExecutorService executor, String jdbcUrl, WorkflowSpec... workflows) {
+    PooledDataSource pool =
+        new PooledDataSource(
+            jdbcUrl, database.user(), database.password(), 10, Duration.ofSeconds(30));
+    pools.add(pool);
+    return engine(config, executor, TimeSource.SYSTEM, List.of(), pool, workflows);
+  }
+
   private DBOSEngine engine(
       EngineConfig config,
       ExecutorService executor,
       TimeSource time,
       List<QueueDefinition> queues,
       WorkflowSpec... workflows) {
+    return engine(config, executor, time, queues, pool(), workflows);
+  }
+
+  private DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      TimeSource time,
+      List<QueueDefinition> queues,
+      DataSource dataSource,
+      WorkflowSpec... workflows) {
     executors.add(executor);
     DBOSEngine engine =
         new DBOSEngine(
-            config, pool(), PortableJsonSerializer.create(), executor, ExecutionHooks.NONE, time);
+            config,
+            dataSource,
+            PortableJsonSerializer.create(),
+            executor,
+            ExecutionHooks.NONE,
+            time);
     for (WorkflowSpec workflow : workflows) {
       workflow.bind(engine);
     }

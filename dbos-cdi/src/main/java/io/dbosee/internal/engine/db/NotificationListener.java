@@ -45,8 +45,13 @@ public final class NotificationListener implements AutoCloseable {
     this.getParameter = getParameter;
   }
 
-  /** LISTENs on {@code channels} (plain identifiers), or empty when notifications cannot be had. */
-  public static Optional<NotificationListener> open(DataSource dataSource, List<String> channels) {
+  /**
+   * LISTENs on {@code channels} (plain identifiers), or empty when notifications cannot be had.
+   *
+   * @throws SQLException when the database cannot be reached now (try again later)
+   */
+  public static Optional<NotificationListener> open(DataSource dataSource, List<String> channels)
+      throws SQLException {
     Connection connection = null;
     try {
       connection = dataSource.getConnection();
@@ -88,6 +93,9 @@ public final class NotificationListener implements AutoCloseable {
         } catch (SQLException ignored) {
           // already failing
         }
+      }
+      if (e instanceof SQLException sql && PooledDataSource.isOutage(sql)) {
+        throw sql; // the database is away for now: the caller tries again, not for good
       }
       LOG.log(
           System.Logger.Level.WARNING,

@@ -339,6 +339,24 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code failure} (or one of its causes) says the database could not be reached or ended
+   * the session: worth trying again later, unlike an error in the statement itself.
+   */
+  public static boolean isOutage(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientConnectionException
+          || t instanceof java.sql.SQLRecoverableException
+          || (t instanceof SQLException e && isConnectionError(e))) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
   /** True for errors after which the session is gone or unusable. */
   static boolean isConnectionError(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {

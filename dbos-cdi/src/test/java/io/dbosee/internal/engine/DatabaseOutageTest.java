@@ -1,0 +1,127 @@
+package io.dbosee.internal.engine;
+
+import static io.dbosee.internal.engine.EngineHarness.step;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dbosee.StepOptions;
+import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
+import io.dbosee.testing.TcpProxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database goes away under load (every connection reset, new ones refused) and comes back: the
+ * workflows wait and go on from their last completed step instead of failing or staying PENDING.
+ */
+class DatabaseOutageTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final int WORKFLOWS = 8;
+  private static final int STEPS = 20;
+
+  private final EngineHarness harness = new EngineHarness();
+  private final TcpProxy proxy = new TcpProxy(port(harness.database.jdbcUrl()));
+  private final ConcurrentHashMap<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+  private final AtomicInteger stepsDone = new AtomicInteger();
+
+  @AfterEach
+  void stop() {
+    harness.close();
+    proxy.close();
+  }
+
+  private static int port(String jdbcUrl) {
+    Matcher m = Pattern.compile("//[^:/]+:(\\d+)/").matcher(jdbcUrl);
+    if (!m.find()) {
+      throw new IllegalStateException("no port in " + jdbcUrl);
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  private String throughProxy() {
+    return harness
+        .database
+        .jdbcUrl()
+        .replaceFirst("//[^:/]+:\\d+/", "//127.0.0.1:" + proxy.port() + "/");
+  }
+
+  private final WorkflowSpec steps =
+      new WorkflowSpec(
+          "steps",
+          Integer.class,
+          new Class<?>[] {String.class},
+          (engine, args) -> {
+            int sum = 0;
+            for (int i = 0; i < STEPS; i++) {
+              String key = args[0] + "/" + i;
+              sum +=
+                  (Integer)
+                      step(
+                          engine,
+                          "step-" + i,
+                          StepOptions.DEFAULT,
+                          Integer.class,
+                          () -> {
+                            runs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                            Thread.sleep(20); // some work
+                            stepsDone.incrementAndGet();
+                            return 1;
+                          });
+            }
+            return sum;
+          });
+
+  @Test
+  void workflowsWaitOutAnOutageAndFinishWithEveryStepRecordedOnce() throws Exception {
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos"),
+            Executors.newCachedThreadPool(),
+            throughProxy(),
+            steps);
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < WORKFLOWS; i++) {
+      try (AutoCloseable id = engine.assignWorkflowId("wf-" + i)) {
+        handles.add(steps.start(StartSpec.background(), "wf-" + i));
+      }
+    }
+    await().atMost(WAIT).until(() -> stepsDone.get() >= WORKFLOWS * 3);
+
+    proxy.cut();
+    // Every workflow reaches the database, finds it gone and is put aside (no thread held).
+    await().atMost(WAIT).until(() -> engine.parkedWorkflows() == WORKFLOWS);
+    Thread.sleep(3000); // the outage lasts three seconds more: its length is the point here
+    proxy.restore();
+
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      assertThat(handle.getResult(WAIT)).isEqualTo(STEPS);
+    }
+    for (int i = 0; i < WORKFLOWS; i++) {
+      assertThat(harness.status("wf-" + i)).isEqualTo("SUCCESS");
+      assertThat(
+              harness.query(
+                  "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid = ?", "wf-" + i))
+          .isEqualTo(String.valueOf(STEPS));
+    }
+    // A step whose checkpoint the outage lost runs again (steps are at least once); no other does.
+    int reruns = runs.values().stream().mapToInt(n -> n.get() - 1).sum();
+    assertThat(reruns).isLessThanOrEqualTo(2 * WORKFLOWS);
+    assertThat(runs).hasSize(WORKFLOWS * STEPS);
+    // The engine's connections were given back: what it holds now is bounded by its pool.
+    assertThat(
+            Integer.parseInt(
+                harness.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND client_port IS NOT NULL AND pid <> pg_backend_pid()")))
+        .isLessThanOrEqualTo(10 + 2);
+  }
+}
