@@ -379,6 +379,27 @@ public final class Benchmarks {
               count,
               threads));
     }
+    int waiters = options.count(1000, 10);
+    for (Contender c : contenders) {
+      Contender.Parked parked;
+      long before = usedHeapAfterGc();
+      try {
+        parked = c.waitOnRecv(waiters, Duration.ofSeconds(60));
+      } catch (UnsupportedOperationException e) {
+        continue;
+      }
+      log("memory (recv), " + c.name());
+      long during = usedHeapAfterGc();
+      parked.release();
+      perWorkflow.put(
+          c.name() + ", waiting in recv",
+          String.format(
+              Locale.ROOT,
+              "%.1f KiB (%d of %d parked, holding no thread)",
+              (during - before) / 1024.0 / Math.max(1, parked.started()),
+              parked.started(),
+              waiters));
+    }
     report.memory(perWorkflow);
   }
 

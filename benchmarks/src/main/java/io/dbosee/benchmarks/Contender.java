@@ -38,6 +38,15 @@ interface Contender extends AutoCloseable {
     throw new UnsupportedOperationException(name() + " cannot park workflows");
   }
 
+  /**
+   * Starts {@code count} workflows in the background that each wait in {@code recv}; returns once
+   * all of them wait (or what did within the timeout). {@link Parked#release} sends each its
+   * message and waits for them to finish.
+   */
+  default Parked waitOnRecv(int count, Duration timeout) throws Exception {
+    throw new UnsupportedOperationException(name() + " has no recv workload");
+  }
+
   /** Workflows waiting in a step; {@link #release} lets them finish and waits for them. */
   interface Parked {
     int started();

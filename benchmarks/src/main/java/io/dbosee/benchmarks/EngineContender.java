@@ -38,6 +38,7 @@ final class EngineContender implements Contender {
   private final WorkflowDefinition parkedWorkflow;
   private final StepDefinition noop =
       new StepDefinition("noop", StepOptions.DEFAULT, String.class, LOADER);
+  private final WorkflowDefinition recvWaiter;
   private final StepDefinition waitStep =
       new StepDefinition("wait", StepOptions.DEFAULT, String.class, LOADER);
 
@@ -84,8 +85,18 @@ final class EngineContender implements Contender {
             100,
             LOADER,
             arguments -> runParked());
+    this.recvWaiter =
+        new WorkflowDefinition(
+            "recvWaiter",
+            "bench.Workflows",
+            new Type[0],
+            String.class,
+            100,
+            LOADER,
+            arguments -> runRecvWaiter());
     engine.register(noopSteps);
     engine.register(parkedWorkflow);
+    engine.register(recvWaiter);
     // A queue at default settings (no limits, the 1 s polling fallback), as DBOS Java's.
     engine.registerQueue(QueueDefinition.unlimited(QUEUE), true);
     engine.launch();
@@ -135,6 +146,45 @@ final class EngineContender implements Contender {
                   releaseParked.await();
                   return "released";
                 }));
+  }
+
+  private Object runRecvWaiter() throws Exception {
+    return engine.runWorkflow(
+        recvWaiter,
+        new Object[0],
+        () -> engine.recv("go", String.class, Duration.ofHours(1)).orElse("none"));
+  }
+
+  @Override
+  public Parked waitOnRecv(int count, Duration timeout) throws Exception {
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    String prefix = "recv-" + System.nanoTime() + "-";
+    for (int i = 0; i < count; i++) {
+      try (AutoCloseable id = engine.assignWorkflowId(prefix + i)) {
+        handles.add(engine.start(StartSpec.background(), this::runRecvWaiter));
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (engine.parkedWorkflows() < count && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling a counter with a deadline
+    }
+    int started = engine.parkedWorkflows();
+    return new Parked() {
+      @Override
+      public int started() {
+        return started;
+      }
+
+      @Override
+      public void release() throws Exception {
+        for (int i = 0; i < count; i++) {
+          engine.send(prefix + i, "go", "go", null);
+        }
+        for (WorkflowHandle<Object, Exception> handle : handles) {
+          handle.getResult(Duration.ofSeconds(120));
+        }
+      }
+    };
   }
 
   @Override

@@ -225,7 +225,8 @@ final class Report {
   }
 
   void memory(Map<String, String> perWorkflow) {
-    memory.append("| contender | heap per in-flight workflow waiting in a step |\n|---|---|\n");
+    memory.append(
+        "| contender | heap per in-flight waiting workflow (in a step, or in recv) |\n|---|---|\n");
     perWorkflow.forEach(
         (n, v) -> memory.append("| ").append(n).append(" | ").append(v).append(" |\n"));
   }

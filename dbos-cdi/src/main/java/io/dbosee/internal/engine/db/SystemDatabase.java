@@ -387,17 +387,30 @@ public final class SystemDatabase {
     }
   }
 
-  /** Ends a PENDING workflow whose deadline has passed as CANCELLED. */
+  /**
+   * Ends a PENDING workflow whose deadline has passed as CANCELLED, with its unfinished descendants
+   * whose deadline (inherited, or their own) has passed too: they are not left PENDING when the
+   * parent stops before it reaches them again.
+   */
   public void cancelExpired(String workflowId, long now) {
+    String table = qualified("workflow_status");
     try (Connection c = connection();
         PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE "
-                    + qualified("workflow_status")
+                "WITH RECURSIVE tree AS (SELECT workflow_uuid FROM "
+                    + table
+                    + " WHERE workflow_uuid = ? UNION SELECT ws.workflow_uuid FROM "
+                    + table
+                    + " ws JOIN tree ON ws.parent_workflow_id = tree.workflow_uuid) UPDATE "
+                    + table
                     + " SET status = 'CANCELLED', deduplication_id = NULL, updated_at = ?"
-                    + " WHERE workflow_uuid = ? AND status = 'PENDING'")) {
-      ps.setLong(1, now);
-      ps.setString(2, workflowId);
+                    + " WHERE workflow_uuid IN (SELECT workflow_uuid FROM tree) AND status IN"
+                    + " ('PENDING', 'ENQUEUED') AND (workflow_uuid = ? OR"
+                    + " workflow_deadline_epoch_ms <= ?)")) {
+      ps.setString(1, workflowId);
+      ps.setLong(2, now);
+      ps.setString(3, workflowId);
+      ps.setLong(4, now);
       ps.executeUpdate();
     } catch (SQLException e) {
       throw failure("cancel workflow '" + workflowId + "' at its deadline", e);
