@@ -37,6 +37,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -407,7 +408,9 @@ public class DBOSExtension implements Extension {
                   boxed(method.getGenericReturnType()),
                   attempts,
                   beanClass.getClassLoader(),
-                  invoker(manager, bean, beanClass, method)));
+                  invoker(manager, bean, beanClass, method),
+                  false,
+                  parameterNames(method)));
           Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
           if (scheduled != null) {
             scheduledMethods.put(method, new ScheduledMethod(beanClass, name, scheduled));
@@ -685,6 +688,22 @@ public class DBOSExtension implements Extension {
       }
     }
     return methods;
+  }
+
+  /**
+   * The method's parameter names, which bind the named arguments of a workflow enqueued by another
+   * SDK's client; null when the class was compiled without {@code -parameters}.
+   */
+  private static List<String> parameterNames(Method method) {
+    Parameter[] parameters = method.getParameters();
+    List<String> names = new ArrayList<>(parameters.length);
+    for (Parameter parameter : parameters) {
+      if (!parameter.isNamePresent()) {
+        return null;
+      }
+      names.add(parameter.getName());
+    }
+    return names;
   }
 
   private static Type boxed(Type type) {

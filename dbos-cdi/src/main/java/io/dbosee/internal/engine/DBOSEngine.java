@@ -2060,7 +2060,8 @@ public final class DBOSEngine implements AutoCloseable {
   private Object[] readArguments(WorkflowRow row, WorkflowDefinition definition) {
     try {
       return read(row.serialization())
-          .deserializeArguments(row.inputs(), definition.parameterTypes());
+          .deserializeArguments(
+              row.inputs(), definition.parameterTypes(), definition.parameterNames());
     } catch (DBOSSerializationException e) {
       LOG.log(
           Level.ERROR,
