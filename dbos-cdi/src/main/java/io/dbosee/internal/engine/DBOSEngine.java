@@ -68,6 +68,12 @@ import javax.sql.DataSource;
 public final class DBOSEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DBOSEngine.class.getName());
 
+  /**
+   * The queue every DBOS SDK listens to, whatever the application declares: the DBOS clients and
+   * tools put the workflows they resume or fork on it.
+   */
+  public static final String INTERNAL_QUEUE = "_dbos_internal_queue";
+
   /** The name recorded for a durable sleep; the same as the DBOS SDKs use. */
   static final String SLEEP = "DBOS.sleep";
 
@@ -224,6 +230,13 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public void registerQueue(QueueDefinition queue, boolean listen) {
     Objects.requireNonNull(queue, "queue");
+    if (queue.name().equals(INTERNAL_QUEUE)) {
+      throw new IllegalArgumentException(
+          "The queue name '"
+              + INTERNAL_QUEUE
+              + "' is reserved for the workflows that DBOS clients resume and fork; choose"
+              + " another name.");
+    }
     QueueDefinition previous = queues.putIfAbsent(queue.name(), queue);
     if (previous != null && !previous.equals(queue)) {
       throw new IllegalArgumentException(
@@ -275,6 +288,9 @@ public final class DBOSEngine implements AutoCloseable {
     }
     SystemSchema.migrate(dataSource, config.schema());
     state = State.RUNNING;
+    // The DBOS clients and tools resume and fork workflows onto this queue.
+    queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
+    listenedQueues.add(INTERNAL_QUEUE);
     List<QueueDefinition> listened =
         queues.values().stream().filter(q -> listenedQueues.contains(q.name())).toList();
     if (!listened.isEmpty()) {
@@ -1600,9 +1616,12 @@ public final class DBOSEngine implements AutoCloseable {
     appendStream(key, serializeValue(value), WRITE_STREAM);
   }
 
-  /** Closes the running workflow's stream {@code key}: readers end after its last value. */
+  /**
+   * Closes the running workflow's stream {@code key}: readers end after its last value. The marker
+   * is written as the DBOS SDKs write it, a portable_json string, so that their readers end too.
+   */
   public void closeStream(String key) {
-    appendStream(key, MessageDatabase.STREAM_CLOSED, CLOSE_STREAM);
+    appendStream(key, "\"" + MessageDatabase.STREAM_CLOSED + "\"", CLOSE_STREAM);
   }
 
   private void appendStream(String key, String text, String operation) {

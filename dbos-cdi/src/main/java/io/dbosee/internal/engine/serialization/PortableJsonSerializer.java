@@ -66,7 +66,10 @@ public final class PortableJsonSerializer implements Serializer {
       return "null";
     }
     try {
-      return jsonb.toJson(value, declaredType == Void.class ? value.getClass() : declaredType);
+      // Declared as Object (or Void), the value is written as what it is: JSON-B would write a
+      // String declared as Object as {}.
+      boolean untyped = declaredType == Void.class || declaredType == Object.class;
+      return jsonb.toJson(value, untyped ? value.getClass() : declaredType);
     } catch (RuntimeException e) {
       throw new DBOSSerializationException(
           "Cannot write a "

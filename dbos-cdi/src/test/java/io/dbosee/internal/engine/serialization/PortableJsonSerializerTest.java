@@ -367,4 +367,12 @@ class PortableJsonSerializerTest {
         .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("-parameters");
   }
+
+  @Test
+  void aValueDeclaredAsObjectIsWrittenAsWhatItIs() {
+    assertThat(serializer.serialize("fetched", Object.class)).isEqualTo("\"fetched\"");
+    assertThat(serializer.serialize(List.of(1, 2), Object.class)).isEqualTo("[1,2]");
+    assertThat(serializer.serialize(new Line("a", 1), Object.class))
+        .isEqualTo("{\"quantity\":1,\"sku\":\"a\"}");
+  }
 }
