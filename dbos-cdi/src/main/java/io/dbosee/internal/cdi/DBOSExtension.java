@@ -10,6 +10,7 @@ import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.CronSchedule;
+import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
@@ -459,6 +460,15 @@ public class DBOSExtension implements Extension {
       SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
     }
     queues = settings.queues(declaredQueues);
+    if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
+      problems.add(
+          Problems.RESERVED_QUEUE.message(
+              "The queue name '"
+                  + DBOSEngine.INTERNAL_QUEUE
+                  + "' is reserved: the DBOS clients resume and fork workflows onto it, and every"
+                  + " server listens to it. Declare your queue under another name."));
+      queues = queues.stream().filter(q -> !q.name().equals(DBOSEngine.INTERNAL_QUEUE)).toList();
+    }
     Set<String> queueNames = new TreeSet<>();
     queues.forEach(q -> queueNames.add(q.name()));
     listenedQueues = settings.listenQueues.orElse(queueNames);

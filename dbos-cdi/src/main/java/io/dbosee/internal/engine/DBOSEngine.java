@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -273,9 +274,11 @@ public final class DBOSEngine implements AutoCloseable {
     return Optional.ofNullable(queues.get(name));
   }
 
-  /** The names of the declared queues. */
+  /** The names of the declared queues (not the internal one). */
   public Set<String> queueNames() {
-    return Set.copyOf(queues.keySet());
+    Set<String> names = new HashSet<>(queues.keySet());
+    names.remove(INTERNAL_QUEUE);
+    return Set.copyOf(names);
   }
 
   /** Creates or migrates the system database schema and starts accepting workflows. */
@@ -900,7 +903,7 @@ public final class DBOSEngine implements AutoCloseable {
   private QueueDefinition requireQueue(StartSpec spec) {
     QueueDefinition queue = queues.get(spec.queueName());
     if (queue == null) {
-      throw new DBOSUnknownQueueException(spec.queueName(), new TreeSet<>(queues.keySet()));
+      throw new DBOSUnknownQueueException(spec.queueName(), new TreeSet<>(queueNames()));
     }
     if (queue.partitioned() && spec.partitionKey() == null) {
       throw new IllegalArgumentException(

@@ -169,19 +169,23 @@ class SchedulerTest {
     Scheduler scheduler = harness.scheduler(engine, clock, null);
     scheduler.create(everySecond("shared"));
     scheduler.runRound();
-    // A Python server on the same system database started the tick of 00:00:01 first.
+    // A server of another SDK on the same system database ran the tick of 00:00:01 first.
     harness.query(
-        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, queue_name,"
-            + " serialization) VALUES (?, 'ENQUEUED', 'tick', 'test.Workflows',"
-            + " '_dbos_internal_queue', 'py_pickle') RETURNING workflow_uuid",
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, executor_id,"
+            + " output, serialization) VALUES (?, 'SUCCESS', 'tick', 'test.Workflows', 'python-1',"
+            + " '\"ran elsewhere\"', 'portable_json') RETURNING workflow_uuid",
         "sched-shared-2026-01-01T00:00:01+00:00");
 
     clock.advance(Duration.ofSeconds(2));
     scheduler.runRound();
 
-    awaitFinished(1);
+    awaitFinished(2);
     assertThat(runs.keySet()).containsExactly(id("shared", "2026-01-01T00:00:02+00:00"));
-    assertThat(harness.status(id("shared", "2026-01-01T00:00:01+00:00"))).isEqualTo("ENQUEUED");
+    assertThat(
+            harness.query(
+                "SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = ?",
+                id("shared", "2026-01-01T00:00:01+00:00")))
+        .isEqualTo("python-1");
     assertThat(
             harness.query(
                 "SELECT last_fired_at FROM dbos.workflow_schedules WHERE schedule_name = 'shared'"))
