@@ -96,7 +96,7 @@ class CdiScheduleTest {
             "SELECT workflow_uuid FROM dbos.workflow_status WHERE schedule_name ="
                 + " 'cdi-every-second' ORDER BY workflow_uuid LIMIT 1");
     assertThat(oneTick)
-        .matches("sched-cdi-every-second-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        .matches("sched-cdi-every-second-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+00:00");
     for (Instant[] run : Ticks.RUNS.values()) {
       assertThat(Duration.between(run[0], run[1])).isBetween(Duration.ZERO, Duration.ofSeconds(2));
     }
@@ -163,9 +163,9 @@ class CdiScheduleTest {
     assertThat(backfilled)
         .extracting(WorkflowHandle::workflowId)
         .containsExactly(
-            "sched-nightly-2026-11-01T01:00:00Z",
-            "sched-nightly-2026-11-02T01:00:00Z",
-            "sched-nightly-2026-11-03T01:00:00Z");
+            "sched-nightly-2026-11-01T02:00:00+01:00",
+            "sched-nightly-2026-11-02T02:00:00+01:00",
+            "sched-nightly-2026-11-03T02:00:00+01:00");
     assertThat(backfilled.get(0).getResult(WAIT)).isEqualTo("report for 2026-11-01T01:00:00Z");
 
     dbos.deleteSchedule("nightly");

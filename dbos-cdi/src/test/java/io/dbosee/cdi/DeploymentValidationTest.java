@@ -224,6 +224,17 @@ class DeploymentValidationTest {
         .contains("DeclaresAgain");
   }
 
+  @WorkflowQueue(name = "_dbos_internal_queue")
+  @ApplicationScoped
+  public static class DeclaresTheInternalQueue {}
+
+  @Test
+  void theDbosInternalQueueNameIsReserved() {
+    assertThat(deploy(DeclaresTheInternalQueue.class))
+        .contains("DBOS-CDI-050")
+        .contains("'_dbos_internal_queue' is reserved");
+  }
+
   @WorkflowQueue(name = "bad", concurrency = 2, workerConcurrency = 5)
   @ApplicationScoped
   public static class InconsistentQueue {}

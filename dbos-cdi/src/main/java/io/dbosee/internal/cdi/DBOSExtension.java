@@ -10,6 +10,7 @@ import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.CronSchedule;
+import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
@@ -37,6 +38,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -407,7 +409,9 @@ public class DBOSExtension implements Extension {
                   boxed(method.getGenericReturnType()),
                   attempts,
                   beanClass.getClassLoader(),
-                  invoker(manager, bean, beanClass, method)));
+                  invoker(manager, bean, beanClass, method),
+                  false,
+                  parameterNames(method)));
           Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
           if (scheduled != null) {
             scheduledMethods.put(method, new ScheduledMethod(beanClass, name, scheduled));
@@ -456,6 +460,15 @@ public class DBOSExtension implements Extension {
       SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
     }
     queues = settings.queues(declaredQueues);
+    if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
+      problems.add(
+          Problems.RESERVED_QUEUE.message(
+              "The queue name '"
+                  + DBOSEngine.INTERNAL_QUEUE
+                  + "' is reserved: the DBOS clients resume and fork workflows onto it, and every"
+                  + " server listens to it. Declare your queue under another name."));
+      queues = queues.stream().filter(q -> !q.name().equals(DBOSEngine.INTERNAL_QUEUE)).toList();
+    }
     Set<String> queueNames = new TreeSet<>();
     queues.forEach(q -> queueNames.add(q.name()));
     listenedQueues = settings.listenQueues.orElse(queueNames);
@@ -685,6 +698,22 @@ public class DBOSExtension implements Extension {
       }
     }
     return methods;
+  }
+
+  /**
+   * The method's parameter names, which bind the named arguments of a workflow enqueued by another
+   * SDK's client; null when the class was compiled without {@code -parameters}.
+   */
+  private static List<String> parameterNames(Method method) {
+    Parameter[] parameters = method.getParameters();
+    List<String> names = new ArrayList<>(parameters.length);
+    for (Parameter parameter : parameters) {
+      if (!parameter.isNamePresent()) {
+        return null;
+      }
+      names.add(parameter.getName());
+    }
+    return names;
   }
 
   private static Type boxed(Type type) {

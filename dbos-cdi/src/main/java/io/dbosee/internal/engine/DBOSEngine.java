@@ -36,6 +36,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,12 @@ import javax.sql.DataSource;
  */
 public final class DBOSEngine implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DBOSEngine.class.getName());
+
+  /**
+   * The queue every DBOS SDK listens to, whatever the application declares: the DBOS clients and
+   * tools put the workflows they resume or fork on it.
+   */
+  public static final String INTERNAL_QUEUE = "_dbos_internal_queue";
 
   /** The name recorded for a durable sleep; the same as the DBOS SDKs use. */
   static final String SLEEP = "DBOS.sleep";
@@ -286,6 +293,13 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public void registerQueue(QueueDefinition queue, boolean listen) {
     Objects.requireNonNull(queue, "queue");
+    if (queue.name().equals(INTERNAL_QUEUE)) {
+      throw new IllegalArgumentException(
+          "The queue name '"
+              + INTERNAL_QUEUE
+              + "' is reserved for the workflows that DBOS clients resume and fork; choose"
+              + " another name.");
+    }
     QueueDefinition previous = queues.putIfAbsent(queue.name(), queue);
     if (previous != null && !previous.equals(queue)) {
       throw new IllegalArgumentException(
@@ -322,9 +336,11 @@ public final class DBOSEngine implements AutoCloseable {
     return Optional.ofNullable(queues.get(name));
   }
 
-  /** The names of the declared queues. */
+  /** The names of the declared queues (not the internal one). */
   public Set<String> queueNames() {
-    return Set.copyOf(queues.keySet());
+    Set<String> names = new HashSet<>(queues.keySet());
+    names.remove(INTERNAL_QUEUE);
+    return Set.copyOf(names);
   }
 
   /** Creates or migrates the system database schema and starts accepting workflows. */
@@ -337,6 +353,9 @@ public final class DBOSEngine implements AutoCloseable {
     }
     SystemSchema.migrate(dataSource, config.schema());
     state = State.RUNNING;
+    // The DBOS clients and tools resume and fork workflows onto this queue.
+    queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
+    listenedQueues.add(INTERNAL_QUEUE);
     List<QueueDefinition> listened =
         queues.values().stream().filter(q -> listenedQueues.contains(q.name())).toList();
     if (!listened.isEmpty()) {
@@ -993,7 +1012,7 @@ public final class DBOSEngine implements AutoCloseable {
   private QueueDefinition requireQueue(StartSpec spec) {
     QueueDefinition queue = queues.get(spec.queueName());
     if (queue == null) {
-      throw new DBOSUnknownQueueException(spec.queueName(), new TreeSet<>(queues.keySet()));
+      throw new DBOSUnknownQueueException(spec.queueName(), new TreeSet<>(queueNames()));
     }
     if (queue.partitioned() && spec.partitionKey() == null) {
       throw new IllegalArgumentException(
@@ -1737,9 +1756,12 @@ public final class DBOSEngine implements AutoCloseable {
     appendStream(key, serializeValue(value), WRITE_STREAM);
   }
 
-  /** Closes the running workflow's stream {@code key}: readers end after its last value. */
+  /**
+   * Closes the running workflow's stream {@code key}: readers end after its last value. The marker
+   * is written as the DBOS SDKs write it, a portable_json string, so that their readers end too.
+   */
   public void closeStream(String key) {
-    appendStream(key, MessageDatabase.STREAM_CLOSED, CLOSE_STREAM);
+    appendStream(key, "\"" + MessageDatabase.STREAM_CLOSED + "\"", CLOSE_STREAM);
   }
 
   private void appendStream(String key, String text, String operation) {
@@ -2458,7 +2480,8 @@ public final class DBOSEngine implements AutoCloseable {
   private Object[] readArguments(WorkflowRow row, WorkflowDefinition definition) {
     try {
       return read(row.serialization())
-          .deserializeArguments(row.inputs(), definition.parameterTypes());
+          .deserializeArguments(
+              row.inputs(), definition.parameterTypes(), definition.parameterNames());
     } catch (DBOSSerializationException e) {
       LOG.log(
           Level.ERROR,

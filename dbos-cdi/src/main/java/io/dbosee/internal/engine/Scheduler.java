@@ -15,12 +15,14 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,10 +37,10 @@ import javax.sql.DataSource;
  * Starts the ticks of the schedules stored in {@code workflow_schedules}, and manages them.
  *
  * <p>Exactly once: every server that runs schedules starts every due tick of every active schedule
- * whose workflow it has, as the workflow {@code sched-<name>-<tick>}. Starting an id that exists
- * starts nothing (one upsert, or one enqueue that does nothing on conflict, decides which server's
- * start counts), so a tick runs once however many servers start it, at the same moment or after a
- * restart.
+ * whose workflow it has, as the workflow {@code sched-<name>-<tick>} (see {@link #workflowId}, the
+ * id the other DBOS SDKs give the same tick). Starting an id that exists starts nothing (one
+ * upsert, or one enqueue that does nothing on conflict, decides which server's start counts), so a
+ * tick runs once however many servers start it, at the same moment or after a restart.
  *
  * <p>Threading: a round is a task on the given {@link ScheduledExecutorService} (the server's
  * managed one), scheduled for the next tick of any schedule, and at least every polling interval so
@@ -227,11 +229,16 @@ public final class Scheduler implements AutoCloseable {
     wake();
   }
 
-  /** Starts the schedule's workflow now, with the current time (to the ms) as its tick. */
+  /**
+   * Starts the schedule's workflow now, with the current time (to the ms) as its tick, as the
+   * workflow {@code sched-<name>-trigger-<time>} (the DBOS SDKs' id for a triggered run).
+   */
   public WorkflowHandle<Object, Exception> trigger(String name) {
     ScheduleDatabase.Row row = requireRow(name);
     Instant now = now();
-    return fire(row, requireWorkflow(row), now.truncatedTo(ChronoUnit.MILLIS), now);
+    Instant tick = now.truncatedTo(ChronoUnit.MILLIS);
+    String workflowId = PREFIX + row.name() + "-trigger-" + isoTime(tick, ZoneOffset.UTC);
+    return fire(row, requireWorkflow(row), workflowId, tick, now);
   }
 
   /** Starts every tick from {@code start} (included) to {@code end} (excluded) not started yet. */
@@ -256,14 +263,38 @@ public final class Scheduler implements AutoCloseable {
     }
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (Instant tick : ticks) {
-      handles.add(fire(row, definition, tick, now()));
+      handles.add(fire(row, definition, workflowId(row.name(), tick, zone(row)), tick, now()));
     }
     return handles;
   }
 
-  /** The id of the workflow that runs {@code schedule}'s tick at {@code tick}. */
-  public static String workflowId(String schedule, Instant tick) {
-    return PREFIX + schedule + "-" + tick;
+  /**
+   * The id of the workflow that runs {@code schedule}'s tick at {@code tick}: {@code
+   * sched-<schedule>-<tick>}, the tick written as the DBOS SDKs write it (Python's {@code
+   * datetime.isoformat()}): the local time in the schedule's time zone with its numeric offset,
+   * {@code 2026-12-02T00:38:05+00:00} for UTC, so that a server of another SDK on the same system
+   * database starting the same tick finds this id and starts nothing.
+   */
+  public static String workflowId(String schedule, Instant tick, ZoneId zone) {
+    return PREFIX + schedule + "-" + isoTime(tick, zone);
+  }
+
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT);
+  private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("xxxxx", Locale.ROOT);
+
+  /**
+   * {@code time} as Python's {@code datetime.isoformat()} writes it in {@code zone}: seconds
+   * always, microseconds only when not zero, the offset as {@code +HH:MM} (never {@code Z}).
+   */
+  static String isoTime(Instant time, ZoneId zone) {
+    OffsetDateTime local = time.atZone(zone).toOffsetDateTime();
+    StringBuilder text = new StringBuilder(SECONDS.format(local));
+    int micros = local.getNano() / 1_000;
+    if (micros != 0) {
+      text.append('.').append(String.format(Locale.ROOT, "%06d", micros));
+    }
+    return text.append(OFFSET.format(local)).toString();
   }
 
   private ScheduleDatabase.Row requireRow(String name) {
@@ -362,7 +393,8 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /**
-   * ISO-8601 with an offset or a zone (this library writes {@code Z}; other SDKs {@code +00:00}).
+   * ISO-8601 with an offset or a zone ({@code +00:00} as this library and the Python SDK write it,
+   * {@code Z} as earlier versions of this library and the Java SDK do).
    */
   private static Optional<Instant> parseInstant(String text) {
     try {
@@ -488,7 +520,7 @@ public final class Scheduler implements AutoCloseable {
       Instant started = null;
       try {
         for (Instant tick : cron.ticks(cursor, now, MAX_TICKS_PER_ROUND)) {
-          fire(row, definition.get(), tick, now());
+          fire(row, definition.get(), workflowId(row.name(), tick, cron.zone()), tick, now());
           started = tick;
           cursor = tick;
         }
@@ -504,7 +536,7 @@ public final class Scheduler implements AutoCloseable {
       }
       cursors.put(row.name(), cursor);
       if (started != null) {
-        db.advanceLastFired(row.name(), started.toString());
+        db.advanceLastFired(row.name(), isoTime(started, cron.zone()));
       }
       Optional<Instant> next = cron.next(cursor);
       if (next.isPresent() && next.get().isBefore(due)) {
@@ -519,8 +551,11 @@ public final class Scheduler implements AutoCloseable {
 
   /** Starts (or finds) the tick's workflow, tagged with its schedule. */
   private WorkflowHandle<Object, Exception> fire(
-      ScheduleDatabase.Row row, WorkflowDefinition definition, Instant tick, Instant actual) {
-    String workflowId = workflowId(row.name(), tick);
+      ScheduleDatabase.Row row,
+      WorkflowDefinition definition,
+      String workflowId,
+      Instant tick,
+      Instant actual) {
     Object[] arguments = {tick, actual};
     StartSpec spec =
         row.queueName() == null

@@ -1,6 +1,7 @@
 package io.dbosee.internal.engine;
 
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param invoker how recovery starts it
  * @param wrapsStep whether this is a step enqueued or started on its own: the engine runs it as a
  *     one-step workflow by calling {@code invoker}, which calls the step through its interceptor
+ * @param parameterNames the parameters' names, to bind the named arguments another SDK's client may
+ *     give; null when unknown (compiled without {@code -parameters})
  */
 public record WorkflowDefinition(
     String name,
@@ -25,7 +28,8 @@ public record WorkflowDefinition(
     int maxRecoveryAttempts,
     ClassLoader classLoader,
     WorkflowInvoker invoker,
-    boolean wrapsStep) {
+    boolean wrapsStep,
+    List<String> parameterNames) {
 
   /** The name prefix of the one-step workflows that run a step enqueued on its own. */
   public static final String STEP_WRAPPER_PREFIX = "<temp>.";
@@ -41,6 +45,35 @@ public record WorkflowDefinition(
           "maxRecoveryAttempts must be zero or more, got " + maxRecoveryAttempts);
     }
     parameterTypes = parameterTypes.clone();
+    if (parameterNames != null) {
+      parameterNames = List.copyOf(parameterNames);
+      if (parameterNames.size() != parameterTypes.length) {
+        throw new IllegalArgumentException(
+            parameterNames.size() + " parameter names for " + parameterTypes.length + " types");
+      }
+    }
+  }
+
+  /** A workflow whose parameter names are not known. */
+  public WorkflowDefinition(
+      String name,
+      String className,
+      Type[] parameterTypes,
+      Type returnType,
+      int maxRecoveryAttempts,
+      ClassLoader classLoader,
+      WorkflowInvoker invoker,
+      boolean wrapsStep) {
+    this(
+        name,
+        className,
+        parameterTypes,
+        returnType,
+        maxRecoveryAttempts,
+        classLoader,
+        invoker,
+        wrapsStep,
+        null);
   }
 
   /** A workflow whose body is the intercepted method. */

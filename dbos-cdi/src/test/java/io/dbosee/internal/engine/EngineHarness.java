@@ -178,6 +178,7 @@ final class EngineHarness implements AutoCloseable {
     final Type returnType;
     final int maxRecoveryAttempts;
     final Body body;
+    private List<String> parameterNames;
     private DBOSEngine engine;
     private WorkflowDefinition definition;
 
@@ -196,7 +197,14 @@ final class EngineHarness implements AutoCloseable {
 
     /** A spec with the same address and body, for a second engine. */
     WorkflowSpec copy() {
-      return new WorkflowSpec(name, returnType, parameterTypes, maxRecoveryAttempts, body);
+      return new WorkflowSpec(name, returnType, parameterTypes, maxRecoveryAttempts, body)
+          .withParameterNames(parameterNames);
+    }
+
+    /** The parameters' names, as a class compiled with -parameters has them. */
+    WorkflowSpec withParameterNames(List<String> names) {
+      this.parameterNames = names;
+      return this;
     }
 
     void bind(DBOSEngine engine) {
@@ -209,7 +217,9 @@ final class EngineHarness implements AutoCloseable {
               returnType,
               maxRecoveryAttempts,
               EngineHarness.class.getClassLoader(),
-              this::call);
+              this::call,
+              false,
+              parameterNames);
       engine.register(definition);
     }
 

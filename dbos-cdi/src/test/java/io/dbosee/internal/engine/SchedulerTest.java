@@ -13,6 +13,7 @@ import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -125,22 +126,71 @@ class SchedulerTest {
     awaitFinished(4);
     assertThat(runs.keySet())
         .containsExactlyInAnyOrder(
-            id("every-second", "2026-01-01T00:00:01Z"),
-            id("every-second", "2026-01-01T00:00:02Z"),
-            id("every-second", "2026-01-01T00:00:03Z"),
-            id("every-second", "2026-01-01T00:00:04Z"));
+            id("every-second", "2026-01-01T00:00:01+00:00"),
+            id("every-second", "2026-01-01T00:00:02+00:00"),
+            id("every-second", "2026-01-01T00:00:03+00:00"),
+            id("every-second", "2026-01-01T00:00:04+00:00"));
     assertThat(runs.values()).allSatisfy(n -> assertThat(n).hasValue(1));
     assertThat(next).isEqualTo(Instant.parse("2026-01-01T00:00:05Z"));
-    Instant[] first = received.get(id("every-second", "2026-01-01T00:00:01Z"));
+    Instant[] first = received.get(id("every-second", "2026-01-01T00:00:01+00:00"));
     assertThat(first[0]).isEqualTo(Instant.parse("2026-01-01T00:00:01Z"));
     assertThat(first[1]).isEqualTo(Instant.parse("2026-01-01T00:00:01.500Z"));
     assertThat(
             harness.query(
                 "SELECT schedule_name FROM dbos.workflow_status WHERE workflow_uuid = ?",
-                id("every-second", "2026-01-01T00:00:04Z")))
+                id("every-second", "2026-01-01T00:00:04+00:00")))
         .isEqualTo("every-second");
     assertThat(scheduler.get("every-second").orElseThrow().lastFiredAt())
         .contains(Instant.parse("2026-01-01T00:00:04Z"));
+  }
+
+  @Test
+  void tickIdsAreWrittenAsThePythonSdkWritesThem() {
+    Instant tick = Instant.parse("2026-12-02T00:38:05Z");
+    assertThat(Scheduler.workflowId("s", tick, ZoneOffset.UTC))
+        .isEqualTo("sched-s-2026-12-02T00:38:05+00:00");
+    assertThat(Scheduler.workflowId("s", tick, ZoneId.of("UTC")))
+        .isEqualTo("sched-s-2026-12-02T00:38:05+00:00");
+    assertThat(Scheduler.workflowId("s", tick, ZoneId.of("Europe/Paris")))
+        .as("the local time with its offset, as isoformat() of an aware datetime")
+        .isEqualTo("sched-s-2026-12-02T01:38:05+01:00");
+    assertThat(Scheduler.workflowId("s", Instant.parse("2026-12-02T00:38:00Z"), ZoneOffset.UTC))
+        .as("seconds always written")
+        .isEqualTo("sched-s-2026-12-02T00:38:00+00:00");
+    assertThat(Scheduler.isoTime(Instant.parse("2026-12-02T00:38:05.25Z"), ZoneOffset.UTC))
+        .as("microseconds only when not zero")
+        .isEqualTo("2026-12-02T00:38:05.250000+00:00");
+  }
+
+  @Test
+  void aTickAnotherSdksServerAlreadyStartedIsNotStartedAgain() {
+    WorkflowSpec tick = tick();
+    DBOSEngine engine = harness.engine("local", clock, tick);
+    Scheduler scheduler = harness.scheduler(engine, clock, null);
+    scheduler.create(everySecond("shared"));
+    scheduler.runRound();
+    // A server of another SDK on the same system database ran the tick of 00:00:01 first.
+    harness.query(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, executor_id,"
+            + " output, serialization) VALUES (?, 'SUCCESS', 'tick', 'test.Workflows', 'python-1',"
+            + " '\"ran elsewhere\"', 'portable_json') RETURNING workflow_uuid",
+        "sched-shared-2026-01-01T00:00:01+00:00");
+
+    clock.advance(Duration.ofSeconds(2));
+    scheduler.runRound();
+
+    awaitFinished(2);
+    assertThat(runs.keySet()).containsExactly(id("shared", "2026-01-01T00:00:02+00:00"));
+    assertThat(
+            harness.query(
+                "SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = ?",
+                id("shared", "2026-01-01T00:00:01+00:00")))
+        .isEqualTo("python-1");
+    assertThat(
+            harness.query(
+                "SELECT last_fired_at FROM dbos.workflow_schedules WHERE schedule_name = 'shared'"))
+        .as("written as the Python SDK writes it, which reads it with datetime.fromisoformat")
+        .isEqualTo("2026-01-01T00:00:02+00:00");
   }
 
   @Test
@@ -261,16 +311,16 @@ class SchedulerTest {
     awaitFinished(7);
     assertThat(runs.keySet())
         .filteredOn(id -> id.startsWith("sched-skips-"))
-        .containsExactly(id("skips", "2026-01-01T00:00:01Z"));
+        .containsExactly(id("skips", "2026-01-01T00:00:01+00:00"));
     assertThat(runs.keySet())
         .filteredOn(id -> id.startsWith("sched-backfills-"))
         .containsExactlyInAnyOrder(
-            id("backfills", "2026-01-01T00:00:01Z"),
-            id("backfills", "2026-01-01T00:00:02Z"),
-            id("backfills", "2026-01-01T00:00:03Z"),
-            id("backfills", "2026-01-01T00:00:04Z"),
-            id("backfills", "2026-01-01T00:00:05Z"),
-            id("backfills", "2026-01-01T00:00:06Z"));
+            id("backfills", "2026-01-01T00:00:01+00:00"),
+            id("backfills", "2026-01-01T00:00:02+00:00"),
+            id("backfills", "2026-01-01T00:00:03+00:00"),
+            id("backfills", "2026-01-01T00:00:04+00:00"),
+            id("backfills", "2026-01-01T00:00:05+00:00"),
+            id("backfills", "2026-01-01T00:00:06+00:00"));
     assertThat(runs.values()).allSatisfy(n -> assertThat(n).hasValue(1));
   }
 
@@ -298,7 +348,8 @@ class SchedulerTest {
     awaitFinished(2);
     assertThat(runs.keySet())
         .containsExactlyInAnyOrder(
-            id("pausable", "2026-01-01T00:00:01Z"), id("pausable", "2026-01-01T00:00:05Z"));
+            id("pausable", "2026-01-01T00:00:01+00:00"),
+            id("pausable", "2026-01-01T00:00:05+00:00"));
   }
 
   @Test
@@ -311,7 +362,9 @@ class SchedulerTest {
     scheduler.pause("hourly");
 
     WorkflowHandle<Object, Exception> now = scheduler.trigger("hourly");
-    assertThat(now.workflowId()).isEqualTo(id("hourly", "2026-01-01T00:00:00.500Z"));
+    assertThat(now.workflowId())
+        .as("the SDKs' id for a triggered run, the time in UTC")
+        .isEqualTo("sched-hourly-trigger-2026-01-01T00:00:00.500000+00:00");
     assertThat(now.getResult(WAIT)).isEqualTo("ran 2026-01-01T00:00:00.500Z");
 
     List<WorkflowHandle<Object, Exception>> first =
@@ -324,15 +377,15 @@ class SchedulerTest {
     assertThat(first)
         .extracting(WorkflowHandle::workflowId)
         .containsExactly(
-            id("hourly", "2025-12-31T10:00:00Z"),
-            id("hourly", "2025-12-31T11:00:00Z"),
-            id("hourly", "2025-12-31T12:00:00Z"));
+            id("hourly", "2025-12-31T11:00:00+01:00"),
+            id("hourly", "2025-12-31T12:00:00+01:00"),
+            id("hourly", "2025-12-31T13:00:00+01:00"));
     assertThat(overlapping)
         .extracting(WorkflowHandle::workflowId)
         .containsExactly(
-            id("hourly", "2025-12-31T12:00:00Z"),
-            id("hourly", "2025-12-31T13:00:00Z"),
-            id("hourly", "2025-12-31T14:00:00Z"));
+            id("hourly", "2025-12-31T13:00:00+01:00"),
+            id("hourly", "2025-12-31T14:00:00+01:00"),
+            id("hourly", "2025-12-31T15:00:00+01:00"));
     for (WorkflowHandle<Object, Exception> handle : overlapping) {
       handle.getResult(WAIT);
     }
@@ -362,7 +415,7 @@ class SchedulerTest {
     assertThat(
             harness.query(
                 "SELECT queue_name FROM dbos.workflow_status WHERE workflow_uuid = ?",
-                id("queued", "2026-01-01T00:00:01Z")))
+                id("queued", "2026-01-01T00:00:01+00:00")))
         .isEqualTo("ticks");
   }
 

@@ -135,11 +135,13 @@ final class SampleServer {
     }
   }
 
-  /** How many tick workflows of the schedule finished (ids {@code sched-<schedule>-<time>Z}). */
+  /**
+   * How many tick workflows of the schedule finished (ids {@code sched-<schedule>-<time>+00:00}).
+   */
   static long finishedTicks(String schedule) throws SQLException {
     return single(
             "SELECT count(*) FROM dbos.workflow_status WHERE schedule_name = ? AND status ="
-                + " 'SUCCESS' AND workflow_uuid LIKE 'sched-' || schedule_name || '-%Z'",
+                + " 'SUCCESS' AND workflow_uuid LIKE 'sched-' || schedule_name || '-%+00:00'",
             List.of(schedule))
         .map(v -> ((Number) v).longValue())
         .orElse(0L);

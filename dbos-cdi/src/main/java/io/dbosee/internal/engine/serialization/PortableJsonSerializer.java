@@ -4,6 +4,7 @@ import io.dbosee.DBOSRecordedErrorException;
 import io.dbosee.DBOSSerializationException;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -17,6 +18,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -64,7 +66,10 @@ public final class PortableJsonSerializer implements Serializer {
       return "null";
     }
     try {
-      return jsonb.toJson(value, declaredType == Void.class ? value.getClass() : declaredType);
+      // Declared as Object (or Void), the value is written as what it is: JSON-B would write a
+      // String declared as Object as {}.
+      boolean untyped = declaredType == Void.class || declaredType == Object.class;
+      return jsonb.toJson(value, untyped ? value.getClass() : declaredType);
     } catch (RuntimeException e) {
       throw new DBOSSerializationException(
           "Cannot write a "
@@ -134,6 +139,12 @@ public final class PortableJsonSerializer implements Serializer {
 
   @Override
   public Object[] deserializeArguments(String text, Type[] parameterTypes) {
+    return deserializeArguments(text, parameterTypes, null);
+  }
+
+  @Override
+  public Object[] deserializeArguments(
+      String text, Type[] parameterTypes, List<String> parameterNames) {
     if (text == null) {
       throw new DBOSSerializationException(
           "The workflow's inputs are missing (NULL); it cannot be started again.", null);
@@ -150,20 +161,22 @@ public final class PortableJsonSerializer implements Serializer {
           e);
     }
     JsonValue positional = inputs.getOrDefault("positionalArgs", JsonValue.EMPTY_JSON_ARRAY);
+    if (positional.getValueType() == JsonValue.ValueType.NULL) {
+      positional = JsonValue.EMPTY_JSON_ARRAY;
+    }
     JsonValue named = inputs.getOrDefault("namedArgs", JsonValue.EMPTY_JSON_OBJECT);
     if (positional.getValueType() != JsonValue.ValueType.ARRAY) {
       throw new DBOSSerializationException(
           "positionalArgs of the workflow's inputs is not a JSON array: " + snippet(text), null);
     }
-    if (named.getValueType() == JsonValue.ValueType.OBJECT && !named.asJsonObject().isEmpty()) {
-      throw new DBOSSerializationException(
-          "The workflow's inputs have named arguments "
-              + named.asJsonObject().keySet()
-              + "; Java workflows bind arguments by position only. Enqueue it with"
-              + " positionalArgs in parameter order.",
-          null);
-    }
     JsonArray values = positional.asJsonArray();
+    if (named.getValueType() == JsonValue.ValueType.OBJECT && !named.asJsonObject().isEmpty()) {
+      values = bindNamed(values, named.asJsonObject(), parameterTypes.length, parameterNames);
+    } else if (named.getValueType() != JsonValue.ValueType.OBJECT
+        && named.getValueType() != JsonValue.ValueType.NULL) {
+      throw new DBOSSerializationException(
+          "namedArgs of the workflow's inputs is not a JSON object: " + snippet(text), null);
+    }
     if (values.size() != parameterTypes.length) {
       throw new DBOSSerializationException(
           "The workflow's inputs have "
@@ -183,6 +196,72 @@ public final class PortableJsonSerializer implements Serializer {
               : deserialize(value.toString(), parameterTypes[i]);
     }
     return arguments;
+  }
+
+  /**
+   * The positional values followed by the named ones in parameter order, as Python binds keyword
+   * arguments: each name must be a parameter's, not one already given by position, and every
+   * parameter must end up with a value (Java parameters have no defaults).
+   */
+  private static JsonArray bindNamed(
+      JsonArray positional, JsonObject named, int parameterCount, List<String> parameterNames) {
+    if (parameterNames == null) {
+      throw new DBOSSerializationException(
+          "The workflow's inputs have named arguments "
+              + named.keySet()
+              + ", but the names of the workflow method's parameters are not known: compile the"
+              + " application with -parameters (Maven: maven.compiler.parameters=true), or"
+              + " enqueue it with positionalArgs in parameter order.",
+          null);
+    }
+    if (positional.size() > parameterCount) {
+      throw new DBOSSerializationException(
+          "The workflow's inputs have "
+              + positional.size()
+              + " positional argument(s) but the method has "
+              + parameterCount
+              + " parameter(s) "
+              + parameterNames,
+          null);
+    }
+    JsonValue[] bound = new JsonValue[parameterCount];
+    for (int i = 0; i < positional.size(); i++) {
+      bound[i] = positional.get(i);
+    }
+    for (var entry : named.entrySet()) {
+      int index = parameterNames.indexOf(entry.getKey());
+      if (index < 0) {
+        throw new DBOSSerializationException(
+            "The workflow's inputs name the argument '"
+                + entry.getKey()
+                + "', but the method's parameters are "
+                + parameterNames
+                + ".",
+            null);
+      }
+      if (bound[index] != null) {
+        throw new DBOSSerializationException(
+            "The workflow's inputs give parameter '"
+                + entry.getKey()
+                + "' both by position and by name.",
+            null);
+      }
+      bound[index] = entry.getValue();
+    }
+    JsonArrayBuilder values = Json.createArrayBuilder();
+    for (int i = 0; i < parameterCount; i++) {
+      if (bound[i] == null) {
+        throw new DBOSSerializationException(
+            "The workflow's inputs give no value for parameter '"
+                + parameterNames.get(i)
+                + "' (parameters: "
+                + parameterNames
+                + "); Java workflow parameters have no defaults.",
+            null);
+      }
+      values.add(bound[i]);
+    }
+    return values.build();
   }
 
   @Override

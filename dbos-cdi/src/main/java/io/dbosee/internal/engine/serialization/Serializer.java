@@ -1,6 +1,7 @@
 package io.dbosee.internal.engine.serialization;
 
 import java.lang.reflect.Type;
+import java.util.List;
 
 /**
  * Converts workflow arguments, results and errors to and from the text stored in the system
@@ -28,6 +29,18 @@ public interface Serializer {
 
   /** Arguments read back, one per declared parameter type. */
   Object[] deserializeArguments(String text, Type[] parameterTypes);
+
+  /**
+   * Arguments read back, one per declared parameter type, with the named arguments another SDK's
+   * client may give ({@code namedArgs} of portable_json) bound to the parameters of those names.
+   *
+   * @param parameterNames the parameters' names in order, or null when they are not known (the
+   *     class was compiled without {@code -parameters}): named arguments are then refused
+   */
+  default Object[] deserializeArguments(
+      String text, Type[] parameterTypes, List<String> parameterNames) {
+    return deserializeArguments(text, parameterTypes);
+  }
 
   /**
    * An exception as text. For {@code portable_json}: {@code {"name": <simple class name>,

@@ -1,13 +1,25 @@
 package io.dbosee.internal.engine.serialization;
 
 import io.dbosee.DBOSSerializationException;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
 import java.lang.reflect.Type;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Chooses how to read a row from its {@code serialization} column. This engine writes only {@code
- * portable_json}; it also reads {@code java_jackson} values, which are JSON too, on a best-effort
- * basis, and refuses every other format (such as Python's {@code py_pickle}) with a clear error
- * instead of guessing.
+ * portable_json}; it also reads the DBOS Java SDK's {@code java_jackson} values, which are JSON
+ * too, and refuses every other format (such as Python's {@code py_pickle}) with a clear error
+ * instead of guessing. Nothing is ever read with Java deserialization.
  */
 public final class Serializers {
   public static final String JAVA_JACKSON = "java_jackson";
@@ -36,8 +48,23 @@ public final class Serializers {
         null);
   }
 
-  /** Reads Jackson-written JSON with the portable reader; never writes. */
+  /**
+   * Reads what the DBOS Java SDK writes as {@code java_jackson} (Jackson with default typing) with
+   * the portable reader; never writes. The SDK's type information (a {@code ["java.util.ArrayList",
+   * [...]]} wrapper around a non-final value, an {@code "@class"} property in an object) is
+   * dropped, never used to choose a class: values bind to the declared Java types, as portable_json
+   * values do. A recorded exception keeps its class name and message; its Java-serialized bytes
+   * ({@code base64bytes}) are never read.
+   */
   private record JacksonReader(Serializer portable) implements Serializer {
+    /**
+     * A Java binary class name as Jackson writes it in a type wrapper ({@code
+     * [Ljava.lang.Object;}).
+     */
+    private static final Pattern TYPE_NAME =
+        Pattern.compile(
+            "\\[*L?[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)+;?|\\[+[ZBCSIJFD]");
+
     @Override
     public String name() {
       return JAVA_JACKSON;
@@ -50,7 +77,10 @@ public final class Serializers {
 
     @Override
     public Object deserialize(String text, Type declaredType) {
-      return portable.deserialize(text, declaredType);
+      if (text == null) {
+        return portable.deserialize(null, declaredType);
+      }
+      return portable.deserialize(untyped(text).toString(), declaredType);
     }
 
     @Override
@@ -60,11 +90,21 @@ public final class Serializers {
 
     @Override
     public Object[] deserializeArguments(String text, Type[] parameterTypes) {
-      String trimmed = text == null ? "" : text.strip();
-      // Jackson-written arguments may be a bare array of positional values.
+      return deserializeArguments(text, parameterTypes, null);
+    }
+
+    @Override
+    public Object[] deserializeArguments(String text, Type[] parameterTypes, List<String> names) {
+      if (text == null) {
+        return portable.deserializeArguments(null, parameterTypes, names);
+      }
+      JsonValue arguments = untyped(text);
+      // The SDK records the argument array itself: ["[Ljava.lang.Object;", [...]].
       String portableShape =
-          trimmed.startsWith("[") ? "{\"positionalArgs\":" + trimmed + "}" : text;
-      return portable.deserializeArguments(portableShape, parameterTypes);
+          arguments.getValueType() == JsonValue.ValueType.ARRAY
+              ? Json.createObjectBuilder().add("positionalArgs", arguments).build().toString()
+              : arguments.toString();
+      return portable.deserializeArguments(portableShape, parameterTypes, names);
     }
 
     @Override
@@ -74,7 +114,76 @@ public final class Serializers {
 
     @Override
     public Throwable deserializeError(String text, ClassLoader loader) {
-      return portable.deserializeError(text, loader);
+      JsonValue error;
+      try {
+        error = untyped(text);
+      } catch (DBOSSerializationException e) {
+        return portable.deserializeError(text, loader);
+      }
+      if (error.getValueType() != JsonValue.ValueType.OBJECT
+          || !(error.asJsonObject().get("type") instanceof JsonString type)) {
+        return portable.deserializeError(error.toString(), loader);
+      }
+      // The SDK's WireThrowable: rebuilt from its class name and message, as a portable error is.
+      String className = type.getString();
+      JsonValue message = error.asJsonObject().getOrDefault("message", JsonValue.NULL);
+      JsonObject portableShape =
+          Json.createObjectBuilder()
+              .add("name", className.substring(className.lastIndexOf('.') + 1))
+              .add("message", message)
+              .add("data", Json.createObjectBuilder().add("className", className))
+              .build();
+      return portable.deserializeError(portableShape.toString(), loader);
+    }
+
+    private static JsonValue untyped(String text) {
+      try (JsonReader reader = Json.createReader(new StringReader(text))) {
+        return value(reader.readValue());
+      } catch (JsonException | IllegalStateException e) {
+        throw new DBOSSerializationException(
+            "A java_jackson value is not JSON: "
+                + (text.length() <= 200 ? text : text.substring(0, 200) + "…"),
+            e);
+      }
+    }
+
+    /** A value that may carry a type wrapper. */
+    private static JsonValue value(JsonValue value) {
+      if (value.getValueType() == JsonValue.ValueType.ARRAY) {
+        JsonArray array = value.asJsonArray();
+        if (array.size() == 2
+            && array.get(0) instanceof JsonString type
+            && TYPE_NAME.matcher(type.getString()).matches()) {
+          return content(array.get(1));
+        }
+      }
+      return content(value);
+    }
+
+    /** The inside of a value: its elements and properties may carry type information. */
+    private static JsonValue content(JsonValue value) {
+      switch (value.getValueType()) {
+        case ARRAY -> {
+          JsonArrayBuilder elements = Json.createArrayBuilder();
+          value.asJsonArray().forEach(element -> elements.add(value(element)));
+          return elements.build();
+        }
+        case OBJECT -> {
+          JsonObjectBuilder properties = Json.createObjectBuilder();
+          value
+              .asJsonObject()
+              .forEach(
+                  (key, property) -> {
+                    if (!key.equals("@class")) {
+                      properties.add(key, value(property));
+                    }
+                  });
+          return properties.build();
+        }
+        default -> {
+          return value;
+        }
+      }
     }
 
     private static IllegalStateException readOnly() {

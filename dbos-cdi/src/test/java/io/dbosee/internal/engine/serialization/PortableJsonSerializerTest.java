@@ -24,6 +24,10 @@ class PortableJsonSerializerTest {
 
   public record Line(String sku, int quantity) {}
 
+  /** Its generic type is the declared type of a test. */
+  @SuppressWarnings("unused")
+  private static List<Line> lines;
+
   public enum Priority {
     LOW,
     HIGH
@@ -136,7 +140,7 @@ class PortableJsonSerializerTest {
                     "{\"positionalArgs\": [], \"namedArgs\": {\"name\": \"a\"}}", one))
         .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("named arguments")
-        .hasMessageContaining("by position");
+        .hasMessageContaining("-parameters");
     assertThatThrownBy(() -> serializer.deserializeArguments("[1,", one))
         .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("positionalArgs");
@@ -258,6 +262,11 @@ class PortableJsonSerializerTest {
         .isEqualTo(new Line("a", 3));
     assertThat(jackson.deserializeArguments("[\"a\", 3]", new Type[] {String.class, int.class}))
         .containsExactly("a", 3);
+    assertThat(
+            jackson.deserializeArguments(
+                "[\"[Ljava.lang.Object;\",[\"a\",3]]", new Type[] {String.class, int.class}))
+        .as("the Java SDK's typed argument array")
+        .containsExactly("a", 3);
     assertThatThrownBy(() -> jackson.serialize("x", String.class))
         .isInstanceOf(IllegalStateException.class);
 
@@ -268,5 +277,102 @@ class PortableJsonSerializerTest {
     assertThatThrownBy(() -> Serializers.forName("mystery", serializer))
         .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("'mystery'");
+  }
+
+  @Test
+  void javaJacksonTypeInformationIsDroppedNeverUsedToChooseAClass() throws Exception {
+    Serializer jackson = Serializers.forName("java_jackson", serializer);
+    Type listOfLines = PortableJsonSerializerTest.class.getDeclaredField("lines").getGenericType();
+    assertThat(
+            jackson.deserialize(
+                "[\"java.util.ArrayList\",[{\"@class\":\"com.evil.Gadget\",\"sku\":\"a\","
+                    + "\"quantity\":3},[\"java.util.ArrayList\",[]]]]",
+                Object.class))
+        .as("wrappers and @class dropped; com.evil.Gadget is never loaded")
+        .isEqualTo(
+            List.of(Map.of("sku", "a", "quantity", java.math.BigDecimal.valueOf(3)), List.of()));
+    assertThat(
+            jackson.deserialize(
+                "[\"java.util.ImmutableCollections$ListN\",[{\"sku\":\"a\",\"quantity\":3}]]",
+                listOfLines))
+        .isEqualTo(List.of(new Line("a", 3)));
+    assertThat(
+            jackson.deserialize(
+                "{\"@class\":\"java.util.HashMap\",\"k\":[\"[I\",[1,2]]}", Object.class))
+        .isEqualTo(Map.of("k", List.of(java.math.BigDecimal.ONE, java.math.BigDecimal.valueOf(2))));
+    assertThat(jackson.deserialize("\"plain\"", String.class)).isEqualTo("plain");
+  }
+
+  @Test
+  void javaJacksonErrorsKeepTheirTypeAndMessageAndTheirJavaSerializedBytesAreNeverRead() {
+    Serializer jackson = Serializers.forName("java_jackson", serializer);
+    String wire =
+        "{\"v\":1,\"type\":\"java.lang.IllegalStateException\",\"message\":\"out of stock\","
+            + "\"base64bytes\":\"rO0ABXNyAA5qYXZhLmxhbmcuT2JqZWN0\",\"stackPreview\":[]}";
+    assertThat(jackson.deserializeError(wire, getClass().getClassLoader()))
+        .isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("out of stock");
+    String unknown =
+        "{\"v\":1,\"type\":\"com.acme.OutOfStock\",\"message\":\"sku a\","
+            + "\"base64bytes\":\"rO0ABQ==\"}";
+    assertThat(jackson.deserializeError(unknown, getClass().getClassLoader()))
+        .isInstanceOfSatisfying(
+            DBOSRecordedErrorException.class, e -> assertThat(e).hasMessage("OutOfStock: sku a"));
+  }
+
+  @Test
+  void namedArgumentsBindToTheParametersOfThoseNames() {
+    Type[] types = {String.class, int.class, Line.class};
+    List<String> names = List.of("customer", "count", "line");
+    assertThat(
+            serializer.deserializeArguments(
+                "{\"positionalArgs\":[\"ann\"],\"namedArgs\":{\"line\":{\"sku\":\"a\","
+                    + "\"quantity\":1},\"count\":2}}",
+                types,
+                names))
+        .containsExactly("ann", 2, new Line("a", 1));
+    assertThat(
+            serializer.deserializeArguments(
+                "{\"positionalArgs\":null,\"namedArgs\":{\"customer\":\"bo\",\"count\":1,"
+                    + "\"line\":null}}",
+                types,
+                names))
+        .containsExactly("bo", 1, null);
+
+    assertThatThrownBy(
+            () ->
+                serializer.deserializeArguments(
+                    "{\"positionalArgs\":[\"ann\"],\"namedArgs\":{\"colour\":1}}", types, names))
+        .isInstanceOf(DBOSSerializationException.class)
+        .hasMessageContaining("'colour'")
+        .hasMessageContaining("[customer, count, line]");
+    assertThatThrownBy(
+            () ->
+                serializer.deserializeArguments(
+                    "{\"positionalArgs\":[\"ann\"],\"namedArgs\":{\"customer\":\"bo\"}}",
+                    types,
+                    names))
+        .isInstanceOf(DBOSSerializationException.class)
+        .hasMessageContaining("both by position and by name");
+    assertThatThrownBy(
+            () ->
+                serializer.deserializeArguments(
+                    "{\"positionalArgs\":[\"ann\"],\"namedArgs\":{\"count\":2}}", types, names))
+        .isInstanceOf(DBOSSerializationException.class)
+        .hasMessageContaining("no value for parameter 'line'");
+    assertThatThrownBy(
+            () ->
+                serializer.deserializeArguments(
+                    "{\"positionalArgs\":[],\"namedArgs\":{\"count\":2}}", types, null))
+        .isInstanceOf(DBOSSerializationException.class)
+        .hasMessageContaining("-parameters");
+  }
+
+  @Test
+  void aValueDeclaredAsObjectIsWrittenAsWhatItIs() {
+    assertThat(serializer.serialize("fetched", Object.class)).isEqualTo("\"fetched\"");
+    assertThat(serializer.serialize(List.of(1, 2), Object.class)).isEqualTo("[1,2]");
+    assertThat(serializer.serialize(new Line("a", 1), Object.class))
+        .isEqualTo("{\"quantity\":1,\"sku\":\"a\"}");
   }
 }
