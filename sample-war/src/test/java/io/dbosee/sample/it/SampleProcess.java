@@ -29,9 +29,9 @@ import java.util.stream.Stream;
  * The sample as a user runs it, in real processes: the development PostgreSQL started (or reused)
  * by {@link DevPostgres}, as the {@code sample} Maven profile's exec:java does, then Open Liberty
  * in the foreground with {@code bin/server run <server>}, as the profile's liberty:run does, on the
- * profile's server configuration (created and deployed by the build, see the {@code demo-server}
- * execution in sample-war/pom.xml). Ports come from {@code HTTP_PORT} and {@code HTTPS_PORT} in the
- * server's environment, as the README tells users to move them.
+ * profile's server configuration (created by the build, see the {@code demo-server} execution in
+ * sample-war/pom.xml) with the sample's WAR in its dropins. Ports come from {@code HTTP_PORT} and
+ * {@code HTTPS_PORT} in the server's environment, as the README tells users to move them.
  *
  * <p>{@link #kill()} SIGKILLs the server's JVM; {@link #close()} stops whatever this started: the
  * server and the PostgreSQL (which the development run otherwise leaves running on purpose).
@@ -51,11 +51,26 @@ final class SampleProcess implements AutoCloseable {
   private Process server;
   private Path log;
 
-  /** A sample on an empty database: stops a PostgreSQL an aborted run left, deletes its data. */
+  /**
+   * A sample on an empty database: stops a PostgreSQL an aborted run left, deletes its data, and
+   * deploys the sample's WAR (as Maven packaged it) in the server's dropins.
+   */
   SampleProcess() throws IOException, InterruptedException {
+    if (!Files.isDirectory(serverDir)) {
+      throw new IllegalStateException(
+          "no Liberty server " + serverDir + ": the build's demo-server execution creates it");
+    }
     stopPostgres();
-    if (Files.exists(postgresDir)) {
-      try (Stream<Path> files = Files.walk(postgresDir)) {
+    deleteRecursively(postgresDir);
+    deleteRecursively(serverDir.resolve("dropins"));
+    Files.createDirectories(serverDir.resolve("dropins"));
+    Files.copy(
+        Path.of(System.getProperty("sample.war")), serverDir.resolve("dropins/sample-war.war"));
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(p);
         }
