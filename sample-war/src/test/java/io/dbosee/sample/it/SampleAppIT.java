@@ -5,6 +5,7 @@ import static io.dbosee.sample.it.SampleServer.DEPLOYMENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.jboss.arquillian.container.test.api.ContainerController;
@@ -81,6 +82,45 @@ class SampleAppIT {
     assertThat(second.statusCode()).as("GET /transaction: %s", second.body()).isEqualTo(200);
     assertThat(rowCount(second.body())).isEqualTo(before + 1);
     assertThat(SampleServer.count("SELECT count(*) FROM example_table")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void greetsSigningTheGuestbookOnceAndRecordingOneGreeting() throws Exception {
+    String id = "greeting-" + System.nanoTime();
+    String name = "Ada" + System.nanoTime();
+
+    HttpResponse<String> response = SampleServer.get("/greeting/" + name + "?id=" + id);
+
+    assertThat(response.statusCode()).as("GET /greeting: %s", response.body()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("Thank you for being awesome, " + name + "!\n");
+    assertThat(SampleServer.workflowStatus(id)).contains("SUCCESS");
+    assertThat(SampleServer.get("/guestbook").body()).contains(name + " signed 1 time(s)\n");
+    assertThat(SampleServer.get("/greetings").body()).contains(name + " (workflow " + id + ")\n");
+  }
+
+  /** Double signing shows in the guestbook; a signature without a name is refused. */
+  @Test
+  void theGuestbookCountsEverySignatureAndRefusesOneWithoutAName() throws Exception {
+    String name = "Bob" + System.nanoTime();
+
+    HttpResponse<String> first = signGuestbook("{\"name\": \"" + name + "\"}");
+    HttpResponse<String> second = signGuestbook("{\"name\": \"" + name + "\"}");
+    HttpResponse<String> nameless = signGuestbook("{\"nom\": \"Mike\"}");
+
+    assertThat(first.body()).as("first signature").contains("\"signatures\":1");
+    assertThat(second.body()).as("second signature").contains("\"signatures\":2");
+    assertThat(SampleServer.get("/guestbook").body()).contains(name + " signed 2 time(s)\n");
+    assertThat(nameless.statusCode()).as("without a name: %s", nameless.body()).isEqualTo(400);
+    assertThat(nameless.body()).contains("non-empty \"name\"");
+  }
+
+  private static HttpResponse<String> signGuestbook(String json) throws Exception {
+    return SampleServer.HTTP.send(
+        HttpRequest.newBuilder(SampleServer.uri("/guestbook/record_greeting"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static long rowCount(String body) {

@@ -1,0 +1,231 @@
+package io.dbosee.sample.it;
+
+import io.dbosee.devpostgres.DevPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The sample as a user runs it, in real processes: the development PostgreSQL started (or reused)
+ * by {@link DevPostgres}, as the {@code sample} Maven profile's exec:java does, then Open Liberty
+ * in the foreground with {@code bin/server run <server>}, as the profile's liberty:run does, on the
+ * profile's server configuration (created by the build, see the {@code demo-server} execution in
+ * sample-war/pom.xml) with the sample's WAR in its dropins. Ports come from {@code HTTP_PORT} and
+ * {@code HTTPS_PORT} in the server's environment, as the README tells users to move them.
+ *
+ * <p>{@link #kill()} SIGKILLs the server's JVM; {@link #close()} stops whatever this started: the
+ * server and the PostgreSQL (which the development run otherwise leaves running on purpose).
+ */
+final class SampleProcess implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(SampleProcess.class.getName());
+  private static final Duration START_DEADLINE = Duration.ofSeconds(180);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Path wlpHome = Path.of(System.getProperty("liberty.wlp.home"));
+  private final String serverName = System.getProperty("demo.server.name");
+  private final Path serverDir = wlpHome.resolve("usr/servers").resolve(serverName);
+  private final Path postgresDir = Path.of(System.getProperty("demo.postgres.dir"));
+  private final int httpPort = freePort();
+  private final int httpsPort = freePort();
+  private Process server;
+  private Path log;
+
+  /**
+   * A sample on an empty database: stops a PostgreSQL an aborted run left, deletes its data, and
+   * deploys the sample's WAR (as Maven packaged it) in the server's dropins.
+   */
+  SampleProcess() throws IOException, InterruptedException {
+    if (!Files.isDirectory(serverDir)) {
+      throw new IllegalStateException(
+          "no Liberty server " + serverDir + ": the build's demo-server execution creates it");
+    }
+    stopPostgres();
+    deleteRecursively(postgresDir);
+    deleteRecursively(serverDir.resolve("dropins"));
+    Files.createDirectories(serverDir.resolve("dropins"));
+    Files.copy(
+        Path.of(System.getProperty("sample.war")), serverDir.resolve("dropins/sample-war.war"));
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts PostgreSQL (or reuses the running one) and the server, with {@code environment} added to
+   * the server's, the server's console going to {@code target/<logName>}; returns when the sample
+   * answers.
+   */
+  void start(String logName, Map<String, String> environment) throws Exception {
+    if (server != null && server.isAlive()) {
+      throw new IllegalStateException("the sample server already runs (pid " + server.pid() + ")");
+    }
+    DevPostgres.main(
+        new String[] {postgresDir.toString(), serverDir.toString(), TestPostgresSession.DATABASE});
+    log = postgresDir.resolveSibling(logName);
+    ProcessBuilder builder =
+        new ProcessBuilder(wlpHome.resolve("bin/server").toString(), "run", serverName)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(k -> k.startsWith("POSTGRES_")); // the embedded PostgreSQL, always
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("HTTP_PORT", Integer.toString(httpPort));
+    env.put("HTTPS_PORT", Integer.toString(httpsPort));
+    env.putAll(environment);
+    server = builder.start();
+    LOG.info("Started " + serverName + " (pid " + server.pid() + "), console in " + log);
+    Instant deadline = Instant.now().plus(START_DEADLINE);
+    while (status("/greetings") != 200) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException(
+            "the sample server exited with " + server.exitValue() + "; see " + log);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(
+            "the sample did not answer within " + START_DEADLINE + "; see " + log);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** SIGKILLs the server's JVM ({@code server run} execs it) and waits until it is gone. */
+  void kill() throws InterruptedException {
+    List<ProcessHandle> descendants = server.descendants().toList();
+    server.destroyForcibly();
+    descendants.forEach(ProcessHandle::destroyForcibly);
+    if (!server.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the killed sample server (pid " + server.pid() + ") lives");
+    }
+    LOG.info("Killed " + serverName + " (pid " + server.pid() + ")");
+  }
+
+  /** What the server wrote to its console since its last start. */
+  String console() throws IOException {
+    return Files.readString(log);
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return HTTP.sendAsync(request(path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
+        .timeout(Duration.ofMinutes(2))
+        .GET()
+        .build();
+  }
+
+  private int status(String path) {
+    try {
+      return get(path).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** A connection to the sample's database (the system and the application tables). */
+  Connection database() throws SQLException {
+    try {
+      int port = Integer.parseInt(Files.readString(postgresDir.resolve("port")).trim());
+      return DriverManager.getConnection(
+          "jdbc:postgresql://localhost:" + port + "/" + TestPostgresSession.DATABASE,
+          "postgres",
+          "");
+    } catch (IOException e) {
+      throw new UncheckedIOException("the development PostgreSQL has not started", e);
+    }
+  }
+
+  /** Kills the server if it runs. */
+  void stopServer() throws InterruptedException {
+    if (server != null && server.isAlive()) {
+      kill();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      stopServer();
+    } finally {
+      stopPostgres();
+    }
+  }
+
+  /** Stops the PostgreSQL running on the data directory, if any (SIGTERM: a fast shutdown). */
+  private void stopPostgres() throws InterruptedException {
+    Optional<ProcessHandle> postmaster = postmaster();
+    if (postmaster.isEmpty()) {
+      return;
+    }
+    postmaster.get().destroy();
+    try {
+      postmaster.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      postmaster.get().destroyForcibly();
+    }
+    LOG.info("Stopped the development PostgreSQL (pid " + postmaster.get().pid() + ")");
+  }
+
+  private Optional<ProcessHandle> postmaster() {
+    try {
+      List<String> lines = Files.readAllLines(postgresDir.resolve("data/postmaster.pid"));
+      return ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+          .filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+
+  static Map<String, String> environment(String... keyValues) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      env.put(keyValues[i], keyValues[i + 1]);
+    }
+    return env;
+  }
+}
