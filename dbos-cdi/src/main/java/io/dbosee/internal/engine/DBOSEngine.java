@@ -375,7 +375,12 @@ public final class DBOSEngine implements AutoCloseable {
     if (failover != null) {
       failover.start();
     }
-    hub.start(queueRunner, parked, failover == null ? List.of() : List.of(failover));
+    List<NotificationHub.Timer> timers = new ArrayList<>();
+    timers.add(parkedSweep);
+    if (failover != null) {
+      timers.add(failover);
+    }
+    hub.start(queueRunner, parked, timers);
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -2152,6 +2157,21 @@ public final class DBOSEngine implements AutoCloseable {
       return;
     }
     WorkflowRow row = found.get();
+    if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
+        && !config.executorId().equals(row.executorId())) {
+      active.remove(workflowId, running);
+      running
+          .outcome()
+          .completeExceptionally(
+              new DBOSInterruptedException(
+                  workflowId,
+                  "Workflow '"
+                      + workflowId
+                      + "' was taken over by server '"
+                      + row.executorId()
+                      + "' while it waited here; it goes on there."));
+      return;
+    }
     Object[] arguments = readArguments(row, definition);
     if (arguments == null) {
       // Recorded as failed by readArguments: its waiters get that outcome.
@@ -2191,6 +2211,50 @@ public final class DBOSEngine implements AutoCloseable {
             + "' was waiting when the application stopped; it stays PENDING and resumes from its"
             + " last completed step when the application starts again.");
   }
+
+  /** How often parked workflows are checked for a cancellation that notified nobody. */
+  private static final long PARKED_SWEEP_MS = 2_000;
+
+  /**
+   * Every {@link #PARKED_SWEEP_MS}, one query over the parked workflows wakes those that were
+   * cancelled by SQL or another process (a DBOS client's cancel sends no notification), finished
+   * elsewhere, or taken over: they end at once instead of at the end of their wait.
+   */
+  private final NotificationHub.Timer parkedSweep =
+      new NotificationHub.Timer() {
+        private final AtomicBoolean sweeping = new AtomicBoolean();
+        private volatile long next;
+
+        @Override
+        public long millisUntilDue() {
+          return parked.size() == 0 ? Long.MAX_VALUE : Math.max(0, next - now());
+        }
+
+        @Override
+        public void timer() {
+          long current = now();
+          if (current < next || parked.size() == 0 || !sweeping.compareAndSet(false, true)) {
+            return;
+          }
+          next = current + PARKED_SWEEP_MS;
+          try {
+            executor.execute(
+                () -> {
+                  try {
+                    for (String id : db.notRunningHere(parked.ids(), config.executorId())) {
+                      parked.wake(id);
+                    }
+                  } catch (RuntimeException e) {
+                    LOG.log(Level.DEBUG, "could not check the parked workflows", e);
+                  } finally {
+                    sweeping.set(false);
+                  }
+                });
+          } catch (RejectedExecutionException e) {
+            sweeping.set(false);
+          }
+        }
+      };
 
   /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
   private void recoverTakenOver() {

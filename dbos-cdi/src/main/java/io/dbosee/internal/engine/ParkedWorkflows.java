@@ -147,6 +147,11 @@ final class ParkedWorkflows implements NotificationHub.Timer {
     return byId.size();
   }
 
+  /** The ids of the workflows parked now. */
+  List<String> ids() {
+    return List.copyOf(byId.keySet());
+  }
+
   /** Removes every parked workflow without waking it (the engine stops); returns them. */
   Collection<Parked> drain() {
     List<Parked> drained = new ArrayList<>();

@@ -180,6 +180,27 @@ class ParkingTest {
   }
 
   @Test
+  void aParkedWorkflowCancelledBySqlEndsWithoutWaitingForItsWakeUp() throws Exception {
+    WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
+    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    WorkflowHandle<Object, Exception> handle;
+    try (AutoCloseable id = engine.assignWorkflowId("client-cancel")) {
+      handle = receiver.start(StartSpec.background());
+    }
+    await().atMost(WAIT).until(() -> engine.parkedWorkflows() == 1);
+
+    // What a DBOS client's cancel does: it updates the row and notifies nobody.
+    harness.query(
+        "UPDATE dbos.workflow_status SET status = 'CANCELLED' WHERE workflow_uuid ="
+            + " 'client-cancel' RETURNING status");
+
+    assertThatThrownBy(() -> handle.getResult(Duration.ofSeconds(20)))
+        .isInstanceOf(DBOSWorkflowCancelledException.class);
+    assertThat(engine.parkedWorkflows()).isZero();
+    assertThat(after.get()).isZero();
+  }
+
+  @Test
   void aParkedWorkflowIsCancelledAtItsDeadline() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);

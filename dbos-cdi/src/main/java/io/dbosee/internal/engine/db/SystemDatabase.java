@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -247,6 +248,32 @@ public final class SystemDatabase {
       }
     } catch (SQLException e) {
       throw failure("read workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Which of {@code workflowIds} are no longer this executor's to run: finished, cancelled (by a
+   * client's SQL, say, which notifies nobody) or taken over by another executor.
+   */
+  public List<String> notRunningHere(Collection<String> workflowIds, String executorId) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT workflow_uuid FROM "
+                    + qualified("workflow_status")
+                    + " WHERE workflow_uuid = ANY(?) AND (status <> 'PENDING' OR executor_id IS"
+                    + " DISTINCT FROM ?)")) {
+      ps.setArray(1, c.createArrayOf("text", workflowIds.toArray()));
+      ps.setString(2, executorId);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw failure("look at the status of the waiting workflows", e);
     }
   }
 
