@@ -97,6 +97,7 @@ public final class DBOSEngine implements AutoCloseable {
   private volatile QueueRunner queueRunner;
   private final NotificationHub hub;
   private final MessageDatabase messages;
+  private final WorkflowManagement management;
 
   /**
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
@@ -195,6 +196,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
+    this.management = new WorkflowManagement(this, dataSource);
     db.onCancelledWorkflow(
         workflowId -> {
           Running running = active.get(workflowId);
@@ -1861,26 +1863,34 @@ public final class DBOSEngine implements AutoCloseable {
             }
             return null;
           }
-          WorkflowDefinition definition =
-              registry.get(WorkflowDefinition.key(row.className(), row.name()));
-          if (definition == null) {
-            LOG.log(
-                Level.WARNING,
-                "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
-                    + " that has it recovers it.",
-                workflowId,
-                row.className(),
-                row.name());
-            return null;
-          }
-          Object[] arguments = readArguments(row, definition);
-          if (arguments != null) {
-            executor.execute(
-                () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
-          }
+          runPending(row);
           return null;
         });
     return retrieveWorkflow(workflowId);
+  }
+
+  /**
+   * Runs a PENDING workflow of this executor now, on the executor (resumed or forked); a workflow
+   * not registered here stays PENDING for a server that has it.
+   */
+  void runPending(WorkflowRow row) {
+    WorkflowDefinition definition =
+        registry.get(WorkflowDefinition.key(row.className(), row.name()));
+    if (definition == null) {
+      LOG.log(
+          Level.WARNING,
+          "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
+              + " that has it recovers it.",
+          row.workflowId(),
+          row.className(),
+          row.name());
+      return;
+    }
+    Object[] arguments = readArguments(row, definition);
+    if (arguments != null) {
+      executor.execute(
+          () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
+    }
   }
 
   /** A management call: a step inside a workflow (so a replay does not repeat it), else a call. */
@@ -1969,20 +1979,12 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   public Optional<WorkflowStatus> workflowStatus(String workflowId) {
-    return db.readWorkflow(workflowId)
-        .map(
-            row ->
-                new WorkflowStatus(
-                    row.workflowId(),
-                    WorkflowState.valueOf(row.status()),
-                    row.name(),
-                    row.className(),
-                    row.executorId(),
-                    row.applicationVersion(),
-                    row.recoveryAttempts(),
-                    row.parentWorkflowId(),
-                    Instant.ofEpochMilli(row.createdAt()),
-                    Instant.ofEpochMilli(row.updatedAt())));
+    return management.workflowStatus(workflowId);
+  }
+
+  /** Listing, inspecting, forking, deleting and collecting workflows. */
+  public WorkflowManagement management() {
+    return management;
   }
 
   /**
@@ -2196,7 +2198,7 @@ public final class DBOSEngine implements AutoCloseable {
     return byId;
   }
 
-  private long now() {
+  long now() {
     return time.currentTimeMillis();
   }
 }

@@ -52,11 +52,21 @@ final class EngineHarness implements AutoCloseable {
 
   DBOSEngine engine(
       String executorId, TimeSource time, List<QueueDefinition> queues, WorkflowSpec... workflows) {
+    return engine(executorId, "v1", time, queues, workflows);
+  }
+
+  /** An engine of application version {@code version}. */
+  DBOSEngine engine(
+      String executorId,
+      String version,
+      TimeSource time,
+      List<QueueDefinition> queues,
+      WorkflowSpec... workflows) {
     ExecutorService executor = Executors.newCachedThreadPool();
     executors.add(executor);
     DBOSEngine engine =
         new DBOSEngine(
-            new EngineConfig(executorId, "v1", "dbos"),
+            new EngineConfig(executorId, version, "dbos"),
             pool(),
             PortableJsonSerializer.create(),
             executor,
