@@ -326,6 +326,11 @@ public final class DBOSEngine implements AutoCloseable {
     return state == State.RUNNING;
   }
 
+  /** How many workflows execute in this JVM now. */
+  public int activeWorkflows() {
+    return active.size();
+  }
+
   // ---------------------------------------------------------------------------------------
   // Workflows
 

@@ -9,6 +9,7 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ManagementDatabase;
+import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
@@ -218,6 +219,30 @@ public final class WorkflowManagement {
           taken);
     }
     return engine.recoverPendingWorkflows();
+  }
+
+  /**
+   * Why this server is not ready to run workflows, or empty when it is: the engine is not running,
+   * the system database cannot be reached, or its schema is not migrated to this version.
+   */
+  public Optional<String> readinessProblem() {
+    if (!engine.isRunning()) {
+      return Optional.of("the DBOS engine is not running");
+    }
+    int version;
+    try {
+      version = db.migrationVersion(5);
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
+    if (version < SystemSchema.LATEST_VERSION) {
+      return Optional.of(
+          "the system database schema is at migration "
+              + version
+              + ", this server needs "
+              + SystemSchema.LATEST_VERSION);
+    }
+    return Optional.empty();
   }
 
   private <T> T step(String name, Type type, Invocation call) {

@@ -386,6 +386,27 @@ public final class ManagementDatabase {
     }
   }
 
+  /**
+   * The number of the last migration applied to the schema, read with a statement that gives up
+   * after {@code timeoutSeconds}; 0 when the schema has none yet.
+   *
+   * @throws DBOSSystemDatabaseException if the database cannot be reached or read
+   */
+  public int migrationVersion(int timeoutSeconds) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COALESCE(max(version), 0) FROM \"" + schema + "\".dbos_migrations")) {
+      ps.setQueryTimeout(timeoutSeconds);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw failure("read the migration version", e);
+    }
+  }
+
   private static List<String> strings(PreparedStatement ps) throws SQLException {
     List<String> ids = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
