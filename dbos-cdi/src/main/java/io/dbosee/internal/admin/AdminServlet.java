@@ -78,6 +78,13 @@ final class AdminServlet extends HttpServlet {
     }
     String path = request.getPathInfo() == null ? "/" : request.getPathInfo();
     String method = request.getMethod();
+    String type = request.getContentType();
+    if (method.equals("POST") && (type == null || !type.startsWith("application/json"))) {
+      // Also what keeps another site's plain HTML form from posting with a browser's cached
+      // credentials: a cross-site JSON request needs a CORS preflight, which is never granted.
+      error(response, 415, "POST needs Content-Type: application/json (an empty body is fine).");
+      return;
+    }
     try {
       route(method, path, request, response);
     } catch (BadRequest e) {

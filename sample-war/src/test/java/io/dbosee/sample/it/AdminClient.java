@@ -53,6 +53,14 @@ final class AdminClient {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A POST the way an HTML form would send it (not JSON). */
+  HttpResponse<String> postText(String path, String body) throws IOException, InterruptedException {
+    return send(
+        builder(path)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   private HttpRequest.Builder builder(String path) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(SampleServer.uri(BASE + path)).timeout(Duration.ofMinutes(1));

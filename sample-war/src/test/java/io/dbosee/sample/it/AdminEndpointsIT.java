@@ -195,6 +195,10 @@ class AdminEndpointsIT {
     assertThat(array(queued).getValuesAs(JsonObject.class))
         .allSatisfy(r -> assertThat(r.getString("queue_name")).isNotBlank());
 
+    HttpResponse<String> notJson = OPERATOR.postText("/workflows/read-pending/cancel", "");
+    assertThat(notJson.statusCode()).as("a form post").isEqualTo(415);
+    assertThat(SampleServer.workflowStatus("read-pending")).contains("PENDING");
+
     HttpResponse<String> bad = OPERATOR.post("/workflows", "{\"status\": \"SLEEPY\"}");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(object(bad).getString("error")).contains("SLEEPY");
