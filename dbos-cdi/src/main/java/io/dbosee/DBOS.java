@@ -227,8 +227,96 @@ public interface DBOS {
   /** The id of the workflow running on this thread, empty outside a workflow. */
   Optional<String> workflowId();
 
-  /** The status of a workflow, empty when no workflow has that id. */
+  /**
+   * The status of a workflow, with its recorded inputs, output or error, empty when no workflow has
+   * that id.
+   */
   Optional<WorkflowStatus> getWorkflowStatus(String workflowId);
+
+  /**
+   * The workflows {@code input} selects, from every server sharing the system database. Inside a
+   * workflow the call is a durable step: a replay returns the same list.
+   *
+   * <pre>{@code
+   * List<WorkflowStatus> stuck = dbos.listWorkflows(ListWorkflowsInput.ALL
+   *     .withStatuses(WorkflowState.PENDING)
+   *     .withEndTime(Instant.now().minus(Duration.ofHours(1))));
+   * }</pre>
+   */
+  List<WorkflowStatus> listWorkflows(ListWorkflowsInput input);
+
+  /**
+   * The workflows on a queue that have not finished: ENQUEUED, DELAYED or PENDING (started), unless
+   * {@code input} names statuses. A durable step inside a workflow.
+   */
+  List<WorkflowStatus> listQueuedWorkflows(ListWorkflowsInput input);
+
+  /**
+   * Every operation the workflow recorded, in order (its steps, child workflow starts, sleeps,
+   * sends, receives, events), with outputs, errors and timings. A durable step inside a workflow.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  List<StepInfo> listWorkflowSteps(String workflowId);
+
+  /**
+   * Starts a copy of a workflow (same workflow, same inputs) under a new id that replays the
+   * original's recorded operations before position {@code startStep} (as {@link #listWorkflowSteps}
+   * numbers them) and runs the rest again: to run a workflow again after fixing a bug in one of its
+   * later steps, without repeating the earlier ones. {@code startStep} 0 runs everything again. The
+   * original is left as it is. When the new workflow belongs to this server's application version
+   * it starts here at once; for another version it waits, PENDING on this executor id, for a server
+   * of that version to recover it. A durable step inside a workflow.
+   *
+   * <pre>{@code
+   * WorkflowHandle<String, RuntimeException> retry = dbos.forkWorkflow(failedId, 2, ForkOptions.DEFAULT);
+   * }</pre>
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   * @throws DBOSConflictingWorkflowException if {@link ForkOptions#newWorkflowId} is taken
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> forkWorkflow(
+      String workflowId, int startStep, ForkOptions options);
+
+  /**
+   * Deletes a workflow and everything it recorded (steps, messages, events, streams); with {@code
+   * deleteChildren}, also the workflows it started, at any depth. Nothing happens when no workflow
+   * has that id. Pitfall: deleting a workflow that is still running here does not stop it; cancel
+   * it first. A durable step inside a workflow.
+   *
+   * @return the ids deleted
+   */
+  List<String> deleteWorkflow(String workflowId, boolean deleteChildren);
+
+  /**
+   * Deletes finished workflows (SUCCESS, ERROR, CANCELLED, MAX_RECOVERY_ATTEMPTS_EXCEEDED) created
+   * before {@code createdBefore} (null: no time limit) and, with {@code keepRows} (null: no limit),
+   * every finished one older than the newest {@code keepRows} workflows. Unfinished workflows are
+   * never deleted. A durable step inside a workflow.
+   *
+   * @return how many workflows were deleted
+   * @throws IllegalArgumentException if both are null
+   */
+  int garbageCollect(Instant createdBefore, Integer keepRows);
+
+  /**
+   * Cancels every workflow created before {@code createdBefore} that has not finished (PENDING,
+   * ENQUEUED or DELAYED), as {@link #cancelWorkflow} would. A durable step inside a workflow.
+   *
+   * @return the ids cancelled
+   */
+  List<String> cancelWorkflowsCreatedBefore(Instant createdBefore);
+
+  /**
+   * Makes this server the owner of the PENDING workflows of the executors {@code executorIds}
+   * (servers that are gone for good) that belong to this server's application version, and recovers
+   * them here, together with this server's own pending workflows. Pitfall: an executor that is
+   * still running would run them too; its steps are then recorded once, by whichever execution gets
+   * there first, but their bodies may run twice.
+   *
+   * @return the ids started here or put back on their queue
+   */
+  List<String> recoverPendingWorkflows(List<String> executorIds);
 
   /** The id of this server in the system database ({@code dbos.executor-id}). */
   String executorId();

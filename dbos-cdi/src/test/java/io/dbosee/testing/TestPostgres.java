@@ -64,6 +64,25 @@ public final class TestPostgres {
         server.getDatabase("postgres", name));
   }
 
+  /**
+   * Makes a test database unreachable (every connection to it is closed and new ones are refused),
+   * as if its server had stopped, or reachable again.
+   */
+  public static void setReachable(Database database, boolean reachable) {
+    try (Connection c = server().getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("ALTER DATABASE " + database.name() + " ALLOW_CONNECTIONS " + reachable);
+      if (!reachable) {
+        s.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                + database.name()
+                + "'");
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not change access to " + database.name(), e);
+    }
+  }
+
   /** A test database: its JDBC URL and credentials, and an unpooled DataSource on it. */
   public record Database(
       String name, String jdbcUrl, String user, String password, DataSource dataSource) {

@@ -4,8 +4,11 @@ import io.dbosee.CheckedRunnable;
 import io.dbosee.CheckedSupplier;
 import io.dbosee.DBOS;
 import io.dbosee.DBOSUnknownQueueException;
+import io.dbosee.ForkOptions;
+import io.dbosee.ListWorkflowsInput;
 import io.dbosee.Queue;
 import io.dbosee.ScheduleStatus;
+import io.dbosee.StepInfo;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowSchedule;
@@ -210,6 +213,50 @@ public class DBOSBean implements DBOS {
   @Override
   public Optional<WorkflowStatus> getWorkflowStatus(String workflowId) {
     return runtime.engine().workflowStatus(workflowId);
+  }
+
+  @Override
+  public List<WorkflowStatus> listWorkflows(ListWorkflowsInput input) {
+    return runtime.engine().management().listWorkflows(input);
+  }
+
+  @Override
+  public List<WorkflowStatus> listQueuedWorkflows(ListWorkflowsInput input) {
+    return runtime.engine().management().listQueuedWorkflows(input);
+  }
+
+  @Override
+  public List<StepInfo> listWorkflowSteps(String workflowId) {
+    return runtime.engine().management().listWorkflowSteps(workflowId);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T, X extends Exception> WorkflowHandle<T, X> forkWorkflow(
+      String workflowId, int startStep, ForkOptions options) {
+    return (WorkflowHandle<T, X>)
+        (WorkflowHandle<?, ?>)
+            runtime.engine().management().forkWorkflow(workflowId, startStep, options);
+  }
+
+  @Override
+  public List<String> deleteWorkflow(String workflowId, boolean deleteChildren) {
+    return runtime.engine().management().deleteWorkflow(workflowId, deleteChildren);
+  }
+
+  @Override
+  public int garbageCollect(Instant createdBefore, Integer keepRows) {
+    return runtime.engine().management().garbageCollect(createdBefore, keepRows);
+  }
+
+  @Override
+  public List<String> cancelWorkflowsCreatedBefore(Instant createdBefore) {
+    return runtime.engine().management().cancelWorkflowsCreatedBefore(createdBefore);
+  }
+
+  @Override
+  public List<String> recoverPendingWorkflows(List<String> executorIds) {
+    return runtime.engine().management().recoverPendingWorkflows(executorIds);
   }
 
   @Override

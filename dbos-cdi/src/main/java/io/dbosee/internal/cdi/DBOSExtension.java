@@ -111,6 +111,21 @@ public class DBOSExtension implements Extension {
             StepInterceptor.class)) {
       event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
     }
+    if (present("org.eclipse.microprofile.health.HealthCheck")) {
+      for (Class<?> type : List.of(DBOSReadiness.class, DBOSLiveness.class)) {
+        event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
+      }
+    }
+  }
+
+  /** Whether the application can see an optional API (a feature the server may not enable). */
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, DBOSExtension.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   <T> void collect(

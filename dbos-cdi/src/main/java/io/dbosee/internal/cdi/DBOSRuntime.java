@@ -152,6 +152,21 @@ public class DBOSRuntime {
     closePool();
   }
 
+  /** The engine once started (it may have stopped since), or null before. */
+  DBOSEngine startedEngine() {
+    return engine;
+  }
+
+  /** Why this server cannot run workflows now (see {@link DBOSReadiness}), empty when it can. */
+  java.util.Optional<String> readinessProblem() {
+    DBOSEngine running = engine;
+    if (running == null) {
+      return java.util.Optional.of(
+          "DBOS is starting: the system database is not migrated or the engine not launched yet");
+    }
+    return running.management().readinessProblem();
+  }
+
   public DBOSEngine engine() {
     DBOSEngine running = engine;
     if (running == null) {

@@ -134,6 +134,8 @@ public final class DBOSEngine implements AutoCloseable {
   /** Set on the thread that resumes a parked workflow: its launch adopts the parked execution. */
   private final ThreadLocal<Running> resuming = new ThreadLocal<>();
 
+  private final WorkflowManagement management;
+
   /**
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
    * workflow of that id finishes on this server; waiters for other servers' workflows also poll.
@@ -271,6 +273,7 @@ public final class DBOSEngine implements AutoCloseable {
                 this::recoverTakenOver);
     db.onCancelledWorkflow(this::cancelRunning);
     db.onWorkflowOwner(this::checkOwner);
+    this.management = new WorkflowManagement(this, dataSource);
   }
 
   public EngineConfig config() {
@@ -422,6 +425,11 @@ public final class DBOSEngine implements AutoCloseable {
   /** Whether workflows are accepted. */
   public boolean isRunning() {
     return state == State.RUNNING;
+  }
+
+  /** How many workflows execute in this JVM now. */
+  public int activeWorkflows() {
+    return active.size();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -2345,26 +2353,34 @@ public final class DBOSEngine implements AutoCloseable {
             }
             return null;
           }
-          WorkflowDefinition definition =
-              registry.get(WorkflowDefinition.key(row.className(), row.name()));
-          if (definition == null) {
-            LOG.log(
-                Level.WARNING,
-                "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
-                    + " that has it recovers it.",
-                workflowId,
-                row.className(),
-                row.name());
-            return null;
-          }
-          Object[] arguments = readArguments(row, definition);
-          if (arguments != null) {
-            executor.execute(
-                () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
-          }
+          runPending(row);
           return null;
         });
     return retrieveWorkflow(workflowId);
+  }
+
+  /**
+   * Runs a PENDING workflow of this executor now, on the executor (resumed or forked); a workflow
+   * not registered here stays PENDING for a server that has it.
+   */
+  void runPending(WorkflowRow row) {
+    WorkflowDefinition definition =
+        registry.get(WorkflowDefinition.key(row.className(), row.name()));
+    if (definition == null) {
+      LOG.log(
+          Level.WARNING,
+          "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
+              + " that has it recovers it.",
+          row.workflowId(),
+          row.className(),
+          row.name());
+      return;
+    }
+    Object[] arguments = readArguments(row, definition);
+    if (arguments != null) {
+      executor.execute(
+          () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
+    }
   }
 
   /** A management call: a step inside a workflow (so a replay does not repeat it), else a call. */
@@ -2453,20 +2469,12 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   public Optional<WorkflowStatus> workflowStatus(String workflowId) {
-    return db.readWorkflow(workflowId)
-        .map(
-            row ->
-                new WorkflowStatus(
-                    row.workflowId(),
-                    WorkflowState.valueOf(row.status()),
-                    row.name(),
-                    row.className(),
-                    row.executorId(),
-                    row.applicationVersion(),
-                    row.recoveryAttempts(),
-                    row.parentWorkflowId(),
-                    Instant.ofEpochMilli(row.createdAt()),
-                    Instant.ofEpochMilli(row.updatedAt())));
+    return management.workflowStatus(workflowId);
+  }
+
+  /** Listing, inspecting, forking, deleting and collecting workflows. */
+  public WorkflowManagement management() {
+    return management;
   }
 
   /**
@@ -2690,7 +2698,7 @@ public final class DBOSEngine implements AutoCloseable {
     return byId;
   }
 
-  private long now() {
+  long now() {
     return time.currentTimeMillis();
   }
 }

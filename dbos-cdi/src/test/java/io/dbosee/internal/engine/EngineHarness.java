@@ -52,8 +52,18 @@ final class EngineHarness implements AutoCloseable {
 
   DBOSEngine engine(
       String executorId, TimeSource time, List<QueueDefinition> queues, WorkflowSpec... workflows) {
+    return engine(executorId, "v1", time, queues, workflows);
+  }
+
+  /** An engine of application version {@code version}. */
+  DBOSEngine engine(
+      String executorId,
+      String version,
+      TimeSource time,
+      List<QueueDefinition> queues,
+      WorkflowSpec... workflows) {
     // A controlled clock cannot drive the parked workflows' timers: waits keep their threads there.
-    EngineConfig config = new EngineConfig(executorId, "v1", "dbos");
+    EngineConfig config = new EngineConfig(executorId, version, "dbos");
     return engine(
         time == TimeSource.SYSTEM ? config : config.withThreadHold(null),
         Executors.newCachedThreadPool(),

@@ -1,0 +1,365 @@
+package io.dbosee;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which workflows {@link DBOS#listWorkflows} returns: immutable, every filter optional (null or
+ * empty: no filter), validated on construction. Filters combine with AND.
+ *
+ * <pre>{@code
+ * List<WorkflowStatus> failed = dbos.listWorkflows(ListWorkflowsInput.ALL
+ *     .withStatuses(WorkflowState.ERROR)
+ *     .withStartTime(Instant.now().minus(Duration.ofDays(1)))
+ *     .withSortDescending(true)
+ *     .withLimit(50));
+ * }</pre>
+ *
+ * <p>Pitfall: without a limit every matching row is read; on a busy system database set one, and
+ * leave out inputs and outputs ({@code withLoadInput(false)}, {@code withLoadOutput(false)}) when
+ * only statuses are needed.
+ *
+ * @param workflowIds only these ids
+ * @param statuses only these statuses
+ * @param name only workflows of this name
+ * @param queueName only workflows enqueued on this queue
+ * @param executorId only workflows of this executor
+ * @param applicationVersion only workflows of this application version
+ * @param parentWorkflowId only children of this workflow
+ * @param workflowIdPrefix only ids that start with this
+ * @param startTime only workflows created at or after this
+ * @param endTime only workflows created at or before this
+ * @param limit at most this many (null: all)
+ * @param offset skip this many first (null: none)
+ * @param sortDescending newest first (default: oldest first)
+ * @param loadInput read the recorded arguments
+ * @param loadOutput read the recorded result and error
+ */
+public record ListWorkflowsInput(
+    List<String> workflowIds,
+    List<WorkflowState> statuses,
+    String name,
+    String queueName,
+    String executorId,
+    String applicationVersion,
+    String parentWorkflowId,
+    String workflowIdPrefix,
+    Instant startTime,
+    Instant endTime,
+    Integer limit,
+    Integer offset,
+    boolean sortDescending,
+    boolean loadInput,
+    boolean loadOutput) {
+
+  /** Every workflow, oldest first, inputs and outputs loaded. */
+  public static final ListWorkflowsInput ALL =
+      new ListWorkflowsInput(
+          List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, false,
+          true, true);
+
+  public ListWorkflowsInput {
+    workflowIds = workflowIds == null ? List.of() : List.copyOf(workflowIds);
+    statuses = statuses == null ? List.of() : List.copyOf(statuses);
+    if (limit != null && limit < 0) {
+      throw new IllegalArgumentException("limit must be 0 or more (or null for all), got " + limit);
+    }
+    if (offset != null && offset < 0) {
+      throw new IllegalArgumentException("offset must be 0 or more (or null), got " + offset);
+    }
+    if (startTime != null && endTime != null && startTime.isAfter(endTime)) {
+      throw new IllegalArgumentException(
+          "startTime (" + startTime + ") must not be after endTime (" + endTime + ")");
+    }
+  }
+
+  public ListWorkflowsInput withWorkflowIds(String... workflowIds) {
+    return new ListWorkflowsInput(
+        List.of(workflowIds),
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withStatuses(WorkflowState... statuses) {
+    return withStatuses(List.of(statuses));
+  }
+
+  public ListWorkflowsInput withStatuses(List<WorkflowState> statuses) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        Objects.requireNonNull(statuses, "statuses"),
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withName(String name) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withQueueName(String queueName) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withExecutorId(String executorId) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withApplicationVersion(String applicationVersion) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withParentWorkflowId(String parentWorkflowId) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withWorkflowIdPrefix(String workflowIdPrefix) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withStartTime(Instant startTime) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withEndTime(Instant endTime) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withLimit(Integer limit) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withOffset(Integer offset) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withSortDescending(boolean sortDescending) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withLoadInput(boolean loadInput) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+
+  public ListWorkflowsInput withLoadOutput(boolean loadOutput) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput);
+  }
+}

@@ -1,0 +1,260 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.DBOSNonExistentWorkflowException;
+import io.dbosee.ForkOptions;
+import io.dbosee.ListWorkflowsInput;
+import io.dbosee.StepInfo;
+import io.dbosee.StepOptions;
+import io.dbosee.WorkflowHandle;
+import io.dbosee.WorkflowState;
+import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.ManagementDatabase;
+import io.dbosee.internal.engine.db.SystemSchema;
+import io.dbosee.internal.engine.db.WorkflowRow;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Type;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * What operators do to workflows: list them and their steps, fork, delete, garbage-collect, cancel
+ * the old ones, recover another executor's. Called inside a workflow, each call is a step of it
+ * (recorded under a {@code DBOS.*} name), so a replay returns what the first run saw and does not
+ * act twice.
+ */
+public final class WorkflowManagement {
+  private static final System.Logger LOG = System.getLogger(WorkflowManagement.class.getName());
+  private static final ClassLoader LOADER = WorkflowManagement.class.getClassLoader();
+
+  private final DBOSEngine engine;
+  private final ManagementDatabase db;
+
+  WorkflowManagement(DBOSEngine engine, DataSource dataSource) {
+    this.engine = engine;
+    this.db = new ManagementDatabase(dataSource, engine.config().schema());
+  }
+
+  /** The workflows {@code input} selects. */
+  public List<WorkflowStatus> listWorkflows(ListWorkflowsInput input) {
+    Objects.requireNonNull(input, "input (ListWorkflowsInput.ALL for every workflow)");
+    return Arrays.asList(
+        step(
+            "DBOS.listWorkflows",
+            WorkflowStatus[].class,
+            () -> db.listWorkflows(input, false).toArray(WorkflowStatus[]::new)));
+  }
+
+  /** The workflows on a queue that have not finished (ENQUEUED, DELAYED or PENDING by default). */
+  public List<WorkflowStatus> listQueuedWorkflows(ListWorkflowsInput input) {
+    Objects.requireNonNull(input, "input (ListWorkflowsInput.ALL for every queued workflow)");
+    return Arrays.asList(
+        step(
+            "DBOS.listQueuedWorkflows",
+            WorkflowStatus[].class,
+            () -> db.listWorkflows(input, true).toArray(WorkflowStatus[]::new)));
+  }
+
+  /** The workflow's full status, empty when no workflow has that id (not a step: a plain read). */
+  public Optional<WorkflowStatus> workflowStatus(String workflowId) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return db.workflowStatus(workflowId);
+  }
+
+  /**
+   * Every operation the workflow recorded, in order.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public List<StepInfo> listWorkflowSteps(String workflowId) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return Arrays.asList(
+        step(
+            "DBOS.listWorkflowSteps",
+            StepInfo[].class,
+            () -> db.listSteps(workflowId).toArray(StepInfo[]::new)));
+  }
+
+  /**
+   * Starts a new workflow that replays the original's operations before position {@code startStep}
+   * and runs the rest: on this server at once when it belongs to this server's version, otherwise
+   * (PENDING for this executor id) when a server of its version with this executor id recovers it.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has {@code workflowId}
+   * @throws io.dbosee.DBOSConflictingWorkflowException if the new id is taken
+   */
+  public WorkflowHandle<Object, Exception> forkWorkflow(
+      String workflowId, int startStep, ForkOptions options) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(options, "options (ForkOptions.DEFAULT for the defaults)");
+    if (startStep < 0) {
+      throw new IllegalArgumentException(
+          "startStep must be 0 or more (the position of the first operation to run again, as"
+              + " listWorkflowSteps numbers them), got "
+              + startStep);
+    }
+    String forked =
+        step(
+            "DBOS.forkWorkflow",
+            String.class,
+            () -> {
+              String newId =
+                  options.newWorkflowId() != null
+                      ? options.newWorkflowId()
+                      : UUID.randomUUID().toString();
+              WorkflowRow row =
+                  db.fork(
+                      workflowId,
+                      startStep,
+                      newId,
+                      options.applicationVersion(),
+                      engine.config().executorId(),
+                      engine.now());
+              if (row.applicationVersion().equals(engine.config().applicationVersion())) {
+                engine.runPending(row);
+              } else {
+                LOG.log(
+                    Level.INFO,
+                    "Forked workflow ''{0}'' to ''{1}'' for application version {2}; this server"
+                        + " runs {3}, so it starts when a server of that version with executor id"
+                        + " {4} recovers it.",
+                    workflowId,
+                    newId,
+                    row.applicationVersion(),
+                    engine.config().applicationVersion(),
+                    engine.config().executorId());
+              }
+              return newId;
+            });
+    return engine.retrieveWorkflow(forked);
+  }
+
+  /**
+   * Deletes a workflow and what it recorded; with {@code deleteChildren} also the workflows it
+   * started, at any depth. Nothing happens when no workflow has that id.
+   *
+   * @return the ids deleted
+   */
+  public List<String> deleteWorkflow(String workflowId, boolean deleteChildren) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return Arrays.asList(
+        step(
+            "DBOS.deleteWorkflow",
+            String[].class,
+            () -> db.delete(workflowId, deleteChildren).toArray(String[]::new)));
+  }
+
+  /**
+   * Deletes finished workflows created before {@code cutoff} and/or older than the newest {@code
+   * keepRows}; unfinished ones are kept.
+   *
+   * @return how many were deleted
+   */
+  public int garbageCollect(Instant cutoff, Integer keepRows) {
+    if (cutoff == null && keepRows == null) {
+      throw new IllegalArgumentException(
+          "garbageCollect needs a cutoff time, a number of rows to keep, or both; got neither");
+    }
+    if (keepRows != null && keepRows < 0) {
+      throw new IllegalArgumentException("keepRows must be 0 or more, got " + keepRows);
+    }
+    return step("DBOS.garbageCollect", Integer.class, () -> db.garbageCollect(cutoff, keepRows));
+  }
+
+  /**
+   * Cancels every workflow created before {@code cutoff} that has not finished (PENDING, ENQUEUED
+   * or DELAYED).
+   *
+   * @return the ids cancelled
+   */
+  public List<String> cancelWorkflowsCreatedBefore(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return Arrays.asList(
+        step(
+            "DBOS.globalTimeout",
+            String[].class,
+            () -> {
+              List<String> cancelled = new ArrayList<>();
+              for (WorkflowStatus status :
+                  db.listWorkflows(
+                      ListWorkflowsInput.ALL
+                          .withStatuses(
+                              WorkflowState.PENDING, WorkflowState.ENQUEUED, WorkflowState.DELAYED)
+                          .withEndTime(cutoff)
+                          .withLoadInput(false)
+                          .withLoadOutput(false),
+                      false)) {
+                engine.cancelWorkflow(status.workflowId());
+                cancelled.add(status.workflowId());
+              }
+              return cancelled.toArray(String[]::new);
+            }));
+  }
+
+  /**
+   * Takes over the PENDING workflows of {@code executorIds} (servers that are gone for good) that
+   * belong to this server's application version, and recovers them here with this server's own.
+   *
+   * @return the ids started or put back on their queue
+   */
+  public List<String> recoverPendingWorkflows(List<String> executorIds) {
+    Objects.requireNonNull(executorIds, "executorIds");
+    List<String> taken =
+        db.takeOver(
+            List.copyOf(executorIds),
+            engine.config().executorId(),
+            engine.config().applicationVersion(),
+            engine.now());
+    if (!taken.isEmpty()) {
+      LOG.log(
+          Level.INFO,
+          "Took over {0} pending workflow(s) of executor(s) {1}: {2}",
+          taken.size(),
+          executorIds,
+          taken);
+    }
+    return engine.recoverPendingWorkflows();
+  }
+
+  /**
+   * Why this server is not ready to run workflows, or empty when it is: the engine is not running,
+   * the system database cannot be reached, or its schema is not migrated to this version.
+   */
+  public Optional<String> readinessProblem() {
+    if (!engine.isRunning()) {
+      return Optional.of("the DBOS engine is not running");
+    }
+    int version;
+    try {
+      version = db.migrationVersion(5);
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage());
+    }
+    if (version < SystemSchema.LATEST_VERSION) {
+      return Optional.of(
+          "the system database schema is at migration "
+              + version
+              + ", this server needs "
+              + SystemSchema.LATEST_VERSION);
+    }
+    return Optional.empty();
+  }
+
+  private <T> T step(String name, Type type, Invocation call) {
+    try {
+      @SuppressWarnings("unchecked")
+      T result =
+          (T) engine.runStep(new StepDefinition(name, StepOptions.DEFAULT, type, LOADER), call);
+      return result;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,513 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.DBOSConflictingWorkflowException;
+import io.dbosee.DBOSNonExistentWorkflowException;
+import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.ListWorkflowsInput;
+import io.dbosee.StepInfo;
+import io.dbosee.WorkflowState;
+import io.dbosee.WorkflowStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The operators' reads and writes of the system database: listing workflows and their steps,
+ * forking, deleting, garbage collection and taking over another executor's workflows. Every method
+ * is one statement, or one transaction, so an operation is never half done.
+ */
+public final class ManagementDatabase {
+  private final DataSource dataSource;
+  private final String schema;
+  private final String status;
+  private final String operations;
+
+  public ManagementDatabase(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.status = "\"" + schema + "\".workflow_status";
+    this.operations = "\"" + schema + "\".operation_outputs";
+  }
+
+  /** The workflows {@code input} selects; {@code queuedOnly}: only active ones on a queue. */
+  public List<WorkflowStatus> listWorkflows(ListWorkflowsInput input, boolean queuedOnly) {
+    StringBuilder sql =
+        new StringBuilder("SELECT workflow_uuid, status, name, class_name, config_name,")
+            .append(" executor_id, application_version, recovery_attempts, parent_workflow_id,")
+            .append(" created_at, updated_at, queue_name, serialization, workflow_timeout_ms,")
+            .append(" workflow_deadline_epoch_ms, started_at_epoch_ms, completed_at,")
+            .append(" deduplication_id, priority, queue_partition_key, forked_from,")
+            .append(" authenticated_user, ")
+            .append(input.loadInput() ? "inputs" : "NULL AS inputs")
+            .append(", ")
+            .append(input.loadOutput() ? "output, error" : "NULL AS output, NULL AS error")
+            .append(" FROM ")
+            .append(status)
+            .append(" WHERE true");
+    List<Object> parameters = new ArrayList<>();
+    if (!input.workflowIds().isEmpty()) {
+      sql.append(" AND workflow_uuid = ANY (?)");
+      parameters.add(input.workflowIds().toArray(String[]::new));
+    }
+    List<WorkflowState> statuses = input.statuses();
+    if (queuedOnly && statuses.isEmpty()) {
+      statuses = List.of(WorkflowState.ENQUEUED, WorkflowState.PENDING, WorkflowState.DELAYED);
+    }
+    if (!statuses.isEmpty()) {
+      sql.append(" AND status = ANY (?)");
+      parameters.add(statuses.stream().map(Enum::name).toArray(String[]::new));
+    }
+    if (queuedOnly) {
+      sql.append(" AND queue_name IS NOT NULL");
+    }
+    equal(sql, parameters, "name", input.name());
+    equal(sql, parameters, "queue_name", input.queueName());
+    equal(sql, parameters, "executor_id", input.executorId());
+    equal(sql, parameters, "application_version", input.applicationVersion());
+    equal(sql, parameters, "parent_workflow_id", input.parentWorkflowId());
+    if (input.workflowIdPrefix() != null) {
+      sql.append(" AND starts_with(workflow_uuid, ?)");
+      parameters.add(input.workflowIdPrefix());
+    }
+    if (input.startTime() != null) {
+      sql.append(" AND created_at >= ?");
+      parameters.add(input.startTime().toEpochMilli());
+    }
+    if (input.endTime() != null) {
+      sql.append(" AND created_at <= ?");
+      parameters.add(input.endTime().toEpochMilli());
+    }
+    String direction = input.sortDescending() ? " DESC" : "";
+    sql.append(" ORDER BY created_at")
+        .append(direction)
+        .append(", workflow_uuid")
+        .append(direction);
+    if (input.limit() != null) {
+      sql.append(" LIMIT ?");
+      parameters.add(input.limit().longValue());
+    }
+    if (input.offset() != null) {
+      sql.append(" OFFSET ?");
+      parameters.add(input.offset().longValue());
+    }
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(c, ps, parameters);
+      List<WorkflowStatus> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(statusOf(rs));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw failure("list workflows", e);
+    }
+  }
+
+  /** One workflow's full status, if it exists. */
+  public Optional<WorkflowStatus> workflowStatus(String workflowId) {
+    List<WorkflowStatus> found =
+        listWorkflows(ListWorkflowsInput.ALL.withWorkflowIds(workflowId), false);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+  }
+
+  /**
+   * Every operation the workflow recorded, in order.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public List<StepInfo> listSteps(String workflowId) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT w.workflow_uuid, o.function_id, o.function_name, o.output, o.error,"
+                    + " o.child_workflow_id, o.started_at_epoch_ms, o.completed_at_epoch_ms,"
+                    + " o.serialization FROM "
+                    + status
+                    + " w LEFT JOIN "
+                    + operations
+                    + " o ON o.workflow_uuid = w.workflow_uuid WHERE w.workflow_uuid = ?"
+                    + " ORDER BY o.function_id")) {
+      ps.setString(1, workflowId);
+      List<StepInfo> steps = new ArrayList<>();
+      boolean exists = false;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          exists = true;
+          if (rs.getObject(2) != null) {
+            steps.add(
+                new StepInfo(
+                    rs.getInt(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getString(6),
+                    instant(rs, 7),
+                    instant(rs, 8),
+                    rs.getString(9)));
+          }
+        }
+      }
+      if (!exists) {
+        throw new DBOSNonExistentWorkflowException(workflowId);
+      }
+      return steps;
+    } catch (SQLException e) {
+      throw failure("list the steps of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Copies workflow {@code workflowId} to a new PENDING workflow {@code newId} of {@code
+   * executorId}, with the operations (and the events and stream values they wrote) recorded before
+   * position {@code startStep}, so that running it replays those and runs the rest. One
+   * transaction.
+   *
+   * @param applicationVersion the new workflow's version; null: the original's
+   * @return the new workflow's row
+   * @throws DBOSNonExistentWorkflowException if no workflow has {@code workflowId}
+   * @throws DBOSConflictingWorkflowException if a workflow has {@code newId} already
+   */
+  public WorkflowRow fork(
+      String workflowId,
+      int startStep,
+      String newId,
+      String applicationVersion,
+      String executorId,
+      long now) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int inserted;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO "
+                    + status
+                    + " (workflow_uuid, status, name, class_name, config_name, authenticated_user,"
+                    + " assumed_role, authenticated_roles, executor_id, application_version,"
+                    + " application_id, inputs, serialization, workflow_timeout_ms,"
+                    + " recovery_attempts, created_at, updated_at, forked_from, priority)"
+                    + " SELECT ?, 'PENDING', name, class_name, config_name, authenticated_user,"
+                    + " assumed_role, authenticated_roles, ?, COALESCE(?, application_version),"
+                    + " application_id, inputs, serialization, workflow_timeout_ms, 0, ?, ?,"
+                    + " workflow_uuid, 0 FROM "
+                    + status
+                    + " WHERE workflow_uuid = ? ON CONFLICT (workflow_uuid) DO NOTHING")) {
+          ps.setString(1, newId);
+          ps.setString(2, executorId);
+          ps.setString(3, applicationVersion);
+          ps.setLong(4, now);
+          ps.setLong(5, now);
+          ps.setString(6, workflowId);
+          inserted = ps.executeUpdate();
+        }
+        if (inserted == 0) {
+          c.rollback();
+          if (readStatus(c, workflowId).isEmpty()) {
+            throw new DBOSNonExistentWorkflowException(workflowId);
+          }
+          throw new DBOSConflictingWorkflowException(
+              newId,
+              "Cannot fork workflow '"
+                  + workflowId
+                  + "' to id '"
+                  + newId
+                  + "': a workflow with that id exists. Choose another id, or none for a new"
+                  + " UUID.");
+        }
+        copy(
+            c,
+            operations,
+            "function_id, function_name, output, error, child_workflow_id,"
+                + " started_at_epoch_ms, completed_at_epoch_ms, serialization",
+            newId,
+            workflowId,
+            startStep);
+        copy(
+            c,
+            "\"" + schema + "\".workflow_events_history",
+            "function_id, key, value, serialization",
+            newId,
+            workflowId,
+            startStep);
+        copy(
+            c,
+            "\"" + schema + "\".streams",
+            "key, value, \"offset\", function_id, serialization",
+            newId,
+            workflowId,
+            startStep);
+        // The events as they stood at the fork point: the last value each key had then.
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO \""
+                    + schema
+                    + "\".workflow_events (workflow_uuid, key, value, serialization)"
+                    + " SELECT DISTINCT ON (key) workflow_uuid, key, value, serialization FROM \""
+                    + schema
+                    + "\".workflow_events_history WHERE workflow_uuid = ?"
+                    + " ORDER BY key, function_id DESC")) {
+          ps.setString(1, newId);
+          ps.executeUpdate();
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE " + status + " SET was_forked_from = true WHERE workflow_uuid = ?")) {
+          ps.setString(1, workflowId);
+          ps.executeUpdate();
+        }
+        WorkflowRow row =
+            readRow(c, newId).orElseThrow(() -> new IllegalStateException("forked row vanished"));
+        c.commit();
+        return row;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure("fork workflow '" + workflowId + "'", e);
+    }
+  }
+
+  private static void copy(
+      Connection c, String table, String columns, String newId, String workflowId, int startStep)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (workflow_uuid, "
+                + columns
+                + ") SELECT ?, "
+                + columns
+                + " FROM "
+                + table
+                + " WHERE workflow_uuid = ? AND function_id < ?")) {
+      ps.setString(1, newId);
+      ps.setString(2, workflowId);
+      ps.setInt(3, startStep);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Deletes workflows with everything they recorded (operations, messages, events, streams go with
+   * them by the foreign keys); with {@code children}, also every workflow they started, at any
+   * depth.
+   *
+   * @return the ids deleted
+   */
+  public List<String> delete(String workflowId, boolean children) {
+    String sql =
+        children
+            ? "WITH RECURSIVE tree(id) AS (SELECT workflow_uuid FROM "
+                + status
+                + " WHERE workflow_uuid = ? UNION SELECT w.workflow_uuid FROM "
+                + status
+                + " w JOIN tree ON w.parent_workflow_id = tree.id) DELETE FROM "
+                + status
+                + " WHERE workflow_uuid IN (SELECT id FROM tree) RETURNING workflow_uuid"
+            : "DELETE FROM " + status + " WHERE workflow_uuid = ? RETURNING workflow_uuid";
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, workflowId);
+      return strings(ps);
+    } catch (SQLException e) {
+      throw failure("delete workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /**
+   * Deletes finished workflows (not PENDING, ENQUEUED or DELAYED) created before {@code cutoff},
+   * and, with {@code keepRows}, those older than the newest {@code keepRows} workflows.
+   *
+   * @return how many were deleted
+   */
+  public int garbageCollect(Instant cutoff, Integer keepRows) {
+    StringBuilder sql =
+        new StringBuilder("DELETE FROM ")
+            .append(status)
+            .append(" WHERE status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')");
+    List<Object> parameters = new ArrayList<>();
+    if (cutoff != null) {
+      sql.append(" AND created_at < ?");
+      parameters.add(cutoff.toEpochMilli());
+    }
+    if (keepRows != null) {
+      sql.append(" AND created_at < (SELECT COALESCE(min(created_at), -1) FROM (SELECT created_at")
+          .append(" FROM ")
+          .append(status)
+          .append(" ORDER BY created_at DESC LIMIT ?) newest)");
+      parameters.add(keepRows.longValue());
+    }
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(c, ps, parameters);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("garbage-collect old workflows", e);
+    }
+  }
+
+  /**
+   * Makes this executor the owner of the PENDING workflows of {@code executorIds} that belong to
+   * {@code applicationVersion}, so that its recovery runs them.
+   *
+   * @return the ids taken over
+   */
+  public List<String> takeOver(
+      List<String> executorIds, String executorId, String applicationVersion, long now) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE "
+                    + status
+                    + " SET executor_id = ?, updated_at = ? WHERE status = 'PENDING' AND"
+                    + " executor_id = ANY (?) AND executor_id <> ? AND application_version = ?"
+                    + " RETURNING workflow_uuid")) {
+      ps.setString(1, executorId);
+      ps.setLong(2, now);
+      ps.setArray(3, c.createArrayOf("text", executorIds.toArray()));
+      ps.setString(4, executorId);
+      ps.setString(5, applicationVersion);
+      return strings(ps);
+    } catch (SQLException e) {
+      throw failure("take over the workflows of executors " + executorIds, e);
+    }
+  }
+
+  /**
+   * The number of the last migration applied to the schema, read with a statement that gives up
+   * after {@code timeoutSeconds}; 0 when the schema has none yet.
+   *
+   * @throws DBOSSystemDatabaseException if the database cannot be reached or read
+   */
+  public int migrationVersion(int timeoutSeconds) {
+    try (Connection c = connection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COALESCE(max(version), 0) FROM \"" + schema + "\".dbos_migrations")) {
+      ps.setQueryTimeout(timeoutSeconds);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw failure("read the migration version", e);
+    }
+  }
+
+  private static List<String> strings(PreparedStatement ps) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  private Optional<String> readStatus(Connection c, String workflowId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT status FROM " + status + " WHERE workflow_uuid = ?")) {
+      ps.setString(1, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private Optional<WorkflowRow> readRow(Connection c, String workflowId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + SystemDatabase.ROW_COLUMNS
+                + " FROM "
+                + status
+                + " WHERE workflow_uuid = ?")) {
+      ps.setString(1, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(SystemDatabase.workflowRow(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static void equal(StringBuilder sql, List<Object> parameters, String column, String v) {
+    if (v != null) {
+      sql.append(" AND ").append(column).append(" = ?");
+      parameters.add(v);
+    }
+  }
+
+  private static void bind(Connection c, PreparedStatement ps, List<Object> parameters)
+      throws SQLException {
+    for (int i = 0; i < parameters.size(); i++) {
+      Object p = parameters.get(i);
+      if (p instanceof String[] array) {
+        ps.setArray(i + 1, c.createArrayOf("text", array));
+      } else if (p instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else {
+        ps.setString(i + 1, (String) p);
+      }
+    }
+  }
+
+  private static WorkflowStatus statusOf(ResultSet rs) throws SQLException {
+    Long timeout = rs.getObject("workflow_timeout_ms", Long.class);
+    return new WorkflowStatus(
+        rs.getString("workflow_uuid"),
+        WorkflowState.valueOf(rs.getString("status")),
+        rs.getString("name"),
+        rs.getString("class_name"),
+        rs.getString("executor_id"),
+        rs.getString("application_version"),
+        rs.getLong("recovery_attempts"),
+        rs.getString("parent_workflow_id"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("updated_at")),
+        rs.getString("config_name"),
+        rs.getString("queue_name"),
+        rs.getString("inputs"),
+        rs.getString("output"),
+        rs.getString("error"),
+        rs.getString("serialization"),
+        timeout == null ? null : Duration.ofMillis(timeout),
+        instant(rs, "workflow_deadline_epoch_ms"),
+        instant(rs, "started_at_epoch_ms"),
+        instant(rs, "completed_at"),
+        rs.getString("deduplication_id"),
+        rs.getInt("priority"),
+        rs.getString("queue_partition_key"),
+        rs.getString("forked_from"),
+        rs.getString("authenticated_user"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    Long millis = rs.getObject(column, Long.class);
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    Long millis = rs.getObject(column, Long.class);
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private Connection connection() throws SQLException {
+    return Sql.autoCommitted(dataSource);
+  }
+
+  private DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return Sql.failure(schema, what, e);
+  }
+}
