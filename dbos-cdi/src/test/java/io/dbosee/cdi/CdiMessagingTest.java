@@ -1,10 +1,13 @@
 package io.dbosee.cdi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOS;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.cdi.DBOSRuntime;
+import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -90,6 +93,9 @@ class CdiMessagingTest {
       handle = dbos.startWorkflow(() -> payments.awaitPayment("order-8"));
     }
     assertThat(dbos.getEvent("order-8", "status", String.class, WAIT)).contains("waiting");
+    // Parked once the engine listens for notifications (it connects in the background).
+    DBOSEngine engine = container.select(DBOSRuntime.class).get().engine();
+    await().atMost(WAIT).until(() -> engine.parkedWorkflows() == 1);
 
     dbos.send("order-8", new Payment("order-8", 990), "payment");
 
