@@ -2102,6 +2102,9 @@ public final class DBOSEngine implements AutoCloseable {
         || running.inputs == null
         || definition.invoker() == null
         || registry.get(definition.key()) != definition
+        // Only a failure that left it PENDING: one the body let through was recorded as ERROR.
+        || !(failure instanceof DBOSInterruptedException
+            || failure instanceof DBOSSystemDatabaseException)
         || !PooledDataSource.isOutage(failure)) {
       return false;
     }

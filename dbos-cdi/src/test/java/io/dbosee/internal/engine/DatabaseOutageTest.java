@@ -2,6 +2,7 @@ package io.dbosee.internal.engine;
 
 import static io.dbosee.internal.engine.EngineHarness.step;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dbosee.StepOptions;
@@ -161,5 +162,58 @@ class DatabaseOutageTest {
     assertThat(runs).hasSize(WORKFLOWS * STEPS);
     int reruns = runs.values().stream().mapToInt(n -> n.get() - 1).sum();
     assertThat(reruns).isLessThanOrEqualTo(3 * WORKFLOWS);
+  }
+
+  @Test
+  void aConnectionErrorTheWorkflowLetsThroughIsItsFailureNotAnOutage() throws Exception {
+    AtomicInteger bodyRuns = new AtomicInteger();
+    WorkflowSpec failing =
+        new WorkflowSpec(
+            "failing",
+            String.class,
+            new Class<?>[] {},
+            (engine, args) -> {
+              bodyRuns.incrementAndGet();
+              step(
+                  engine,
+                  "own-database",
+                  () -> {
+                    throw new java.sql.SQLException("the application's database is away", "08006");
+                  });
+              return "unreachable";
+            });
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger(DBOSEngine.class.getName());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            warnings.add(String.valueOf(record.getMessage()));
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(capture);
+    try {
+      DBOSEngine engine = harness.engine("local", failing);
+      WorkflowHandle<Object, Exception> handle;
+      try (AutoCloseable id = engine.assignWorkflowId("own-error")) {
+        handle = failing.start(StartSpec.background());
+      }
+
+      assertThatThrownBy(() -> handle.getResult(WAIT)).isInstanceOf(java.sql.SQLException.class);
+      assertThat(harness.status("own-error")).isEqualTo("ERROR");
+      assertThat(bodyRuns.get()).isEqualTo(1);
+      assertThat(warnings)
+          .as("recorded as the workflow's error, not retried as an outage")
+          .noneMatch(message -> message.contains("could not be reached"));
+    } finally {
+      logger.removeHandler(capture);
+    }
   }
 }
