@@ -142,7 +142,7 @@ final class Settings {
         value(
             THREAD_HOLD,
             Double.class,
-            0.1,
+            1.0,
             d -> Double.isFinite(d) && (d >= 0 || d == -1),
             "a number of seconds, 0 or more (or -1: waits never give their thread back)");
     this.threadHold = hold < 0 ? null : seconds(hold);

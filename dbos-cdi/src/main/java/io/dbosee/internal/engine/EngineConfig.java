@@ -27,7 +27,7 @@ public record EngineConfig(
     Duration failoverLease) {
 
   /** The default {@link #threadHold}. */
-  public static final Duration DEFAULT_THREAD_HOLD = Duration.ofMillis(100);
+  public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
 
   /** The default {@link #failoverLease}. */
   public static final Duration DEFAULT_FAILOVER_LEASE = Duration.ofSeconds(30);
