@@ -417,6 +417,15 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the engine receives PostgreSQL notifications now (its LISTEN connection is open): only
+   * then can a waiting workflow give its thread back. It connects in the background after {@link
+   * #launch()}.
+   */
+  public boolean receivingNotifications() {
+    return hub.listening();
+  }
+
   /** How many workflows wait here without holding a thread (for tests and metrics). */
   public int parkedWorkflows() {
     return parked.size();

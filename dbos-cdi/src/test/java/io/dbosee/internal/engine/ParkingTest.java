@@ -41,6 +41,12 @@ class ParkingTest {
     harness.close();
   }
 
+  /** Waits until {@code engine} receives notifications: before that, waits keep their thread. */
+  private static DBOSEngine listening(DBOSEngine engine) {
+    await().atMost(WAIT).until(engine::receivingNotifications);
+    return engine;
+  }
+
   /** Four threads: one is the notification listener's, three run workflows. */
   private static ExecutorService fourThreads() {
     return Executors.newFixedThreadPool(4);
@@ -64,7 +70,7 @@ class ParkingTest {
   void aThousandWorkflowsWaitingOnRecvNeedNoThreadEach() throws Exception {
     int count = 1000;
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       try (AutoCloseable id = engine.assignWorkflowId("rx-" + i)) {
@@ -89,7 +95,7 @@ class ParkingTest {
   @Test
   void aCallerWaitingForTheResultGetsItAfterTheWorkflowParkedAndResumed() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     CompletableFuture<Object> result =
         CompletableFuture.supplyAsync(
             () -> {
@@ -111,7 +117,7 @@ class ParkingTest {
   @Test
   void aRecvTimeoutEndsAParkedWait() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMillis(1500));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     long start = System.nanoTime();
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("timeout")) {
@@ -138,7 +144,7 @@ class ParkingTest {
               step(engine, "after", after::incrementAndGet);
               return "awake";
             });
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), sleeper);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), sleeper));
     long start = System.nanoTime();
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("sleeper")) {
@@ -156,7 +162,7 @@ class ParkingTest {
   @Test
   void aCancelEndsAParkedWorkflowAtOnce() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("cancel-me")) {
       handle = receiver.start(StartSpec.background());
@@ -182,7 +188,7 @@ class ParkingTest {
   @Test
   void aParkedWorkflowCancelledBySqlEndsWithoutWaitingForItsWakeUp() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("client-cancel")) {
       handle = receiver.start(StartSpec.background());
@@ -203,7 +209,7 @@ class ParkingTest {
   @Test
   void aParkedWorkflowIsCancelledAtItsDeadline() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("bounded");
         AutoCloseable timeout = engine.assignTimeout(Duration.ofMillis(1500))) {
@@ -235,7 +241,8 @@ class ParkingTest {
               step(engine, "after", after::incrementAndGet);
               return message;
             });
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), swallower);
+    DBOSEngine engine =
+        listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), swallower));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("swallower")) {
       handle = swallower.start(StartSpec.background());
@@ -259,7 +266,8 @@ class ParkingTest {
             String.class,
             new Class<?>[] {},
             (engine, args) -> "parent got " + child.call());
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), child, parent);
+    DBOSEngine engine =
+        listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), child, parent));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("p")) {
       handle = parent.start(StartSpec.background());
@@ -279,7 +287,8 @@ class ParkingTest {
   void aParkedQueuedWorkflowKeepsItsSlotUntilItFinishes() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     QueueDefinition queue = QueueDefinition.unlimited("one").withConcurrency(1);
-    DBOSEngine engine = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(queue), receiver);
+    DBOSEngine engine =
+        listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(queue), receiver));
     StartSpec onQueue = StartSpec.enqueue("one", null, null, 0, null, Duration.ZERO);
     WorkflowHandle<Object, Exception> first;
     WorkflowHandle<Object, Exception> second;
@@ -305,7 +314,7 @@ class ParkingTest {
   @Test
   void aWorkflowParkedWhenTheEngineStopsResumesOnTheNextStart() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
-    DBOSEngine first = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver);
+    DBOSEngine first = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
     CompletableFuture<Object> caller =
         CompletableFuture.supplyAsync(
             () -> {
@@ -327,7 +336,7 @@ class ParkingTest {
     assertThat(harness.status("survivor")).isEqualTo("PENDING");
 
     WorkflowSpec again = receiver.copy();
-    DBOSEngine second = harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), again);
+    DBOSEngine second = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), again));
     assertThat(second.recoverPendingWorkflows()).containsExactly("survivor");
     second.send("survivor", "after the restart", "t", null);
     assertThat(second.retrieveWorkflow("survivor").getResult(WAIT)).isEqualTo("after the restart");
@@ -339,8 +348,12 @@ class ParkingTest {
   void waitsShorterThanTheHoldKeepTheirThread() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     DBOSEngine engine =
-        harness.engine(
-            PARK_AT_ONCE.withThreadHold(Duration.ofMinutes(5)), fourThreads(), List.of(), receiver);
+        listening(
+            harness.engine(
+                PARK_AT_ONCE.withThreadHold(Duration.ofMinutes(5)),
+                fourThreads(),
+                List.of(),
+                receiver));
     WorkflowHandle<Object, Exception> handle;
     try (AutoCloseable id = engine.assignWorkflowId("held")) {
       handle = receiver.start(StartSpec.background());
