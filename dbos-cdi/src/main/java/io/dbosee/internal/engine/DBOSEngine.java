@@ -2085,14 +2085,19 @@ public final class DBOSEngine implements AutoCloseable {
       }
       return false;
     }
+    parkWhileRunning(sleeper);
+    return true;
+  }
+
+  /** Parks a workflow; if the engine stopped meanwhile, ends it as close() ends parked ones. */
+  private void parkWhileRunning(ParkedWorkflows.Parked sleeper) {
     parked.park(sleeper);
     if (state != State.RUNNING) {
-      // Stopped meanwhile: close() may have drained the parked ones before this one came.
+      // close() may have drained the parked ones before this one came.
       for (ParkedWorkflows.Parked left : parked.drain()) {
         abandon(left.workflowId, left.running);
       }
     }
-    return true;
   }
 
   /**
@@ -2125,12 +2130,8 @@ public final class DBOSEngine implements AutoCloseable {
         workflowId,
         rootMessage(failure),
         pause);
-    parked.park(new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
-    if (state != State.RUNNING) {
-      for (ParkedWorkflows.Parked left : parked.drain()) {
-        abandon(left.workflowId, left.running);
-      }
-    }
+    parkWhileRunning(
+        new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
     return true;
   }
 

@@ -194,9 +194,7 @@ final class NotificationHub {
               "The notification listener cannot reach the database ({0}); trying again in {1} ms",
               e.getMessage(),
               backoff);
-          pause(backoff);
-          timer(); // parked workflows and the lease keep their times meanwhile
-          backoff = Math.min(backoff * 2, 5_000);
+          backoff = pauseBeforeRetry(backoff);
           continue;
         }
         if (opened.isEmpty()) {
@@ -226,9 +224,7 @@ final class NotificationHub {
               "The notification listener lost its connection ({0}); reconnecting in {1} ms",
               e.getMessage(),
               backoff);
-          pause(backoff);
-          timer();
-          backoff = Math.min(backoff * 2, 5_000);
+          backoff = pauseBeforeRetry(backoff);
         }
       }
     } catch (RuntimeException e) {
@@ -240,6 +236,16 @@ final class NotificationHub {
       listening = false;
       done.countDown();
     }
+  }
+
+  /**
+   * Waits {@code backoff} ms before the listener tries its connection again, keeping the timers
+   * (parked workflows, the lease) going; returns the next, doubled backoff (at most 5 s).
+   */
+  private long pauseBeforeRetry(long backoff) {
+    pause(backoff);
+    timer();
+    return Math.min(backoff * 2, 5_000);
   }
 
   private void wakeParked() {

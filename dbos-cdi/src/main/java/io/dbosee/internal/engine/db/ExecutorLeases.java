@@ -175,7 +175,7 @@ public final class ExecutorLeases {
     }
   }
 
-  private static DBOSSystemDatabaseException failure(String what, SQLException e) {
-    return new DBOSSystemDatabaseException("Could not " + what + ": " + e.getMessage(), e);
+  private DBOSSystemDatabaseException failure(String what, SQLException e) {
+    return Sql.failure(schema, what, e);
   }
 }
