@@ -170,6 +170,21 @@ class DeploymentValidationTest {
   }
 
   @Test
+  void invalidWaitAndFailoverSettingsAreRejectedWithWhatIsAllowed() {
+    assertThat(deploy(Map.of("dbos.waits.thread-hold-seconds", "-5"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.waits.thread-hold-seconds")
+        .contains("-1: waits never give their thread back");
+    assertThat(deploy(Map.of("dbos.failover.lease-seconds", "0"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.failover.lease-seconds")
+        .contains("at least 0.01");
+    assertThat(deploy(Map.of("dbos.failover.enabled", "sometimes"), Fine.class))
+        .contains("dbos.failover.enabled")
+        .contains("true or false");
+  }
+
+  @Test
   void anInvalidSchemaNameIsRejected() {
     assertThat(deploy(Map.of("dbos.system-database.schema", "dbos; drop"), Fine.class))
         .contains("DBOS-CDI-008")

@@ -454,6 +454,22 @@ final class Settings {
 
   private <T> Optional<T> optional(
       String key, Class<T> type, Function<T, Boolean> valid, String allowed) {
+    if (type == Boolean.class) {
+      // MicroProfile Config reads any other word as false: "ture" would quietly switch it off.
+      Optional<String> raw = config.getOptionalValue(key, String.class).map(String::trim);
+      if (raw.isPresent()
+          && !raw.get().equalsIgnoreCase("true")
+          && !raw.get().equalsIgnoreCase("false")) {
+        problems.add(
+            Problems.INVALID_CONFIG.message(
+                "The configuration value of "
+                    + key
+                    + " ('"
+                    + raw.get()
+                    + "') is invalid: it must be true or false."));
+        return Optional.empty();
+      }
+    }
     Optional<T> value;
     try {
       value = config.getOptionalValue(key, type);
