@@ -84,8 +84,8 @@ class FailoverTest {
         .atMost(WAIT)
         .until(() -> "a".equals(owner("wf")) && "PENDING".equals(harness.status("wf")));
 
-    hang = false;
-    harness.crash(a);
+    harness.crash(a); // interrupts the hanging step: it stays unrecorded
+    hang = false; // only now: set earlier, the step could still finish on a
 
     await().atMost(WAIT).until(() -> "SUCCESS".equals(harness.status("wf")));
     assertThat(owner("wf")).isEqualTo("b");
@@ -106,8 +106,8 @@ class FailoverTest {
     }
     assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
     String runner = owner("queued"); // whichever server claimed it
-    hang = false;
     harness.crash("a".equals(runner) ? a : b);
+    hang = false;
 
     await().atMost(WAIT).until(() -> "SUCCESS".equals(harness.status("queued")));
     assertThat(owner("queued")).isNotEqualTo(runner);
@@ -125,8 +125,8 @@ class FailoverTest {
       onA.start(StartSpec.background());
     }
     assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
-    hang = false;
-    harness.crash(a);
+    harness.crash(a); // interrupts the hanging step: it stays unrecorded
+    hang = false; // only now: set earlier, the step could still finish on a
 
     WorkflowSpec again = onA.copy();
     DBOSEngine back = harness.engine(longLease, Executors.newCachedThreadPool(), List.of(), again);
