@@ -193,21 +193,19 @@ final class CheckpointCommits {
   }
 
   private Set<Key> insert(Connection c, List<Pending> batch) throws SQLException {
-    StringBuilder sql = new StringBuilder(insertPrefix);
+    // The workflow's status and owner come back with each row at no extra round trip (one index
+    // lookup of its row): a cancellation made anywhere, or a take-over by another server, is seen
+    // by the running workflow at its next checkpoint.
+    StringBuilder sql = new StringBuilder("WITH ins AS (").append(insertPrefix);
     for (int i = 0; i < batch.size(); i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
-    // The workflow's status and owner come back with each row at no extra round trip: a
-    // cancellation made anywhere, or a take-over by another server, is seen by the running
-    // workflow at its next checkpoint.
     sql.append(
             " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
-                + " function_id, (SELECT ws.status FROM ")
+                + " function_id) SELECT ins.workflow_uuid, ins.function_id, ws.status,"
+                + " ws.executor_id FROM ins LEFT JOIN ")
         .append(quotedSchema)
-        .append(".workflow_status ws WHERE ws.workflow_uuid = operation_outputs.workflow_uuid),")
-        .append(" (SELECT ws.executor_id FROM ")
-        .append(quotedSchema)
-        .append(".workflow_status ws WHERE ws.workflow_uuid = operation_outputs.workflow_uuid)");
+        .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid");
     Set<Key> inserted = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       int n = 1;
