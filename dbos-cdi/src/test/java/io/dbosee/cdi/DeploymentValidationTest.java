@@ -182,6 +182,10 @@ class DeploymentValidationTest {
     assertThat(deploy(Map.of("dbos.failover.enabled", "sometimes"), Fine.class))
         .contains("dbos.failover.enabled")
         .contains("true or false");
+    assertThat(deploy(Map.of("dbos.queues.server-concurrency", "-1"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.queues.server-concurrency")
+        .contains("0 (no limit) or more");
   }
 
   @Test

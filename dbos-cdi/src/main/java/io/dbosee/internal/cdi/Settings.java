@@ -3,6 +3,7 @@ package io.dbosee.internal.cdi;
 import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
 import io.dbosee.WorkflowQueue;
+import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.db.SystemSchema;
 import java.lang.reflect.Method;
@@ -45,6 +46,7 @@ final class Settings {
   static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
   static final String FAILOVER_ENABLED = "dbos.failover.enabled";
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
+  static final String QUEUE_SERVER_CONCURRENCY = "dbos.queues.server-concurrency";
 
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
   static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
@@ -80,6 +82,8 @@ final class Settings {
 
   /** How long this server's lease lasts without renewal; null: no failover. */
   final Duration failoverLease;
+
+  final int queueServerConcurrency;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -155,6 +159,15 @@ final class Settings {
             d -> Double.isFinite(d) && d >= 0.01,
             "a number of seconds, at least 0.01 (30 by default)");
     this.failoverLease = failover ? seconds(lease) : null;
+    this.queueServerConcurrency =
+        value(
+            QUEUE_SERVER_CONCURRENCY,
+            Integer.class,
+            EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY,
+            n -> n >= 0,
+            "an integer, 0 (no limit) or more ("
+                + EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY
+                + " by default)");
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(

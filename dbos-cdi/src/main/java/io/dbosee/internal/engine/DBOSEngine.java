@@ -370,6 +370,7 @@ public final class DBOSEngine implements AutoCloseable {
               config.executorId(),
               config.applicationVersion(),
               listened,
+              config.queueServerConcurrency(),
               () -> List.copyOf(registry.keySet()),
               this::startClaimed,
               hub);
@@ -1155,7 +1156,7 @@ public final class DBOSEngine implements AutoCloseable {
         case ENQUEUED -> {
           QueueRunner runner = queueRunner;
           if (runner != null && listenedQueues.contains(queue.name())) {
-            runner.enqueued(delayUntil != null);
+            runner.enqueued(queue.name(), delayUntil != null);
           }
         }
         case EXISTS -> requireSameWorkflow(readWorkflow(workflowId), definition);

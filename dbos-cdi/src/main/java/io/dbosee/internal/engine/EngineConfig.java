@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param failoverLease how long this server's lease lasts without a renewal: once it has expired, a
  *     live server of the same application version takes over its PENDING workflows; null: no lease
  *     is taken, and nothing is taken over
+ * @param queueServerConcurrency how many workflows of the queues that declare no worker concurrency
+ *     this server runs at once (parked ones included); the others stay ENQUEUED, where any server
+ *     can take them; 0: no limit
  */
 public record EngineConfig(
     String executorId,
@@ -24,13 +27,21 @@ public record EngineConfig(
     String schema,
     Duration resultPollInterval,
     Duration threadHold,
-    Duration failoverLease) {
+    Duration failoverLease,
+    int queueServerConcurrency) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
 
   /** The default {@link #failoverLease}. */
   public static final Duration DEFAULT_FAILOVER_LEASE = Duration.ofSeconds(30);
+
+  /**
+   * The default {@link #queueServerConcurrency}: the executor threads the project's server
+   * configuration gives Liberty, so that claimed workflows do not wait in the executor's queue
+   * where no other server can take them.
+   */
+  public static final int DEFAULT_QUEUE_SERVER_CONCURRENCY = 64;
 
   public EngineConfig {
     requireText(executorId, "executorId");
@@ -49,6 +60,27 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "failoverLease must be at least 3 ms (or null: no failover), got " + failoverLease);
     }
+    if (queueServerConcurrency < 0) {
+      throw new IllegalArgumentException(
+          "queueServerConcurrency must be zero (no limit) or more, got " + queueServerConcurrency);
+    }
+  }
+
+  public EngineConfig(
+      String executorId,
+      String applicationVersion,
+      String schema,
+      Duration resultPollInterval,
+      Duration threadHold,
+      Duration failoverLease) {
+    this(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        DEFAULT_QUEUE_SERVER_CONCURRENCY);
   }
 
   public EngineConfig(
@@ -59,7 +91,8 @@ public record EngineConfig(
         schema,
         resultPollInterval,
         DEFAULT_THREAD_HOLD,
-        DEFAULT_FAILOVER_LEASE);
+        DEFAULT_FAILOVER_LEASE,
+        DEFAULT_QUEUE_SERVER_CONCURRENCY);
   }
 
   public EngineConfig(String executorId, String applicationVersion, String schema) {
@@ -69,19 +102,49 @@ public record EngineConfig(
   /** This configuration with another {@link #threadHold}. */
   public EngineConfig withThreadHold(Duration hold) {
     return new EngineConfig(
-        executorId, applicationVersion, schema, resultPollInterval, hold, failoverLease);
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        hold,
+        failoverLease,
+        queueServerConcurrency);
   }
 
   /** This configuration with another {@link #failoverLease}. */
   public EngineConfig withFailoverLease(Duration lease) {
     return new EngineConfig(
-        executorId, applicationVersion, schema, resultPollInterval, threadHold, lease);
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        lease,
+        queueServerConcurrency);
   }
 
   /** This configuration with another {@link #executorId}. */
   public EngineConfig withExecutorId(String id) {
     return new EngineConfig(
-        id, applicationVersion, schema, resultPollInterval, threadHold, failoverLease);
+        id,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency);
+  }
+
+  /** This configuration with another {@link #queueServerConcurrency}. */
+  public EngineConfig withQueueServerConcurrency(int limit) {
+    return new EngineConfig(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        limit);
   }
 
   private static void requireText(String value, String what) {

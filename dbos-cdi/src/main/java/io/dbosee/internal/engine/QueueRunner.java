@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +22,10 @@ import java.util.function.Supplier;
  * server through the {@link NotificationHub}, a timer), and rounds requested while one runs are
  * coalesced into one more round. Polling (every polling interval) is only the fallback for work
  * nobody announced; delays and rate-limit windows set timers.
+ *
+ * <p>A round claims only on the queues that may have work: those a request named (an enqueue, a
+ * freed slot, an announcement), or all of them after a poll or a timer. A server that declares
+ * several queues but is busy on one does not pay a claim on each of the others per round.
  */
 final class QueueRunner {
   private static final System.Logger LOG = System.getLogger(QueueRunner.class.getName());
@@ -35,8 +41,20 @@ final class QueueRunner {
   private final Consumer<QueueDatabase.Claimed> dispatch;
   private final Supplier<List<String>> runnableKeys;
 
+  /** This server's limit over the queues without a worker concurrency, or null. */
+  private final QueueDatabase.ServerCap serverCap;
+
+  /** Queues whose last claim this server's cap held back: a finish here may let them go on. */
+  private final Set<String> capped = ConcurrentHashMap.newKeySet();
+
+  /** Finishes here of workflows the cap counts: one during a claim may free the room it lacked. */
+  private final AtomicLong cappedFinishes = new AtomicLong();
+
   private final AtomicBoolean roundScheduled = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+
+  /** The queues the next round claims on. */
+  private final Set<String> wanted = ConcurrentHashMap.newKeySet();
 
   /** Whether the next round also promotes delayed workflows and looks for the next due one. */
   private final AtomicBoolean checkDelays = new AtomicBoolean(true);
@@ -55,6 +73,7 @@ final class QueueRunner {
       String executorId,
       String applicationVersion,
       List<QueueDefinition> queues,
+      int serverLimit,
       Supplier<List<String>> runnableKeys,
       Consumer<QueueDatabase.Claimed> dispatch,
       NotificationHub hub) {
@@ -72,6 +91,12 @@ final class QueueRunner {
             .min(Long::compare)
             .orElse(1000L);
     this.runnableKeys = runnableKeys;
+    List<String> uncapped =
+        queues.stream().filter(q -> q.workerConcurrency() <= 0).map(QueueDefinition::name).toList();
+    this.serverCap =
+        serverLimit > 0 && !uncapped.isEmpty()
+            ? new QueueDatabase.ServerCap(serverLimit, uncapped)
+            : null;
     this.dispatch = dispatch;
     this.hub = hub;
     this.lastPoll = time.currentTimeMillis();
@@ -92,18 +117,39 @@ final class QueueRunner {
     return queueNames;
   }
 
-  /** A workflow was enqueued here: maybe it can start now. */
-  void enqueued(boolean delayed) {
+  /** A workflow was enqueued here on {@code queueName}: maybe it can start now. */
+  void enqueued(String queueName, boolean delayed) {
     if (delayed) {
       checkDelays.set(true);
+      requestRound();
+    } else {
+      requestRound(queueName);
     }
-    requestRound();
   }
 
-  /** A workflow of {@code queueName} finished here: its slot is free. */
+  /**
+   * A workflow of {@code queue} finished here: if the queue limits concurrency, or this server's
+   * cap held queues back, its slot is free.
+   */
   void finished(QueueDefinition queue) {
-    requestRound();
-    if (queue != null && queue.concurrency() > 0) {
+    if (queue == null) {
+      return;
+    }
+    if (queue.workerConcurrency() <= 0) {
+      cappedFinishes.incrementAndGet();
+    }
+    if (queue.workerConcurrency() <= 0 && !capped.isEmpty()) {
+      for (String name : capped) {
+        capped.remove(name);
+        wanted.add(name);
+      }
+      scheduleRound();
+    }
+    if (queue.concurrency() <= 0 && queue.workerConcurrency() <= 0) {
+      return; // no one else waits for this slot
+    }
+    requestRound(queue.name());
+    if (queue.concurrency() > 0) {
       try {
         db.announce(queue.name()); // other servers may be waiting for the global slot
       } catch (RuntimeException e) {
@@ -112,8 +158,22 @@ final class QueueRunner {
     }
   }
 
-  /** Asks for a dispatch round; at most one runs at a time, and requests made meanwhile add one. */
+  /**
+   * Asks for a dispatch round on every queue; at most one round runs at a time, and requests made
+   * meanwhile add one.
+   */
   void requestRound() {
+    wanted.addAll(queueNames);
+    scheduleRound();
+  }
+
+  /** Asks for a dispatch round on one queue. */
+  private void requestRound(String queueName) {
+    wanted.add(queueName);
+    scheduleRound();
+  }
+
+  private void scheduleRound() {
     if (!running) {
       return;
     }
@@ -143,7 +203,7 @@ final class QueueRunner {
     } finally {
       roundScheduled.set(false);
       if (running && again.get()) {
-        requestRound();
+        scheduleRound();
       }
     }
   }
@@ -157,12 +217,17 @@ final class QueueRunner {
       if (!running) {
         return;
       }
+      // Taken before the claim: a request arriving during it asks for one more round.
+      if (!wanted.remove(queue.name()) && !delays) {
+        continue;
+      }
       if (delays) {
         db.promoteDelayed(queue.name(), now);
       }
       List<String> partitions =
           queue.partitioned() ? db.partitions(queue.name()) : Collections.singletonList(null);
       for (String partition : partitions) {
+        long finishesBefore = cappedFinishes.get();
         QueueDatabase.Claim claim =
             db.claim(
                 queue.name(),
@@ -174,11 +239,20 @@ final class QueueRunner {
                 executorId,
                 applicationVersion,
                 runnable,
+                serverCap,
                 time::currentTimeMillis);
+        if (claim.capped()) {
+          capped.add(queue.name());
+          if (cappedFinishes.get() != finishesBefore) {
+            wanted.add(queue.name()); // a finish during the claim found nothing to wake
+            again.set(true);
+          }
+        }
         for (QueueDatabase.Claimed claimed : claim.claimed()) {
           dispatch.accept(claimed);
         }
         if (claim.claimed().size() == QueueDatabase.MAX_CLAIM) {
+          wanted.add(queue.name()); // there may be more
           again.set(true);
         }
         if (claim.retryAt().isPresent()) {
@@ -228,7 +302,7 @@ final class QueueRunner {
   /** Another server announced work or a free slot on {@code queueName}. */
   void notified(String queueName) {
     if (queueNames.contains(queueName)) {
-      requestRound();
+      requestRound(queueName);
     }
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -189,6 +190,62 @@ class QueueTest {
             .isGreaterThanOrEqualTo(previousEnd);
       }
     }
+  }
+
+  @Test
+  void aServerRunsAtMostItsServerConcurrencyAndLeavesTheRestToOthers() throws Exception {
+    WorkflowSpec onA = work();
+    WorkflowSpec onB = onA.copy();
+    gate = new CountDownLatch(1);
+    EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(3);
+    harness.engine(capped, Executors.newCachedThreadPool(), List.of(queue("q"), queue("r")), onA);
+
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      handles.add(onA.start(on(i % 2 == 0 ? "q" : "r"), i, 0L));
+    }
+    // Three run on a, over both queues; the other five wait ENQUEUED, not claimed by a.
+    await().atMost(WAIT).until(() -> running.get() == 3);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(WAIT)
+        .until(
+            () ->
+                running.get() == 3
+                    && "5"
+                        .equals(
+                            harness.query(
+                                "SELECT count(*) FROM dbos.workflow_status WHERE status ="
+                                    + " 'ENQUEUED'")));
+
+    // Another server takes what a left; a starts more as its own finish.
+    harness.engine("b", List.of(queue("q"), queue("r")), onB);
+    await().atMost(WAIT).until(() -> running.get() == 8);
+    gate.countDown();
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      handle.getResult(WAIT);
+    }
+    assertThat(runs).hasSize(8).allSatisfy((id, count) -> assertThat(count.get()).isOne());
+    assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status WHERE executor_id = 'a'"))
+        .isEqualTo("3");
+  }
+
+  @Test
+  void aServerAtItsServerConcurrencyStartsMoreAsItsWorkflowsFinish() throws Exception {
+    WorkflowSpec work = work();
+    EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(2);
+    harness.engine(capped, Executors.newCachedThreadPool(), List.of(queue("q")), work);
+
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      handles.add(work.start(on("q"), i, 20L));
+    }
+    // No polling in this test: only the finishes can start the rest.
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      handle.getResult(WAIT);
+    }
+    assertThat(maxRunning.get()).isEqualTo(2);
+    assertThat(runs).hasSize(10);
   }
 
   @Test

@@ -60,7 +60,18 @@ public final class QueueDatabase {
    * The workflows one claim took, and when the queue (partition) may have room again if a rate
    * limit held it back (or empty).
    */
-  public record Claim(List<Claimed> claimed, OptionalLong retryAt) {}
+  public record Claim(List<Claimed> claimed, OptionalLong retryAt, boolean capped) {}
+
+  /**
+   * How many workflows of the queues that declare no worker concurrency one server runs at once:
+   * {@code limit} over {@code queueNames}, counted in the database (PENDING rows that name the
+   * server), so that a parked, resumed or cancelled workflow is counted exactly as it is.
+   */
+  public record ServerCap(int limit, List<String> queueNames) {
+    public ServerCap {
+      queueNames = List.copyOf(queueNames);
+    }
+  }
 
   /**
    * A claimed workflow: its row as the claim left it (PENDING here, one more start counted), and
@@ -255,10 +266,30 @@ public final class QueueDatabase {
       String executorId,
       String applicationVersion,
       List<String> runnableKeys,
+      ServerCap cap,
       LongSupplier clock) {
-    String partition = partitionKey == null ? "" : " AND queue_partition_key = ?";
-    String t = "\"" + schema + "\".workflow_status";
+    // The server's own count needs no lock: this server's claims run one at a time.
+    ServerCap serverCap = workerConcurrency > 0 ? null : cap;
     try (Connection c = connection()) {
+      if (concurrency <= 0 && workerConcurrency <= 0 && rateLimitMax <= 0) {
+        // No global count to keep exact: SKIP LOCKED alone keeps two claims from taking the same
+        // row, so one autocommit statement does, without the lock and its transaction.
+        int room = serverRoom(c, serverCap, executorId, MAX_CLAIM);
+        List<Claimed> claimed =
+            room > 0
+                ? claimRows(
+                    c,
+                    queueName,
+                    partitionKey,
+                    room,
+                    false,
+                    executorId,
+                    applicationVersion,
+                    runnableKeys,
+                    clock.getAsLong())
+                : List.of();
+        return new Claim(claimed, OptionalLong.empty(), room < MAX_CLAIM && claimed.size() == room);
+      }
       c.setAutoCommit(false);
       try {
         try (PreparedStatement ps =
@@ -268,14 +299,15 @@ public final class QueueDatabase {
         }
         // Read after the lock: another server's claim may have kept this one waiting.
         long now = clock.getAsLong();
-        int room = MAX_CLAIM;
+        int serverRoom = serverRoom(c, serverCap, executorId, MAX_CLAIM);
+        int room = serverRoom;
         if (concurrency > 0 || workerConcurrency > 0) {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT count(*), count(*) FILTER (WHERE executor_id = ?) FROM "
-                      + t
+                      + table()
                       + " WHERE status = 'PENDING' AND queue_name = ?"
-                      + partition)) {
+                      + partitionFilter(partitionKey))) {
             ps.setString(1, executorId);
             ps.setString(2, queueName);
             if (partitionKey != null) {
@@ -297,9 +329,9 @@ public final class QueueDatabase {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "SELECT count(*), min(started_at_epoch_ms) FROM "
-                      + t
+                      + table()
                       + " WHERE rate_limited AND queue_name = ? AND started_at_epoch_ms > ?"
-                      + partition)) {
+                      + partitionFilter(partitionKey))) {
             ps.setString(1, queueName);
             ps.setLong(2, now - rateLimitPeriodMs);
             if (partitionKey != null) {
@@ -315,56 +347,21 @@ public final class QueueDatabase {
             }
           }
         }
-        List<Claimed> claimed = new ArrayList<>();
-        if (room > 0) {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "WITH picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
-                      + t
-                      + " WHERE status = 'ENQUEUED' AND queue_name = ?"
-                      + partition
-                      + " AND (application_version IS NULL OR application_version = ?)"
-                      + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
-                      + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
-                      + " upd AS (UPDATE "
-                      + t
-                      + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
-                      + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
-                      // The start is counted here, so running it needs no second write.
-                      + " recovery_attempts = ws.recovery_attempts + 1,"
-                      + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
-                      + " THEN ws.workflow_deadline_epoch_ms ELSE ? + ws.workflow_timeout_ms END"
-                      + " FROM picked WHERE ws.workflow_uuid = picked.workflow_uuid RETURNING "
-                      + prefixed("ws.", SystemDatabase.ROW_COLUMNS)
-                      + ", EXISTS (SELECT 1 FROM \""
-                      + schema
-                      + "\".operation_outputs o WHERE o.workflow_uuid = ws.workflow_uuid)"
-                      + " AS has_operations, picked.p, picked.c)"
-                      + " SELECT * FROM upd ORDER BY p, c")) {
-            int i = 1;
-            ps.setString(i++, queueName);
-            if (partitionKey != null) {
-              ps.setString(i++, partitionKey);
-            }
-            ps.setString(i++, applicationVersion);
-            ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
-            ps.setInt(i++, room);
-            ps.setString(i++, executorId);
-            ps.setString(i++, applicationVersion);
-            ps.setLong(i++, now);
-            ps.setLong(i++, now);
-            ps.setBoolean(i++, rateLimitMax > 0);
-            ps.setLong(i, now);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                claimed.add(
-                    new Claimed(SystemDatabase.workflowRow(rs), rs.getBoolean("has_operations")));
-              }
-            }
-          }
-        }
+        List<Claimed> claimed =
+            room > 0
+                ? claimRows(
+                    c,
+                    queueName,
+                    partitionKey,
+                    room,
+                    rateLimitMax > 0,
+                    executorId,
+                    applicationVersion,
+                    runnableKeys,
+                    now)
+                : List.of();
         c.commit();
-        return new Claim(claimed, retryAt);
+        return new Claim(claimed, retryAt, serverRoom < MAX_CLAIM && claimed.size() == serverRoom);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -374,6 +371,95 @@ public final class QueueDatabase {
     } catch (SQLException e) {
       throw failure("claim workflows of queue '" + queueName + "'", e);
     }
+  }
+
+  /** At most {@code max}, less what the server cap leaves (zero or more). */
+  private int serverRoom(Connection c, ServerCap cap, String executorId, int max)
+      throws SQLException {
+    if (cap == null) {
+      return max;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM "
+                + table()
+                + " WHERE status = 'PENDING' AND executor_id = ? AND queue_name = ANY (?)")) {
+      ps.setString(1, executorId);
+      ps.setArray(2, c.createArrayOf("text", cap.queueNames().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Math.max(0, Math.min(max, cap.limit() - rs.getInt(1)));
+      }
+    }
+  }
+
+  /** Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor. */
+  private List<Claimed> claimRows(
+      Connection c,
+      String queueName,
+      String partitionKey,
+      int room,
+      boolean rateLimited,
+      String executorId,
+      String applicationVersion,
+      List<String> runnableKeys,
+      long now)
+      throws SQLException {
+    String t = table();
+    List<Claimed> claimed = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "WITH picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
+                + t
+                + " WHERE status = 'ENQUEUED' AND queue_name = ?"
+                + partitionFilter(partitionKey)
+                + " AND (application_version IS NULL OR application_version = ?)"
+                + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
+                + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
+                + " upd AS (UPDATE "
+                + t
+                + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
+                + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
+                // The start is counted here, so running it needs no second write.
+                + " recovery_attempts = ws.recovery_attempts + 1,"
+                + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
+                + " THEN ws.workflow_deadline_epoch_ms ELSE ? + ws.workflow_timeout_ms END"
+                + " FROM picked WHERE ws.workflow_uuid = picked.workflow_uuid RETURNING "
+                + prefixed("ws.", SystemDatabase.ROW_COLUMNS)
+                + ", EXISTS (SELECT 1 FROM \""
+                + schema
+                + "\".operation_outputs o WHERE o.workflow_uuid = ws.workflow_uuid)"
+                + " AS has_operations, picked.p, picked.c)"
+                + " SELECT * FROM upd ORDER BY p, c")) {
+      int i = 1;
+      ps.setString(i++, queueName);
+      if (partitionKey != null) {
+        ps.setString(i++, partitionKey);
+      }
+      ps.setString(i++, applicationVersion);
+      ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
+      ps.setInt(i++, room);
+      ps.setString(i++, executorId);
+      ps.setString(i++, applicationVersion);
+      ps.setLong(i++, now);
+      ps.setLong(i++, now);
+      ps.setBoolean(i++, rateLimited);
+      ps.setLong(i, now);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.add(new Claimed(SystemDatabase.workflowRow(rs), rs.getBoolean("has_operations")));
+        }
+      }
+    }
+    return claimed;
+  }
+
+  private String table() {
+    return "\"" + schema + "\".workflow_status";
+  }
+
+  private static String partitionFilter(String partitionKey) {
+    return partitionKey == null ? "" : " AND queue_partition_key = ?";
   }
 
   /**
