@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Arguments: {@code --smoke} (tiny counts, a few seconds), {@code --repeats=N} (default 3; each
  * figure is the median of the repeats), {@code --synchronous-commit=off} (commits wait for the WAL
  * write by default), {@code --fsync=on} (and for the disk), {@code --out=FILE} (also write the
- * report there), {@code --only=queue} (one workload: "sequential latency", "payload sizes",
- * "throughput", "queue", "replay" or "memory").
+ * report there), {@code --only=queue} (one workload, by its first word: "sequential" latency,
+ * "payload" sizes, "transaction" step, "throughput", "queue", "replay" or "memory").
  */
 public final class Benchmarks {
   static final int POOL_SIZE = 10;
@@ -144,6 +144,7 @@ public final class Benchmarks {
     warmUp();
     attempt("sequential latency", this::sequential);
     attempt("payload sizes", this::payloads);
+    attempt("transaction step", this::transactionStep);
     attempt("throughput", this::throughput);
     attempt("queue", this::queue);
     attempt("replay", this::replay);
@@ -156,7 +157,7 @@ public final class Benchmarks {
 
   /** One workload that fails is reported as such; the others still run. */
   private void attempt(String name, Workload workload) {
-    if (options.only() != null && !options.only().equals(name)) {
+    if (options.only() != null && !name.split(" ")[0].equals(options.only())) {
       return;
     }
     try {
@@ -205,6 +206,33 @@ public final class Benchmarks {
       }
       report.latency("sequential, " + steps + " steps", p50, p99);
     }
+  }
+
+  /** A workflow of one {@code @Transaction} step that inserts a row, one at a time. */
+  private void transactionStep() throws Exception {
+    int iterations = options.count(200, 5);
+    Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
+    Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
+    for (int r = 0; r < options.repeats(); r++) {
+      for (Contender c : contenders) {
+        if (!c.hasTransactionStep()) {
+          continue;
+        }
+        log("transaction step, " + c.name() + ", repeat " + (r + 1));
+        BenchPostgres.Counters before = postgres.counters(c.database());
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+          long start = System.nanoTime();
+          c.runTransactionStep(nextId("tx"));
+          millis.add((System.nanoTime() - start) / 1e6);
+        }
+        BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
+        p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
+        p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+        report.cost(c.name(), Report.TRANSACTION_STEP, used, iterations);
+      }
+    }
+    report.latency("one @Transaction step (inserts a row)", p50, p99);
   }
 
   /** The 10-step workflow with larger step outputs. */

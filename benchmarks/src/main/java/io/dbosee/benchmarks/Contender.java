@@ -54,6 +54,19 @@ interface Contender extends AutoCloseable {
     void release() throws Exception;
   }
 
+  /** Whether {@link #runTransactionStep} is implemented. */
+  default boolean hasTransactionStep() {
+    return false;
+  }
+
+  /**
+   * Runs one workflow whose one step inserts an order row in a transaction (see {@link
+   * TransactionWorkload}); returns once its outcome is recorded.
+   */
+  default void runTransactionStep(String workflowId) throws Exception {
+    throw new UnsupportedOperationException(name() + " has no transaction step");
+  }
+
   /** Whether {@link #drainQueue} and {@link #enqueueToStart} are implemented yet. */
   default boolean hasQueue() {
     return false;

@@ -7,6 +7,9 @@ import dev.dbos.transact.config.DBOSConfig;
 import dev.dbos.transact.context.WorkflowOptions;
 import dev.dbos.transact.workflow.Queue;
 import dev.dbos.transact.workflow.WorkflowHandle;
+import io.dbosee.internal.engine.db.PooledDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,9 @@ final class DbosContender implements Contender {
   private final DbosWorkflows workflows;
   private final Queue queue = new Queue("bench-queue");
 
+  /** The application's own pool, for the order the transaction-step workload inserts. */
+  private final PooledDataSource application;
+
   DbosContender(BenchPostgres postgres, String database) {
     this.database = database;
     DBOSConfig config =
@@ -35,7 +41,20 @@ final class DbosContender implements Contender {
             .withAppVersion("v1")
             .withExecutorId("bench");
     this.dbos = new DBOS(config);
-    this.workflows = dbos.registerProxy(DbosWorkflows.class, new DbosWorkflowsImpl(dbos));
+    this.application =
+        new PooledDataSource(
+            postgres.jdbcUrl(database),
+            postgres.user(),
+            postgres.password(),
+            Benchmarks.POOL_SIZE,
+            Duration.ofSeconds(60));
+    try (Connection c = application.getConnection()) {
+      TransactionWorkload.createTable(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not prepare the transaction-step workload", e);
+    }
+    this.workflows =
+        dbos.registerProxy(DbosWorkflows.class, new DbosWorkflowsImpl(dbos, application));
     dbos.registerQueue(queue);
     dbos.launch();
   }
@@ -138,7 +157,20 @@ final class DbosContender implements Contender {
   }
 
   @Override
+  public boolean hasTransactionStep() {
+    return true;
+  }
+
+  @Override
+  public void runTransactionStep(String workflowId) throws SQLException {
+    try (var options = new WorkflowOptions(workflowId).setContext()) {
+      workflows.order();
+    }
+  }
+
+  @Override
   public void close() {
     dbos.close();
+    application.close();
   }
 }

@@ -5,4 +5,6 @@ public interface DbosWorkflows {
   String noopSteps(int steps, int payloadBytes);
 
   String parked() throws InterruptedException;
+
+  String order() throws java.sql.SQLException;
 }

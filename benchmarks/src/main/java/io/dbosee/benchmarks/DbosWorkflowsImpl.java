@@ -2,9 +2,12 @@ package io.dbosee.benchmarks;
 
 import dev.dbos.transact.DBOS;
 import dev.dbos.transact.workflow.Workflow;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 
 /** The same workflow for the DBOS Java SDK: n inline steps ({@code runStep}), each a no-op. */
 public class DbosWorkflowsImpl implements DbosWorkflows {
@@ -16,9 +19,31 @@ public class DbosWorkflowsImpl implements DbosWorkflows {
   static volatile boolean recordStarts;
 
   private final DBOS dbos;
+  private final DataSource application;
 
-  DbosWorkflowsImpl(DBOS dbos) {
+  DbosWorkflowsImpl(DBOS dbos, DataSource application) {
     this.dbos = dbos;
+    this.application = application;
+  }
+
+  /**
+   * One step that inserts an order row in a transaction of its own: DBOS Java has no transaction
+   * step, so this is the step its documentation would have the application write (the insert and
+   * the step's checkpoint commit separately).
+   */
+  @Workflow(name = "order")
+  @Override
+  public String order() throws SQLException {
+    return dbos.runStep(
+        () -> {
+          try (Connection c = application.getConnection()) {
+            c.setAutoCommit(false);
+            TransactionWorkload.insertOrder(c, DBOS.workflowId());
+            c.commit();
+          }
+          return "ordered";
+        },
+        "order");
   }
 
   @Workflow(name = "noopSteps")

@@ -11,7 +11,9 @@ import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import io.dbosee.internal.jpa.BenchTransactionSteps;
 import java.lang.reflect.Type;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,9 @@ final class EngineContender implements Contender {
   private final StepDefinition noop =
       new StepDefinition("noop", StepOptions.DEFAULT, String.class, LOADER);
   private final WorkflowDefinition recvWaiter;
+  private final BenchTransactionSteps transactions;
+  private final StepDefinition orderStep;
+  private final WorkflowDefinition orderWorkflow;
   private final StepDefinition waitStep =
       new StepDefinition("wait", StepOptions.DEFAULT, String.class, LOADER);
 
@@ -97,6 +102,27 @@ final class EngineContender implements Contender {
     engine.register(noopSteps);
     engine.register(parkedWorkflow);
     engine.register(recvWaiter);
+    try {
+      this.transactions = new BenchTransactionSteps(pool, "dbos");
+      try (Connection c = pool.getConnection()) {
+        TransactionWorkload.createTable(c);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("could not prepare the transaction-step workload", e);
+    }
+    this.orderStep =
+        new StepDefinition("order", StepOptions.DEFAULT, String.class, LOADER)
+            .withExecution(transactions.execution());
+    this.orderWorkflow =
+        new WorkflowDefinition(
+            "order",
+            "bench.Workflows",
+            new Type[0],
+            String.class,
+            100,
+            LOADER,
+            arguments -> runOrder());
+    engine.register(orderWorkflow);
     // A queue at default settings (no limits, the 1 s polling fallback), as DBOS Java's.
     engine.registerQueue(QueueDefinition.unlimited(QUEUE), true);
     engine.launch();
@@ -258,6 +284,33 @@ final class EngineContender implements Contender {
       recordStarts = false;
     }
     return latencies;
+  }
+
+  @Override
+  public boolean hasTransactionStep() {
+    return true;
+  }
+
+  @Override
+  public void runTransactionStep(String workflowId) throws Exception {
+    try (AutoCloseable id = engine.assignWorkflowId(workflowId)) {
+      runOrder();
+    }
+  }
+
+  private Object runOrder() throws Exception {
+    return engine.runWorkflow(
+        orderWorkflow,
+        new Object[0],
+        () ->
+            engine.runStep(
+                orderStep,
+                () -> {
+                  try (Connection c = transactions.connection()) {
+                    TransactionWorkload.insertOrder(c, engine.currentWorkflowId().orElseThrow());
+                  }
+                  return "ordered";
+                }));
   }
 
   @Override

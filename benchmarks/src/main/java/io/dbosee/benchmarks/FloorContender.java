@@ -2,6 +2,7 @@ package io.dbosee.benchmarks;
 
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.db.SystemSchema;
+import io.dbosee.internal.jpa.BenchTransactionSteps;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,6 +50,12 @@ final class FloorContender implements Contender {
             poolSize,
             Duration.ofSeconds(60));
     SystemSchema.migrate(pool, "dbos");
+    try (Connection c = pool.getConnection()) {
+      new BenchTransactionSteps(pool, "dbos"); // creates the transaction steps' outcome table
+      TransactionWorkload.createTable(c);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not prepare the transaction-step workload", e);
+    }
     this.insertWorkflow =
         "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
             + " executor_id, application_version, inputs, serialization, recovery_attempts,"
@@ -108,6 +115,52 @@ final class FloorContender implements Contender {
         ps.executeUpdate();
       }
       runSteps(c, workflowId, steps, payloadBytes);
+    }
+  }
+
+  @Override
+  public boolean hasTransactionStep() {
+    return true;
+  }
+
+  /**
+   * The rows a transaction step must write: the order and the step's outcome in one transaction,
+   * then its checkpoint, between the workflow's insert and its final update.
+   */
+  @Override
+  public void runTransactionStep(String workflowId) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      long now = System.currentTimeMillis();
+      try (PreparedStatement ps = c.prepareStatement(insertWorkflow)) {
+        ps.setString(1, workflowId);
+        ps.setString(2, inputs(0, 0));
+        ps.setLong(3, now);
+        ps.setLong(4, now);
+        ps.executeUpdate();
+      }
+      c.setAutoCommit(false);
+      try {
+        TransactionWorkload.insertOrder(c, workflowId);
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO dbos.tx_step_outputs (workflow_id, step_id, output, serialization)"
+                    + " VALUES (?, 0, '\"ordered\"', 'portable_json')")) {
+          ps.setString(1, workflowId);
+          ps.executeUpdate();
+        }
+        c.commit();
+      } finally {
+        c.setAutoCommit(true);
+      }
+      try (PreparedStatement ps = c.prepareStatement(insertStep)) {
+        ps.setString(1, workflowId);
+        ps.setInt(2, 0);
+        ps.setString(3, "\"ordered\"");
+        ps.setLong(4, now);
+        ps.setLong(5, System.currentTimeMillis());
+        ps.executeUpdate();
+      }
+      finish(c, workflowId);
     }
   }
 
