@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Benchmarks {
   static final int POOL_SIZE = 10;
 
+  /** The worker concurrency of the queue on which DBOS Java's polling interval caps its rate. */
+  static final int WORKER_CONCURRENCY = 50;
+
   private final BenchPostgres postgres;
   private final List<Contender> contenders;
   private final Options options;
@@ -310,8 +313,10 @@ public final class Benchmarks {
 
   private void queue() throws Exception {
     int total = options.count(2000, 20);
+    int limitedTotal = options.count(500, 10);
     int probes = options.count(20, 3);
     Map<Contender, List<Double>> drain = new LinkedHashMap<>();
+    Map<Contender, List<Double>> limited = new LinkedHashMap<>();
     Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
     Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 0; r < Math.min(options.repeats(), 2); r++) {
@@ -322,6 +327,13 @@ public final class Benchmarks {
         log("queue drain, " + c.name() + ", repeat " + (r + 1));
         Duration d = c.drainQueue(nextId("q"), total, 10);
         drain.computeIfAbsent(c, k -> new ArrayList<>()).add(total / (d.toNanos() / 1e9));
+        if (c.hasLimitedQueue()) {
+          log("queue drain, worker concurrency, " + c.name() + ", repeat " + (r + 1));
+          Duration l = c.drainLimitedQueue(nextId("ql"), limitedTotal, 1);
+          limited
+              .computeIfAbsent(c, k -> new ArrayList<>())
+              .add(limitedTotal / (l.toNanos() / 1e9));
+        }
         log("enqueue-to-start, " + c.name() + ", repeat " + (r + 1));
         List<Double> millis =
             c.enqueueToStart(nextId("qs"), probes).stream().map(x -> x.toNanos() / 1e6).toList();
@@ -330,6 +342,7 @@ public final class Benchmarks {
       }
     }
     report.queue(total, drain, p50, p99);
+    report.limitedQueue(limitedTotal, limited);
   }
 
   /** Recovery of a 100-step workflow whose steps are all recorded. */

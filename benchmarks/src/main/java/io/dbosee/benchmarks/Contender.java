@@ -77,6 +77,19 @@ interface Contender extends AutoCloseable {
     throw new UnsupportedOperationException();
   }
 
+  /** Whether {@link #drainLimitedQueue} is implemented. */
+  default boolean hasLimitedQueue() {
+    return false;
+  }
+
+  /**
+   * Enqueues {@code count} workflows on a queue whose worker concurrency is {@link
+   * Benchmarks#WORKER_CONCURRENCY} (polling left at its default) and waits for all to end.
+   */
+  default Duration drainLimitedQueue(String prefix, int count, int steps) throws Exception {
+    throw new UnsupportedOperationException();
+  }
+
   /**
    * Enqueues workflows one at a time on an idle queue and returns, for each, the time from the
    * enqueue call to the first line of its body.

@@ -27,6 +27,8 @@ final class DbosContender implements Contender {
   private final DBOS dbos;
   private final DbosWorkflows workflows;
   private final Queue queue = new Queue("bench-queue");
+  private final Queue limitedQueue =
+      new Queue("bench-queue-limited").withWorkerConcurrency(Benchmarks.WORKER_CONCURRENCY);
 
   /** The application's own pool, for the order the transaction-step workload inserts. */
   private final PooledDataSource application;
@@ -56,6 +58,7 @@ final class DbosContender implements Contender {
     this.workflows =
         dbos.registerProxy(DbosWorkflows.class, new DbosWorkflowsImpl(dbos, application));
     dbos.registerQueue(queue);
+    dbos.registerQueue(limitedQueue);
     dbos.launch();
   }
 
@@ -125,6 +128,20 @@ final class DbosContender implements Contender {
 
   @Override
   public Duration drainQueue(String prefix, int count, int steps) {
+    return drain(queue, prefix, count, steps);
+  }
+
+  @Override
+  public boolean hasLimitedQueue() {
+    return true;
+  }
+
+  @Override
+  public Duration drainLimitedQueue(String prefix, int count, int steps) {
+    return drain(limitedQueue, prefix, count, steps);
+  }
+
+  private Duration drain(Queue queue, String prefix, int count, int steps) {
     long t0 = System.nanoTime();
     List<WorkflowHandle<String, RuntimeException>> handles = new ArrayList<>();
     for (int i = 0; i < count; i++) {

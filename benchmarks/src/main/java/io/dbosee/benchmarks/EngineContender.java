@@ -48,6 +48,7 @@ final class EngineContender implements Contender {
       new StepDefinition("wait", StepOptions.DEFAULT, String.class, LOADER);
 
   private static final String QUEUE = "bench-queue";
+  private static final String LIMITED_QUEUE = "bench-queue-limited";
 
   /** When each workflow's body started, for enqueue-to-start latency. */
   private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
@@ -125,6 +126,10 @@ final class EngineContender implements Contender {
     engine.register(orderWorkflow);
     // A queue at default settings (no limits, the 1 s polling fallback), as DBOS Java's.
     engine.registerQueue(QueueDefinition.unlimited(QUEUE), true);
+    engine.registerQueue(
+        QueueDefinition.unlimited(LIMITED_QUEUE)
+            .withWorkerConcurrency(Benchmarks.WORKER_CONCURRENCY),
+        true);
     engine.launch();
   }
 
@@ -258,10 +263,25 @@ final class EngineContender implements Contender {
 
   @Override
   public Duration drainQueue(String prefix, int count, int steps) throws Exception {
+    return drain(QUEUE, prefix, count, steps);
+  }
+
+  @Override
+  public boolean hasLimitedQueue() {
+    return true;
+  }
+
+  @Override
+  public Duration drainLimitedQueue(String prefix, int count, int steps) throws Exception {
+    return drain(LIMITED_QUEUE, prefix, count, steps);
+  }
+
+  private Duration drain(String queue, String prefix, int count, int steps) throws Exception {
     long t0 = System.nanoTime();
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      handles.add(engine.start(onQueue(prefix + i), () -> runBody(steps, 0)));
+      StartSpec spec = StartSpec.enqueue(queue, prefix + i, null, 0, null, Duration.ZERO);
+      handles.add(engine.start(spec, () -> runBody(steps, 0)));
     }
     for (WorkflowHandle<Object, Exception> handle : handles) {
       handle.getResult();

@@ -21,6 +21,7 @@ final class Report {
   private final StringBuilder queue = new StringBuilder();
   private Map<Contender, List<Double>> queueDrain = Map.of();
   private Map<Contender, List<Double>> queueStartP50 = Map.of();
+  private Map<Contender, List<Double>> queueLimited = Map.of();
   private final StringBuilder replay = new StringBuilder();
   private final StringBuilder memory = new StringBuilder();
   private final List<String> verdicts = new ArrayList<>();
@@ -192,6 +193,21 @@ final class Report {
     queue.append(" |\n");
   }
 
+  void limitedQueue(int total, Map<Contender, List<Double>> drain) {
+    queueLimited = drain;
+    Map<String, Double> d = medians(drain);
+    queue
+        .append("| drain ")
+        .append(total)
+        .append(" enqueued 1-step workflows, worker concurrency ")
+        .append(Benchmarks.WORKER_CONCURRENCY)
+        .append(", workflows/s |");
+    for (String n : names) {
+      queue.append(' ').append(cell(d, n, null)).append(" |");
+    }
+    queue.append(" |\n");
+  }
+
   private String cell(Map<String, Double> m, String n, Map<String, Double> second) {
     if (!m.containsKey(n)) {
       return "not measured";
@@ -329,6 +345,18 @@ final class Report {
       double d = drain.get(DBOS);
       verdicts.add(
           verdict(e >= 3 * d, "queue drain ≥ 3× DBOS Java at default settings: " + ratio(e, d)));
+    }
+    Map<String, Double> limited = medians(queueLimited);
+    if (limited.containsKey(ENGINE) && limited.containsKey(DBOS)) {
+      double e = limited.get(ENGINE);
+      double d = limited.get(DBOS);
+      verdicts.add(
+          verdict(
+              e >= 20 * d,
+              "queue drain ≥ 20× DBOS Java where its polling caps it (worker concurrency "
+                  + Benchmarks.WORKER_CONCURRENCY
+                  + "): "
+                  + ratio(e, d)));
     }
     if (start.containsKey(ENGINE)) {
       verdicts.add(
