@@ -18,9 +18,12 @@ import javax.sql.DataSource;
  * queue's limits allow, promoting delayed workflows, and putting a stopped server's queued
  * workflows back on their queue.
  *
- * <p>Claims on one queue (one partition of a partitioned queue) are serialized across every server
- * by a transaction-scoped advisory lock, so the counts that enforce global concurrency and rate
- * limits are exact: no two servers can both see a free slot and both take it.
+ * <p>Claims on a queue (one partition of a partitioned queue) with a global concurrency or a rate
+ * limit are serialized across every server by a transaction-scoped advisory lock, so the counts
+ * that enforce them are exact: no two servers can both see a free slot and both take it. Other
+ * claims need no lock: {@code FOR UPDATE SKIP LOCKED} keeps two servers from taking the same
+ * workflow, and the only counts they read (a worker concurrency, the server's cap) are of the
+ * server's own workflows, which only its own claims (one round at a time) add to.
  */
 public final class QueueDatabase {
   /** The channel on which enqueues and finished queued workflows are announced. */
@@ -271,10 +274,14 @@ public final class QueueDatabase {
     // The server's own count needs no lock: this server's claims run one at a time.
     ServerCap serverCap = workerConcurrency > 0 ? null : cap;
     try (Connection c = connection()) {
-      if (concurrency <= 0 && workerConcurrency <= 0 && rateLimitMax <= 0) {
+      if (concurrency <= 0 && rateLimitMax <= 0) {
         // No global count to keep exact: SKIP LOCKED alone keeps two claims from taking the same
-        // row, so one autocommit statement does, without the lock and its transaction.
-        int room = serverRoom(c, serverCap, executorId, MAX_CLAIM);
+        // row, and this server's own counts cannot change under it, so autocommit statements do,
+        // without the lock and its transaction.
+        int room =
+            workerConcurrency > 0
+                ? workerRoom(c, queueName, partitionKey, executorId, workerConcurrency)
+                : serverRoom(c, serverCap, executorId, MAX_CLAIM);
         List<Claimed> claimed =
             room > 0
                 ? claimRows(
@@ -288,7 +295,10 @@ public final class QueueDatabase {
                     runnableKeys,
                     clock.getAsLong())
                 : List.of();
-        return new Claim(claimed, OptionalLong.empty(), room < MAX_CLAIM && claimed.size() == room);
+        return new Claim(
+            claimed,
+            OptionalLong.empty(),
+            serverCap != null && room < MAX_CLAIM && claimed.size() == room);
       }
       c.setAutoCommit(false);
       try {
@@ -370,6 +380,28 @@ public final class QueueDatabase {
       }
     } catch (SQLException e) {
       throw failure("claim workflows of queue '" + queueName + "'", e);
+    }
+  }
+
+  /** What the queue's worker concurrency leaves this server (zero or more, at most a claim). */
+  private int workerRoom(
+      Connection c, String queueName, String partitionKey, String executorId, int limit)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM "
+                + table()
+                + " WHERE status = 'PENDING' AND queue_name = ? AND executor_id = ?"
+                + partitionFilter(partitionKey))) {
+      ps.setString(1, queueName);
+      ps.setString(2, executorId);
+      if (partitionKey != null) {
+        ps.setString(3, partitionKey);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Math.max(0, Math.min(MAX_CLAIM, limit - rs.getInt(1)));
+      }
     }
   }
 
