@@ -1,5 +1,6 @@
 package io.dbosee;
 
+import io.dbosee.internal.engine.StorableText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +63,14 @@ public record ListWorkflowsInput(
   public ListWorkflowsInput {
     workflowIds = workflowIds == null ? List.of() : List.copyOf(workflowIds);
     statuses = statuses == null ? List.of() : List.copyOf(statuses);
+    // A filter is a bound parameter: quotes, % and _ mean themselves. NUL cannot be sent at all.
+    workflowIds.forEach(id -> StorableText.require(id, "a workflow id filter"));
+    StorableText.optional(name, "the name filter");
+    StorableText.optional(queueName, "the queue name filter");
+    StorableText.optional(executorId, "the executor id filter");
+    StorableText.optional(applicationVersion, "the application version filter");
+    StorableText.optional(parentWorkflowId, "the parent workflow id filter");
+    StorableText.optional(workflowIdPrefix, "the workflow id prefix filter");
     if (limit != null && limit < 0) {
       throw new IllegalArgumentException("limit must be 0 or more (or null for all), got " + limit);
     }

@@ -189,6 +189,39 @@ class DeploymentValidationTest {
   }
 
   @Test
+  void everyOtherBadValueIsReportedInOneFailureWithItsKeyAndWhatIsAllowed() {
+    Map<String, String> bad = new HashMap<>();
+    bad.put("dbos.system-database.pool-size", "0");
+    bad.put("dbos.executor-id", " ");
+    bad.put("dbos.self-call-check", "maybe");
+    bad.put("dbos.schedules.enabled", "yes");
+    bad.put("dbos.schedules.polling-interval-seconds", "often");
+    bad.put("dbos.application-database.schema", "app-data");
+
+    assertThat(deploy(bad, Fine.class))
+        .contains("[DBOS-CDI-008] The configuration value of dbos.system-database.pool-size ('0')")
+        .contains("an integer of at least 1")
+        .contains("dbos.executor-id")
+        .contains("dbos.self-call-check ('maybe')")
+        .contains("'fail' or 'warn'")
+        .contains("dbos.schedules.enabled ('yes')")
+        .contains("true or false")
+        .contains("dbos.schedules.polling-interval-seconds ('often')")
+        .contains("dbos.application-database.schema ('app-data')");
+  }
+
+  @Test
+  void aUrlThatIsNotForPostgresqlSaysWhatAUrlLooksLike() {
+    assertThat(
+            deploy(
+                Map.of("dbos.system-database.url", "postgres://localhost:5432/app?password=x"),
+                Fine.class))
+        .contains("DBOS-CDI-014")
+        .contains("jdbc:postgresql://")
+        .doesNotContain("password=x");
+  }
+
+  @Test
   void anInvalidSchemaNameIsRejected() {
     assertThat(deploy(Map.of("dbos.system-database.schema", "dbos; drop"), Fine.class))
         .contains("DBOS-CDI-008")

@@ -15,7 +15,7 @@ record AdminSettings(boolean enabled, String path, String role) {
   static final String ROLE = "dbos.admin.role";
 
   static AdminSettings from(Config config) {
-    boolean enabled = config.getOptionalValue(ENABLED, Boolean.class).orElse(true);
+    boolean enabled = enabled(config);
     String path = config.getOptionalValue(PATH, String.class).orElse("/dbos-admin").trim();
     String role = config.getOptionalValue(ROLE, String.class).orElse("dbos-admin").trim();
     if (!path.matches("/[A-Za-z0-9._~\\-/]*") || path.endsWith("/") || path.contains("//")) {
@@ -39,5 +39,26 @@ record AdminSettings(boolean enabled, String path, String role) {
               + "=false.");
     }
     return new AdminSettings(enabled, path, role);
+  }
+
+  /**
+   * {@code dbos.admin.enabled}, strictly: MicroProfile Config reads any word but "true" (such as
+   * "yes" or a typo) as false, which would switch the endpoints off without a word.
+   */
+  private static boolean enabled(Config config) {
+    String raw = config.getOptionalValue(ENABLED, String.class).map(String::trim).orElse("true");
+    if (raw.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (raw.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalStateException(
+        "[DBOS-CDI-008] The configuration value of "
+            + ENABLED
+            + " ('"
+            + raw
+            + "') is invalid: it must be true or false. Correct it in"
+            + " META-INF/microprofile-config.properties or the environment (DBOS_ADMIN_ENABLED).");
   }
 }

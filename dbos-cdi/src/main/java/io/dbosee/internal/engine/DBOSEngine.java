@@ -25,6 +25,7 @@ import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.WorkflowRow;
+import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
 import java.lang.System.Logger.Level;
@@ -252,7 +253,9 @@ public final class DBOSEngine implements AutoCloseable {
     this.time = Objects.requireNonNull(time, "time");
     this.config = Objects.requireNonNull(config, "config");
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.serializer = Objects.requireNonNull(serializer, "serializer");
+    this.serializer =
+        new PayloadLimit(
+            Objects.requireNonNull(serializer, "serializer"), PayloadLimit.DEFAULT_MAX_CHARS);
     this.executor = Objects.requireNonNull(executor, "executor");
     this.hooks = Objects.requireNonNull(hooks, "hooks");
     this.db = new SystemDatabase(dataSource, config.schema());
@@ -1199,7 +1202,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public WorkflowHandle<Object, Exception> retrieveWorkflow(String workflowId) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     WorkflowRow row =
         db.readWorkflow(workflowId)
             .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
@@ -1417,12 +1420,32 @@ public final class DBOSEngine implements AutoCloseable {
     if (!recorded.functionName().equals(step.name()) || recorded.childWorkflowId() != null) {
       throw nonDeterministic(context, functionId, recorded.functionName(), step.name());
     }
-    Serializer reader = read(recorded.serialization());
-    if (recorded.error() != null) {
-      throw Outcomes.<RuntimeException>sneakyThrow(
-          reader.deserializeError(recorded.error(), step.classLoader()));
+    try {
+      Serializer reader = read(recorded.serialization());
+      if (recorded.error() != null) {
+        throw Outcomes.<RuntimeException>sneakyThrow(
+            reader.deserializeError(recorded.error(), step.classLoader()));
+      }
+      return reader.deserialize(recorded.output(), step.returnType());
+    } catch (DBOSSerializationException e) {
+      // The code changed since the output was recorded, or the row was altered: replaying on
+      // without it would be wrong, so the workflow fails even if its body catches this.
+      DBOSSerializationException unreadable =
+          new DBOSSerializationException(
+              "[DBOS-CDI-072] Workflow '"
+                  + context.workflowId
+                  + "' cannot replay step #"
+                  + functionId
+                  + " '"
+                  + step.name()
+                  + "': its recorded output cannot be read back. "
+                  + e.getMessage()
+                  + " Deploy code that reads what was recorded (the old type, or one that accepts"
+                  + " it) to finish this workflow, or fork it from an earlier step.",
+              e);
+      context.fail(unreadable);
+      throw unreadable;
     }
-    return reader.deserialize(recorded.output(), step.returnType());
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1579,7 +1602,9 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
    */
   public void send(String destinationId, Object message, String topic, String idempotencyKey) {
-    Objects.requireNonNull(destinationId, "destinationId");
+    StorableText.require(destinationId, "destinationId");
+    StorableText.optional(topic, "topic");
+    StorableText.optional(idempotencyKey, "idempotencyKey");
     requireRunningEngine();
     String text = serializeValue(message);
     WorkflowContext context = current.get();
@@ -1631,6 +1656,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws IllegalStateException outside a workflow, or inside a step
    */
   public Optional<Object> recv(String topic, Type type, Duration timeout) {
+    StorableText.optional(topic, "topic");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(timeout, "timeout");
     WorkflowContext context = current.get();
@@ -1679,7 +1705,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws IllegalStateException outside a workflow
    */
   public void setEvent(String key, Object value) {
-    Objects.requireNonNull(key, "key");
+    StorableText.require(key, "key");
     WorkflowContext context = current.get();
     if (context == null) {
       throw new IllegalStateException(
@@ -1708,8 +1734,8 @@ public final class DBOSEngine implements AutoCloseable {
    * returns what was read.
    */
   public Optional<Object> getEvent(String workflowId, String key, Type type, Duration timeout) {
-    Objects.requireNonNull(workflowId, "workflowId");
-    Objects.requireNonNull(key, "key");
+    StorableText.require(workflowId, "workflowId");
+    StorableText.require(key, "key");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(timeout, "timeout");
     WorkflowContext context = current.get();
@@ -1776,6 +1802,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws IllegalStateException outside a workflow
    */
   public void writeStream(String key, Object value) {
+    StorableText.require(key, "key");
     appendStream(key, serializeValue(value), WRITE_STREAM);
   }
 
@@ -1784,6 +1811,7 @@ public final class DBOSEngine implements AutoCloseable {
    * is written as the DBOS SDKs write it, a portable_json string, so that their readers end too.
    */
   public void closeStream(String key) {
+    StorableText.require(key, "key");
     appendStream(key, "\"" + MessageDatabase.STREAM_CLOSED + "\"", CLOSE_STREAM);
   }
 
@@ -1816,8 +1844,8 @@ public final class DBOSEngine implements AutoCloseable {
    * the stream is closed or the workflow has finished. Not a durable operation, even in a workflow.
    */
   public Iterator<Object> readStream(String workflowId, String key, Type type) {
-    Objects.requireNonNull(workflowId, "workflowId");
-    Objects.requireNonNull(key, "key");
+    StorableText.require(workflowId, "workflowId");
+    StorableText.require(key, "key");
     Objects.requireNonNull(type, "type");
     String payload = workflowId + "::" + key;
     return new Iterator<>() {
@@ -2325,7 +2353,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public void cancelWorkflow(String workflowId) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     management(
         "DBOS.cancelWorkflow",
         () -> {
@@ -2346,7 +2374,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public WorkflowHandle<Object, Exception> resumeWorkflow(String workflowId) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     management(
         "DBOS.resumeWorkflow",
         () -> {
@@ -2383,8 +2411,8 @@ public final class DBOSEngine implements AutoCloseable {
     if (definition == null) {
       LOG.log(
           Level.WARNING,
-          "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
-              + " that has it recovers it.",
+          "[DBOS-CDI-074] Workflow ''{0}'' is PENDING again but {1}/{2} is not registered"
+              + " here; a server that has it recovers it.",
           row.workflowId(),
           row.className(),
           row.name());
@@ -2469,6 +2497,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (workflowId == null || workflowId.isBlank()) {
       throw new IllegalArgumentException("a workflow id must not be empty");
     }
+    StorableText.require(workflowId, "the workflow id");
     return assign(assignedId, workflowId);
   }
 
@@ -2529,8 +2558,10 @@ public final class DBOSEngine implements AutoCloseable {
       if (definition == null) {
         LOG.log(
             Level.WARNING,
-            "Cannot recover workflow ''{0}'': no workflow {1}/{2} is registered in this"
-                + " application (renamed or removed?). It stays PENDING.",
+            "[DBOS-CDI-074] Cannot recover workflow ''{0}'': no workflow {1}/{2} is registered"
+                + " in this application (renamed or removed?). It stays PENDING for a server"
+                + " that has it; deploy the workflow again under that class and name to finish"
+                + " it, or cancel or delete it.",
             row.workflowId(),
             row.className(),
             row.name());
@@ -2569,15 +2600,25 @@ public final class DBOSEngine implements AutoCloseable {
           .deserializeArguments(
               row.inputs(), definition.parameterTypes(), definition.parameterNames());
     } catch (DBOSSerializationException e) {
-      LOG.log(
-          Level.ERROR,
-          "Cannot start workflow ''" + row.workflowId() + "'': its inputs are unreadable",
-          e);
+      DBOSSerializationException unreadable =
+          new DBOSSerializationException(
+              "[DBOS-CDI-073] Workflow '"
+                  + row.workflowId()
+                  + "' ("
+                  + row.className()
+                  + "/"
+                  + row.name()
+                  + ") cannot start: its recorded inputs cannot be read as the method's"
+                  + " parameters. "
+                  + e.getMessage()
+                  + " It is recorded as ERROR; start it again with readable arguments.",
+              e);
+      LOG.log(Level.ERROR, unreadable.getMessage(), e);
       db.finishWorkflow(
           row.workflowId(),
           WorkflowState.ERROR.name(),
           null,
-          serializer.serializeError(e),
+          serializer.serializeError(unreadable),
           serializer.name(),
           now());
       return null;

@@ -500,6 +500,21 @@ public final class Scheduler implements AutoCloseable {
       if (definition.isEmpty()) {
         continue; // another application's schedule
       }
+      if (row.queueName() != null && engine.queue(row.queueName()).isEmpty()) {
+        // Stored by a server that declares the queue, or in SQL: said once, not every round.
+        if (reported.add(row.name())) {
+          LOG.log(
+              Level.WARNING,
+              "[DBOS-CDI-075] Schedule ''{0}'' enqueues on queue ''{1}'', which this application"
+                  + " does not declare (declared: {2}); this server starts none of its ticks."
+                  + " Declare the queue (@WorkflowQueue or dbos.queue.\"{1}\".*), or update the"
+                  + " schedule to a declared queue.",
+              row.name(),
+              row.queueName(),
+              engine.queueNames());
+        }
+        continue;
+      }
       CronSchedule cron;
       try {
         cron = CronSchedule.parse(row.cron(), zone(row));

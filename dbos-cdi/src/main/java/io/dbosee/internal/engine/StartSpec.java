@@ -27,6 +27,10 @@ public record StartSpec(
 
   public StartSpec {
     Objects.requireNonNull(delay, "delay");
+    StorableText.optional(queueName, "the queue name");
+    StorableText.optional(workflowId, "the workflow id");
+    StorableText.optional(deduplicationId, "the deduplication id");
+    StorableText.optional(partitionKey, "the partition key");
     if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
       throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
     }

@@ -62,7 +62,7 @@ public final class WorkflowManagement {
 
   /** The workflow's full status, empty when no workflow has that id (not a step: a plain read). */
   public Optional<WorkflowStatus> workflowStatus(String workflowId) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     return db.workflowStatus(workflowId);
   }
 
@@ -72,7 +72,7 @@ public final class WorkflowManagement {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public List<StepInfo> listWorkflowSteps(String workflowId) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     return Arrays.asList(
         step(
             "DBOS.listWorkflowSteps",
@@ -90,8 +90,9 @@ public final class WorkflowManagement {
    */
   public WorkflowHandle<Object, Exception> forkWorkflow(
       String workflowId, int startStep, ForkOptions options) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     Objects.requireNonNull(options, "options (ForkOptions.DEFAULT for the defaults)");
+    StorableText.optional(options.newWorkflowId(), "the new workflow id");
     if (startStep < 0) {
       throw new IllegalArgumentException(
           "startStep must be 0 or more (the position of the first operation to run again, as"
@@ -141,7 +142,7 @@ public final class WorkflowManagement {
    * @return the ids deleted
    */
   public List<String> deleteWorkflow(String workflowId, boolean deleteChildren) {
-    Objects.requireNonNull(workflowId, "workflowId");
+    StorableText.require(workflowId, "workflowId");
     return Arrays.asList(
         step(
             "DBOS.deleteWorkflow",

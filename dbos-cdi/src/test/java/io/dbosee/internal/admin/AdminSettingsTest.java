@@ -50,4 +50,18 @@ class AdminSettingsTest {
         .hasMessageContaining("[DBOS-CDI-041]")
         .hasMessageContaining("dbos.admin.enabled=false");
   }
+
+  @Test
+  void aSwitchThatIsNeitherTrueNorFalseStopsTheDeploymentInsteadOfReadingAsFalse() {
+    for (String bad : new String[] {"yes", "tru", "1", "off"}) {
+      assertThatThrownBy(() -> AdminSettings.from(config(Map.of("dbos.admin.enabled", bad))))
+          .as(bad)
+          .hasMessageContaining("[DBOS-CDI-008]")
+          .hasMessageContaining("dbos.admin.enabled")
+          .hasMessageContaining("'" + bad + "'")
+          .hasMessageContaining("true or false");
+    }
+    assertThat(AdminSettings.from(config(Map.of("dbos.admin.enabled", " TRUE "))).enabled())
+        .isTrue();
+  }
 }

@@ -398,6 +398,58 @@ class SchedulerTest {
   }
 
   @Test
+  void aStoredScheduleOnAnUndeclaredQueueIsReportedOnceAndHoldsUpNoOtherSchedule()
+      throws Exception {
+    DBOSEngine engine =
+        harness.engine("local", clock, List.of(QueueDefinition.unlimited("ticks")), tick());
+    Scheduler scheduler = harness.scheduler(engine, clock, null);
+    scheduler.create(everySecond("good"));
+    scheduler.create(everySecond("lost").withQueue("ticks"));
+    // Stored by a server that declared the queue, or written in SQL.
+    harness.query(
+        "UPDATE dbos.workflow_schedules SET queue_name = 'nowhere'"
+            + " WHERE schedule_name = 'lost' RETURNING 1");
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Scheduler.class.getName());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord record) {
+            warnings.add(
+                java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    logger.addHandler(capture);
+    try {
+      scheduler.runRound();
+      for (int second = 0; second < 3; second++) {
+        clock.advance(Duration.ofSeconds(1));
+        scheduler.runRound();
+      }
+    } finally {
+      logger.removeHandler(capture);
+    }
+
+    awaitFinished(3);
+    assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status WHERE name = 'tick'"))
+        .as("the good schedule's three ticks, none of the lost one's")
+        .isEqualTo("3");
+    assertThat(warnings.stream().filter(m -> m.contains("[DBOS-CDI-075]")))
+        .singleElement()
+        .asString()
+        .contains("'lost'")
+        .contains("'nowhere'")
+        .contains("[ticks]")
+        .contains("Declare the queue");
+  }
+
+  @Test
   void aScheduleOnAQueueEnqueuesEachTick() throws Exception {
     DBOSEngine engine =
         harness.engine(

@@ -5,6 +5,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -93,7 +95,11 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
       int maxSize,
       Duration borrowTimeout,
       LongSupplier nanoClock) {
-    this.url = Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(url, "url");
+    // The driver logs the URL it is given (pgjdbc: "Connecting with URL" at FINE), and messages
+    // quote it: a password in its query string is moved to the connection properties instead.
+    String inUrl = queryParameter(url, "password");
+    this.url = withoutQueryParameter(url, "password");
     if (maxSize < 1) {
       throw new IllegalArgumentException(
           "dbos.system-database.pool-size must be at least 1, was " + maxSize);
@@ -105,8 +111,10 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     if (user != null) {
       credentials.setProperty("user", user);
     }
-    if (password != null) {
-      credentials.setProperty("password", password);
+    // The driver would have let the URL's value win, too.
+    String effectivePassword = inUrl != null ? inUrl : password;
+    if (effectivePassword != null) {
+      credentials.setProperty("password", effectivePassword);
     }
     this.maxSize = maxSize;
     this.borrowTimeoutNanos = borrowTimeout.toNanos();
@@ -389,6 +397,39 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         "The DBOS system database connection pool is closed (DBOS was shut down or the application"
             + " is being undeployed)",
         "08003");
+  }
+
+  /** The URL-decoded value of a parameter in the URL's query string, or null. */
+  static String queryParameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    String found = null;
+    for (String parameter : url.substring(q + 1).split("&")) {
+      int eq = parameter.indexOf('=');
+      if (eq > 0 && parameter.substring(0, eq).equals(name)) {
+        found = URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return found;
+  }
+
+  /** The URL with every {@code name=...} parameter removed from its query string. */
+  static String withoutQueryParameter(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String parameter : url.substring(q + 1).split("&")) {
+      int eq = parameter.indexOf('=');
+      String key = eq < 0 ? parameter : parameter.substring(0, eq);
+      if (!key.equals(name) && !parameter.isEmpty()) {
+        kept.append(kept.length() == 0 ? "" : "&").append(parameter);
+      }
+    }
+    return kept.length() == 0 ? url.substring(0, q) : url.substring(0, q + 1) + kept;
   }
 
   /** The URL without its query string, which may carry a password. */

@@ -23,6 +23,17 @@ final class Sql {
 
   /** The library's exception for a failed access: what was attempted, the cause, what to check. */
   static DBOSSystemDatabaseException failure(String schema, String what, SQLException e) {
+    if ("22021".equals(e.getSQLState())) {
+      // character_not_in_repertoire: a NUL in a text value, which the entry points refuse first.
+      return new DBOSSystemDatabaseException(
+          "[DBOS-CDI-070] Could not "
+              + what
+              + ": a text value (an id, a name, a key or a filter) contains a character PostgreSQL"
+              + " cannot store, such as NUL (\\u0000): "
+              + e.getMessage()
+              + ". Remove it; the recorded state is unchanged.",
+          e);
+    }
     return new DBOSSystemDatabaseException(
         "Could not "
             + what

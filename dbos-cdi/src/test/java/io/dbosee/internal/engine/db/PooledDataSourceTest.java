@@ -325,4 +325,18 @@ class PooledDataSourceTest {
       return rs.getInt(1);
     }
   }
+
+  @Test
+  void aPasswordInTheUrlIsTakenOutOfTheUrlTheDriverSees() {
+    String url = "jdbc:postgresql://db:5432/app?user=u&password=p%26ss%3Dw0rd&sslmode=require";
+
+    assertThat(PooledDataSource.queryParameter(url, "password")).isEqualTo("p&ss=w0rd");
+    assertThat(PooledDataSource.withoutQueryParameter(url, "password"))
+        .isEqualTo("jdbc:postgresql://db:5432/app?user=u&sslmode=require");
+    assertThat(
+            PooledDataSource.withoutQueryParameter(
+                "jdbc:postgresql://db/app?password=x", "password"))
+        .isEqualTo("jdbc:postgresql://db/app");
+    assertThat(PooledDataSource.queryParameter("jdbc:postgresql://db/app", "password")).isNull();
+  }
 }
