@@ -196,7 +196,9 @@ final class QueueRunner {
         } catch (RuntimeException e) {
           // The database may be down: the next poll (or notification) tries again.
           LOG.log(
-              Level.WARNING, "A queue round failed; it is tried again at the next poll: {0}", e);
+              Level.WARNING,
+              "A queue round failed; it is tried again at the next poll: {0}",
+              e.toString());
           return;
         }
       }

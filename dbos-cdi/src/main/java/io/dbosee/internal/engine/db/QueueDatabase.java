@@ -357,6 +357,7 @@ public final class QueueDatabase {
             }
           }
         }
+        // The clock is read after the counts: a start is never dated before the finish it followed.
         List<Claimed> claimed =
             room > 0
                 ? claimRows(
@@ -368,7 +369,7 @@ public final class QueueDatabase {
                     executorId,
                     applicationVersion,
                     runnableKeys,
-                    now)
+                    clock.getAsLong())
                 : List.of();
         c.commit();
         return new Claim(claimed, retryAt, serverRoom < MAX_CLAIM && claimed.size() == serverRoom);
