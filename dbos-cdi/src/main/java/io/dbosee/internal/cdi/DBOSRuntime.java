@@ -51,6 +51,7 @@ public class DBOSRuntime {
   @Inject @DBOSExecutor Instance<Executor> customExecutor;
   @Inject Instance<RequestContextController> requestContexts;
   @Inject @DBOSExecutor Instance<ScheduledExecutorService> customScheduledExecutor;
+  @Inject Instance<Object> beans;
 
   private volatile DBOSEngine engine;
   private volatile Scheduler scheduler;
@@ -78,6 +79,10 @@ public class DBOSRuntime {
             PortableJsonSerializer.create(),
             executor,
             new RequestContextHooks());
+    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
+      // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
+      OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+    }
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
     for (QueueDefinition queue : extension.queues()) {
