@@ -96,6 +96,37 @@ class CdiTracingTest {
     }
   }
 
+  /** MicroProfile Telemetry with {@code otel.sdk.disabled=true}: a no-op SDK behind a wrapper. */
+  @ApplicationScoped
+  public static class DisabledTelemetry {
+    @Produces
+    OpenTelemetry openTelemetry() {
+      TracerProvider wrapped =
+          new TracerProvider() {
+            @Override
+            public io.opentelemetry.api.trace.Tracer get(String name) {
+              return TracerProvider.noop().get(name);
+            }
+
+            @Override
+            public io.opentelemetry.api.trace.Tracer get(String name, String version) {
+              return TracerProvider.noop().get(name, version);
+            }
+          };
+      return new OpenTelemetry() {
+        @Override
+        public TracerProvider getTracerProvider() {
+          return wrapped;
+        }
+
+        @Override
+        public ContextPropagators getPropagators() {
+          return ContextPropagators.noop();
+        }
+      };
+    }
+  }
+
   @ApplicationScoped
   @WorkflowQueue(name = "traced")
   public static class Orders {
@@ -314,10 +345,22 @@ class CdiTracingTest {
 
   @Test
   void withoutAnOpenTelemetryBeanNothingIsTracedOrStored() {
+    // No Telemetry bean: as in a server without mpTelemetry.
+    assertNothingTracedOrStored();
+  }
+
+  @Test
+  void withADisabledSdkNothingIsTracedOrStored() {
+    assertNothingTracedOrStored(DisabledTelemetry.class);
+  }
+
+  private void assertNothingTracedOrStored(Class<?>... telemetry) {
     container.close();
     TestPostgres.Database plain = TestPostgres.newDatabase();
-    // No Telemetry bean: as in a server without mpTelemetry.
-    container = CdiTestSupport.start(CdiTestSupport.systemDatabase(plain), Orders.class);
+    Class<?>[] beans = new Class<?>[telemetry.length + 1];
+    beans[0] = Orders.class;
+    System.arraycopy(telemetry, 0, beans, 1, telemetry.length);
+    container = CdiTestSupport.start(CdiTestSupport.systemDatabase(plain), beans);
 
     Span caller = callerSpan();
     assertThat(inCallerSpan(caller, () -> orders().process("plain"))).contains("charged plain");

@@ -82,11 +82,21 @@ final class OpenTelemetryObserver implements ExecutionObserver {
     }
     OpenTelemetry openTelemetry = candidates.get();
     if (openTelemetry == OpenTelemetry.noop()
-        || openTelemetry.getTracerProvider() == TracerProvider.noop()) {
+        || openTelemetry.getTracerProvider() == TracerProvider.noop()
+        || !recording(openTelemetry)) {
       return Optional.empty();
     }
     LOG.log(Level.INFO, "DBOS traces workflows and steps with OpenTelemetry.");
     return Optional.of(new OpenTelemetryObserver(openTelemetry));
+  }
+
+  /**
+   * Whether the SDK behind {@code openTelemetry} makes real spans: a disabled one (possibly wrapped
+   * by the server) gives spans without ids. The probe span is never ended, so never exported.
+   */
+  private static boolean recording(OpenTelemetry openTelemetry) {
+    Span probe = openTelemetry.getTracer(SCOPE).spanBuilder("dbos-probe").setNoParent().startSpan();
+    return probe.getSpanContext().isValid();
   }
 
   @Override
