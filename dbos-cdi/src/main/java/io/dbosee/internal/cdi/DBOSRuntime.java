@@ -80,8 +80,19 @@ public class DBOSRuntime {
             executor,
             new RequestContextHooks());
     if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
-      // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
-      OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+      try {
+        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
+        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(
+            Level.WARNING,
+            "[DBOS-CDI-061] DBOS does not trace workflows: the application's OpenTelemetry could"
+                + " not be used ("
+                + e
+                + "). Check that the server's mpTelemetry feature is enabled and that the"
+                + " application sees its API (classloader apiTypeVisibility=\"+third-party\").",
+            e);
+      }
     }
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
