@@ -119,7 +119,7 @@ public class DBOSExtension implements Extension {
   }
 
   /** Whether the application can see an optional API (a feature the server may not enable). */
-  private static boolean present(String className) {
+  static boolean present(String className) {
     try {
       Class.forName(className, false, DBOSExtension.class.getClassLoader());
       return true;

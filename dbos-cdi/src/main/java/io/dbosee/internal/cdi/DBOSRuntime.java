@@ -51,6 +51,7 @@ public class DBOSRuntime {
   @Inject @DBOSExecutor Instance<Executor> customExecutor;
   @Inject Instance<RequestContextController> requestContexts;
   @Inject @DBOSExecutor Instance<ScheduledExecutorService> customScheduledExecutor;
+  @Inject Instance<Object> beans;
 
   private volatile DBOSEngine engine;
   private volatile Scheduler scheduler;
@@ -79,6 +80,21 @@ public class DBOSRuntime {
             PortableJsonSerializer.create(),
             executor,
             new RequestContextHooks());
+    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
+      try {
+        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
+        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(
+            Level.WARNING,
+            "[DBOS-CDI-061] DBOS does not trace workflows: the application's OpenTelemetry could"
+                + " not be used ("
+                + e
+                + "). Check that the server's mpTelemetry feature is enabled and that the"
+                + " application sees its API (classloader apiTypeVisibility=\"+third-party\").",
+            e);
+      }
+    }
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
     for (QueueDefinition queue : extension.queues()) {

@@ -24,6 +24,7 @@ import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
+import io.dbosee.internal.engine.db.TraceContexts;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
@@ -97,6 +98,9 @@ public final class DBOSEngine implements AutoCloseable {
   private final Executor executor;
   private final ExecutionHooks hooks;
   private final TimeSource time;
+
+  /** Set before launch when an {@link ExecutionObserver} is enabled; null: nothing observed. */
+  private Tracing tracing;
 
   private final Map<String, WorkflowDefinition> registry = new ConcurrentHashMap<>();
 
@@ -283,6 +287,23 @@ public final class DBOSEngine implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Lets {@code observer} watch every workflow and step execution from launch on; an observer that
+   * is not {@link ExecutionObserver#enabled() enabled} costs nothing.
+   *
+   * @throws IllegalStateException if the engine was launched already
+   */
+  public synchronized void observe(ExecutionObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    if (state != State.CREATED) {
+      throw new IllegalStateException("observe must be called before launch");
+    }
+    tracing =
+        observer.enabled()
+            ? new Tracing(observer, new TraceContexts(dataSource, config.schema()))
+            : null;
+  }
+
   /** Registers a workflow so that recovery can start it again; call before {@link #launch()}. */
   public void register(WorkflowDefinition definition) {
     WorkflowDefinition previous = registry.putIfAbsent(definition.key(), definition);
@@ -358,6 +379,9 @@ public final class DBOSEngine implements AutoCloseable {
       return;
     }
     SystemSchema.migrate(dataSource, config.schema());
+    if (tracing != null) {
+      tracing.prepare();
+    }
     state = State.RUNNING;
     // The DBOS clients and tools resume and fork workflows onto this queue.
     queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
@@ -473,6 +497,9 @@ public final class DBOSEngine implements AutoCloseable {
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
     boolean onDispatchedThread = Boolean.TRUE.equals(dispatched.get());
     dispatched.remove();
+    if (tracing != null && !onDispatchedThread) {
+      tracing.started(workflowId);
+    }
     SystemDatabase.InitResult claimed = take(claimedInit);
     if (claimed != null && !claimed.row().workflowId().equals(workflowId)) {
       claimed = null;
@@ -769,6 +796,38 @@ public final class DBOSEngine implements AutoCloseable {
       throw new DBOSMaxRecoveryAttemptsExceededException(
           workflowId, definition.maxRecoveryAttempts());
     }
+    if (tracing == null) {
+      return executeBody(definition, workflowId, parent, body, init, running);
+    }
+    return tracing.workflow(
+        workflowId,
+        definition.name(),
+        parent == null,
+        this::endStatus,
+        () -> executeBody(definition, workflowId, parent, body, init, running));
+  }
+
+  /** The state a workflow execution that threw {@code t} ended in, for its observer. */
+  private String endStatus(Throwable t) {
+    if (t == PARK || t instanceof DBOSInterruptedException || mustStayPending(t)) {
+      return WorkflowState.PENDING.name();
+    }
+    if (t instanceof DBOSWorkflowCancelledException) {
+      return WorkflowState.CANCELLED.name();
+    }
+    return WorkflowState.ERROR.name();
+  }
+
+  /** Runs a workflow's body on this thread and records its outcome. */
+  private Object executeBody(
+      WorkflowDefinition definition,
+      String workflowId,
+      WorkflowContext parent,
+      Invocation body,
+      SystemDatabase.InitResult init,
+      Running running)
+      throws Exception {
+    WorkflowRow row = init.row();
     Map<Integer, RecordedOperation> recorded =
         init.mayHaveOperations() ? index(db.readOperations(workflowId)) : Map.of();
     long contextDeadline = row.deadlineEpochMs() == null ? Long.MAX_VALUE : row.deadlineEpochMs();
@@ -1104,6 +1163,9 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
     if (durableParent == null) {
       String workflowId = explicitId != null ? explicitId : UUID.randomUUID().toString();
+      if (tracing != null) {
+        tracing.started(workflowId);
+      }
       create(spec, queue, definition, workflowId, inputs, body, null, timeoutMs);
       start.handle = new Handle(workflowId, definition);
       return null;
@@ -1118,6 +1180,9 @@ public final class DBOSEngine implements AutoCloseable {
     String childId = explicitId != null ? explicitId : durableParent.workflowId + "-" + functionId;
     // The child first: a crash before the parent's record replays to the same id, and creating
     // it again finds it.
+    if (tracing != null) {
+      tracing.started(childId);
+    }
     create(spec, queue, definition, childId, inputs, body, durableParent, timeoutMs);
     childId = recordChild(durableParent, functionId, definition, childId);
     start.handle = new Handle(childId, definition);
@@ -1323,6 +1388,8 @@ public final class DBOSEngine implements AutoCloseable {
     }
     long startedAt = now();
     Object result;
+    ExecutionObserver.Observation observation =
+        tracing == null ? null : tracing.step(context.workflowId, functionId, step.name());
     context.enterStep(functionId);
     try {
       result =
@@ -1330,6 +1397,9 @@ public final class DBOSEngine implements AutoCloseable {
               ? attempts(context, step, body)
               : delegated(context, functionId, step, body);
     } catch (Throwable t) {
+      if (observation != null) {
+        observation.finished(endStatus(t), t);
+      }
       if (context.running.cancelled()) {
         throw new DBOSWorkflowCancelledException(context.workflowId);
       }
@@ -1353,6 +1423,9 @@ public final class DBOSEngine implements AutoCloseable {
       throw Outcomes.<Exception>sneakyThrow(t);
     } finally {
       context.exitStep();
+    }
+    if (observation != null) {
+      observation.finished(WorkflowState.SUCCESS.name(), null);
     }
     String output = serializer.serialize(result, step.returnType());
     Optional<RecordedOperation> winner =

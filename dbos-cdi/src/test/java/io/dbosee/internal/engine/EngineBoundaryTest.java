@@ -18,9 +18,9 @@ import org.objectweb.asm.commons.ClassRemapper;
 import org.objectweb.asm.commons.Remapper;
 
 /**
- * The core engine must stay free of CDI, Interceptors, JTA, JPA and MicroProfile, so that it runs
- * and is tested without a container. Checked on the compiled classes, so fully qualified uses are
- * caught as well as imports.
+ * The core engine must stay free of CDI, Interceptors, JTA, JPA, MicroProfile and OpenTelemetry, so
+ * that it runs and is tested without a container. Checked on the compiled classes, so fully
+ * qualified uses are caught as well as imports.
  */
 class EngineBoundaryTest {
   private static final List<String> FORBIDDEN =
@@ -29,7 +29,8 @@ class EngineBoundaryTest {
           "jakarta/interceptor/",
           "jakarta/transaction/",
           "jakarta/persistence/",
-          "org/eclipse/microprofile/");
+          "org/eclipse/microprofile/",
+          "io/opentelemetry/");
 
   @Test
   void theCoreEngineReferencesNoContainerType() throws IOException {

@@ -153,6 +153,15 @@ final class Browser implements AutoCloseable {
         JsonValue.EMPTY_JSON_OBJECT);
   }
 
+  void clear(String css) throws Exception {
+    String element = find(css);
+    assertThat(element).as("an element matching %s", css).isNotNull();
+    call(
+        "POST",
+        "/session/" + session + "/element/" + element + "/clear",
+        JsonValue.EMPTY_JSON_OBJECT);
+  }
+
   void type(String css, String text) throws Exception {
     String element = find(css);
     assertThat(element).as("an element matching %s", css).isNotNull();

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The dashboard in a real headless Chromium: see a workflow, its steps, cancel it. */
+/**
+ * The dashboard in a real headless Chromium: see a workflow, its steps, cancel it, resume it, fork
+ * it.
+ */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class DashboardIT {
@@ -50,7 +53,7 @@ class DashboardIT {
   }
 
   @Test
-  void anOperatorSeesAWorkflowItsStepsAndCancelsIt() throws Exception {
+  void anOperatorSeesAWorkflowItsStepsCancelsResumesAndForksIt() throws Exception {
     assertThat(AdminClient.plainGet("/test/admin/start?id=dash-1&seconds=600").statusCode())
         .isEqualTo(200);
     await()
@@ -87,6 +90,34 @@ class DashboardIT {
       await().atMost(WAIT).until(() -> "CANCELLED".equals(browser.text("#detail-status")));
       assertThat(browser.text(row + " td.status")).isEqualTo("CANCELLED");
       assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("CANCELLED"));
+
+      browser.click("#resume");
+
+      // Resumed from its last completed step: it runs (sleeps) again.
+      await().atMost(WAIT).until(() -> "PENDING".equals(browser.text("#detail-status")));
+      assertThat(browser.text(row + " td.status")).isEqualTo("PENDING");
+      assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("PENDING"));
+
+      browser.clear("#search"); // the fork's id is new: list every workflow
+      browser.click("#fork");
+
+      // The page shows the new workflow: a copy of dash-1 from step 0, with its own id.
+      await().atMost(WAIT).until(() -> !browser.text("#detail-title").endsWith(" dash-1"));
+      String title = browser.text("#detail-title");
+      String forkId = title.substring(title.lastIndexOf(' ') + 1);
+      assertThat(
+              SampleServer.text(
+                  "SELECT forked_from FROM dbos.workflow_status WHERE workflow_uuid = ?", forkId))
+          .isEqualTo("dash-1");
+      await()
+          .atMost(WAIT)
+          .until(() -> browser.find("tr[data-workflow-id='" + forkId + "']") != null);
+      assertThat(browser.text("#detail-input")).contains("dash-1").contains("600");
+
+      browser.click("#cancel"); // the fork, then the original: leave nothing sleeping
+      await().atMost(WAIT).until(() -> "CANCELLED".equals(browser.text("#detail-status")));
+      assertThat(AdminClient.OPERATOR.post("/workflows/dash-1/cancel", "").statusCode())
+          .isEqualTo(204);
     }
   }
 }

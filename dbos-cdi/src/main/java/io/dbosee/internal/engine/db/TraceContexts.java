@@ -1,0 +1,101 @@
+package io.dbosee.internal.engine.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The propagated trace context of each workflow's starting caller, in this project's own table
+ * {@code dbosee_trace_contexts} beside the DBOS tables (whose shape it leaves alone), so that a
+ * queued, recovered or resumed execution continues the caller's trace. A row is written before the
+ * workflow is recorded (so no execution can start without it) and deleted once the workflow has
+ * finished; it is used only while tracing is on.
+ */
+public final class TraceContexts {
+  private final DataSource dataSource;
+  private final String schema;
+  private final String table;
+  private final String statusTable;
+
+  public TraceContexts(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    String quoted = SystemSchema.quote(schema);
+    this.table = quoted + ".dbosee_trace_contexts";
+    this.statusTable = quoted + ".workflow_status";
+  }
+
+  /** Creates the table if it is missing (under the schema's migration lock). */
+  public void createTable() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + SystemSchema.lockKey(schema) + ")");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + table
+                + " (workflow_uuid TEXT PRIMARY KEY, context TEXT NOT NULL,"
+                + " created_at_epoch_ms BIGINT NOT NULL"
+                + " DEFAULT (extract(epoch from now()) * 1000)::bigint)");
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "create the table of trace contexts " + table, e);
+    }
+  }
+
+  /**
+   * Stores the context of the caller starting {@code workflowId}, unless the workflow is recorded
+   * already (a call again with the id of an existing workflow keeps the first caller's trace).
+   */
+  public void save(String workflowId, String context) {
+    String sql =
+        "INSERT INTO "
+            + table
+            + " (workflow_uuid, context) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+            + statusTable
+            + " WHERE workflow_uuid = ?) ON CONFLICT (workflow_uuid) DO NOTHING";
+    try (Connection c = Sql.autoCommitted(dataSource);
+        PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, workflowId);
+      s.setString(2, context);
+      s.setString(3, workflowId);
+      s.executeUpdate();
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "store the trace context of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The stored context of {@code workflowId}, if any. */
+  public Optional<String> load(String workflowId) {
+    try (Connection c = Sql.autoCommitted(dataSource);
+        PreparedStatement s =
+            c.prepareStatement("SELECT context FROM " + table + " WHERE workflow_uuid = ?")) {
+      s.setString(1, workflowId);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "read the trace context of workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** Forgets the context of a finished workflow. */
+  public void delete(String workflowId) {
+    try (Connection c = Sql.autoCommitted(dataSource);
+        PreparedStatement s =
+            c.prepareStatement("DELETE FROM " + table + " WHERE workflow_uuid = ?")) {
+      s.setString(1, workflowId);
+      s.executeUpdate();
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "delete the trace context of workflow '" + workflowId + "'", e);
+    }
+  }
+}
