@@ -53,8 +53,8 @@ final class CrashLedger {
     public String toString() {
       return String.format(
           "trials=%d, workflows=%d (every one started, children included), lost=%d,"
-              + " duplicated=%d, re-run=%d; step executions=%d, of which %d re-ran a step a kill"
-              + " interrupted before its checkpoint",
+              + " duplicated=%d, re-run=%d; step executions=%d, of which %d re-ran a step"
+              + " interrupted (killed or cut from its database) before its checkpoint",
           trials, workflows, lost, duplicated, rerun, stepExecutions, interruptedStepsRunAgain);
     }
   }
@@ -64,11 +64,17 @@ final class CrashLedger {
   }
 
   private final Database database;
+  private final String prefix;
   private final List<Snapshot> kills = new ArrayList<>();
   private Instant interruptedUntil;
 
-  CrashLedger(Database database) {
+  /**
+   * The ledger of the workflows whose ids start with {@code prefix} (their children's ids start
+   * with their parent's), so that tests sharing a database each count their own.
+   */
+  CrashLedger(Database database, String prefix) {
     this.database = database;
+    this.prefix = prefix;
   }
 
   /** Creates the workload's tables (once the database exists). */
@@ -148,19 +154,16 @@ final class CrashLedger {
    * {@code killed}).
    */
   int maxConcurrentExecutions(String step, Instant killed) throws SQLException {
-    try (Connection c = database.connect();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT coalesce(max((SELECT count(*) FROM crash_effects b WHERE b.step = a.step"
-                    + " AND b.started_at <= a.started_at AND coalesce(b.ended_at, ?) >"
-                    + " a.started_at)), 0) FROM crash_effects a WHERE a.step = ?")) {
-      ps.setObject(1, OffsetDateTime.ofInstant(killed, ZoneOffset.UTC));
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return rows(
+            "SELECT coalesce(max((SELECT count(*) FROM crash_effects b WHERE b.step = a.step"
+                + " AND b.started_at <= a.started_at AND coalesce(b.ended_at, ?) >"
+                + " a.started_at)), 0) FROM crash_effects a WHERE a.step = ?"
+                + " AND starts_with(a.workflow_id, ?)",
+            rs -> rs.getInt(1),
+            killed,
+            step,
+            prefix)
+        .get(0);
   }
 
   /**
@@ -168,39 +171,19 @@ final class CrashLedger {
    * ends at {@code killed}).
    */
   int executionsOverlappingOnTwoServers(Instant killed) throws SQLException {
-    try (Connection c = database.connect();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(DISTINCT a.workflow_id) FROM crash_effects a JOIN crash_effects b"
-                    + " ON a.workflow_id = b.workflow_id AND a.executor < b.executor"
-                    + " WHERE a.started_at < coalesce(b.ended_at, ?)"
-                    + " AND b.started_at < coalesce(a.ended_at, ?)")) {
-      ps.setObject(1, OffsetDateTime.ofInstant(killed, ZoneOffset.UTC));
-      ps.setObject(2, OffsetDateTime.ofInstant(killed, ZoneOffset.UTC));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return rows(
+            "SELECT count(DISTINCT a.workflow_id) FROM crash_effects a JOIN crash_effects b"
+                + " ON a.workflow_id = b.workflow_id AND a.executor < b.executor"
+                + " WHERE a.started_at < coalesce(b.ended_at, ?)"
+                + " AND b.started_at < coalesce(a.ended_at, ?) AND starts_with(a.workflow_id, ?)",
+            rs -> rs.getInt(1),
+            killed,
+            killed,
+            prefix)
+        .get(0);
   }
 
-  private List<String> texts(String sql, String... args) throws SQLException {
-    List<String> texts = new ArrayList<>();
-    try (Connection c = database.connect();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setString(i + 1, args[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          texts.add(rs.getString(1));
-        }
-      }
-    }
-    return texts;
-  }
-
-  /** How many workflows are not final yet. */
+  /** How many workflows are not final yet (all of them, not only the ledger's). */
   long unfinished() throws SQLException {
     return number(
         "SELECT count(*) FROM dbos.workflow_status WHERE status IN ('PENDING', 'ENQUEUED')");
@@ -299,19 +282,19 @@ final class CrashLedger {
       runAgain += ran - 1;
     }
     // Independent of the kills' snapshots: no execution may start after its step's checkpoint.
-    try (Connection c = database.connect();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT e.workflow_id, e.step, e.started_at FROM crash_effects e"
-                    + " JOIN dbos.operation_outputs o ON o.workflow_uuid = e.workflow_id"
-                    + " AND o.function_name = e.step"
-                    + " WHERE e.started_at > to_timestamp(o.completed_at_epoch_ms / 1000.0)")) {
-      while (rs.next()) {
-        StepKey step = new StepKey(rs.getString(1), rs.getString(2));
-        rerun.add(step);
-        failures.add(step + " started at " + rs.getString(3) + ", after its checkpoint");
-      }
+    for (String late :
+        rows(
+            "SELECT e.workflow_id, e.step, e.started_at FROM crash_effects e"
+                + " JOIN dbos.operation_outputs o ON o.workflow_uuid = e.workflow_id"
+                + " AND o.function_name = e.step"
+                + " WHERE e.started_at > to_timestamp(o.completed_at_epoch_ms / 1000.0)"
+                + " AND starts_with(e.workflow_id, ?)",
+            rs -> {
+              rerun.add(stepKey(rs));
+              return stepKey(rs) + " started at " + rs.getString(3) + ", after its checkpoint";
+            },
+            prefix)) {
+      failures.add(late);
     }
     for (String id : started) {
       for (String step : List.of("first", "last")) {
@@ -330,18 +313,12 @@ final class CrashLedger {
 
   private Map<StepKey, Integer> executionsStartedAfter(Instant start) throws SQLException {
     Map<StepKey, Integer> executions = new HashMap<>();
-    try (Connection c = database.connect();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT workflow_id, step, count(*) FROM crash_effects WHERE started_at > ?"
-                    + " GROUP BY 1, 2")) {
-      ps.setObject(1, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          executions.put(new StepKey(rs.getString(1), rs.getString(2)), rs.getInt(3));
-        }
-      }
-    }
+    rows(
+        "SELECT workflow_id, step, count(*) FROM crash_effects WHERE started_at > ?"
+            + " AND starts_with(workflow_id, ?) GROUP BY 1, 2",
+        rs -> executions.put(stepKey(rs), rs.getInt(3)),
+        start,
+        prefix);
     return executions;
   }
 
@@ -350,56 +327,79 @@ final class CrashLedger {
    * step enqueued on its own, which runs as a one-step workflow) a finished workflow.
    */
   private Set<StepKey> checkpointed() throws SQLException {
-    Set<StepKey> checkpointed = new HashSet<>();
-    try (Connection c = database.connect();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT e.workflow_id, e.step FROM (SELECT DISTINCT workflow_id, step FROM"
-                    + " crash_effects) e WHERE EXISTS (SELECT 1 FROM dbos.operation_outputs o"
-                    + " WHERE o.workflow_uuid = e.workflow_id AND o.function_name = e.step)"
-                    + " OR EXISTS (SELECT 1 FROM dbos.workflow_status w"
-                    + " WHERE w.workflow_uuid = e.workflow_id AND w.status IN ('SUCCESS', 'ERROR'))")) {
-      while (rs.next()) {
-        checkpointed.add(new StepKey(rs.getString(1), rs.getString(2)));
-      }
-    }
-    return checkpointed;
+    return new HashSet<>(
+        rows(
+            "SELECT e.workflow_id, e.step FROM (SELECT DISTINCT workflow_id, step FROM"
+                + " crash_effects WHERE starts_with(workflow_id, ?)) e WHERE EXISTS (SELECT 1 FROM dbos.operation_outputs o"
+                + " WHERE o.workflow_uuid = e.workflow_id AND o.function_name = e.step)"
+                + " OR EXISTS (SELECT 1 FROM dbos.workflow_status w"
+                + " WHERE w.workflow_uuid = e.workflow_id AND w.status IN ('SUCCESS', 'ERROR'))",
+            CrashLedger::stepKey,
+            prefix));
+  }
+
+  private static StepKey stepKey(ResultSet rs) throws SQLException {
+    return new StepKey(rs.getString(1), rs.getString(2));
   }
 
   private Map<String, String> statuses() throws SQLException {
-    return pairs("SELECT workflow_uuid, status FROM dbos.workflow_status");
+    return pairs(
+        "SELECT workflow_uuid, status FROM dbos.workflow_status WHERE starts_with(workflow_uuid, ?)");
   }
 
   private Map<String, String> outputs() throws SQLException {
-    return pairs("SELECT workflow_uuid, coalesce(output, error, '') FROM dbos.workflow_status");
+    return pairs(
+        "SELECT workflow_uuid, coalesce(output, error, '') FROM dbos.workflow_status"
+            + " WHERE starts_with(workflow_uuid, ?)");
   }
 
   private Map<String, Integer> txRows() throws SQLException {
     Map<String, Integer> rows = new HashMap<>();
-    pairs("SELECT workflow_id, count(*)::text FROM crash_tx_rows GROUP BY 1")
+    pairs(
+            "SELECT workflow_id, count(*)::text FROM crash_tx_rows"
+                + " WHERE starts_with(workflow_id, ?) GROUP BY 1")
         .forEach((id, n) -> rows.put(id, Integer.parseInt(n)));
     return rows;
   }
 
+  /** The query's pairs of texts, given the ledger's prefix as its one argument. */
   private Map<String, String> pairs(String sql) throws SQLException {
     Map<String, String> pairs = new TreeMap<>();
-    try (Connection c = database.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        pairs.put(rs.getString(1), rs.getString(2));
-      }
-    }
+    rows(sql, rs -> pairs.put(rs.getString(1), rs.getString(2)), prefix);
     return pairs;
   }
 
   private long number(String sql) throws SQLException {
+    return rows(sql, rs -> rs.getLong(1)).get(0);
+  }
+
+  private List<String> texts(String sql, Object... args) throws SQLException {
+    return rows(sql, rs -> rs.getString(1), args);
+  }
+
+  /** Reads one row of a result. */
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs the query with {@code args} (an Instant as a timestamp) and reads each row. */
+  private <T> List<T> rows(String sql, Row<T> row, Object... args) throws SQLException {
+    List<T> rows = new ArrayList<>();
     try (Connection c = database.connect();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(
+            i + 1,
+            args[i] instanceof Instant instant
+                ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC)
+                : args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(row.read(rs));
+        }
+      }
     }
+    return rows;
   }
 }

@@ -16,8 +16,12 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Crash trials on real processes: the sample with a mixed workload ({@code inserver.CrashWorkload}:
@@ -25,11 +29,15 @@ import org.junit.jupiter.api.Test;
  * message sent and received) on Open Liberty started with {@code bin/server run}, on the
  * development PostgreSQL, as {@link SampleCrashDemoIT} runs the sample.
  *
- * <p>The server is SIGKILLed at random moments ({@code -Dcrash.trials}, 3 by default; the seed is
- * printed and {@code -Dcrash.seed} replays its choices), started again each time, and at the end
- * {@link CrashLedger} checks that no workflow was lost, no transaction duplicated and no
- * checkpointed step run again.
+ * <p>The tests run in order on one database and share server one (executor id {@code server-1}, a
+ * 3-second failover lease), each with workflow ids of its own: the server SIGKILLed at random
+ * moments and started again ({@code -Dcrash.trials}, 3 by default; the seed is printed and {@code
+ * -Dcrash.seed} replays its choices); PostgreSQL stopped for ten seconds under load; then a second
+ * server next to it, and server one killed for good. {@link CrashLedger} checks after each that no
+ * workflow was lost, no transaction duplicated and no checkpointed step run again. One server for
+ * the three saves two Liberty starts (a start is most of a test's time).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashTrialsIT {
   private static final int WORKFLOWS_PER_TRIAL = 8;
   private static final int KILL_WINDOW_MS = 4000;
@@ -55,14 +63,27 @@ class CrashTrialsIT {
   private static final int THREAD_SLACK = 20;
 
   private static Path war;
+  private static SampleProcess one;
 
+  /** Server one on a fresh database, which the tests share in their order (see the class). */
   @BeforeAll
-  static void exportWar() {
+  static void startServerOne() throws Exception {
     war = Path.of(System.getProperty("demo.postgres.dir")).resolveSibling("crash-workload.war");
     SampleServer.sampleWarWithCrashWorkload().as(ZipExporter.class).exportTo(war.toFile(), true);
+    one = new SampleProcess(System.getProperty("demo.server.name"), war, true);
+    one.start("crash-server-1.log", serverEnvironment(ONE));
+    new CrashLedger(one::database, "").createTables();
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    if (one != null) {
+      one.close();
+    }
   }
 
   @Test
+  @Order(1)
   void serverKilledAtRandomMomentsLosesNoWorkflowAndRunsNoCheckpointedStepAgain() throws Exception {
     int trials = Integer.getInteger("crash.trials", 3);
     String seedProperty = System.getProperty("crash.seed", "");
@@ -71,46 +92,42 @@ class CrashTrialsIT {
         "Crash trials: %d SIGKILL(s), seed %d (-Dcrash.seed=%d replays the same choices)%n",
         trials, seed, seed);
     Random random = new Random(seed);
-    try (SampleProcess server =
-        new SampleProcess(System.getProperty("demo.server.name"), war, true)) {
-      CrashLedger ledger = new CrashLedger(server::database);
-      Workload workload = new Workload(server, random);
-      server.start("crash-trial-0.log", Map.of());
-      ledger.createTables();
-      for (int trial = 1; trial <= trials; trial++) {
-        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-        for (int i = 0; i < WORKFLOWS_PER_TRIAL; i++) {
-          calls.add(workload.start("crash-" + trial + "-" + i));
-        }
-        int killAfterMs = random.nextInt(KILL_WINDOW_MS);
-        Thread.sleep(killAfterMs); // the kill's random moment, not a wait for anything
-        server.kill();
-        System.out.printf(
-            "Crash trials: trial %d killed the server after %d ms%n", trial, killAfterMs);
-        for (var call : calls) {
-          call.handle((response, failure) -> null).get(60, TimeUnit.SECONDS);
-        }
-        ledger.recordKill();
-        server.start("crash-trial-" + trial + ".log", Map.of());
-        // As a client whose call the kill cut: start again, with the same id, what never started.
-        for (String id : ledger.missing(workload.ids())) {
-          assertThat(workload.start(id).get(60, TimeUnit.SECONDS).statusCode())
-              .as("starting %s again", id)
-              .isEqualTo(200);
-        }
+    SampleProcess server = one;
+    CrashLedger ledger = new CrashLedger(server::database, "trial-");
+    Workload workload = new Workload(server, random);
+    for (int trial = 1; trial <= trials; trial++) {
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < WORKFLOWS_PER_TRIAL; i++) {
+        calls.add(workload.start("trial-" + trial + "-" + i));
       }
-      await("every workflow final")
-          .atMost(FINISH_DEADLINE)
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> ledger.unfinished() == 0);
-      CrashLedger.Totals totals = ledger.check(trials, workload.ids());
-      System.out.println("Crash trials: " + totals);
-      assertThat(totals.failures()).as("violations; seed %d", seed).isEmpty();
-      assertThat(totals.lost()).isZero();
-      assertThat(totals.duplicated()).isZero();
-      assertThat(totals.rerun()).isZero();
-      assertThat(totals.workflows()).isEqualTo(3 * trials * WORKFLOWS_PER_TRIAL);
+      int killAfterMs = random.nextInt(KILL_WINDOW_MS);
+      Thread.sleep(killAfterMs); // the kill's random moment, not a wait for anything
+      server.kill();
+      System.out.printf(
+          "Crash trials: trial %d killed the server after %d ms%n", trial, killAfterMs);
+      for (var call : calls) {
+        call.handle((response, failure) -> null).get(60, TimeUnit.SECONDS);
+      }
+      ledger.recordKill();
+      server.start("crash-server-1-trial-" + trial + ".log", serverEnvironment(ONE));
+      // As a client whose call the kill cut: start again, with the same id, what never started.
+      for (String id : ledger.missing(workload.ids())) {
+        assertThat(workload.start(id).get(60, TimeUnit.SECONDS).statusCode())
+            .as("starting %s again", id)
+            .isEqualTo(200);
+      }
     }
+    await("every workflow final")
+        .atMost(FINISH_DEADLINE)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> ledger.unfinished() == 0);
+    CrashLedger.Totals totals = ledger.check(trials, workload.ids());
+    System.out.println("Crash trials: " + totals);
+    assertThat(totals.failures()).as("violations; seed %d", seed).isEmpty();
+    assertThat(totals.lost()).isZero();
+    assertThat(totals.duplicated()).isZero();
+    assertThat(totals.rerun()).isZero();
+    assertThat(totals.workflows()).isEqualTo(3 * trials * WORKFLOWS_PER_TRIAL);
   }
 
   /**
@@ -119,71 +136,76 @@ class CrashTrialsIT {
    * and the server's threads and database sessions come back to their working level.
    */
   @Test
+  @Order(2)
   void aTenSecondDatabaseOutageUnderLoadLosesNothingAndLeaksNothing() throws Exception {
-    try (SampleProcess server =
-        new SampleProcess(System.getProperty("demo.server.name"), war, true)) {
-      CrashLedger ledger = new CrashLedger(server::database);
-      Workload workload = new Workload(server, new Random(OUTAGE_SEED));
-      server.start("crash-outage.log", Map.of());
-      ledger.createTables();
-      // A first round to the end: pools and threads grow to their working size.
-      runToTheEnd(server, workload, "warm-up");
-      int sessionsBefore = ledger.otherSessions();
-      int threadsBefore = server.threads();
-      assertThat(server.get(READY).statusCode()).as("readiness before the outage").isEqualTo(200);
+    SampleProcess server = one;
+    CrashLedger ledger = new CrashLedger(server::database, "outage-");
+    Workload workload = new Workload(server, new Random(OUTAGE_SEED));
+    // A first round to the end: pools and threads grow to their working size.
+    runToTheEnd(server, workload, "outage-warm-up");
+    int sessionsBefore = ledger.otherSessions();
+    int threadsBefore = server.threads();
+    assertThat(server.get(READY).statusCode()).as("readiness before the outage").isEqualTo(200);
 
-      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-      for (int i = 0; i < 2 * WORKFLOWS_PER_TRIAL; i++) {
-        calls.add(workload.start("outage-" + i));
-      }
-      await("the load running")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(20))
-          .until(() -> ledger.unfinished() >= WORKFLOWS_PER_TRIAL);
-      Instant stopped = Instant.now();
-      server.stopPostgres();
-      await("readiness DOWN during the outage")
-          .atMost(Duration.ofSeconds(20))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> server.get(READY).statusCode() == 503);
-      Duration left = OUTAGE.minus(Duration.between(stopped, Instant.now()));
-      if (!left.isNegative()) {
-        Thread.sleep(left.toMillis()); // the outage's length, not a wait for anything
-      }
-      server.startPostgres();
-      Instant back = Instant.now();
-      System.out.printf(
-          "Database outage: PostgreSQL stopped for %d ms%n",
-          Duration.between(stopped, back).toMillis());
-      ledger.recordInterruption(back);
-      await("readiness UP after the outage")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> server.get(READY).statusCode() == 200);
-      for (var call : calls) {
-        assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
-      await("every workflow final")
-          .atMost(FINISH_DEADLINE)
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> ledger.unfinished() == 0);
-      // A last round to the end after the outage, then the same counts as before it.
-      runToTheEnd(server, workload, "after");
-      int sessionsAfter = ledger.otherSessions();
-      int threadsAfter = server.threads();
-      CrashLedger.Totals totals = ledger.check(0, workload.ids());
-      System.out.printf(
-          "Database outage: %s; database sessions %d before, %d after; server threads %d before,"
-              + " %d after%n",
-          totals, sessionsBefore, sessionsAfter, threadsBefore, threadsAfter);
-      assertThat(totals.failures()).isEmpty();
-      assertThat(sessionsAfter)
-          .as("database sessions after the outage")
-          .isLessThanOrEqualTo(Math.max(sessionsBefore, MAX_SESSIONS));
-      assertThat(threadsAfter)
-          .as("server threads after the outage")
-          .isLessThanOrEqualTo(threadsBefore + THREAD_SLACK);
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 2 * WORKFLOWS_PER_TRIAL; i++) {
+      calls.add(workload.start("outage-load-" + i));
     }
+    await("the load running")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.unfinished() >= WORKFLOWS_PER_TRIAL);
+    Instant stopped = Instant.now();
+    server.stopPostgres();
+    // Readiness polled while the outage lasts (a check may take seconds with the database gone).
+    CompletableFuture<Duration> down =
+        CompletableFuture.supplyAsync(
+            () -> {
+              await("readiness DOWN during the outage")
+                  .atMost(OUTAGE)
+                  .pollInterval(Duration.ofMillis(200))
+                  .until(() -> server.get(READY).statusCode() == 503);
+              return Duration.between(stopped, Instant.now());
+            });
+    Duration left = OUTAGE.minus(Duration.between(stopped, Instant.now()));
+    if (!left.isNegative()) {
+      Thread.sleep(left.toMillis()); // the outage's length, not a wait for anything
+    }
+    Duration downAfter = down.get(OUTAGE.toSeconds(), TimeUnit.SECONDS);
+    server.startPostgres();
+    Instant back = Instant.now();
+    System.out.printf(
+        "Database outage: PostgreSQL stopped for %d ms (until it accepted connections again);"
+            + " readiness DOWN %d ms after the stop%n",
+        Duration.between(stopped, back).toMillis(), downAfter.toMillis());
+    ledger.recordInterruption(back);
+    await("readiness UP after the outage")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> server.get(READY).statusCode() == 200);
+    for (var call : calls) {
+      assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    await("every workflow final")
+        .atMost(FINISH_DEADLINE)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> ledger.unfinished() == 0);
+    // A last round to the end after the outage, then the same counts as before it.
+    runToTheEnd(server, workload, "outage-after");
+    int sessionsAfter = ledger.otherSessions();
+    int threadsAfter = server.threads();
+    CrashLedger.Totals totals = ledger.check(0, workload.ids());
+    System.out.printf(
+        "Database outage: %s; database sessions %d before, %d after; server threads %d before,"
+            + " %d after%n",
+        totals, sessionsBefore, sessionsAfter, threadsBefore, threadsAfter);
+    assertThat(totals.failures()).isEmpty();
+    assertThat(sessionsAfter)
+        .as("database sessions after the outage")
+        .isLessThanOrEqualTo(Math.max(sessionsBefore, MAX_SESSIONS));
+    assertThat(threadsAfter)
+        .as("server threads after the outage")
+        .isLessThanOrEqualTo(threadsBefore + THREAD_SLACK);
   }
 
   /**
@@ -193,14 +215,12 @@ class CrashTrialsIT {
    * lease expired (never before: not while it ran), and finishes them.
    */
   @Test
+  @Order(3)
   void twoServersHoldTheQueueLimitAndTheSurvivorTakesOverTheKilledOnesWorkflows() throws Exception {
-    try (SampleProcess one = new SampleProcess(System.getProperty("demo.server.name"), war, true);
-        SampleProcess two =
-            new SampleProcess(System.getProperty("demo.server2.name"), war, false)) {
-      CrashLedger ledger = new CrashLedger(one::database);
-      one.start("crash-two-servers-1.log", server(ONE));
-      ledger.createTables();
-      two.start("crash-two-servers-2.log", server(TWO));
+    try (SampleProcess two =
+        new SampleProcess(System.getProperty("demo.server2.name"), war, false)) {
+      CrashLedger ledger = new CrashLedger(one::database, "two-");
+      two.start("crash-server-2.log", serverEnvironment(TWO));
       Random random = new Random(TWO_SERVERS_SEED);
       Workload onOne = new Workload(one, random);
       Workload onTwo = new Workload(two, random);
@@ -209,12 +229,12 @@ class CrashTrialsIT {
       // The limited queue, fed through both servers at once.
       for (int i = 0; i < LIMITED_WORKFLOWS; i++) {
         SampleProcess via = i % 2 == 0 ? one : two;
-        calls.add(via.getAsync("/test/crash/limited?id=limited-" + i + "&workMs=200"));
+        calls.add(via.getAsync("/test/crash/limited?id=two-limited-" + i + "&workMs=200"));
       }
       // Mixed workflows on each server, whose sleeps last past the kill.
       for (int i = 0; i < WORKFLOWS_PER_TRIAL; i++) {
-        calls.add(onOne.startDirect("on-" + ONE + "-" + i, LONG_SLEEP_MS));
-        calls.add(onTwo.startDirect("on-" + TWO + "-" + i, LONG_SLEEP_MS));
+        calls.add(onOne.startDirect("two-on-" + ONE + "-" + i, LONG_SLEEP_MS));
+        calls.add(onTwo.startDirect("two-on-" + TWO + "-" + i, LONG_SLEEP_MS));
       }
       for (var call : calls) {
         assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -222,7 +242,7 @@ class CrashTrialsIT {
       await("server one's workflows running")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> ledger.pendingOn(ONE, "on-" + ONE + "-").size() == WORKFLOWS_PER_TRIAL);
+          .until(() -> ledger.pendingOn(ONE, "two-on-" + ONE + "-").size() == WORKFLOWS_PER_TRIAL);
 
       Instant killed = Instant.now();
       one.kill();
@@ -267,7 +287,7 @@ class CrashTrialsIT {
     }
   }
 
-  private static Map<String, String> server(String executorId) {
+  private static Map<String, String> serverEnvironment(String executorId) {
     return SampleProcess.environment(
         "DBOS_EXECUTOR_ID",
         executorId,
@@ -282,7 +302,7 @@ class CrashTrialsIT {
       assertThat(workload.start(round + "-" + i).get(60, TimeUnit.SECONDS).statusCode())
           .isEqualTo(200);
     }
-    CrashLedger ledger = new CrashLedger(server::database);
+    CrashLedger ledger = new CrashLedger(server::database, "");
     await(round + " finished")
         .atMost(FINISH_DEADLINE)
         .pollInterval(Duration.ofMillis(200))

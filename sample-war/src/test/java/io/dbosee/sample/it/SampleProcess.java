@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  */
 final class SampleProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SampleProcess.class.getName());
-  private static final Duration START_DEADLINE = Duration.ofSeconds(180);
+  // Generous: on a loaded 2-core machine a Liberty start has taken more than three minutes.
+  private static final Duration START_DEADLINE = Duration.ofMinutes(5);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
