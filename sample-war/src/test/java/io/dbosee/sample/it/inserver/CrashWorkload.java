@@ -4,6 +4,7 @@ import io.dbosee.DBOS;
 import io.dbosee.Queue;
 import io.dbosee.QueueName;
 import io.dbosee.Step;
+import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowHandle;
@@ -23,9 +24,10 @@ import javax.sql.DataSource;
  * does, each part leaving a trace the test can count after the server was SIGKILLed and restarted.
  *
  * <ul>
- *   <li>plain steps ({@link #first}, {@link #last}, {@link #queuedStep}, {@link #received}) add one
- *       row to {@code crash_effects} per execution, on an auto-commit connection (a side effect the
- *       engine cannot roll back), then work a few milliseconds before returning;
+ *   <li>plain steps ({@link #first}, {@link #last}, {@link #queuedStep}, and {@code received} and
+ *       {@code limitedStep} run with {@link DBOS#runStep}) add one row to {@code crash_effects} per
+ *       execution, on an auto-commit connection (a side effect the engine cannot roll back), then
+ *       work a few milliseconds before returning;
  *   <li>a {@code @Transaction} step ({@link #txInsert}) adds one row to {@code crash_tx_rows} in
  *       the step's JTA transaction;
  *   <li>a step enqueued on a queue, a durable sleep, a child workflow that receives a message the
@@ -58,6 +60,13 @@ public class CrashWorkload {
    */
   static final int RETRIES = 10;
 
+  /** The same retries for the steps run with {@link DBOS#runStep}. */
+  static final StepOptions RETRY =
+      StepOptions.DEFAULT
+          .withMaxAttempts(RETRIES)
+          .withInterval(Duration.ofMillis(500))
+          .withBackoffRate(1.5);
+
   @Inject DBOS dbos;
   @Inject CrashWorkload self;
 
@@ -88,26 +97,25 @@ public class CrashWorkload {
     return queuedResult + ", " + receivedResult;
   }
 
+  @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
+  public void first(int workMs) {
+    effect("first", workMs);
+  }
+
+  /** A child workflow: receives the parent's message, then records it in a step of its own. */
   @Workflow
   public String receiver(int workMs) {
     String message =
         dbos.recv(TOPIC, String.class, Duration.ofMinutes(10))
             .orElseThrow(() -> new IllegalStateException("no message in ten minutes"));
-    return self.received(message, workMs);
-  }
-
-  /**
-   * A workflow of the limited queue: one step that records when it ran and on which server, so the
-   * test can check the global concurrency and that no workflow ran on two servers at once.
-   */
-  @Workflow
-  public String limited(int workMs) {
-    return self.limitedStep(workMs);
-  }
-
-  @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
-  public void first(int workMs) {
-    effect("first", workMs);
+    return dbos.runStep(
+        "received",
+        RETRY,
+        String.class,
+        () -> {
+          effect("received", workMs);
+          return "received '" + message + "'";
+        });
   }
 
   @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
@@ -116,21 +124,25 @@ public class CrashWorkload {
     return "queued step done";
   }
 
-  @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
-  public String received(String message, int workMs) {
-    effect("received", workMs);
-    return "received '" + message + "'";
+  /**
+   * A workflow of the limited queue: one step that records when it ran and on which server, so the
+   * test can check the global concurrency and that no workflow ran on two servers at once.
+   */
+  @Workflow
+  public String limited(int workMs) {
+    return dbos.runStep(
+        "limitedStep",
+        RETRY,
+        String.class,
+        () -> {
+          effect("limitedStep", workMs);
+          return "limited step done";
+        });
   }
 
   @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
   public void last(int workMs) {
     effect("last", workMs);
-  }
-
-  @Step(maxAttempts = RETRIES, intervalSeconds = 0.5, backoffRate = 1.5)
-  public String limitedStep(int workMs) {
-    effect("limitedStep", workMs);
-    return "limited step done";
   }
 
   @Transaction
