@@ -244,8 +244,9 @@ class CrashTrialsIT {
           .pollInterval(Duration.ofMillis(50))
           .until(() -> ledger.pendingOn(ONE, "two-on-" + ONE + "-").size() == WORKFLOWS_PER_TRIAL);
 
-      Instant killed = Instant.now();
       one.kill();
+      // Taken once the JVM is gone: until then it may still start a step.
+      Instant killed = Instant.now();
       List<String> pendingAtKill = ledger.pendingOn(ONE, "");
       assertThat(pendingAtKill).as("server one's workflows at the kill").isNotEmpty();
       await("server one's workflows taken over")
