@@ -49,7 +49,7 @@ class CrashTrialsIT {
   private static final String ONE = "server-1";
   private static final String TWO = "server-2";
   private static final int LEASE_SECONDS = 3;
-  private static final int LONG_SLEEP_MS = 4000;
+  private static final int LONG_SLEEP_MS = 12_000;
   private static final int LIMITED_WORKFLOWS = 20;
   private static final int LIMIT = CrashWorkload.LIMIT;
 
@@ -243,6 +243,11 @@ class CrashTrialsIT {
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
           .until(() -> ledger.pendingOn(ONE, "two-on-" + ONE + "-").size() == WORKFLOWS_PER_TRIAL);
+      // Both servers alive for two leases: server two must take none of server one's workflows.
+      Thread.sleep(2 * LEASE_SECONDS * 1000L); // time passing is the point, not a wait for anything
+      assertThat(ledger.pendingOn(ONE, "two-on-" + ONE + "-"))
+          .as("server one's workflows after two leases with both servers alive")
+          .hasSize(WORKFLOWS_PER_TRIAL);
 
       one.kill();
       // Taken once the JVM is gone: until then it may still start a step.
@@ -281,10 +286,7 @@ class CrashTrialsIT {
       assertThat(maxConcurrency).isBetween(1, LIMIT);
       assertThat(onBoth).isZero();
       assertThat(stillOnOne).as("workflows the killed server still owns").isEmpty();
-      // Its lease was renewed at most a third of the lease before the kill: not taken earlier.
-      assertThat(takeOver)
-          .isGreaterThanOrEqualTo(Duration.ofSeconds(LEASE_SECONDS).multipliedBy(2).dividedBy(3))
-          .isLessThan(Duration.ofSeconds(LEASE_SECONDS + 15));
+      assertThat(takeOver).isLessThan(Duration.ofSeconds(LEASE_SECONDS + 15));
     }
   }
 
