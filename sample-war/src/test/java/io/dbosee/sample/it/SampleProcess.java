@@ -34,20 +34,23 @@ import java.util.stream.Stream;
  * {@code HTTPS_PORT} in the server's environment, as the README tells users to move them.
  *
  * <p>{@link #kill()} SIGKILLs the server's JVM; {@link #close()} stops whatever this started: the
- * server and the PostgreSQL (which the development run otherwise leaves running on purpose).
+ * server and, unless it shares another's, the PostgreSQL (which the development run otherwise
+ * leaves running on purpose).
  */
 final class SampleProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SampleProcess.class.getName());
-  private static final Duration START_DEADLINE = Duration.ofSeconds(180);
+  // Generous: on a loaded 2-core machine a Liberty start has taken more than three minutes.
+  private static final Duration START_DEADLINE = Duration.ofMinutes(5);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path wlpHome = Path.of(System.getProperty("liberty.wlp.home"));
-  private final String serverName = System.getProperty("demo.server.name");
-  private final Path serverDir = wlpHome.resolve("usr/servers").resolve(serverName);
+  private final String serverName;
+  private final Path serverDir;
   private final Path postgresDir = Path.of(System.getProperty("demo.postgres.dir"));
   private final int httpPort = freePort();
   private final int httpsPort = freePort();
+  private final boolean ownsPostgres;
   private Process server;
   private Path log;
 
@@ -56,16 +59,31 @@ final class SampleProcess implements AutoCloseable {
    * deploys the sample's WAR (as Maven packaged it) in the server's dropins.
    */
   SampleProcess() throws IOException, InterruptedException {
+    this(System.getProperty("demo.server.name"), Path.of(System.getProperty("sample.war")), true);
+  }
+
+  /**
+   * WAR {@code war} on Liberty server {@code serverName} (one the build created, see the {@code
+   * demo-server} executions in sample-war/pom.xml). With {@code emptyDatabase} it first stops a
+   * PostgreSQL an aborted run left and deletes its data; without, it shares the development
+   * PostgreSQL with another {@code SampleProcess} (which owns and stops it).
+   */
+  SampleProcess(String serverName, Path war, boolean emptyDatabase)
+      throws IOException, InterruptedException {
+    this.serverName = serverName;
+    this.serverDir = wlpHome.resolve("usr/servers").resolve(serverName);
     if (!Files.isDirectory(serverDir)) {
       throw new IllegalStateException(
-          "no Liberty server " + serverDir + ": the build's demo-server execution creates it");
+          "no Liberty server " + serverDir + ": the build's demo-server executions create it");
     }
-    stopPostgres();
-    deleteRecursively(postgresDir);
+    this.ownsPostgres = emptyDatabase;
+    if (emptyDatabase) {
+      stopPostgres();
+      deleteRecursively(postgresDir);
+    }
     deleteRecursively(serverDir.resolve("dropins"));
     Files.createDirectories(serverDir.resolve("dropins"));
-    Files.copy(
-        Path.of(System.getProperty("sample.war")), serverDir.resolve("dropins/sample-war.war"));
+    Files.copy(war, serverDir.resolve("dropins/sample-war.war"));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
@@ -87,8 +105,7 @@ final class SampleProcess implements AutoCloseable {
     if (server != null && server.isAlive()) {
       throw new IllegalStateException("the sample server already runs (pid " + server.pid() + ")");
     }
-    DevPostgres.main(
-        new String[] {postgresDir.toString(), serverDir.toString(), TestPostgresSession.DATABASE});
+    startPostgres();
     log = postgresDir.resolveSibling(logName);
     ProcessBuilder builder =
         new ProcessBuilder(wlpHome.resolve("bin/server").toString(), "run", serverName)
@@ -183,17 +200,53 @@ final class SampleProcess implements AutoCloseable {
     try {
       stopServer();
     } finally {
-      stopPostgres();
+      if (ownsPostgres) {
+        stopPostgres();
+      }
     }
   }
 
-  /** Stops the PostgreSQL running on the data directory, if any (SIGTERM: a fast shutdown). */
-  private void stopPostgres() throws InterruptedException {
+  /** The process id of the server's JVM. */
+  long pid() {
+    return server.pid();
+  }
+
+  /** How many threads the server's JVM has now (Linux: from /proc). */
+  int threads() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("Threads:")) {
+        return Integer.parseInt(line.substring("Threads:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("no Threads: line in /proc/" + pid() + "/status");
+  }
+
+  /**
+   * Starts the development PostgreSQL again on its data directory (on its previous port when that
+   * is free, so the running server finds it where it was).
+   */
+  void startPostgres() throws Exception {
+    DevPostgres.main(
+        new String[] {postgresDir.toString(), serverDir.toString(), TestPostgresSession.DATABASE});
+  }
+
+  /**
+   * Stops the PostgreSQL running on the data directory, if any, with a fast shutdown (SIGINT: it
+   * ends its sessions and stops at once; SIGTERM would wait until every client disconnected).
+   */
+  void stopPostgres() throws InterruptedException {
     Optional<ProcessHandle> postmaster = postmaster();
     if (postmaster.isEmpty()) {
       return;
     }
-    postmaster.get().destroy();
+    try {
+      new ProcessBuilder("kill", "-INT", Long.toString(postmaster.get().pid()))
+          .inheritIO()
+          .start()
+          .waitFor();
+    } catch (IOException e) {
+      postmaster.get().destroy(); // no kill command: SIGTERM, the smart shutdown
+    }
     try {
       postmaster.get().onExit().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -60,15 +60,32 @@ final class SampleServer {
    * (src/test/resources/test-config) in place of the sample's.
    */
   static WebArchive sampleWarWithTestEndpoints() {
-    WebArchive war =
-        sampleWar()
-            .addClasses(
-                io.dbosee.sample.it.inserver.BackgroundWorkflows.class,
-                io.dbosee.sample.it.inserver.ContextProbes.class,
-                io.dbosee.sample.it.inserver.ContextProbeResource.class,
-                io.dbosee.sample.it.inserver.QueueProbes.class,
-                io.dbosee.sample.it.inserver.QueueProbeResource.class,
-                io.dbosee.sample.it.inserver.RequestState.class);
+    return sampleWarWithTestConfig()
+        .addClasses(
+            io.dbosee.sample.it.inserver.BackgroundWorkflows.class,
+            io.dbosee.sample.it.inserver.ContextProbes.class,
+            io.dbosee.sample.it.inserver.ContextProbeResource.class,
+            io.dbosee.sample.it.inserver.QueueProbes.class,
+            io.dbosee.sample.it.inserver.QueueProbeResource.class,
+            io.dbosee.sample.it.inserver.RequestState.class);
+  }
+
+  /**
+   * The sample plus the crash trials' workload ({@code inserver.CrashWorkload} and its endpoints),
+   * with the test configuration.
+   */
+  static WebArchive sampleWarWithCrashWorkload() {
+    return sampleWarWithTestConfig()
+        .addClasses(
+            io.dbosee.sample.it.inserver.CrashWorkload.class,
+            io.dbosee.sample.it.inserver.CrashWorkloadResource.class);
+  }
+
+  /**
+   * The sample with the test configuration (src/test/resources/test-config) in place of its own.
+   */
+  private static WebArchive sampleWarWithTestConfig() {
+    WebArchive war = sampleWar();
     String config = "WEB-INF/classes/META-INF/microprofile-config.properties";
     war.delete(config);
     war.add(new ClassLoaderAsset("test-config/microprofile-config.properties"), config);
