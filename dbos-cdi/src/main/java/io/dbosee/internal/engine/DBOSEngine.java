@@ -953,6 +953,7 @@ public final class DBOSEngine implements AutoCloseable {
       Duration timeout,
       boolean joinLocal)
       throws Exception {
+    int outages = 0;
     while (true) {
       Running running = joinLocal ? active.get(workflowId) : null;
       if (running != null) {
@@ -961,17 +962,27 @@ public final class DBOSEngine implements AutoCloseable {
       // Registered before the read, so that a finish between the read and the wait is not missed.
       CompletableFuture<Void> signal =
           finishSignals.computeIfAbsent(workflowId, id -> new CompletableFuture<>());
-      WorkflowRow row =
-          db.readWorkflow(workflowId)
-              .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-      if (WorkflowState.valueOf(row.status()).isFinal()) {
-        finishSignals.remove(workflowId, signal);
-        return recordedOutcome(row, definition);
+      long wait = config.resultPollInterval().toNanos();
+      try {
+        WorkflowRow row =
+            db.readWorkflow(workflowId)
+                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+        outages = 0;
+        if (WorkflowState.valueOf(row.status()).isFinal()) {
+          finishSignals.remove(workflowId, signal);
+          return recordedOutcome(row, definition);
+        }
+      } catch (DBOSSystemDatabaseException e) {
+        if (!PooledDataSource.isOutage(e)) {
+          finishSignals.remove(workflowId, signal);
+          throw e;
+        }
+        // The workflow rides out the outage; so does its caller, reading again after a pause.
+        wait = TimeUnit.MILLISECONDS.toNanos(Math.min(5_000, 250L << Math.min(outages++, 5)));
       }
       if (joinLocal && active.containsKey(workflowId)) {
         continue;
       }
-      long wait = config.resultPollInterval().toNanos();
       if (deadline != Long.MAX_VALUE) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {

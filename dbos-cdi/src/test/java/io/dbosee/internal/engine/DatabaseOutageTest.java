@@ -13,7 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,6 +166,56 @@ class DatabaseOutageTest {
     assertThat(runs).hasSize(WORKFLOWS * STEPS);
     int reruns = runs.values().stream().mapToInt(n -> n.get() - 1).sum();
     assertThat(reruns).isLessThanOrEqualTo(3 * WORKFLOWS);
+  }
+
+  @Test
+  void aCallerWaitingForAnotherServersWorkflowRidesOutTerminatedConnections() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    WorkflowSpec waiting =
+        new WorkflowSpec(
+            "waiting",
+            String.class,
+            new Class<?>[] {},
+            (engine, args) -> {
+              EngineHarness.step(
+                  engine,
+                  "wait",
+                  () -> {
+                    if (!release.await(60, TimeUnit.SECONDS)) {
+                      throw new IllegalStateException("never released");
+                    }
+                    return "x";
+                  });
+              return "done";
+            });
+    DBOSEngine runner =
+        harness.engine(
+            new EngineConfig("runner", "v1", "dbos"),
+            Executors.newCachedThreadPool(),
+            harness.database.jdbcUrl(),
+            waiting);
+    // The caller polls the row through a pool of its own, whose idle connections the database ends.
+    DBOSEngine caller =
+        harness.engine(
+            new EngineConfig("caller", "v1", "dbos"),
+            Executors.newCachedThreadPool(),
+            harness.database.jdbcUrl(),
+            waiting.copy());
+    try (AutoCloseable id = runner.assignWorkflowId("w")) {
+      waiting.start(StartSpec.background());
+    }
+    WorkflowHandle<Object, Exception> handle = caller.retrieveWorkflow("w");
+    ExecutorService waiter = Executors.newSingleThreadExecutor();
+    try {
+      Future<Object> result = waiter.submit(() -> handle.getResult(WAIT));
+      harness.query(
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname ="
+              + " current_database() AND pid <> pg_backend_pid()");
+      release.countDown();
+      assertThat(result.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("done");
+    } finally {
+      waiter.shutdownNow();
+    }
   }
 
   @Test
