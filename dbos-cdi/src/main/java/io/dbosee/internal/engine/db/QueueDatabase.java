@@ -312,26 +312,12 @@ public final class QueueDatabase {
         int serverRoom = serverRoom(c, serverCap, executorId, MAX_CLAIM);
         int room = serverRoom;
         if (concurrency > 0 || workerConcurrency > 0) {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT count(*), count(*) FILTER (WHERE executor_id = ?) FROM "
-                      + table()
-                      + " WHERE status = 'PENDING' AND queue_name = ?"
-                      + partitionFilter(partitionKey))) {
-            ps.setString(1, executorId);
-            ps.setString(2, queueName);
-            if (partitionKey != null) {
-              ps.setString(3, partitionKey);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              if (concurrency > 0) {
-                room = Math.min(room, concurrency - rs.getInt(1));
-              }
-              if (workerConcurrency > 0) {
-                room = Math.min(room, workerConcurrency - rs.getInt(2));
-              }
-            }
+          int[] pending = pending(c, queueName, partitionKey, executorId);
+          if (concurrency > 0) {
+            room = Math.min(room, concurrency - pending[0]);
+          }
+          if (workerConcurrency > 0) {
+            room = Math.min(room, workerConcurrency - pending[1]);
           }
         }
         OptionalLong retryAt = OptionalLong.empty();
@@ -388,20 +374,27 @@ public final class QueueDatabase {
   private int workerRoom(
       Connection c, String queueName, String partitionKey, String executorId, int limit)
       throws SQLException {
+    int mine = pending(c, queueName, partitionKey, executorId)[1];
+    return Math.max(0, Math.min(MAX_CLAIM, limit - mine));
+  }
+
+  /** The queue's (partition's) PENDING workflows: on every server, and on this one. */
+  private int[] pending(Connection c, String queueName, String partitionKey, String executorId)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT count(*) FROM "
+            "SELECT count(*), count(*) FILTER (WHERE executor_id = ?) FROM "
                 + table()
-                + " WHERE status = 'PENDING' AND queue_name = ? AND executor_id = ?"
+                + " WHERE status = 'PENDING' AND queue_name = ?"
                 + partitionFilter(partitionKey))) {
-      ps.setString(1, queueName);
-      ps.setString(2, executorId);
+      ps.setString(1, executorId);
+      ps.setString(2, queueName);
       if (partitionKey != null) {
         ps.setString(3, partitionKey);
       }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return Math.max(0, Math.min(MAX_CLAIM, limit - rs.getInt(1)));
+        return new int[] {rs.getInt(1), rs.getInt(2)};
       }
     }
   }
