@@ -226,8 +226,29 @@ final class SampleProcess implements AutoCloseable {
    * is free, so the running server finds it where it was).
    */
   void startPostgres() throws Exception {
-    DevPostgres.main(
-        new String[] {postgresDir.toString(), serverDir.toString(), TestPostgresSession.DATABASE});
+    // In a JVM of its own, as the sample profile starts it: the embedded PostgreSQL library locks
+    // the data directory for the life of the JVM that started it, so a second start from this
+    // test JVM (after stopPostgres) fails with an OverlappingFileLockException, unless a garbage
+    // collection happened to release the first lock.
+    Process launcher =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                DevPostgres.class.getName(),
+                postgresDir.toString(),
+                serverDir.toString(),
+                TestPostgresSession.DATABASE)
+            .inheritIO()
+            .start();
+    if (!launcher.waitFor(5, TimeUnit.MINUTES)) {
+      launcher.destroyForcibly();
+      throw new IllegalStateException("the development PostgreSQL did not start in 5 minutes");
+    }
+    if (launcher.exitValue() != 0) {
+      throw new IllegalStateException(
+          "the development PostgreSQL launcher failed (exit " + launcher.exitValue() + ")");
+    }
   }
 
   /**
