@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -38,24 +37,14 @@ public final class ExecutorLeases {
 
   /** Creates the table if it is missing (under the schema's migration lock). */
   public void createTable() {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + SystemSchema.lockKey(schema) + ")");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS "
-                + table
-                + " (executor_id TEXT PRIMARY KEY, application_version TEXT NOT NULL,"
-                + " started_at_epoch_ms BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL,"
-                + " lease_until_epoch_ms BIGINT NOT NULL)");
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw failure("create the table of server leases " + table, e);
-    }
+    SystemSchema.createOwnTable(
+        dataSource,
+        schema,
+        table,
+        "(executor_id TEXT PRIMARY KEY, application_version TEXT NOT NULL, started_at_epoch_ms"
+            + " BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL, lease_until_epoch_ms BIGINT"
+            + " NOT NULL)",
+        "server leases");
   }
 
   /**

@@ -133,6 +133,31 @@ public final class SystemSchema {
     return '"' + schema + '"';
   }
 
+  /**
+   * Creates one of the project's own tables beside the DBOS ones, if it is missing, under the
+   * schema's migration lock (servers starting together do not race on the catalog).
+   *
+   * @param table the schema-qualified, quoted table name
+   * @param columns the column definitions, parenthesized
+   * @param what what the table holds, for the error message
+   */
+  static void createOwnTable(
+      DataSource dataSource, String schema, String table, String columns, String what) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ")");
+        s.execute("CREATE TABLE IF NOT EXISTS " + table + " " + columns);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "create the table of " + what + " " + table, e);
+    }
+  }
+
   /** The advisory-lock key of {@code schema}: stable across JVMs and versions of this class. */
   static long lockKey(String schema) {
     // String.hashCode is specified by the JLS, so every server computes the same key; the high

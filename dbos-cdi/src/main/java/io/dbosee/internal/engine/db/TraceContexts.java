@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -31,24 +30,13 @@ public final class TraceContexts {
 
   /** Creates the table if it is missing (under the schema's migration lock). */
   public void createTable() {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + SystemSchema.lockKey(schema) + ")");
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS "
-                + table
-                + " (workflow_uuid TEXT PRIMARY KEY, context TEXT NOT NULL,"
-                + " created_at_epoch_ms BIGINT NOT NULL"
-                + " DEFAULT (extract(epoch from now()) * 1000)::bigint)");
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw Sql.failure(schema, "create the table of trace contexts " + table, e);
-    }
+    SystemSchema.createOwnTable(
+        dataSource,
+        schema,
+        table,
+        "(workflow_uuid TEXT PRIMARY KEY, context TEXT NOT NULL, created_at_epoch_ms BIGINT NOT"
+            + " NULL DEFAULT (extract(epoch from now()) * 1000)::bigint)",
+        "trace contexts");
   }
 
   /**
