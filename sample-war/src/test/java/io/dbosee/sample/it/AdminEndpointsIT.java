@@ -6,7 +6,6 @@ import static io.dbosee.sample.it.AdminClient.VIEWER;
 import static io.dbosee.sample.it.AdminClient.WRONG_PASSWORD;
 import static io.dbosee.sample.it.AdminClient.array;
 import static io.dbosee.sample.it.AdminClient.object;
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,17 +48,12 @@ class AdminEndpointsIT {
 
   @BeforeEach
   void startAndDeploy() {
-    controller.start(CONTAINER);
-    deployer.deploy(DEPLOYMENT);
+    LibertyProcess.startAndDeploy(controller, deployer, DEPLOYMENT);
   }
 
   @AfterEach
   void undeployAndStop() throws Exception {
-    try {
-      deployer.undeploy(DEPLOYMENT);
-    } finally {
-      LibertyProcess.stop(controller, CONTAINER);
-    }
+    LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
   }
 
   private static void startNapping(String id, long seconds) throws Exception {

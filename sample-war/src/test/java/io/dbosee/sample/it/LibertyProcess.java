@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.Deployer;
 
 /** Kills a Liberty server the way a crash would, and makes Arquillian accept that it is gone. */
 final class LibertyProcess {
@@ -24,6 +25,22 @@ final class LibertyProcess {
     server.destroyForcibly(); // SIGKILL: no shutdown hooks, no graceful stop
     server.onExit().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
     LOG.info("Killed Liberty server " + serverName + " (pid " + server.pid() + ")");
+  }
+
+  /** Starts the server and deploys {@code deployment} (a test's {@code @BeforeEach}). */
+  static void startAndDeploy(ContainerController controller, Deployer deployer, String deployment) {
+    controller.start(SampleServer.CONTAINER);
+    deployer.deploy(deployment);
+  }
+
+  /** Undeploys {@code deployment} and stops the server, even if the undeploy fails. */
+  static void undeployAndStop(ContainerController controller, Deployer deployer, String deployment)
+      throws Exception {
+    try {
+      deployer.undeploy(deployment);
+    } finally {
+      stop(controller, SampleServer.CONTAINER);
+    }
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static io.dbosee.sample.it.SampleServer.DEPLOYMENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,17 +33,12 @@ class SampleAppIT {
 
   @BeforeEach
   void startAndDeploy() {
-    controller.start(CONTAINER);
-    deployer.deploy(DEPLOYMENT);
+    LibertyProcess.startAndDeploy(controller, deployer, DEPLOYMENT);
   }
 
   @AfterEach
   void undeployAndStop() throws Exception {
-    try {
-      deployer.undeploy(DEPLOYMENT);
-    } finally {
-      LibertyProcess.stop(controller, CONTAINER);
-    }
+    LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
   }
 
   @Test
