@@ -108,6 +108,16 @@ class CdiWorkflowTest {
     assertThat(result).isEqualTo("request-1");
   }
 
+  /** Request contexts are activated per workflow and destroyed after it, never carried over. */
+  @Test
+  void eachWorkflowGetsAFreshRequestContext() {
+    for (int i = 0; i < 5; i++) {
+      assertThat(greetings.rememberAndReportPrevious("value-" + i))
+          .as("workflow %d", i)
+          .isEqualTo("null");
+    }
+  }
+
   @Test
   void aWorkflowCalledFromAWorkflowIsAChildWithADeterministicId() {
     String result;

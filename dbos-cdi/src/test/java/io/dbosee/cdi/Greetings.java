@@ -54,6 +54,14 @@ public class Greetings {
     return requestData.value();
   }
 
+  /** What the request context held before this workflow wrote to it: nothing, in a fresh one. */
+  @Workflow
+  public String rememberAndReportPrevious(String value) {
+    String before = requestData.value();
+    requestData.remember(value);
+    return String.valueOf(before);
+  }
+
   @Workflow(name = "parent")
   public String parent(String name) {
     return "parent of " + self.child(name);

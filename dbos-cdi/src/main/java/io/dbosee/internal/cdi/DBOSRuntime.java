@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
@@ -50,6 +51,8 @@ public class DBOSRuntime {
   @Inject DBOSExtension extension;
   @Inject @DBOSExecutor Instance<Executor> customExecutor;
   @Inject Instance<RequestContextController> requestContexts;
+
+  private final RequestContextHooks requestContextHooks = new RequestContextHooks();
   @Inject @DBOSExecutor Instance<ScheduledExecutorService> customScheduledExecutor;
   @Inject Instance<Object> beans;
 
@@ -79,7 +82,7 @@ public class DBOSRuntime {
             dataSource,
             PortableJsonSerializer.create(),
             executor,
-            new RequestContextHooks());
+            requestContextHooks);
     if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
       try {
         // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
@@ -166,6 +169,7 @@ public class DBOSRuntime {
     if (running != null) {
       running.close();
     }
+    requestContextHooks.close();
     closePool();
   }
 
@@ -363,11 +367,25 @@ public class DBOSRuntime {
     }
   }
 
-  /** Activates a request context around every workflow body the engine runs on an executor. */
+  /**
+   * Activates a request context around every workflow body the engine runs on an executor.
+   *
+   * <p>A {@link RequestContextController} is a dependent bean meant for one user at a time, and
+   * getting one from the container costs more than the rest of a short workflow's bookkeeping. So
+   * each is used by one workflow at a time and kept for the next: there are never more than the
+   * most workflows that ran at once, and they are destroyed when the runtime stops.
+   */
   private final class RequestContextHooks implements ExecutionHooks {
+    private final ConcurrentLinkedDeque<Instance.Handle<RequestContextController>> idle =
+        new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
+
     @Override
     public <T> T aroundWorkflow(Callable<T> body) throws Exception {
-      Instance.Handle<RequestContextController> handle = requestContexts.getHandle();
+      Instance.Handle<RequestContextController> handle = idle.pollFirst();
+      if (handle == null) {
+        handle = requestContexts.getHandle();
+      }
       RequestContextController controller = handle.get();
       boolean activated = controller.activate();
       try {
@@ -380,6 +398,22 @@ public class DBOSRuntime {
             LOG.log(Level.FINE, "Could not deactivate a workflow's request context", e);
           }
         }
+        idle.offerFirst(handle);
+        if (closed) {
+          destroyIdle();
+        }
+      }
+    }
+
+    /** Destroys the kept controllers; one still in use is destroyed when its workflow ends. */
+    void close() {
+      closed = true;
+      destroyIdle();
+    }
+
+    private void destroyIdle() {
+      for (Instance.Handle<RequestContextController> handle;
+          (handle = idle.pollFirst()) != null; ) {
         handle.destroy();
       }
     }

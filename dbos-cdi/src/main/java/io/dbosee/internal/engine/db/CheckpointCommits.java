@@ -52,6 +52,13 @@ final class CheckpointCommits {
   private volatile BiConsumer<String, String> onOwner = (id, executor) -> {};
   private final String insertPrefix;
   private final String readSql;
+
+  /**
+   * The insert for each batch size, built once: a statement string built anew for every checkpoint
+   * costs its building and the driver's hashing of it for its statement cache, per step.
+   */
+  private final String[] insertSql = new String[MAX_BATCH + 1];
+
   private final int maxWriters;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -196,18 +203,8 @@ final class CheckpointCommits {
     // The workflow's status and owner come back with each row at no extra round trip (one index
     // lookup of its row): a cancellation made anywhere, or a take-over by another server, is seen
     // by the running workflow at its next checkpoint.
-    StringBuilder sql = new StringBuilder("WITH ins AS (").append(insertPrefix);
-    for (int i = 0; i < batch.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    }
-    sql.append(
-            " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
-                + " function_id) SELECT ins.workflow_uuid, ins.function_id, ws.status,"
-                + " ws.executor_id FROM ins LEFT JOIN ")
-        .append(quotedSchema)
-        .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid");
     Set<Key> inserted = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+    try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size()))) {
       int n = 1;
       for (Pending p : batch) {
         Checkpoint cp = p.checkpoint;
@@ -232,6 +229,27 @@ final class CheckpointCommits {
       }
     }
     return inserted;
+  }
+
+  private String insertSql(int rows) {
+    // A race builds the same string twice at worst (a String is safely published through a race).
+    String sql = insertSql[rows];
+    if (sql == null) {
+      StringBuilder b = new StringBuilder(insertPrefix.length() + 300 + 30 * rows);
+      b.append("WITH ins AS (").append(insertPrefix);
+      for (int i = 0; i < rows; i++) {
+        b.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      }
+      b.append(
+              " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
+                  + " function_id) SELECT ins.workflow_uuid, ins.function_id, ws.status,"
+                  + " ws.executor_id FROM ins LEFT JOIN ")
+          .append(quotedSchema)
+          .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid");
+      sql = b.toString();
+      insertSql[rows] = sql;
+    }
+    return sql;
   }
 
   private record Key(String workflowId, int functionId) {}

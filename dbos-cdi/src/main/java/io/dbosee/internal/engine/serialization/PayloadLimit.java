@@ -35,7 +35,11 @@ public final class PayloadLimit implements Serializer {
 
   @Override
   public String serialize(Object value, Type declaredType) {
-    return checked(serializer.serialize(value, declaredType), "A " + describe(value));
+    String json = serializer.serialize(value, declaredType);
+    if (json.length() > maxChars) {
+      throw refused(json, "A " + describe(value));
+    }
+    return json;
   }
 
   @Override
@@ -45,7 +49,11 @@ public final class PayloadLimit implements Serializer {
 
   @Override
   public String serializeArguments(Object[] arguments, Type[] parameterTypes) {
-    return checked(serializer.serializeArguments(arguments, parameterTypes), "The arguments");
+    String json = serializer.serializeArguments(arguments, parameterTypes);
+    if (json.length() > maxChars) {
+      throw refused(json, "The arguments");
+    }
+    return json;
   }
 
   @Override
@@ -83,22 +91,20 @@ public final class PayloadLimit implements Serializer {
     return serializer.deserializeError(text, loader);
   }
 
-  private String checked(String json, String what) {
-    if (json.length() > maxChars) {
-      throw new DBOSSerializationException(
-          "[DBOS-CDI-071] "
-              + what
-              + " would be recorded as "
-              + json.length()
-              + " characters of JSON, more than the limit of "
-              + maxChars
-              + " ("
-              + maxChars / (1024 * 1024)
-              + " Mi): nothing was recorded. Keep large data in a table or an object store and"
-              + " pass the workflow a reference to it (an id, a key, a URL).",
-          null);
-    }
-    return json;
+  /** The refusal, built only when a value is too long: the check itself allocates nothing. */
+  private DBOSSerializationException refused(String json, String what) {
+    return new DBOSSerializationException(
+        "[DBOS-CDI-071] "
+            + what
+            + " would be recorded as "
+            + json.length()
+            + " characters of JSON, more than the limit of "
+            + maxChars
+            + " ("
+            + maxChars / (1024 * 1024)
+            + " Mi): nothing was recorded. Keep large data in a table or an object store and"
+            + " pass the workflow a reference to it (an id, a key, a URL).",
+        null);
   }
 
   private static String describe(Object value) {

@@ -46,13 +46,24 @@ public final class PortableJsonSerializer implements Serializer {
 
   private final Jsonb jsonb;
 
+  /**
+   * Whether strings, ints, longs and booleans skip JSON-B ({@link ScalarJson}): only on the default
+   * JSON-B, whose text for them is known; a configured one may write them otherwise.
+   */
+  private final boolean scalarsDirect;
+
   public PortableJsonSerializer(Jsonb jsonb) {
+    this(jsonb, false);
+  }
+
+  private PortableJsonSerializer(Jsonb jsonb, boolean scalarsDirect) {
     this.jsonb = Objects.requireNonNull(jsonb, "jsonb");
+    this.scalarsDirect = scalarsDirect;
   }
 
   /** A serializer on a default JSON-B instance (ISO-8601 dates, public properties). */
   public static PortableJsonSerializer create() {
-    return new PortableJsonSerializer(JsonbBuilder.create());
+    return new PortableJsonSerializer(JsonbBuilder.create(), true);
   }
 
   @Override
@@ -69,6 +80,12 @@ public final class PortableJsonSerializer implements Serializer {
       // Declared as Object (or Void), the value is written as what it is: JSON-B would write a
       // String declared as Object as {}.
       boolean untyped = declaredType == Void.class || declaredType == Object.class;
+      if (scalarsDirect) {
+        String scalar = ScalarJson.write(value, declaredType, untyped);
+        if (scalar != null) {
+          return scalar;
+        }
+      }
       return jsonb.toJson(value, untyped ? value.getClass() : declaredType);
     } catch (RuntimeException e) {
       throw new DBOSSerializationException(
@@ -91,6 +108,12 @@ public final class PortableJsonSerializer implements Serializer {
       return absent(declaredType);
     }
     refuseJavaSerialization(text);
+    if (scalarsDirect) {
+      Object scalar = ScalarJson.read(text, declaredType);
+      if (scalar != ScalarJson.NOT_SCALAR) {
+        return scalar;
+      }
+    }
     try {
       return jsonb.fromJson(text, declaredType);
     } catch (RuntimeException e) {
