@@ -70,6 +70,16 @@ final class SampleProcess implements AutoCloseable {
    */
   SampleProcess(String serverName, Path war, boolean emptyDatabase)
       throws IOException, InterruptedException {
+    this(serverName, war, emptyDatabase, "dropins");
+  }
+
+  /**
+   * The same with the WAR in directory {@code deployDirectory} of the server as {@code
+   * sample-war.war}: {@code "dropins"}, or {@code "apps"} for a server whose configuration declares
+   * it in a {@code <webApplication>} (which a WAR in dropins cannot have).
+   */
+  SampleProcess(String serverName, Path war, boolean emptyDatabase, String deployDirectory)
+      throws IOException, InterruptedException {
     this.serverName = serverName;
     this.serverDir = wlpHome.resolve("usr/servers").resolve(serverName);
     if (!Files.isDirectory(serverDir)) {
@@ -81,9 +91,9 @@ final class SampleProcess implements AutoCloseable {
       stopPostgres();
       deleteRecursively(postgresDir);
     }
-    deleteRecursively(serverDir.resolve("dropins"));
-    Files.createDirectories(serverDir.resolve("dropins"));
-    Files.copy(war, serverDir.resolve("dropins/sample-war.war"));
+    deleteRecursively(serverDir.resolve(deployDirectory));
+    Files.createDirectories(serverDir.resolve(deployDirectory));
+    Files.copy(war, serverDir.resolve(deployDirectory).resolve("sample-war.war"));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
@@ -151,6 +161,14 @@ final class SampleProcess implements AutoCloseable {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET with request headers ({@code name, value, ...}). */
+  HttpResponse<String> get(String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(request(path), (name, value) -> true).headers(headers).build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   CompletableFuture<HttpResponse<String>> getAsync(String path) {

@@ -82,6 +82,17 @@ final class SampleServer {
   }
 
   /**
+   * The sample plus the tracing test's workflows ({@code inserver.TracedWorkflows} and its
+   * endpoints), with the test configuration.
+   */
+  static WebArchive sampleWarWithTracedWorkflows() {
+    return sampleWarWithTestConfig()
+        .addClasses(
+            io.dbosee.sample.it.inserver.TracedWorkflows.class,
+            io.dbosee.sample.it.inserver.TracingResource.class);
+  }
+
+  /**
    * The sample with the test configuration (src/test/resources/test-config) in place of its own.
    */
   private static WebArchive sampleWarWithTestConfig() {
