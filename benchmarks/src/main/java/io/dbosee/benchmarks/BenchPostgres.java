@@ -119,15 +119,21 @@ final class BenchPostgres implements AutoCloseable {
     }
     try (PreparedStatement ps =
         admin.prepareStatement(
-            "SELECT calls, regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements s"
+            "SELECT calls, round((mean_exec_time * 1000)::numeric, 1),"
+                + " regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements s"
                 + " JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ? ORDER BY calls DESC"
                 + " LIMIT ?")) {
       ps.setString(1, database);
       ps.setInt(2, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String q = rs.getString(2);
-          lines.add(rs.getLong(1) + "  " + (q.length() > 150 ? q.substring(0, 150) + "…" : q));
+          String q = rs.getString(3);
+          lines.add(
+              rs.getLong(1)
+                  + " calls, "
+                  + rs.getBigDecimal(2).toPlainString()
+                  + " µs mean execution  "
+                  + (q.length() > 150 ? q.substring(0, 150) + "…" : q));
         }
       }
     }
