@@ -51,10 +51,10 @@ public class DBOSRuntime {
   @Inject DBOSExtension extension;
   @Inject @DBOSExecutor Instance<Executor> customExecutor;
   @Inject Instance<RequestContextController> requestContexts;
-
-  private final RequestContextHooks requestContextHooks = new RequestContextHooks();
   @Inject @DBOSExecutor Instance<ScheduledExecutorService> customScheduledExecutor;
   @Inject Instance<Object> beans;
+
+  private final RequestContextHooks requestContextHooks = new RequestContextHooks();
 
   private volatile DBOSEngine engine;
   private volatile Scheduler scheduler;
