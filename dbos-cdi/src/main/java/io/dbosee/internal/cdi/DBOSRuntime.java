@@ -387,8 +387,9 @@ public class DBOSRuntime {
         handle = requestContexts.getHandle();
       }
       RequestContextController controller = handle.get();
-      boolean activated = controller.activate();
+      boolean activated = false;
       try {
+        activated = controller.activate();
         return body.call();
       } finally {
         if (activated) {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +64,9 @@ class SampleCrashDemoIT {
     sample.kill();
 
     assertThat(callFailure(call)).as("the call the kill cut").isNotNull();
-    String id = single("SELECT workflow_uuid FROM dbos.workflow_status WHERE name = 'greet'");
-    assertThat(single("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
+    String id =
+        sample.single("SELECT workflow_uuid FROM dbos.workflow_status WHERE name = 'greet'");
+    assertThat(sample.single("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
         .isEqualTo("PENDING");
     assertThat(signatures("Mike")).as("guestbook signatures after the kill").isEqualTo(1);
     assertThat(greetings("Mike")).as("greetings after the kill").isZero();
@@ -87,7 +85,7 @@ class SampleCrashDemoIT {
         .doesNotContain(STEP_ONE);
     // As in the tutorial: the loop runs again, the sleeps already slept end at once.
     assertThat(count(resumed, SLEEPING)).isEqualTo(5);
-    assertThat(single("SELECT output FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
+    assertThat(sample.single("SELECT output FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
         .isEqualTo("\"Thank you for being awesome, Mike!\"");
     assertThat(sample.get("/guestbook").body()).contains("Mike signed 1 time(s)");
     assertThat(sample.get("/greetings").body())
@@ -158,7 +156,8 @@ class SampleCrashDemoIT {
   }
 
   private static String queueWorkflowId() throws SQLException {
-    return single("SELECT workflow_uuid FROM dbos.workflow_status WHERE name = 'queueWorkflow'");
+    return sample.single(
+        "SELECT workflow_uuid FROM dbos.workflow_status WHERE name = 'queueWorkflow'");
   }
 
   /** The ids of the queue workflow's step workflows that finished ({@code <id>-<i>}). */
@@ -173,42 +172,26 @@ class SampleCrashDemoIT {
   }
 
   private static String status(String id) throws SQLException {
-    return single("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", id);
+    return sample.single("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", id);
   }
 
   private static int signatures(String name) throws SQLException {
-    String n = single("SELECT signatures::text FROM guestbook_signatures WHERE name = ?", name);
+    String n =
+        sample.single("SELECT signatures::text FROM guestbook_signatures WHERE name = ?", name);
     return n == null ? 0 : Integer.parseInt(n);
   }
 
   private static int greetings(String name) throws SQLException {
-    return Integer.parseInt(single("SELECT count(*)::text FROM greetings WHERE name = ?", name));
+    return Integer.parseInt(
+        sample.single("SELECT count(*)::text FROM greetings WHERE name = ?", name));
   }
 
   private static int executions(String workflowId) throws SQLException {
     String n =
-        single(
+        sample.single(
             "SELECT executions::text FROM sample_step_executions WHERE workflow_id = ?",
             workflowId);
     return n == null ? 0 : Integer.parseInt(n);
-  }
-
-  /** The single text the query answers, null when it answers no row; fails on several rows. */
-  private static String single(String sql, String... args) throws SQLException {
-    try (Connection c = sample.database();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setString(i + 1, args[i]);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        String value = rs.getString(1);
-        assertThat(rs.next()).as("more than one row for %s", sql).isFalse();
-        return value;
-      }
-    }
   }
 
   private static int count(String text, String line) {

@@ -1,5 +1,7 @@
 package io.dbosee.sample.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.dbosee.devpostgres.DevPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -194,6 +198,27 @@ final class SampleProcess implements AutoCloseable {
   }
 
   /** A connection to the sample's database (the system and the application tables). */
+  /**
+   * The single text the query answers on this server's database, null when it answers no row; fails
+   * on several rows.
+   */
+  String single(String sql, String... args) throws SQLException {
+    try (Connection c = database();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setString(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        String value = rs.getString(1);
+        assertThat(rs.next()).as("more than one row for %s", sql).isFalse();
+        return value;
+      }
+    }
+  }
+
   Connection database() throws SQLException {
     try {
       int port = Integer.parseInt(Files.readString(postgresDir.resolve("port")).trim());

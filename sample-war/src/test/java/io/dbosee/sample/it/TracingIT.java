@@ -7,9 +7,6 @@ import io.dbosee.sample.it.OtlpCollector.ExportedSpan;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -90,10 +87,7 @@ class TracingIT {
     ExportedSpan fetch = awaitSpan(id, "fetch");
     ExportedSpan charge = awaitSpan(id, "charge");
 
-    assertThat(workflow.traceId()).isEqualTo(caller.traceId());
-    assertThat(workflow.parentSpanId())
-        .as("a child of the JAX-RS span")
-        .isEqualTo(request.spanId());
+    assertChild(workflow, caller, request.spanId(), "a child of the JAX-RS span");
     assertThat(workflow.kind()).isEqualTo(INTERNAL);
     assertThat(workflow.attributes())
         .containsEntry("dbos.workflow.id", id)
@@ -105,8 +99,7 @@ class TracingIT {
     assertThat(workflow.events()).contains("exception");
 
     for (ExportedSpan step : List.of(fetch, charge)) {
-      assertThat(step.traceId()).isEqualTo(caller.traceId());
-      assertThat(step.parentSpanId()).as("a child of the workflow").isEqualTo(workflow.spanId());
+      assertChild(step, caller, workflow.spanId(), "a child of the workflow");
       assertThat(step.kind()).isEqualTo(INTERNAL);
       assertThat(step.attribute("dbos.workflow.id")).isEqualTo(id);
     }
@@ -143,13 +136,9 @@ class TracingIT {
     ExportedSpan request = serverSpan(caller);
     ExportedSpan workflow = awaitSpan(id, "fetchOnly");
     ExportedSpan fetch = awaitSpan(id, "fetch");
-    assertThat(workflow.traceId()).isEqualTo(caller.traceId());
-    assertThat(workflow.parentSpanId())
-        .as("a child of the JAX-RS span")
-        .isEqualTo(request.spanId());
+    assertChild(workflow, caller, request.spanId(), "a child of the JAX-RS span");
     assertThat(workflow.attribute("dbos.status")).isEqualTo("SUCCESS");
-    assertThat(fetch.traceId()).isEqualTo(caller.traceId());
-    assertThat(fetch.parentSpanId()).isEqualTo(workflow.spanId());
+    assertChild(fetch, caller, workflow.spanId(), "a child of the workflow");
   }
 
   @Test
@@ -194,12 +183,12 @@ class TracingIT {
     assertThat(spans(id, "waitForGo", killed))
         .as("the workflow's executions after the restart")
         .allSatisfy(
-            execution -> {
-              assertThat(execution.traceId()).as("the caller's trace").isEqualTo(caller.traceId());
-              assertThat(execution.parentSpanId())
-                  .as("a child of the JAX-RS span of the request before the kill")
-                  .isEqualTo(request.spanId());
-            });
+            execution ->
+                assertChild(
+                    execution,
+                    caller,
+                    request.spanId(),
+                    "a child of the JAX-RS span of the request before the kill"));
     assertThat(spans(id, "fetch", killed))
         .as("the first step is replayed, not run again")
         .isEmpty();
@@ -249,29 +238,26 @@ class TracingIT {
    * runs nothing after its LISTEN statements; without the driver's classes it polls instead).
    */
   private static boolean listening() throws Exception {
-    try (Connection c = server.database();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    + " AND query LIKE 'LISTEN %'");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getInt(1) > 0;
-    }
+    return Integer.parseInt(
+            server.single(
+                "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND query LIKE 'LISTEN %'"))
+        > 0;
   }
 
   /** How many steps of the workflow are checkpointed. */
   private static int checkpoints(String workflowId) throws Exception {
-    try (Connection c = server.database();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid = ?")) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
+    return Integer.parseInt(
+        server.single(
+            "SELECT count(*)::text FROM dbos.operation_outputs WHERE workflow_uuid = ?",
+            workflowId));
+  }
+
+  /** {@code span} is in the caller's trace, a child of the span {@code parentSpanId}. */
+  private static void assertChild(
+      ExportedSpan span, Traceparent caller, String parentSpanId, String what) {
+    assertThat(span.traceId()).as("%s: the caller's trace", what).isEqualTo(caller.traceId());
+    assertThat(span.parentSpanId()).as(what).isEqualTo(parentSpanId);
   }
 
   /** A W3C trace context of a made-up, sampled client span. */
