@@ -88,7 +88,12 @@ public interface DBOS {
    * not run, and it returns {@code null} (or zero) to the lambda. Inside a workflow, the start is
    * durable: a replay returns the same child workflow instead of starting another.
    *
+   * <p>Outside a workflow, while the system database cannot be reached, this waits for it (up to
+   * {@code dbos.system-database.start-outage-wait-seconds}, 30 by default) and then goes through.
+   *
    * @throws IllegalArgumentException if {@code call} calls no workflow or step
+   * @throws DBOSSystemDatabaseException if the system database stayed unreachable for that wait:
+   *     call again with the same workflow id once it is back, which runs the workflow once
    */
   <T, X extends Exception> WorkflowHandle<T, X> startWorkflow(CheckedSupplier<T, X> call);
 

@@ -28,7 +28,9 @@ package io.dbosee;
  * <p>Pitfalls: the lambda must call exactly one {@code @Workflow} or {@code @Step} method, through
  * a CDI reference (an injected bean or self-reference), and nothing else: the call is recorded, not
  * executed, and the arguments are serialized at once. Inside a workflow, enqueuing is itself a
- * durable operation: a replay returns the same workflow instead of enqueuing again.
+ * durable operation: a replay returns the same workflow instead of enqueuing again. Outside a
+ * workflow, an enqueue made while the system database cannot be reached waits for it, as {@link
+ * DBOS#startWorkflow} does.
  */
 public interface Queue {
 

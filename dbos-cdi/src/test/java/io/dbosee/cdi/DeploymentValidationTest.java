@@ -186,6 +186,10 @@ class DeploymentValidationTest {
         .contains("DBOS-CDI-008")
         .contains("dbos.queues.server-concurrency")
         .contains("0 (no limit) or more");
+    assertThat(deploy(Map.of("dbos.system-database.start-outage-wait-seconds", "-1"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.system-database.start-outage-wait-seconds")
+        .contains("0 (fail at once) or more (30 by default)");
   }
 
   @Test

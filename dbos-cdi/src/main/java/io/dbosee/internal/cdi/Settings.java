@@ -31,6 +31,7 @@ final class Settings {
   static final String PASSWORD = "dbos.system-database.password";
   static final String SCHEMA = "dbos.system-database.schema";
   static final String POOL_SIZE = "dbos.system-database.pool-size";
+  static final String START_OUTAGE_WAIT = "dbos.system-database.start-outage-wait-seconds";
   static final String EXECUTOR_ID = "dbos.executor-id";
   static final String APPLICATION_VERSION = "dbos.application-version";
   static final String EXECUTOR_JNDI = "dbos.executor.jndi-name";
@@ -84,6 +85,9 @@ final class Settings {
   final Duration failoverLease;
 
   final int queueServerConcurrency;
+
+  /** How long a start or enqueue outside a workflow waits for an unreachable system database. */
+  final Duration startOutageWait;
 
   Settings(Config config, List<String> problems) {
     this.config = config;
@@ -168,6 +172,16 @@ final class Settings {
             "an integer, 0 (no limit) or more ("
                 + EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY
                 + " by default)");
+    this.startOutageWait =
+        seconds(
+            value(
+                START_OUTAGE_WAIT,
+                Double.class,
+                (double) EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds(),
+                d -> Double.isFinite(d) && d >= 0,
+                "a number of seconds, 0 (fail at once) or more ("
+                    + EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds()
+                    + " by default)"));
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(

@@ -1177,7 +1177,7 @@ public final class DBOSEngine implements AutoCloseable {
       if (tracing != null) {
         tracing.started(workflowId);
       }
-      create(spec, queue, definition, workflowId, inputs, body, null, timeoutMs);
+      createRidingOutOutage(spec, queue, definition, workflowId, inputs, body, timeoutMs);
       start.handle = new Handle(workflowId, definition);
       return null;
     }
@@ -1198,6 +1198,86 @@ public final class DBOSEngine implements AutoCloseable {
     childId = recordChild(durableParent, functionId, definition, childId);
     start.handle = new Handle(childId, definition);
     return null;
+  }
+
+  /**
+   * {@link #create}s a workflow started outside a workflow, trying again while the system database
+   * cannot be reached ({@link EngineConfig#startOutageWait}), after a growing pause (250 ms
+   * doubling to 2 s). Each try uses the same id, so a start whose commit was lost with its
+   * connection is found the next time instead of being made twice. (Inside a workflow, the workflow
+   * itself rides out the outage: it is put aside and replayed.)
+   */
+  private void createRidingOutOutage(
+      StartSpec spec,
+      QueueDefinition queue,
+      WorkflowDefinition definition,
+      String workflowId,
+      String inputs,
+      Invocation body,
+      Long timeoutMs) {
+    long wait = config.startOutageWait().toNanos();
+    long started = System.nanoTime();
+    int outages = 0;
+    while (true) {
+      try {
+        create(spec, queue, definition, workflowId, inputs, body, null, timeoutMs);
+        if (outages > 0) {
+          LOG.log(
+              Level.INFO,
+              "Workflow ''{0}'' was started once the system database was back",
+              workflowId);
+        }
+        return;
+      } catch (DBOSSystemDatabaseException e) {
+        if (!PooledDataSource.isOutage(e) || state != State.RUNNING) {
+          throw e;
+        }
+        long left = wait - (System.nanoTime() - started);
+        if (left <= 0) {
+          throw startGaveUp(workflowId, spec, e);
+        }
+        // Short pauses (a caller waits): 250 ms doubling to 2 s, never past the wait's end.
+        long pause =
+            Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 250L << Math.min(outages++, 3));
+        if (outages == 1) {
+          LOG.log(
+              Level.WARNING,
+              "Starting workflow ''{0}'' waits for the system database, which could not be"
+                  + " reached ({1}); trying again for up to {2} s"
+                  + " (dbos.system-database.start-outage-wait-seconds)",
+              workflowId,
+              rootMessage(e),
+              java.math.BigDecimal.valueOf(config.startOutageWait().toMillis(), 3)
+                  .stripTrailingZeros()
+                  .toPlainString());
+        }
+        try {
+          Thread.sleep(pause); // the caller's own thread, between two tries
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw startGaveUp(workflowId, spec, e);
+        }
+      }
+    }
+  }
+
+  private static DBOSSystemDatabaseException startGaveUp(
+      String workflowId, StartSpec spec, DBOSSystemDatabaseException last) {
+    return new DBOSSystemDatabaseException(
+        "[DBOS-CDI-076] Could not "
+            + verb(spec)
+            + " workflow '"
+            + workflowId
+            + "': the system database could not be reached ("
+            + rootMessage(last)
+            + "). It did not run here, and it may or may not have been recorded before the"
+            + " connection broke. Call again with the same workflow id ('"
+            + workflowId
+            + "', given with withWorkflowId or EnqueueOptions.withWorkflowId) once the database"
+            + " is back: that starts it if it was not recorded, and finds it if it was, so it runs"
+            + " once. To wait longer for the database, raise"
+            + " dbos.system-database.start-outage-wait-seconds.",
+        last);
   }
 
   /**

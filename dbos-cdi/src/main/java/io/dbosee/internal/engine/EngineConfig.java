@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param queueServerConcurrency how many workflows of the queues that declare no worker concurrency
  *     this server runs at once (parked ones included); the others stay ENQUEUED, where any server
  *     can take them; 0: no limit
+ * @param startOutageWait how long a start or enqueue made outside a workflow tries again while the
+ *     system database cannot be reached, before it throws; zero: it throws at once
  */
 public record EngineConfig(
     String executorId,
@@ -28,7 +30,8 @@ public record EngineConfig(
     Duration resultPollInterval,
     Duration threadHold,
     Duration failoverLease,
-    int queueServerConcurrency) {
+    int queueServerConcurrency,
+    Duration startOutageWait) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
@@ -42,6 +45,12 @@ public record EngineConfig(
    * where no other server can take them.
    */
   public static final int DEFAULT_QUEUE_SERVER_CONCURRENCY = 64;
+
+  /**
+   * The default {@link #startOutageWait}: longer than a database restart or a failover of a managed
+   * PostgreSQL, short enough that a caller hears of a longer outage.
+   */
+  public static final Duration DEFAULT_START_OUTAGE_WAIT = Duration.ofSeconds(30);
 
   public EngineConfig {
     requireText(executorId, "executorId");
@@ -64,6 +73,11 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "queueServerConcurrency must be zero (no limit) or more, got " + queueServerConcurrency);
     }
+    Objects.requireNonNull(startOutageWait, "startOutageWait");
+    if (startOutageWait.isNegative()) {
+      throw new IllegalArgumentException(
+          "startOutageWait must be zero (throw at once) or more, got " + startOutageWait);
+    }
   }
 
   public EngineConfig(
@@ -80,7 +94,8 @@ public record EngineConfig(
         resultPollInterval,
         threadHold,
         failoverLease,
-        DEFAULT_QUEUE_SERVER_CONCURRENCY);
+        DEFAULT_QUEUE_SERVER_CONCURRENCY,
+        DEFAULT_START_OUTAGE_WAIT);
   }
 
   public EngineConfig(
@@ -92,7 +107,8 @@ public record EngineConfig(
         resultPollInterval,
         DEFAULT_THREAD_HOLD,
         DEFAULT_FAILOVER_LEASE,
-        DEFAULT_QUEUE_SERVER_CONCURRENCY);
+        DEFAULT_QUEUE_SERVER_CONCURRENCY,
+        DEFAULT_START_OUTAGE_WAIT);
   }
 
   public EngineConfig(String executorId, String applicationVersion, String schema) {
@@ -108,7 +124,8 @@ public record EngineConfig(
         resultPollInterval,
         hold,
         failoverLease,
-        queueServerConcurrency);
+        queueServerConcurrency,
+        startOutageWait);
   }
 
   /** This configuration with another {@link #failoverLease}. */
@@ -120,7 +137,8 @@ public record EngineConfig(
         resultPollInterval,
         threadHold,
         lease,
-        queueServerConcurrency);
+        queueServerConcurrency,
+        startOutageWait);
   }
 
   /** This configuration with another {@link #executorId}. */
@@ -132,7 +150,21 @@ public record EngineConfig(
         resultPollInterval,
         threadHold,
         failoverLease,
-        queueServerConcurrency);
+        queueServerConcurrency,
+        startOutageWait);
+  }
+
+  /** This configuration with another {@link #startOutageWait}. */
+  public EngineConfig withStartOutageWait(Duration wait) {
+    return new EngineConfig(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency,
+        wait);
   }
 
   /** This configuration with another {@link #queueServerConcurrency}. */
@@ -144,7 +176,8 @@ public record EngineConfig(
         resultPollInterval,
         threadHold,
         failoverLease,
-        limit);
+        limit,
+        startOutageWait);
   }
 
   private static void requireText(String value, String what) {

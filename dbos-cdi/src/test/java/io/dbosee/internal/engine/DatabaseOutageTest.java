@@ -236,24 +236,7 @@ class DatabaseOutageTest {
                   });
               return "unreachable";
             });
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger logger =
-        java.util.logging.Logger.getLogger(DBOSEngine.class.getName());
-    java.util.logging.Handler capture =
-        new java.util.logging.Handler() {
-          @Override
-          public void publish(java.util.logging.LogRecord record) {
-            warnings.add(String.valueOf(record.getMessage()));
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    logger.addHandler(capture);
-    try {
+    try (EngineLog log = new EngineLog()) {
       DBOSEngine engine = harness.engine("local", failing);
       WorkflowHandle<Object, Exception> handle;
       try (AutoCloseable id = engine.assignWorkflowId("own-error")) {
@@ -263,11 +246,139 @@ class DatabaseOutageTest {
       assertThatThrownBy(() -> handle.getResult(WAIT)).isInstanceOf(java.sql.SQLException.class);
       assertThat(harness.status("own-error")).isEqualTo("ERROR");
       assertThat(bodyRuns.get()).isEqualTo(1);
-      assertThat(warnings)
+      assertThat(log.messages)
           .as("recorded as the workflow's error, not retried as an outage")
           .noneMatch(message -> message.contains("could not be reached"));
+    }
+  }
+
+  @Test
+  void aStartDuringAnOutageWaitsForTheDatabaseAndTheWorkflowRunsOnce() throws Exception {
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos"),
+            Executors.newCachedThreadPool(),
+            throughProxy(),
+            steps);
+    ExecutorService caller = Executors.newFixedThreadPool(2);
+    try (EngineLog log = new EngineLog()) {
+      proxy.cut();
+      Future<WorkflowHandle<Object, Exception>> named =
+          caller.submit(
+              () -> {
+                try (AutoCloseable id = engine.assignWorkflowId("during")) {
+                  return steps.start(StartSpec.background(), "during");
+                }
+              });
+      Future<WorkflowHandle<Object, Exception>> unnamed =
+          caller.submit(() -> steps.start(StartSpec.background(), "unnamed"));
+      // Both callers found the database gone and wait for it (the log says so) ...
+      await()
+          .atMost(WAIT)
+          .until(() -> log.count("waits for the system database, which could not be reached") == 2);
+      assertThat(named).isNotDone();
+      assertThat(unnamed).isNotDone();
+      proxy.restore();
+      // ... and their starts go through once it is back.
+      WorkflowHandle<Object, Exception> first = named.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      WorkflowHandle<Object, Exception> second = unnamed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(first.getResult(WAIT)).isEqualTo(STEPS);
+      assertThat(second.getResult(WAIT)).isEqualTo(STEPS);
+      assertThat(first.workflowId()).isEqualTo("during");
+      assertThat(harness.status(second.workflowId())).isEqualTo("SUCCESS");
+      assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status WHERE name = ?", "steps"))
+          .as("one row per started workflow")
+          .isEqualTo("2");
+      assertThat(runs).hasSize(2 * STEPS).allSatisfy((key, n) -> assertThat(n.get()).isOne());
     } finally {
-      logger.removeHandler(capture);
+      caller.shutdownNow();
+    }
+  }
+
+  @Test
+  void aStartThatOutlastsItsWaitFailsSayingHowToStartItOnce() throws Exception {
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ofMillis(700)),
+            Executors.newCachedThreadPool(),
+            throughProxy(),
+            List.of(QueueDefinition.unlimited("q")),
+            steps);
+    proxy.cut();
+    assertThatThrownBy(
+            () -> {
+              try (AutoCloseable id = engine.assignWorkflowId("late")) {
+                steps.start(StartSpec.background(), "late");
+              }
+            })
+        .isInstanceOf(io.dbosee.DBOSSystemDatabaseException.class)
+        .hasMessageContaining("[DBOS-CDI-076] Could not startWorkflow workflow 'late'")
+        .hasMessageContaining("Call again with the same workflow id ('late'")
+        .hasMessageContaining("dbos.system-database.start-outage-wait-seconds");
+    StartSpec onQueue = StartSpec.enqueue("q", "late-queued", null, 0, null, Duration.ZERO);
+    assertThatThrownBy(() -> steps.start(onQueue, "late-queued"))
+        .isInstanceOf(io.dbosee.DBOSSystemDatabaseException.class)
+        .hasMessageContaining("[DBOS-CDI-076] Could not enqueue workflow 'late-queued'");
+    proxy.restore();
+    // Called again with the same ids, as the message says: each runs, once.
+    try (AutoCloseable id = engine.assignWorkflowId("late")) {
+      assertThat(steps.start(StartSpec.background(), "late").getResult(WAIT)).isEqualTo(STEPS);
+    }
+    assertThat(steps.start(onQueue, "late-queued").getResult(WAIT)).isEqualTo(STEPS);
+    assertThat(runs).hasSize(2 * STEPS).allSatisfy((key, n) -> assertThat(n.get()).isOne());
+  }
+
+  @Test
+  void withNoStartWaitAStartDuringAnOutageFailsAtOnce() throws Exception {
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ZERO),
+            Executors.newCachedThreadPool(),
+            throughProxy(),
+            steps);
+    try (EngineLog log = new EngineLog()) {
+      proxy.cut();
+      assertThatThrownBy(
+              () -> {
+                try (AutoCloseable id = engine.assignWorkflowId("now")) {
+                  steps.start(StartSpec.background(), "now");
+                }
+              })
+          .isInstanceOf(io.dbosee.DBOSSystemDatabaseException.class)
+          .hasMessageContaining("[DBOS-CDI-076]");
+      assertThat(log.messages).noneMatch(message -> message.contains("waits for the system"));
+    }
+  }
+
+  /** The engine's log messages while it is open. */
+  private static final class EngineLog extends java.util.logging.Handler implements AutoCloseable {
+    private final java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger(DBOSEngine.class.getName());
+    final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    EngineLog() {
+      logger.addHandler(this);
+    }
+
+    long count(String part) {
+      return messages.stream().filter(message -> message.contains(part)).count();
+    }
+
+    @Override
+    public void publish(java.util.logging.LogRecord record) {
+      String message = String.valueOf(record.getMessage());
+      messages.add(
+          record.getParameters() == null
+              ? message
+              : java.text.MessageFormat.format(message, record.getParameters()));
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      logger.removeHandler(this);
     }
   }
 }

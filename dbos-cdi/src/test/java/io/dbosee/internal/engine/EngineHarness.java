@@ -87,11 +87,21 @@ final class EngineHarness implements AutoCloseable {
   /** An engine that reaches the database through {@code jdbcUrl} (a proxy, say). */
   DBOSEngine engine(
       EngineConfig config, ExecutorService executor, String jdbcUrl, WorkflowSpec... workflows) {
+    return engine(config, executor, jdbcUrl, List.of(), workflows);
+  }
+
+  /** An engine that reaches the database through {@code jdbcUrl} and listens to {@code queues}. */
+  DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      String jdbcUrl,
+      List<QueueDefinition> queues,
+      WorkflowSpec... workflows) {
     PooledDataSource pool =
         new PooledDataSource(
             jdbcUrl, database.user(), database.password(), 10, Duration.ofSeconds(30));
     pools.add(pool);
-    return engine(config, executor, TimeSource.SYSTEM, List.of(), pool, workflows);
+    return engine(config, executor, TimeSource.SYSTEM, queues, pool, workflows);
   }
 
   private DBOSEngine engine(

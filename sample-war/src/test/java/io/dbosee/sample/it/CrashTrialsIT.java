@@ -132,8 +132,9 @@ class CrashTrialsIT {
 
   /**
    * PostgreSQL stopped for ten seconds under load and started again: the workflows wait instead of
-   * failing and finish, nothing is duplicated, readiness is DOWN during the outage and UP after,
-   * and the server's threads and database sessions come back to their working level.
+   * failing and finish, starts made during the outage wait for the database and go through, nothing
+   * is duplicated, readiness is DOWN during the outage and UP after, and the server's threads and
+   * database sessions come back to their working level.
    */
   @Test
   @Order(2)
@@ -157,6 +158,10 @@ class CrashTrialsIT {
         .until(() -> ledger.unfinished() >= WORKFLOWS_PER_TRIAL);
     Instant stopped = Instant.now();
     server.stopPostgres();
+    // Clients that call while the database is away: their starts wait for it and go through.
+    for (int i = 0; i < 2; i++) {
+      calls.add(workload.start("outage-during-" + i));
+    }
     // Readiness polled while the outage lasts (a check may take seconds with the database gone).
     CompletableFuture<Duration> down =
         CompletableFuture.supplyAsync(

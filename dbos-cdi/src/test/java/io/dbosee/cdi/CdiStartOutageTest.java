@@ -1,0 +1,109 @@
+package io.dbosee.cdi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dbosee.DBOS;
+import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.testing.TcpProxy;
+import io.dbosee.testing.TestPostgres;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code dbos.system-database.start-outage-wait-seconds} reaches the engine: a start made while the
+ * system database is away waits as long as configured, then goes through.
+ */
+class CdiStartOutageTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private final TestPostgres.Database database = TestPostgres.newDatabase();
+  private final TcpProxy proxy = new TcpProxy(port(database.jdbcUrl()));
+  private final List<String> log = new CopyOnWriteArrayList<>();
+  private final Logger engineLogger = Logger.getLogger(DBOSEngine.class.getName());
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          log.add(
+              record.getParameters() == null
+                  ? record.getMessage()
+                  : java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+  private WeldContainer container;
+
+  @AfterEach
+  void stop() {
+    engineLogger.removeHandler(capture);
+    proxy.restore();
+    if (container != null) {
+      container.close();
+    }
+    CdiTestSupport.releaseConfig();
+    proxy.close();
+  }
+
+  private static int port(String jdbcUrl) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("//[^:/]+:(\\d+)/").matcher(jdbcUrl);
+    if (!m.find()) {
+      throw new IllegalStateException("no port in " + jdbcUrl);
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
+  void aStartDuringAnOutageWaitsAsConfiguredAndGoesThroughWhenTheDatabaseIsBack() throws Exception {
+    Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(database));
+    properties.put(
+        "dbos.system-database.url",
+        database.jdbcUrl().replaceFirst("//[^:/]+:\\d+/", "//127.0.0.1:" + proxy.port() + "/"));
+    properties.put("dbos.system-database.start-outage-wait-seconds", "1234.5");
+    container = CdiTestSupport.start(properties, CdiManagementTest.Orders.class);
+    DBOS dbos = container.select(DBOS.class).get();
+    CdiManagementTest.Orders orders = container.select(CdiManagementTest.Orders.class).get();
+    engineLogger.addHandler(capture);
+
+    proxy.cut();
+    CompletableFuture<WorkflowHandle<String, RuntimeException>> start =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (var id = dbos.withWorkflowId("order-outage")) {
+                return dbos.startWorkflow(() -> orders.process("order-outage"));
+              }
+            });
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                log.stream()
+                    .anyMatch(
+                        message ->
+                            message.contains("Starting workflow 'order-outage' waits")
+                                && message.contains("for up to 1234.5 s")));
+    assertThat(start).isNotDone();
+    proxy.restore();
+
+    WorkflowHandle<String, RuntimeException> handle = start.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(handle.getResult()).startsWith("reserved order-outage, shipped order-outage #");
+  }
+}
