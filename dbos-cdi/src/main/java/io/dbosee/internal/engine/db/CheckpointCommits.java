@@ -22,17 +22,29 @@ import javax.sql.DataSource;
  * one transaction, and each caller returns only after the transaction holding its row committed. No
  * thread is created: the calling threads take turns as the writer (leader/follower).
  *
- * <p>At most {@code maxWriters} batches are written at a time. A caller that finds a writer slot
- * free writes at once (alone, when nobody else is waiting: a lone workflow pays no wait); one that
- * finds none queues its checkpoint, and the next writer takes everything queued (up to {@link
- * #MAX_BATCH} rows) into its own statement. So the busier the system, the more checkpoints share a
- * commit, and none waits longer than the batch in front of it.
+ * <p>A caller that finds no batch being written writes at once (alone, when nobody else is waiting:
+ * a lone workflow pays no wait). One that finds a batch being written queues its checkpoint, and
+ * the next writer takes everything queued (up to {@link #MAX_BATCH} rows) into its own statement. A
+ * second batch (up to {@code maxWriters}) is written alongside only once {@link
+ * #EXTRA_WRITER_BACKLOG} checkpoints wait: a few waiting checkpoints commit sooner together, after
+ * the batch in front of them, than in a second statement that competes with it for the same CPUs
+ * and disk; a long queue commits sooner in two. So the busier the system, the more checkpoints
+ * share a commit, and none waits longer than the batch in front of it.
  *
  * <p>A batch that fails is retried row by row, so that one bad row (a workflow deleted while
  * running) fails only its own caller.
  */
 final class CheckpointCommits {
   static final int MAX_BATCH = 64;
+
+  /**
+   * Checkpoints waiting (the caller's own included) for which a batch is written alongside one
+   * already being written. Measured with the benchmarks' throughput workload (10-step workflows,
+   * two cores, runs of each rule interleaved): against a second batch written whenever one waits, 4
+   * in flight ran at 818 workflows/s against 687, 16 at 1162 against 1002, and 64 the same (1129
+   * against 1126); one batch at a time was slower than both at 4, 16 and 64 in flight.
+   */
+  static final int EXTRA_WRITER_BACKLOG = 8;
 
   /** One operation's outcome to record at its position. */
   record Checkpoint(
@@ -126,7 +138,7 @@ final class CheckpointCommits {
     try {
       queue.addLast(mine);
       while (!mine.done) {
-        if (mine.taken || writers >= maxWriters) {
+        if (mine.taken || !mayWrite()) {
           mine.wake.awaitUninterruptibly();
           continue;
         }
@@ -137,6 +149,11 @@ final class CheckpointCommits {
           Pending p = queue.pollFirst();
           p.taken = true;
           batch.add(p);
+        }
+        // More than a batch was waiting: the oldest left takes the next slot, if there is one.
+        Pending left = queue.peekFirst();
+        if (left != null && mayWrite()) {
+          left.wake.signal();
         }
         lock.unlock();
         try {
@@ -162,6 +179,11 @@ final class CheckpointCommits {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether a queued caller may write a batch now. Guarded by lock. */
+  private boolean mayWrite() {
+    return writers == 0 || (writers < maxWriters && queue.size() >= EXTRA_WRITER_BACKLOG);
   }
 
   private static Optional<RecordedOperation> outcome(Pending p) throws SQLException {

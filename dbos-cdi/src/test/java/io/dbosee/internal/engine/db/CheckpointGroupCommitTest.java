@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * own row is committed.
  */
 class CheckpointGroupCommitTest {
-  private static final int WRITERS = SystemDatabase.CHECKPOINT_WRITERS;
+  private static final int BACKLOG = CheckpointCommits.EXTRA_WRITER_BACKLOG;
 
   private TestPostgres.Database db;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -38,6 +38,7 @@ class CheckpointGroupCommitTest {
   private final AtomicInteger connectionsToHold = new AtomicInteger();
   private final CountDownLatch release = new CountDownLatch(1);
   private SystemDatabase system;
+  private Future<Optional<RecordedOperation>> held;
 
   @BeforeEach
   void database() {
@@ -91,16 +92,14 @@ class CheckpointGroupCommitTest {
   }
 
   /**
-   * Occupies every writer with a checkpoint whose connection is held back, then starts {@code
-   * others} (workflow id, position, output), which must queue. Returns their futures, in order.
+   * Occupies a writer with a checkpoint whose connection is held back, then starts {@code others}
+   * (workflow id, position, output; fewer than {@link CheckpointCommits#EXTRA_WRITER_BACKLOG}),
+   * which must queue. Returns their futures, in order.
    */
-  private List<Future<Optional<RecordedOperation>>> queueBehindBusyWriters(String[]... others) {
+  private List<Future<Optional<RecordedOperation>>> queueBehindABusyWriter(String[]... others) {
     workflow("held");
-    connectionsToHold.set(WRITERS);
-    for (int w = 0; w < WRITERS; w++) {
-      int position = w;
-      threads.submit(() -> record("held", position, "\"held\""));
-    }
+    connectionsToHold.set(1);
+    held = threads.submit(() -> record("held", 0, "\"held\""));
     await().atMost(Duration.ofSeconds(10)).until(() -> connectionsToHold.get() <= 0);
     List<Future<Optional<RecordedOperation>>> results = new ArrayList<>();
     for (String[] c : others) {
@@ -133,13 +132,13 @@ class CheckpointGroupCommitTest {
   }
 
   @Test
-  void checkpointsThatArriveWhileTheWritersAreBusyShareOneCommit() throws Exception {
-    String[][] others = new String[8][];
+  void checkpointsThatArriveWhileABatchIsWrittenShareOneCommit() throws Exception {
+    String[][] others = new String[BACKLOG - 1][];
     for (int i = 0; i < others.length; i++) {
       workflow("wf-" + i);
       others[i] = new String[] {"wf-" + i, "0", "\"out-" + i + "\""};
     }
-    List<Future<Optional<RecordedOperation>>> results = queueBehindBusyWriters(others);
+    List<Future<Optional<RecordedOperation>>> results = queueBehindABusyWriter(others);
     int before = connections.get();
 
     release.countDown();
@@ -147,7 +146,7 @@ class CheckpointGroupCommitTest {
       assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
     }
 
-    // One connection, one INSERT, one commit for all eight.
+    // One connection, one INSERT, one commit for all of them.
     assertThat(connections.get() - before).isEqualTo(1);
     for (int i = 0; i < others.length; i++) {
       assertThat(outputOf("wf-" + i, 0)).isEqualTo("\"out-" + i + "\"");
@@ -160,7 +159,7 @@ class CheckpointGroupCommitTest {
     workflow("b");
     assertThat(record("a", 3, "\"first\"")).isEmpty();
     List<Future<Optional<RecordedOperation>>> results =
-        queueBehindBusyWriters(
+        queueBehindABusyWriter(
             new String[] {"a", "3", "\"second\""},
             new String[] {"b", "0", "\"b0\""},
             new String[] {"deleted-workflow", "0", "\"orphan\""});
@@ -175,6 +174,32 @@ class CheckpointGroupCommitTest {
         .hasMessageContaining("deleted-workflow");
     assertThat(outputOf("a", 3)).isEqualTo("\"first\"");
     assertThat(outputOf("b", 0)).isEqualTo("\"b0\"");
+  }
+
+  @Test
+  void aLongQueueIsWrittenAlongsideTheBatchInFrontOfIt() throws Exception {
+    String[][] others = new String[BACKLOG - 1][];
+    for (int i = 0; i < others.length; i++) {
+      workflow("q-" + i);
+      others[i] = new String[] {"q-" + i, "0", "\"q" + i + "\""};
+    }
+    workflow("last");
+    List<Future<Optional<RecordedOperation>>> results = queueBehindABusyWriter(others);
+    int before = connections.get();
+
+    // The checkpoint that makes the backlog: its caller writes every queued one, in one commit,
+    // while the batch in front is still being written.
+    assertThat(record("last", 0, "\"last\"")).isEmpty();
+    for (Future<Optional<RecordedOperation>> f : results) {
+      assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    assertThat(held).isNotDone();
+    assertThat(connections.get() - before).isEqualTo(1);
+    assertThat(outputOf("q-0", 0)).isEqualTo("\"q0\"");
+    assertThat(outputOf("last", 0)).isEqualTo("\"last\"");
+
+    release.countDown();
+    assertThat(held.get(10, TimeUnit.SECONDS)).isEmpty();
   }
 
   /**
