@@ -30,7 +30,7 @@ class CdiStartOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final TestPostgres.Database database = TestPostgres.newDatabase();
-  private final TcpProxy proxy = new TcpProxy(port(database.jdbcUrl()));
+  private final TcpProxy proxy = TcpProxy.forJdbcUrl(database.jdbcUrl());
   private final List<String> log = new CopyOnWriteArrayList<>();
   private final Logger engineLogger = Logger.getLogger(DBOSEngine.class.getName());
   private final Handler capture =
@@ -62,21 +62,10 @@ class CdiStartOutageTest {
     proxy.close();
   }
 
-  private static int port(String jdbcUrl) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("//[^:/]+:(\\d+)/").matcher(jdbcUrl);
-    if (!m.find()) {
-      throw new IllegalStateException("no port in " + jdbcUrl);
-    }
-    return Integer.parseInt(m.group(1));
-  }
-
   @Test
   void aStartDuringAnOutageWaitsAsConfiguredAndGoesThroughWhenTheDatabaseIsBack() throws Exception {
     Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(database));
-    properties.put(
-        "dbos.system-database.url",
-        database.jdbcUrl().replaceFirst("//[^:/]+:\\d+/", "//127.0.0.1:" + proxy.port() + "/"));
+    properties.put("dbos.system-database.url", proxy.jdbcUrl(database.jdbcUrl()));
     properties.put("dbos.system-database.start-outage-wait-seconds", "1234.5");
     container = CdiTestSupport.start(properties, CdiManagementTest.Orders.class);
     DBOS dbos = container.select(DBOS.class).get();

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A TCP forwarder on a loopback port that a test can cut, as a network outage or a database that
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * #restore()}. Test code only: it uses plain threads.
  */
 public final class TcpProxy implements AutoCloseable {
+  private static final Pattern JDBC_HOST_PORT = Pattern.compile("//[^:/]+:(\\d+)/");
+
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket server;
@@ -26,6 +30,20 @@ public final class TcpProxy implements AutoCloseable {
   public TcpProxy(int targetPort) {
     this.targetPort = targetPort;
     listen(0);
+  }
+
+  /** A proxy to the database server of {@code jdbcUrl}, which runs on this machine. */
+  public static TcpProxy forJdbcUrl(String jdbcUrl) {
+    Matcher m = JDBC_HOST_PORT.matcher(jdbcUrl);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no host:port in " + jdbcUrl);
+    }
+    return new TcpProxy(Integer.parseInt(m.group(1)));
+  }
+
+  /** {@code jdbcUrl}, through this proxy. */
+  public String jdbcUrl(String jdbcUrl) {
+    return JDBC_HOST_PORT.matcher(jdbcUrl).replaceFirst("//127.0.0.1:" + port + "/");
   }
 
   /** The port to connect to. */

@@ -19,8 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +32,7 @@ class DatabaseOutageTest {
   private static final int STEPS = 20;
 
   private final EngineHarness harness = new EngineHarness();
-  private final TcpProxy proxy = new TcpProxy(port(harness.database.jdbcUrl()));
+  private final TcpProxy proxy = TcpProxy.forJdbcUrl(harness.database.jdbcUrl());
   private final ConcurrentHashMap<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   private final AtomicInteger stepsDone = new AtomicInteger();
 
@@ -44,19 +42,14 @@ class DatabaseOutageTest {
     proxy.close();
   }
 
-  private static int port(String jdbcUrl) {
-    Matcher m = Pattern.compile("//[^:/]+:(\\d+)/").matcher(jdbcUrl);
-    if (!m.find()) {
-      throw new IllegalStateException("no port in " + jdbcUrl);
-    }
-    return Integer.parseInt(m.group(1));
+  /** An engine that reaches the database through the proxy. */
+  private DBOSEngine engineThroughProxy(EngineConfig config, QueueDefinition... queues) {
+    return harness.engine(
+        config, Executors.newCachedThreadPool(), throughProxy(), List.of(queues), steps);
   }
 
   private String throughProxy() {
-    return harness
-        .database
-        .jdbcUrl()
-        .replaceFirst("//[^:/]+:\\d+/", "//127.0.0.1:" + proxy.port() + "/");
+    return proxy.jdbcUrl(harness.database.jdbcUrl());
   }
 
   private final WorkflowSpec steps =
@@ -87,12 +80,7 @@ class DatabaseOutageTest {
 
   @Test
   void workflowsWaitOutAnOutageAndFinishWithEveryStepRecordedOnce() throws Exception {
-    DBOSEngine engine =
-        harness.engine(
-            new EngineConfig("local", "v1", "dbos"),
-            Executors.newCachedThreadPool(),
-            throughProxy(),
-            steps);
+    DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (int i = 0; i < WORKFLOWS; i++) {
       try (AutoCloseable id = engine.assignWorkflowId("wf-" + i)) {
@@ -254,12 +242,7 @@ class DatabaseOutageTest {
 
   @Test
   void aStartDuringAnOutageWaitsForTheDatabaseAndTheWorkflowRunsOnce() throws Exception {
-    DBOSEngine engine =
-        harness.engine(
-            new EngineConfig("local", "v1", "dbos"),
-            Executors.newCachedThreadPool(),
-            throughProxy(),
-            steps);
+    DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     ExecutorService caller = Executors.newFixedThreadPool(2);
     try (EngineLog log = new EngineLog()) {
       proxy.cut();
@@ -298,12 +281,9 @@ class DatabaseOutageTest {
   @Test
   void aStartThatOutlastsItsWaitFailsSayingHowToStartItOnce() throws Exception {
     DBOSEngine engine =
-        harness.engine(
+        engineThroughProxy(
             new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ofMillis(700)),
-            Executors.newCachedThreadPool(),
-            throughProxy(),
-            List.of(QueueDefinition.unlimited("q")),
-            steps);
+            QueueDefinition.unlimited("q"));
     proxy.cut();
     assertThatThrownBy(
             () -> {
@@ -331,11 +311,8 @@ class DatabaseOutageTest {
   @Test
   void withNoStartWaitAStartDuringAnOutageFailsAtOnce() throws Exception {
     DBOSEngine engine =
-        harness.engine(
-            new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ZERO),
-            Executors.newCachedThreadPool(),
-            throughProxy(),
-            steps);
+        engineThroughProxy(
+            new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ZERO));
     try (EngineLog log = new EngineLog()) {
       proxy.cut();
       assertThatThrownBy(
