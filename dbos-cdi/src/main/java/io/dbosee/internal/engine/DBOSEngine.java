@@ -1255,7 +1255,15 @@ public final class DBOSEngine implements AutoCloseable {
           Thread.sleep(pause); // the caller's own thread, between two tries
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          throw startGaveUp(workflowId, spec, e);
+          throw new DBOSInterruptedException(
+              workflowId,
+              "The caller was interrupted while "
+                  + verb(spec)
+                  + " of workflow '"
+                  + workflowId
+                  + "' waited for the system database; it may or may not have been recorded."
+                  + " Call again with the same workflow id once the database is back: that"
+                  + " starts it if it was not recorded, and finds it if it was.");
         }
       }
     }

@@ -309,6 +309,29 @@ class DatabaseOutageTest {
   }
 
   @Test
+  void aCallerInterruptedWhileItsStartWaitsForTheDatabaseIsTold() throws Exception {
+    DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try (EngineLog log = new EngineLog()) {
+      proxy.cut();
+      Future<WorkflowHandle<Object, Exception>> start =
+          caller.submit(
+              () -> {
+                try (AutoCloseable id = engine.assignWorkflowId("interrupted")) {
+                  return steps.start(StartSpec.background(), "interrupted");
+                }
+              });
+      await().atMost(WAIT).until(() -> log.count("Starting workflow 'interrupted' waits") == 1);
+      caller.shutdownNow(); // interrupts the waiting caller
+
+      assertThatThrownBy(() -> start.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .hasCauseInstanceOf(io.dbosee.DBOSInterruptedException.class)
+          .hasMessageContaining("interrupted while startWorkflow of workflow 'interrupted'")
+          .hasMessageContaining("Call again with the same workflow id");
+    }
+  }
+
+  @Test
   void withNoStartWaitAStartDuringAnOutageFailsAtOnce() throws Exception {
     DBOSEngine engine =
         engineThroughProxy(
