@@ -56,12 +56,7 @@ public final class TcpProxy implements AutoCloseable {
     closeQuietly(server);
     server = null;
     for (Socket socket : sockets) {
-      try {
-        socket.setSoLinger(true, 0); // a reset, as when the peer is gone
-      } catch (IOException e) {
-        // closing anyway
-      }
-      closeQuietly(socket);
+      reset(socket);
     }
     sockets.clear();
   }
@@ -99,8 +94,17 @@ public final class TcpProxy implements AutoCloseable {
       try {
         Socket client = socket.accept();
         Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-        sockets.add(client);
-        sockets.add(upstream);
+        synchronized (this) {
+          // A cut while this connection was being set up must reach it too: it was not in
+          // the set that cut() reset.
+          if (closed || server != socket) {
+            reset(client);
+            reset(upstream);
+            return;
+          }
+          sockets.add(client);
+          sockets.add(upstream);
+        }
         pump(client, upstream);
         pump(upstream, client);
       } catch (IOException e) {
@@ -133,6 +137,16 @@ public final class TcpProxy implements AutoCloseable {
             "tcp-proxy-pump");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Closes {@code socket} with a reset, as when the peer is gone. */
+  private static void reset(Socket socket) {
+    try {
+      socket.setSoLinger(true, 0);
+    } catch (IOException e) {
+      // closing anyway
+    }
+    closeQuietly(socket);
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
