@@ -6,18 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.dbosee.DBOS;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.testing.LogCapture;
 import io.dbosee.testing.TcpProxy;
 import io.dbosee.testing.TestPostgres;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,29 +27,10 @@ class CdiStartOutageTest {
 
   private final TestPostgres.Database database = TestPostgres.newDatabase();
   private final TcpProxy proxy = TcpProxy.forJdbcUrl(database.jdbcUrl());
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final Logger engineLogger = Logger.getLogger(DBOSEngine.class.getName());
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          log.add(
-              record.getParameters() == null
-                  ? record.getMessage()
-                  : java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
   private WeldContainer container;
 
   @AfterEach
   void stop() {
-    engineLogger.removeHandler(capture);
     proxy.restore();
     if (container != null) {
       container.close();
@@ -70,29 +47,31 @@ class CdiStartOutageTest {
     container = CdiTestSupport.start(properties, CdiManagementTest.Orders.class);
     DBOS dbos = container.select(DBOS.class).get();
     CdiManagementTest.Orders orders = container.select(CdiManagementTest.Orders.class).get();
-    engineLogger.addHandler(capture);
 
-    proxy.cut();
-    CompletableFuture<WorkflowHandle<String, RuntimeException>> start =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (var id = dbos.withWorkflowId("order-outage")) {
-                return dbos.startWorkflow(() -> orders.process("order-outage"));
-              }
-            });
-    await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                log.stream()
-                    .anyMatch(
-                        message ->
-                            message.contains("Starting workflow 'order-outage' waits")
-                                && message.contains("for up to 1234.5 s")));
-    assertThat(start).isNotDone();
-    proxy.restore();
+    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+      proxy.cut();
+      CompletableFuture<WorkflowHandle<String, RuntimeException>> start =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (var id = dbos.withWorkflowId("order-outage")) {
+                  return dbos.startWorkflow(() -> orders.process("order-outage"));
+                }
+              });
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  log.messages().stream()
+                      .anyMatch(
+                          message ->
+                              message.contains("Starting workflow 'order-outage' waits")
+                                  && message.contains("for up to 1234.5 s")));
+      assertThat(start).isNotDone();
+      proxy.restore();
 
-    WorkflowHandle<String, RuntimeException> handle = start.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    assertThat(handle.getResult()).startsWith("reserved order-outage, shipped order-outage #");
+      WorkflowHandle<String, RuntimeException> handle =
+          start.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(handle.getResult()).startsWith("reserved order-outage, shipped order-outage #");
+    }
   }
 }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
+import io.dbosee.testing.LogCapture;
 import io.dbosee.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,7 +225,7 @@ class DatabaseOutageTest {
                   });
               return "unreachable";
             });
-    try (EngineLog log = new EngineLog()) {
+    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
       DBOSEngine engine = harness.engine("local", failing);
       WorkflowHandle<Object, Exception> handle;
       try (AutoCloseable id = engine.assignWorkflowId("own-error")) {
@@ -234,7 +235,7 @@ class DatabaseOutageTest {
       assertThatThrownBy(() -> handle.getResult(WAIT)).isInstanceOf(java.sql.SQLException.class);
       assertThat(harness.status("own-error")).isEqualTo("ERROR");
       assertThat(bodyRuns.get()).isEqualTo(1);
-      assertThat(log.messages)
+      assertThat(log.messages())
           .as("recorded as the workflow's error, not retried as an outage")
           .noneMatch(message -> message.contains("could not be reached"));
     }
@@ -244,7 +245,7 @@ class DatabaseOutageTest {
   void aStartDuringAnOutageWaitsForTheDatabaseAndTheWorkflowRunsOnce() throws Exception {
     DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     ExecutorService caller = Executors.newFixedThreadPool(2);
-    try (EngineLog log = new EngineLog()) {
+    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
       proxy.cut();
       Future<WorkflowHandle<Object, Exception>> named =
           caller.submit(
@@ -312,7 +313,7 @@ class DatabaseOutageTest {
   void aCallerInterruptedWhileItsStartWaitsForTheDatabaseIsTold() throws Exception {
     DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     ExecutorService caller = Executors.newSingleThreadExecutor();
-    try (EngineLog log = new EngineLog()) {
+    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
       proxy.cut();
       Future<WorkflowHandle<Object, Exception>> start =
           caller.submit(
@@ -336,7 +337,7 @@ class DatabaseOutageTest {
     DBOSEngine engine =
         engineThroughProxy(
             new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ZERO));
-    try (EngineLog log = new EngineLog()) {
+    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
       proxy.cut();
       assertThatThrownBy(
               () -> {
@@ -346,39 +347,7 @@ class DatabaseOutageTest {
               })
           .isInstanceOf(io.dbosee.DBOSSystemDatabaseException.class)
           .hasMessageContaining("[DBOS-CDI-076]");
-      assertThat(log.messages).noneMatch(message -> message.contains("waits for the system"));
-    }
-  }
-
-  /** The engine's log messages while it is open. */
-  private static final class EngineLog extends java.util.logging.Handler implements AutoCloseable {
-    private final java.util.logging.Logger logger =
-        java.util.logging.Logger.getLogger(DBOSEngine.class.getName());
-    final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    EngineLog() {
-      logger.addHandler(this);
-    }
-
-    long count(String part) {
-      return messages.stream().filter(message -> message.contains(part)).count();
-    }
-
-    @Override
-    public void publish(java.util.logging.LogRecord record) {
-      String message = String.valueOf(record.getMessage());
-      messages.add(
-          record.getParameters() == null
-              ? message
-              : java.text.MessageFormat.format(message, record.getParameters()));
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {
-      logger.removeHandler(this);
+      assertThat(log.messages()).noneMatch(message -> message.contains("waits for the system"));
     }
   }
 }
