@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dbosee.DBOS;
 import io.dbosee.WorkflowState;
 import io.dbosee.testing.TestPostgres;
+import jakarta.enterprise.context.control.RequestContextController;
 import java.io.IOException;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -115,6 +116,33 @@ class CdiWorkflowTest {
       assertThat(greetings.rememberAndReportPrevious("value-" + i))
           .as("workflow %d", i)
           .isEqualTo("null");
+    }
+  }
+
+  @Test
+  void aWorkflowCalledFromAThreadWithoutARequestContextRunsOnThatThreadInAFreshOne() {
+    assertThat(greetings.threadName()).isEqualTo(Thread.currentThread().getName());
+    assertThat(greetings.rememberAndReportPrevious("value")).isEqualTo("null");
+    RequestContextController probe = container.select(RequestContextController.class).get();
+    assertThat(probe.activate()).as("the workflow's request context ended with it").isTrue();
+    probe.deactivate();
+  }
+
+  /** A caller's request context is neither shared with the workflow nor disturbed by it. */
+  @Test
+  void aWorkflowCalledInsideARequestContextRunsOnTheExecutorInAFreshOne() {
+    RequestContextController requestContext =
+        container.select(RequestContextController.class).get();
+    assertThat(requestContext.activate()).isTrue();
+    try {
+      RequestData callersData = container.select(RequestData.class).get();
+      callersData.remember("the caller's");
+
+      assertThat(greetings.threadName()).isNotEqualTo(Thread.currentThread().getName());
+      assertThat(greetings.rememberAndReportPrevious("the workflow's")).isEqualTo("null");
+      assertThat(callersData.value()).isEqualTo("the caller's");
+    } finally {
+      requestContext.deactivate();
     }
   }
 

@@ -62,6 +62,12 @@ public class Greetings {
     return String.valueOf(before);
   }
 
+  /** The thread the body runs on. */
+  @Workflow
+  public String threadName() {
+    return Thread.currentThread().getName();
+  }
+
   @Workflow(name = "parent")
   public String parent(String name) {
     return "parent of " + self.child(name);

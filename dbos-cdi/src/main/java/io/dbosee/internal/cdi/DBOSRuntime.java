@@ -33,6 +33,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
@@ -67,6 +68,7 @@ public class DBOSRuntime {
           @Initialized(ApplicationScoped.class)
           Object event) {
     Settings settings = extension.settings();
+    requestContextHooks.inTransaction = CallerTransaction.detector();
     DataSource dataSource = dataSource(settings);
     Executor executor = executor(settings);
     DBOSEngine created =
@@ -369,7 +371,8 @@ public class DBOSRuntime {
   }
 
   /**
-   * Activates a request context around every workflow body the engine runs on an executor.
+   * Activates a request context around every workflow body the engine runs, and lets a caller's
+   * thread run the workflow it calls when nothing on it must be kept from the workflow.
    *
    * <p>A {@link RequestContextController} is a dependent bean meant for one user at a time, and
    * getting one from the container costs more than the rest of a short workflow's bookkeeping. So
@@ -381,29 +384,60 @@ public class DBOSRuntime {
         new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
+    /** Whether the calling thread is in a JTA transaction; set when the runtime starts. */
+    private volatile BooleanSupplier inTransaction = () -> false;
+
     @Override
     public <T> T aroundWorkflow(Callable<T> body) throws Exception {
-      Instance.Handle<RequestContextController> handle = idle.pollFirst();
-      if (handle == null) {
-        handle = requestContexts.getHandle();
-      }
-      RequestContextController controller = handle.get();
+      Instance.Handle<RequestContextController> handle = take();
       boolean activated = false;
       try {
-        activated = controller.activate();
+        activated = handle.get().activate();
         return body.call();
       } finally {
-        if (activated) {
-          try {
-            controller.deactivate();
-          } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "Could not deactivate a workflow's request context", e);
-          }
+        release(handle, activated);
+      }
+    }
+
+    /**
+     * The caller's thread runs the workflow it calls only outside a JTA transaction (which the
+     * workflow's steps must not join) and outside a request context (which the workflow must not
+     * share: recovered, it would not find the caller's request-scoped beans); it gets a request
+     * context of its own there, as on the executor.
+     */
+    @Override
+    public CallerScope enterCallerThread() {
+      if (inTransaction.getAsBoolean()) {
+        return null;
+      }
+      Instance.Handle<RequestContextController> handle = take();
+      boolean activated = false;
+      try {
+        activated = handle.get().activate();
+      } finally {
+        if (!activated) {
+          release(handle, false);
         }
-        idle.offerFirst(handle);
-        if (closed) {
-          destroyIdle();
+      }
+      return activated ? () -> release(handle, true) : null;
+    }
+
+    private Instance.Handle<RequestContextController> take() {
+      Instance.Handle<RequestContextController> handle = idle.pollFirst();
+      return handle != null ? handle : requestContexts.getHandle();
+    }
+
+    private void release(Instance.Handle<RequestContextController> handle, boolean activated) {
+      if (activated) {
+        try {
+          handle.get().deactivate();
+        } catch (RuntimeException e) {
+          LOG.log(Level.FINE, "Could not deactivate a workflow's request context", e);
         }
+      }
+      idle.offerFirst(handle);
+      if (closed) {
+        destroyIdle();
       }
     }
 

@@ -29,8 +29,10 @@ import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,9 +65,12 @@ import javax.sql.DataSource;
  * outcome in the system database, replays recorded outcomes instead of running completed steps
  * again, and restarts this executor's unfinished workflows on {@link #recoverPendingWorkflows()}.
  *
- * <p>Threading: a top-level workflow runs on the {@link Executor} given to the constructor (the
- * server's managed executor); its steps and child workflows run inline on that thread. The engine
- * creates no threads.
+ * <p>Threading: a workflow called from outside any workflow runs on the calling thread when the
+ * {@link ExecutionHooks} find nothing on it to keep from the workflow (no request context, no
+ * transaction), and otherwise on the {@link Executor} given to the constructor (the server's
+ * managed executor) while the caller waits; started, queued and recovered workflows run on the
+ * executor. Steps and child workflows run inline on the workflow's thread. The engine creates no
+ * threads.
  *
  * <p>Failure model: an outcome is recorded only when the body really finished. When the engine is
  * stopping, the thread is interrupted or the system database fails, nothing is recorded and the
@@ -474,8 +479,9 @@ public final class DBOSEngine implements AutoCloseable {
 
   /**
    * Runs a workflow: afresh, by replaying it, or by returning its recorded outcome. Called from
-   * outside a workflow it runs on the executor and the caller waits; called from a workflow it runs
-   * inline as a child; called from a step it is a plain call.
+   * outside a workflow it runs on the caller's thread if the hooks allow, else on the executor
+   * while the caller waits; called from a workflow it runs inline as a child; called from a step it
+   * is a plain call.
    */
   public Object runWorkflow(WorkflowDefinition definition, Object[] arguments, Invocation body)
       throws Exception {
@@ -509,7 +515,7 @@ public final class DBOSEngine implements AutoCloseable {
         workflowId,
         inputs,
         body,
-        onDispatchedThread,
+        onDispatchedThread ? Placement.DISPATCHED : Placement.CALLER,
         timeoutMillis(takeTimeout()),
         claimed);
   }
@@ -523,19 +529,34 @@ public final class DBOSEngine implements AutoCloseable {
       String workflowId,
       String inputs,
       Invocation body,
-      boolean inline,
+      Placement placement,
       Long timeoutMs,
       SystemDatabase.InitResult init)
       throws Exception {
-    Running running = launch(definition, workflowId, inputs, body, init, inline, timeoutMs);
+    Running running = launch(definition, workflowId, inputs, body, init, placement, timeoutMs);
     return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
   }
 
+  /** Which thread runs a top-level execution. */
+  private enum Placement {
+    /** The executor, in the background (a start, or a caller whose thread must be kept apart). */
+    EXECUTOR,
+    /** An executor thread the engine dispatched for it (recovery, a queue, a resumption). */
+    DISPATCHED,
+    /**
+     * The thread that called it, if the hooks find nothing on it to keep from the workflow (a
+     * request context, a transaction); the executor otherwise.
+     */
+    CALLER
+  }
+
   /**
-   * Runs a top-level execution on the executor (or on this thread when {@code inline}), unless one
-   * of the same workflow already runs here: then that one is returned.
+   * Runs a top-level execution where {@code placement} says, unless one of the same workflow
+   * already runs here: then that one is returned.
    *
    * @param init the workflow's row when the caller has already written it, else null
+   * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
+   *     dispatcher has nothing to wait for
    */
   private Running launch(
       WorkflowDefinition definition,
@@ -543,7 +564,7 @@ public final class DBOSEngine implements AutoCloseable {
       String inputs,
       Invocation body,
       SystemDatabase.InitResult init,
-      boolean inline,
+      Placement placement,
       Long timeoutMs) {
     Running resumed = take(resuming);
     Running mine;
@@ -557,64 +578,122 @@ public final class DBOSEngine implements AutoCloseable {
         return running;
       }
     }
-    AtomicBoolean parkedHere = new AtomicBoolean();
-    Runnable task =
-        () -> {
-          Thread thread = Thread.currentThread();
-          workflowThreads.add(thread);
-          Object result = null;
-          Throwable failure = null;
-          try {
-            result =
-                hooks.aroundWorkflow(
-                    () ->
-                        execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs));
-          } catch (Throwable t) {
-            failure = t;
-          } finally {
-            workflowThreads.remove(thread);
-            // An interrupt meant for this workflow must not leak into the pool's next task.
-            Thread.interrupted();
-          }
-          if (failure == PARK) {
-            if (parkUnwound(mine)) {
-              parkedHere.set(true);
-              return;
-            }
-            failure = stoppedWhileWaiting(workflowId);
-          } else if (failure != null && retryAfterOutage(workflowId, mine, failure)) {
-            parkedHere.set(true);
-            return;
-          }
-          // Leave the map before completing: a call made after this one returned must read the
-          // recorded outcome, not join a finished execution.
-          active.remove(workflowId, mine);
-          complete(mine.outcome(), result, failure);
-          signalFinished(workflowId);
-        };
-    if (inline) {
-      task.run();
-      if (parkedHere.get()) {
-        throw PARK; // to the dispatcher that called the workflow: it has nothing to wait for
+    if (placement == Placement.DISPATCHED) {
+      if (runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, false)) {
+        throw PARK;
       }
-    } else {
-      try {
-        executor.execute(task);
-      } catch (RejectedExecutionException e) {
-        active.remove(workflowId, mine);
-        mine.outcome().cancel(false);
-        throw new DBOSNotLaunchedException(
-            "The managed executor refused workflow '"
-                + workflowId
-                + "' ("
-                + e.getMessage()
-                + "); the application is probably stopping."
-                + (init == null
-                    ? " Nothing was recorded."
-                    : " It is recorded as PENDING and resumes when the application starts again."));
+      return mine;
+    }
+    if (placement == Placement.CALLER) {
+      ExecutionHooks.CallerScope scope = enterCallerThread();
+      if (scope != null) {
+        try (scope) {
+          runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, true);
+        }
+        return mine; // finished, or parked or put aside: the caller waits for its outcome
       }
     }
+    try {
+      executor.execute(
+          () -> runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, false));
+    } catch (RejectedExecutionException e) {
+      active.remove(workflowId, mine);
+      mine.outcome().cancel(false);
+      throw new DBOSNotLaunchedException(
+          "The managed executor refused workflow '"
+              + workflowId
+              + "' ("
+              + e.getMessage()
+              + "); the application is probably stopping."
+              + (init == null
+                  ? " Nothing was recorded."
+                  : " It is recorded as PENDING and resumes when the application starts again."));
+    }
     return mine;
+  }
+
+  /**
+   * The calling thread, set up to run the workflow it calls, or null when the workflow must run on
+   * the executor: the caller was interrupted already (it waits for nothing, and the workflow goes
+   * on), or the hooks found something on the thread to keep from the workflow.
+   */
+  private ExecutionHooks.CallerScope enterCallerThread() {
+    if (Thread.currentThread().isInterrupted()) {
+      return null;
+    }
+    try {
+      return hooks.enterCallerThread();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "The caller's thread could not run a workflow; the executor runs it", e);
+      return null;
+    }
+  }
+
+  /**
+   * Runs an execution on this thread until it ends, parks, or is put aside to resume by replay.
+   *
+   * @param onCaller whether this is the thread that called the workflow (its hooks' scope is set up
+   *     by the caller); otherwise an executor thread, wrapped in {@link
+   *     ExecutionHooks#aroundWorkflow}
+   * @return true when it parked or was put aside: its outcome comes later
+   */
+  private boolean runHere(
+      WorkflowDefinition definition,
+      String workflowId,
+      String inputs,
+      Invocation body,
+      SystemDatabase.InitResult init,
+      Running mine,
+      Long timeoutMs,
+      boolean onCaller) {
+    Thread thread = Thread.currentThread();
+    workflowThreads.add(thread);
+    Object result = null;
+    Throwable failure = null;
+    boolean interrupted;
+    try {
+      result =
+          onCaller
+              ? execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs)
+              : hooks.aroundWorkflow(
+                  () -> execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs));
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      workflowThreads.remove(thread);
+      // An interrupt meant for this workflow must not leak into the pool's next task.
+      interrupted = Thread.interrupted();
+    }
+    // On its caller's thread, an interrupt that neither a stop nor a cancellation sent is the
+    // caller's own: the caller keeps it, and the workflow goes on without it. (An interrupted
+    // sleep or wait in the body clears the thread's flag: its exception tells.)
+    boolean callersInterrupt =
+        onCaller
+            && state == State.RUNNING
+            && !mine.cancelled()
+            && (interrupted || byInterrupt(failure));
+    try {
+      if (failure == PARK) {
+        if (parkUnwound(mine)) {
+          return true;
+        }
+        failure = stoppedWhileWaiting(workflowId);
+      } else if (failure != null
+          && (retryAfterOutage(workflowId, mine, failure)
+              || (callersInterrupt && resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
+        return true;
+      }
+      // Leave the map before completing: a call made after this one returned must read the
+      // recorded outcome, not join a finished execution.
+      active.remove(workflowId, mine);
+      complete(mine.outcome(), result, failure);
+      signalFinished(workflowId);
+      return false;
+    } finally {
+      if (callersInterrupt) {
+        thread.interrupt();
+      }
+    }
   }
 
   private static void complete(
@@ -1355,7 +1434,7 @@ public final class DBOSEngine implements AutoCloseable {
     requireSameWorkflow(row, definition);
     if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
         && config.executorId().equals(row.executorId())) {
-      launch(definition, workflowId, inputs, body, init, false, null);
+      launch(definition, workflowId, inputs, body, init, Placement.EXECUTOR, null);
     }
   }
 
@@ -2310,13 +2389,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @return whether it was put aside
    */
   private boolean retryAfterOutage(String workflowId, Running running, Throwable failure) {
-    WorkflowDefinition definition = running.definition();
-    if (state != State.RUNNING
-        || running.cancelled()
-        || running.movedTo != null
-        || running.inputs == null
-        || definition.invoker() == null
-        || registry.get(definition.key()) != definition
+    if (!resumableByReplay(running)
         // Only a failure that left it PENDING: one the body let through was recorded as ERROR.
         || !(failure instanceof DBOSInterruptedException
             || failure instanceof DBOSSystemDatabaseException)
@@ -2333,6 +2406,54 @@ public final class DBOSEngine implements AutoCloseable {
         pause);
     parkWhileRunning(
         new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
+    return true;
+  }
+
+  /** Whether {@code failure} (null when there was none) is, or was caused by, an interrupt. */
+  private static boolean byInterrupt(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof InterruptedException
+          || t instanceof InterruptedIOException
+          || t instanceof ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an execution that stopped here, left PENDING, can be started again by replay in this
+   * engine now: it runs, nobody cancelled the workflow or took it over, and it was started from its
+   * recorded inputs by a registered definition.
+   */
+  private boolean resumableByReplay(Running running) {
+    WorkflowDefinition definition = running.definition();
+    return state == State.RUNNING
+        && !running.cancelled()
+        && running.movedTo == null
+        && running.inputs != null
+        && definition.invoker() != null
+        && registry.get(definition.key()) == definition;
+  }
+
+  /**
+   * Hands to the executor a workflow that its caller's interrupt stopped on the caller's thread: it
+   * goes on from its last completed step, as it would have on the executor, where the interrupt
+   * would not have reached it. Its callers keep waiting.
+   *
+   * @return whether it was handed over
+   */
+  private boolean resumeAfterCallersInterrupt(
+      String workflowId, Running running, Throwable failure) {
+    if (!(failure instanceof DBOSInterruptedException) || !resumableByReplay(running)) {
+      return false;
+    }
+    LOG.log(
+        Level.DEBUG,
+        "Workflow ''{0}'' was interrupted by its caller, on whose thread it ran; it goes on from"
+            + " its last completed step on the executor",
+        workflowId);
+    resumeParked(new ParkedWorkflows.Parked(workflowId, running, now(), null, null, null));
     return true;
   }
 
@@ -2817,7 +2938,7 @@ public final class DBOSEngine implements AutoCloseable {
             workflowId,
             inputs,
             () -> definition.invoker().invoke(arguments),
-            true,
+            Placement.DISPATCHED,
             null,
             claimed);
       } else {

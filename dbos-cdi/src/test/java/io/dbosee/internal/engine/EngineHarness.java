@@ -113,6 +113,15 @@ final class EngineHarness implements AutoCloseable {
     return engine(config, executor, time, queues, pool(), workflows);
   }
 
+  /** An engine whose hosting layer is {@code hooks}. */
+  DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      ExecutionHooks hooks,
+      WorkflowSpec... workflows) {
+    return engine(config, executor, TimeSource.SYSTEM, List.of(), pool(), hooks, workflows);
+  }
+
   private DBOSEngine engine(
       EngineConfig config,
       ExecutorService executor,
@@ -120,15 +129,20 @@ final class EngineHarness implements AutoCloseable {
       List<QueueDefinition> queues,
       DataSource dataSource,
       WorkflowSpec... workflows) {
+    return engine(config, executor, time, queues, dataSource, ExecutionHooks.NONE, workflows);
+  }
+
+  private DBOSEngine engine(
+      EngineConfig config,
+      ExecutorService executor,
+      TimeSource time,
+      List<QueueDefinition> queues,
+      DataSource dataSource,
+      ExecutionHooks hooks,
+      WorkflowSpec... workflows) {
     executors.add(executor);
     DBOSEngine engine =
-        new DBOSEngine(
-            config,
-            dataSource,
-            PortableJsonSerializer.create(),
-            executor,
-            ExecutionHooks.NONE,
-            time);
+        new DBOSEngine(config, dataSource, PortableJsonSerializer.create(), executor, hooks, time);
     for (WorkflowSpec workflow : workflows) {
       workflow.bind(engine);
     }

@@ -86,6 +86,39 @@ class InServerBehaviourIT {
     }
   }
 
+  /**
+   * A caller with nothing to keep from the workflow (a managed executor's task: no request context,
+   * no transaction) runs it on its own thread, in a request context of the workflow's own; inside a
+   * JTA transaction the workflow runs on another managed thread, outside the transaction.
+   */
+  @Test
+  void aWorkflowRunsOnItsCallersThreadOnlyWhenTheCallerHasNoTransactionAndNoRequestContext()
+      throws Exception {
+    deployer.deploy(PROBES);
+    try {
+      HttpResponse<String> response = SampleServer.get("/test/probe/from-task");
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      String body = response.body();
+      String callerThread = body.substring("caller-thread=".length(), body.indexOf(" | plain: "));
+      String plain =
+          body.substring(body.indexOf(" | plain: "), body.indexOf(" | in-transaction: "));
+      String inTransaction = body.substring(body.indexOf(" | in-transaction: "));
+      assertThat(callerThread).startsWith("Default Executor-thread-");
+      assertThat(plain)
+          .contains("tx=false request-mark=")
+          .doesNotContain("id=none")
+          .endsWith(" thread=" + callerThread);
+      assertThat(inTransaction)
+          .contains("caller-tx=true tx=false request-mark=")
+          .doesNotContain("id=none")
+          .doesNotEndWith(" thread=" + callerThread)
+          .contains(" thread=Default Executor-thread-");
+    } finally {
+      deployer.undeploy(PROBES);
+    }
+  }
+
   @Test
   void aWorkflowCallingItsOwnStepThroughThisDoesNotDeploy() {
     Throwable failure = catchThrowable(() -> deployer.deploy(SELF_CALL));

@@ -67,7 +67,8 @@ final class SampleServer {
             io.dbosee.sample.it.inserver.ContextProbeResource.class,
             io.dbosee.sample.it.inserver.QueueProbes.class,
             io.dbosee.sample.it.inserver.QueueProbeResource.class,
-            io.dbosee.sample.it.inserver.RequestState.class);
+            io.dbosee.sample.it.inserver.RequestState.class,
+            io.dbosee.sample.it.inserver.TransactionalProbeCaller.class);
   }
 
   /**

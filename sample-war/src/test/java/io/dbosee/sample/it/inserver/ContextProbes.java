@@ -24,6 +24,8 @@ public class ContextProbes {
         + " caller-mark-visible="
         + callerRequestMark.equals(requestState.mark())
         + " id="
-        + dbos.workflowId().orElse("none");
+        + dbos.workflowId().orElse("none")
+        + " thread="
+        + Thread.currentThread().getName();
   }
 }
