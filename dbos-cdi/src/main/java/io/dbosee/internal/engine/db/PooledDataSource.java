@@ -1,6 +1,7 @@
 package io.dbosee.internal.engine.db;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -18,8 +19,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -581,21 +584,63 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     private Object wrapStatement(Statement statement, Class<?> type) {
       InvocationHandler handler =
           (self, method, args) -> {
-            switch (method.getName()) {
-              case "getConnection":
-                return proxy;
-              case "equals":
-                return self == args[0];
-              case "hashCode":
-                return System.identityHashCode(self);
-              case "toString":
-                return "Pooled" + statement;
-              default:
-                return call(statement, method, args);
+            // Every JDBC call of every checkpoint comes through here: the common case (a call to
+            // pass on) is decided without looking at the method's name.
+            if (method.getDeclaringClass() == Object.class) {
+              switch (method.getName()) {
+                case "equals":
+                  return self == args[0];
+                case "hashCode":
+                  return System.identityHashCode(self);
+                default:
+                  return "Pooled" + statement;
+              }
             }
+            if (GET_CONNECTION.equals(method)) {
+              return proxy;
+            }
+            return call(statement, method, args);
           };
-      return Proxy.newProxyInstance(
-          PooledDataSource.class.getClassLoader(), new Class<?>[] {type}, handler);
+      try {
+        return statementProxy(type).newInstance(handler);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot wrap a " + type.getName(), e);
+      }
     }
+  }
+
+  private static final Method GET_CONNECTION;
+
+  static {
+    try {
+      GET_CONNECTION = Statement.class.getMethod("getConnection");
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * The proxy classes' constructors, one per statement interface, found once: {@link
+   * Proxy#newProxyInstance} looks the class up again for every statement. (A static of this class,
+   * not a ClassValue on the JDBC interfaces, which would keep an undeployed application's class
+   * loader alive.)
+   */
+  private static final Map<Class<?>, Constructor<?>> STATEMENT_PROXIES = new ConcurrentHashMap<>();
+
+  private static Constructor<?> statementProxy(Class<?> type) {
+    return STATEMENT_PROXIES.computeIfAbsent(
+        type,
+        t -> {
+          Object sample =
+              Proxy.newProxyInstance(
+                  PooledDataSource.class.getClassLoader(),
+                  new Class<?>[] {t},
+                  (self, method, args) -> null);
+          try {
+            return sample.getClass().getConstructor(InvocationHandler.class);
+          } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("a proxy class has no handler constructor", e);
+          }
+        });
   }
 }

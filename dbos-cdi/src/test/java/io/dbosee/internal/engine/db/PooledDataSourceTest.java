@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.testing.TestPostgres;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -46,6 +47,25 @@ class PooledDataSourceTest {
   private PooledDataSource pool(int size, Duration timeout) {
     pool = new PooledDataSource(db.jdbcUrl(), db.user(), db.password(), size, timeout, clock::get);
     return pool;
+  }
+
+  @Test
+  void aStatementHandsBackThePooledConnectionAndIsItsOwnProxy() throws SQLException {
+    PooledDataSource pool = pool(1, Duration.ofSeconds(5));
+    try (Connection c = pool.getConnection();
+        PreparedStatement prepared = c.prepareStatement("SELECT ?");
+        Statement plain = c.createStatement()) {
+      assertThat(prepared.getConnection()).isSameAs(c);
+      assertThat(plain.getConnection()).isSameAs(c);
+      assertThat(prepared).isEqualTo(prepared).isNotEqualTo(plain);
+      assertThat(prepared.hashCode()).isEqualTo(System.identityHashCode(prepared));
+      assertThat(prepared.toString()).startsWith("Pooled");
+      prepared.setInt(1, 7);
+      try (ResultSet rs = prepared.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(7);
+      }
+    }
   }
 
   @Test
