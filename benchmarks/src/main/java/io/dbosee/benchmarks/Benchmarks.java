@@ -171,14 +171,20 @@ public final class Benchmarks {
     }
   }
 
+  /**
+   * Runs each contender until the JIT has compiled its paths: with 300 workflows (as before) the
+   * engine's sequential 10-step figure was 1.4 to 2x what it settled at after a few thousand, and
+   * C2 was still compiling the measured code.
+   */
   private void warmUp() throws Exception {
-    int n = options.count(300, 3);
+    int sequential = options.count(3000, 3);
+    int concurrent = options.count(1000, 3);
     for (Contender c : contenders) {
       log("warm-up " + c.name());
-      for (int i = 0; i < n; i++) {
+      for (int i = 0; i < sequential; i++) {
         c.run(nextId("warm"), 10, 0);
       }
-      concurrently(c, n, 16, 10, 0);
+      concurrently(c, concurrent, 16, 10, 0);
     }
   }
 
@@ -187,51 +193,110 @@ public final class Benchmarks {
   /** Latency of one workflow at a time, and what each costs the database. */
   private void sequential() throws Exception {
     for (int steps : new int[] {0, 1, 10, 100}) {
-      int iterations = steps == 100 ? options.count(30, 2) : options.count(200, 5);
+      int iterations = steps == 100 ? options.count(60, 2) : options.count(500, 5);
       Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
       Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
       for (int r = 0; r < options.repeats(); r++) {
+        log("sequential " + steps + " steps, repeat " + (r + 1));
+        Map<Contender, BenchPostgres.Counters> before = new LinkedHashMap<>();
         for (Contender c : contenders) {
-          log("sequential " + steps + " steps, " + c.name() + ", repeat " + (r + 1));
-          BenchPostgres.Counters before = postgres.counters(c.database());
-          List<Double> millis = new ArrayList<>();
-          for (int i = 0; i < iterations; i++) {
-            String id = nextId("seq");
-            long start = System.nanoTime();
-            c.run(id, steps, 0);
-            millis.add((System.nanoTime() - start) / 1e6);
-          }
-          BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
-          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
-          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+          before.put(c, postgres.counters(c.database()));
+        }
+        Map<Contender, List<Double>> millis =
+            inTurn(contenders, iterations, "seq", (c, id) -> c.run(id, steps, 0));
+        for (Contender c : contenders) {
+          BenchPostgres.Counters used = postgres.counters(c.database()).minus(before.get(c));
+          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 50));
+          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 99));
           report.cost(c.name(), steps, used, iterations);
         }
       }
       report.latency("sequential, " + steps + " steps", p50, p99);
     }
+    fromARequest();
+  }
+
+  /**
+   * The 10-step workflow through CDI called from a thread in a request context, as a JAX-RS
+   * resource calls it: the library runs it on the executor then, so that the workflow does not
+   * share the caller's request context. The floor and DBOS Java run as in the row above.
+   */
+  private void fromARequest() throws Exception {
+    int iterations = options.count(500, 5);
+    List<Contender> who =
+        contenders.stream()
+            .filter(c -> c.hasRequestContext() || !c.name().startsWith(Report.ENGINE))
+            .toList();
+    Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
+    Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
+    for (int r = 0; r < options.repeats(); r++) {
+      log("sequential 10 steps from a request, repeat " + (r + 1));
+      Map<Contender, List<Double>> millis =
+          inTurn(who, iterations, "req", (c, id) -> c.runInRequestContext(id, 10));
+      for (Contender c : who) {
+        p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 50));
+        p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 99));
+      }
+    }
+    report.latency(
+        "sequential, 10 steps, called in a request context (through CDI)", p50, p99, Report.CDI);
+  }
+
+  /** One timed call of a contender. */
+  private interface Call {
+    void run(Contender contender, String workflowId) throws Exception;
+  }
+
+  /** Calls of one contender in a row, before the next contender's turn. */
+  private static final int TURN = 25;
+
+  /**
+   * Times {@code iterations} calls of each contender, taken in turns of {@link #TURN} calls. This
+   * machine's speed drifts by up to 2x within minutes: contenders measured in short turns see the
+   * same machine, so their ratios hold where contenders measured one after the other would each
+   * catch a different phase. (Turns of a single call would measure something else: every call would
+   * find its connection's server process and its threads gone cold, the floor's 0-step workflow
+   * then took 0.46 ms instead of 0.13.)
+   *
+   * @return each contender's call times, in ms
+   */
+  private Map<Contender, List<Double>> inTurn(
+      List<Contender> who, int iterations, String kind, Call call) throws Exception {
+    Map<Contender, List<Double>> millis = new LinkedHashMap<>();
+    for (Contender c : who) {
+      millis.put(c, new ArrayList<>(iterations));
+    }
+    for (int done = 0; done < iterations; done += TURN) {
+      for (Contender c : who) {
+        for (int i = done; i < Math.min(iterations, done + TURN); i++) {
+          String id = nextId(kind);
+          long start = System.nanoTime();
+          call.run(c, id);
+          millis.get(c).add((System.nanoTime() - start) / 1e6);
+        }
+      }
+    }
+    return millis;
   }
 
   /** A workflow of one {@code @Transaction} step that inserts a row, one at a time. */
   private void transactionStep() throws Exception {
-    int iterations = options.count(200, 5);
+    int iterations = options.count(500, 5);
+    List<Contender> who = contenders.stream().filter(Contender::hasTransactionStep).toList();
     Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
     Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 0; r < options.repeats(); r++) {
-      for (Contender c : contenders) {
-        if (!c.hasTransactionStep()) {
-          continue;
-        }
-        log("transaction step, " + c.name() + ", repeat " + (r + 1));
-        BenchPostgres.Counters before = postgres.counters(c.database());
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < iterations; i++) {
-          long start = System.nanoTime();
-          c.runTransactionStep(nextId("tx"));
-          millis.add((System.nanoTime() - start) / 1e6);
-        }
-        BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
-        p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
-        p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+      log("transaction step, repeat " + (r + 1));
+      Map<Contender, BenchPostgres.Counters> before = new LinkedHashMap<>();
+      for (Contender c : who) {
+        before.put(c, postgres.counters(c.database()));
+      }
+      Map<Contender, List<Double>> millis =
+          inTurn(who, iterations, "tx", (c, id) -> c.runTransactionStep(id));
+      for (Contender c : who) {
+        BenchPostgres.Counters used = postgres.counters(c.database()).minus(before.get(c));
+        p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 50));
+        p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 99));
         report.cost(c.name(), Report.TRANSACTION_STEP, used, iterations);
       }
     }
@@ -241,20 +306,16 @@ public final class Benchmarks {
   /** The 10-step workflow with larger step outputs. */
   private void payloads() throws Exception {
     for (int bytes : new int[] {1024, 16 * 1024}) {
-      int iterations = options.count(100, 3);
+      int iterations = options.count(200, 3);
       Map<Contender, List<Double>> p50 = new LinkedHashMap<>();
       Map<Contender, List<Double>> p99 = new LinkedHashMap<>();
       for (int r = 0; r < options.repeats(); r++) {
+        log("payload " + bytes + " B, repeat " + (r + 1));
+        Map<Contender, List<Double>> millis =
+            inTurn(contenders, iterations, "pay", (c, id) -> c.run(id, 10, bytes));
         for (Contender c : contenders) {
-          log("payload " + bytes + " B, " + c.name() + ", repeat " + (r + 1));
-          List<Double> millis = new ArrayList<>();
-          for (int i = 0; i < iterations; i++) {
-            long start = System.nanoTime();
-            c.run(nextId("pay"), 10, bytes);
-            millis.add((System.nanoTime() - start) / 1e6);
-          }
-          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 50));
-          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis, 99));
+          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 50));
+          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(millis.get(c), 99));
         }
       }
       report.latency("sequential, 10 steps of " + bytes / 1024 + " KiB each", p50, p99);

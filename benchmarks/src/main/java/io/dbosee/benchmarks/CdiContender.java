@@ -4,6 +4,8 @@ import io.dbosee.DBOS;
 import io.dbosee.internal.cdi.DBOSExtension;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import jakarta.enterprise.context.control.RequestContextController;
+import jakarta.enterprise.inject.Instance;
 import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
@@ -20,6 +22,7 @@ final class CdiContender implements Contender {
   private final WeldContainer container;
   private final CdiWorkflows workflows;
   private final DBOS dbos;
+  private final Instance<RequestContextController> requestContexts;
 
   CdiContender(BenchPostgres postgres, String database, int poolSize) {
     this.database = database;
@@ -49,11 +52,12 @@ final class CdiContender implements Contender {
             .initialize();
     this.workflows = container.select(CdiWorkflows.class).get();
     this.dbos = container.select(DBOS.class).get();
+    this.requestContexts = container.select(RequestContextController.class);
   }
 
   @Override
   public String name() {
-    return "engine via CDI";
+    return Report.CDI;
   }
 
   @Override
@@ -66,6 +70,28 @@ final class CdiContender implements Contender {
     try (AutoCloseable id = dbos.withWorkflowId(workflowId)) {
       workflows.noopSteps(steps, payloadBytes);
     }
+  }
+
+  /**
+   * The caller's request context must not reach the workflow, so the workflow runs on the executor
+   * while this thread waits: what a JAX-RS resource's call costs.
+   */
+  @Override
+  public void runInRequestContext(String workflowId, int steps) throws Exception {
+    RequestContextController requestContext = requestContexts.get();
+    if (!requestContext.activate()) {
+      throw new IllegalStateException("a request context was active already");
+    }
+    try {
+      run(workflowId, steps, 0);
+    } finally {
+      requestContext.deactivate();
+    }
+  }
+
+  @Override
+  public boolean hasRequestContext() {
+    return true;
   }
 
   @Override

@@ -54,6 +54,19 @@ interface Contender extends AutoCloseable {
     void release() throws Exception;
   }
 
+  /**
+   * Runs one workflow as {@link #run} does, called from a thread in a CDI request context (as a
+   * JAX-RS resource calls it), where the library has one; otherwise as {@link #run}.
+   */
+  default void runInRequestContext(String workflowId, int steps) throws Exception {
+    run(workflowId, steps, 0);
+  }
+
+  /** Whether {@link #runInRequestContext} differs from {@link #run}. */
+  default boolean hasRequestContext() {
+    return false;
+  }
+
   /** Whether {@link #runTransactionStep} is implemented. */
   default boolean hasTransactionStep() {
     return false;

@@ -13,6 +13,7 @@ import java.util.Map;
 final class Report {
   static final String FLOOR = "raw floor";
   static final String ENGINE = "engine";
+  static final String CDI = "engine via CDI";
   static final String DBOS = "DBOS Java";
 
   private List<String> names = List.of();
@@ -92,6 +93,15 @@ final class Report {
 
   void latency(
       String workload, Map<Contender, List<Double>> p50s, Map<Contender, List<Double>> p99s) {
+    latency(workload, p50s, p99s, ENGINE);
+  }
+
+  /** A latency row whose ratios are those of the contender named {@code ratioOf}. */
+  void latency(
+      String workload,
+      Map<Contender, List<Double>> p50s,
+      Map<Contender, List<Double>> p99s,
+      String ratioOf) {
     if (latency.length() == 0) {
       latency.append(
           header(
@@ -112,7 +122,7 @@ final class Report {
           .append(spread.getOrDefault(n, ""))
           .append(" |");
     }
-    double engine = p50.getOrDefault(ENGINE, Double.NaN);
+    double engine = p50.getOrDefault(ratioOf, Double.NaN);
     latency
         .append(' ')
         .append(ratio(engine, p50.getOrDefault(FLOOR, Double.NaN)))
