@@ -506,10 +506,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
 
     Lease(Physical physical) {
       this.physical = physical;
-      this.proxy =
-          (Connection)
-              Proxy.newProxyInstance(
-                  PooledDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, this);
+      this.proxy = (Connection) newProxy(Connection.class, this);
     }
 
     @Override
@@ -601,11 +598,7 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
             }
             return call(statement, method, args);
           };
-      try {
-        return statementProxy(type).newInstance(handler);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot wrap a " + type.getName(), e);
-      }
+      return newProxy(type, handler);
     }
   }
 
@@ -620,15 +613,24 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
   }
 
   /**
-   * The proxy classes' constructors, one per statement interface, found once: {@link
-   * Proxy#newProxyInstance} looks the class up again for every statement. (A static of this class,
-   * not a ClassValue on the JDBC interfaces, which would keep an undeployed application's class
-   * loader alive.)
+   * The proxy classes' constructors, one per JDBC interface, found once: {@link
+   * Proxy#newProxyInstance} looks the class up again for every loan and every statement. (A static
+   * of this class, not a ClassValue on the JDBC interfaces, which would keep an undeployed
+   * application's class loader alive.)
    */
-  private static final Map<Class<?>, Constructor<?>> STATEMENT_PROXIES = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Constructor<?>> PROXIES = new ConcurrentHashMap<>();
 
-  private static Constructor<?> statementProxy(Class<?> type) {
-    return STATEMENT_PROXIES.computeIfAbsent(
+  /** A proxy implementing {@code type} whose calls go to {@code handler}. */
+  private static Object newProxy(Class<?> type, InvocationHandler handler) {
+    try {
+      return proxyConstructor(type).newInstance(handler);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot wrap a " + type.getName(), e);
+    }
+  }
+
+  private static Constructor<?> proxyConstructor(Class<?> type) {
+    return PROXIES.computeIfAbsent(
         type,
         t -> {
           Object sample =
