@@ -358,6 +358,9 @@ class WorkflowManagementTest {
     threeSteps.callWithId("done", "a");
     WorkflowHandle<Object, Exception> running =
         blocks.start(StartSpec.enqueue("q", "running", null, 0, null, Duration.ZERO));
+    // Lists are in creation order, to the millisecond: two enqueues within one would tie.
+    long runningCreated = System.currentTimeMillis();
+    await().atMost(WAIT).until(() -> System.currentTimeMillis() > runningCreated);
     WorkflowHandle<Object, Exception> queued =
         blocks.start(StartSpec.enqueue("q", "queued", null, 0, null, Duration.ZERO));
     await().atMost(WAIT).until(() -> "PENDING".equals(harness.status("running")));
