@@ -284,7 +284,7 @@ public final class DBOSEngine implements AutoCloseable {
                 config.failoverLease().toMillis(),
                 this::recoverTakenOver);
     db.onCancelledWorkflow(this::cancelRunning);
-    db.onWorkflowOwner(this::checkOwner);
+    db.onWorkflowOwner(config.executorId(), this::checkOwner);
     this.management = new WorkflowManagement(this, dataSource);
   }
 

@@ -7,10 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -61,8 +59,10 @@ final class CheckpointCommits {
   private final DataSource dataSource;
   private final String quotedSchema;
   private volatile Consumer<String> onCancelled = id -> {};
+  private volatile String executorId;
   private volatile BiConsumer<String, String> onOwner = (id, executor) -> {};
   private final String insertPrefix;
+  private final String insertOneIfAbsentSql;
   private final String readSql;
 
   /**
@@ -108,11 +108,21 @@ final class CheckpointCommits {
             + ".operation_outputs (workflow_uuid, function_id, function_name, output, error,"
             + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)"
             + " VALUES ";
+    this.insertOneIfAbsentSql =
+        "WITH ins AS ("
+            + insertPrefix
+            + ROW
+            + " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid)"
+            + " SELECT ins.workflow_uuid, ws.status, ws.executor_id FROM ins JOIN "
+            + quotedSchema
+            + ".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid";
     this.readSql =
         "SELECT function_id, function_name, output, error, child_workflow_id, serialization FROM "
             + quotedSchema
             + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
   }
+
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * Tells {@code listener} the id of a workflow found CANCELLED when its checkpoint was written.
@@ -121,8 +131,12 @@ final class CheckpointCommits {
     this.onCancelled = listener;
   }
 
-  /** Told, at each checkpoint written, which server the workflow's row says runs it. */
-  void onOwner(BiConsumer<String, String> listener) {
+  /**
+   * Tells {@code listener}, when a checkpoint is written, that the workflow's row names another
+   * server than {@code executorId} as its runner (it was taken over).
+   */
+  void onOwner(String executorId, BiConsumer<String, String> listener) {
+    this.executorId = executorId;
     this.onOwner = listener;
   }
 
@@ -196,24 +210,25 @@ final class CheckpointCommits {
     return p.result;
   }
 
-  /** Writes a batch in one statement (its own commit) and sets each caller's outcome. */
+  /**
+   * Writes a batch in one statement (its own commit) and sets each caller's outcome. The statement
+   * has no ON CONFLICT clause, which would cost each step a speculative insertion: a position
+   * already recorded (only ever by another execution of the same workflow) fails the batch, which
+   * is then written row by row, each row giving way to the one recorded first.
+   */
   private void write(List<Pending> batch) {
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
       }
-      Set<Key> inserted = insert(c, batch);
+      insert(c, batch);
       for (Pending p : batch) {
-        Checkpoint cp = p.checkpoint;
-        p.result =
-            inserted.contains(new Key(cp.workflowId(), cp.functionId()))
-                ? Optional.empty()
-                : Optional.of(winner(c, cp));
+        p.result = Optional.empty();
       }
     } catch (SQLException | RuntimeException e) {
-      if (batch.size() > 1) {
+      if (batch.size() > 1 || isUniqueViolation(e)) {
         for (Pending p : batch) {
-          write(List.of(p));
+          writeIfAbsent(p);
         }
       } else {
         batch.get(0).failure = e;
@@ -221,36 +236,72 @@ final class CheckpointCommits {
     }
   }
 
-  private Set<Key> insert(Connection c, List<Pending> batch) throws SQLException {
-    // The workflow's status and owner come back with each row at no extra round trip (one index
-    // lookup of its row): a cancellation made anywhere, or a take-over by another server, is seen
-    // by the running workflow at its next checkpoint.
-    Set<Key> inserted = new HashSet<>();
+  private static boolean isUniqueViolation(Exception e) {
+    return e instanceof SQLException s && "23505".equals(s.getSQLState());
+  }
+
+  private void insert(Connection c, List<Pending> batch) throws SQLException {
+    // Only workflows that need attention come back (one index lookup of each row, at no extra
+    // round trip): a cancellation made anywhere, or a take-over by another server, is seen by
+    // the running workflow at its next checkpoint; an ordinary step reads no row.
     try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size()))) {
       int n = 1;
       for (Pending p : batch) {
-        Checkpoint cp = p.checkpoint;
-        ps.setString(n++, cp.workflowId());
-        ps.setInt(n++, cp.functionId());
-        ps.setString(n++, cp.functionName());
-        ps.setString(n++, cp.output());
-        ps.setString(n++, cp.error());
-        ps.setString(n++, cp.childWorkflowId());
-        ps.setLong(n++, cp.startedAt());
-        ps.setLong(n++, cp.completedAt());
-        ps.setString(n++, cp.serialization());
+        n = bind(ps, n, p.checkpoint);
       }
+      ps.setString(n, executorId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          inserted.add(new Key(rs.getString(1), rs.getInt(2)));
-          if ("CANCELLED".equals(rs.getString(3))) {
-            onCancelled.accept(rs.getString(1));
-          }
-          onOwner.accept(rs.getString(1), rs.getString(4));
+          notice(rs);
         }
       }
     }
-    return inserted;
+  }
+
+  /** Records one checkpoint unless its position is taken; the recorded row then wins. */
+  private void writeIfAbsent(Pending p) {
+    Checkpoint cp = p.checkpoint;
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      boolean inserted;
+      try (PreparedStatement ps = c.prepareStatement(insertOneIfAbsentSql)) {
+        bind(ps, 1, cp);
+        try (ResultSet rs = ps.executeQuery()) {
+          inserted = rs.next();
+          if (inserted) {
+            notice(rs);
+          }
+        }
+      }
+      p.result = inserted ? Optional.empty() : Optional.of(winner(c, cp));
+    } catch (SQLException | RuntimeException e) {
+      p.failure = e;
+    }
+  }
+
+  private static int bind(PreparedStatement ps, int first, Checkpoint cp) throws SQLException {
+    int n = first;
+    ps.setString(n++, cp.workflowId());
+    ps.setInt(n++, cp.functionId());
+    ps.setString(n++, cp.functionName());
+    ps.setString(n++, cp.output());
+    ps.setString(n++, cp.error());
+    ps.setString(n++, cp.childWorkflowId());
+    ps.setLong(n++, cp.startedAt());
+    ps.setLong(n++, cp.completedAt());
+    ps.setString(n++, cp.serialization());
+    return n;
+  }
+
+  /** Passes on what a row of (workflow id, status, executor id) says about a running workflow. */
+  private void notice(ResultSet rs) throws SQLException {
+    String workflowId = rs.getString(1);
+    if ("CANCELLED".equals(rs.getString(2))) {
+      onCancelled.accept(workflowId);
+    }
+    onOwner.accept(workflowId, rs.getString(3));
   }
 
   private String insertSql(int rows) {
@@ -260,21 +311,18 @@ final class CheckpointCommits {
       StringBuilder b = new StringBuilder(insertPrefix.length() + 300 + 30 * rows);
       b.append("WITH ins AS (").append(insertPrefix);
       for (int i = 0; i < rows; i++) {
-        b.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        b.append(i == 0 ? "" : ", ").append(ROW);
       }
-      b.append(
-              " ON CONFLICT (workflow_uuid, function_id) DO NOTHING RETURNING workflow_uuid,"
-                  + " function_id) SELECT ins.workflow_uuid, ins.function_id, ws.status,"
-                  + " ws.executor_id FROM ins LEFT JOIN ")
+      b.append(" RETURNING workflow_uuid) SELECT ws.workflow_uuid, ws.status, ws.executor_id FROM")
+          .append(" ins JOIN ")
           .append(quotedSchema)
-          .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid");
+          .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid")
+          .append(" WHERE ws.status = 'CANCELLED' OR ws.executor_id <> ?");
       sql = b.toString();
       insertSql[rows] = sql;
     }
     return sql;
   }
-
-  private record Key(String workflowId, int functionId) {}
 
   private RecordedOperation winner(Connection c, Checkpoint cp) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(readSql)) {

@@ -183,17 +183,17 @@ public final class SystemDatabase {
   }
 
   /**
+   * Tells {@code listener} which server a workflow's row names as its runner when one of its
+   * checkpoints finds it is not {@code executorId} (this server): it was taken over.
+   */
+  public void onWorkflowOwner(String executorId, BiConsumer<String, String> listener) {
+    checkpoints.onOwner(executorId, listener);
+  }
+
+  /**
    * Tells {@code listener} the id of a running workflow whose checkpoint found it CANCELLED (by
    * another server, or a tool writing the database), so that it stops at its next step.
    */
-  /**
-   * Tells {@code listener} which server a workflow's row names as its runner, each time one of its
-   * checkpoints is written: another server than this one means it was taken over.
-   */
-  public void onWorkflowOwner(BiConsumer<String, String> listener) {
-    checkpoints.onOwner(listener);
-  }
-
   public void onCancelledWorkflow(Consumer<String> listener) {
     checkpoints.onCancelled(listener);
   }

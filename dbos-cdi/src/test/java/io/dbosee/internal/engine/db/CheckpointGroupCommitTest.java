@@ -256,4 +256,38 @@ class CheckpointGroupCommitTest {
     }
     assertThat(connections.get() - before).isEqualTo(20);
   }
+
+  @Test
+  void aLoneCheckpointAtARecordedPositionReturnsTheRowRecordedFirst() {
+    workflow("twice");
+    assertThat(record("twice", 1, "\"first\"")).isEmpty();
+
+    assertThat(record("twice", 1, "\"second\""))
+        .hasValueSatisfying(r -> assertThat(r.output()).isEqualTo("\"first\""));
+    assertThat(outputOf("twice", 1)).isEqualTo("\"first\"");
+  }
+
+  @Test
+  void aCheckpointTellsOfItsWorkflowsCancellationOrTakeOverAndOfNothingElse() {
+    List<String> told = new ArrayList<>();
+    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
+    system.onWorkflowOwner("local", (id, executor) -> told.add(id + " runs on " + executor));
+    workflow("mine");
+    workflow("cancelled");
+    workflow("taken");
+    db.query(
+        "UPDATE dbos.workflow_status SET status = 'CANCELLED' WHERE workflow_uuid = 'cancelled'"
+            + " RETURNING status");
+    db.query(
+        "UPDATE dbos.workflow_status SET executor_id = 'other' WHERE workflow_uuid = 'taken'"
+            + " RETURNING status");
+
+    record("mine", 0, "0");
+    assertThat(told).isEmpty();
+    record("cancelled", 0, "0");
+    assertThat(told).containsExactly("cancelled cancelled", "cancelled runs on local");
+    told.clear();
+    record("taken", 0, "0");
+    assertThat(told).containsExactly("taken runs on other");
+  }
 }
