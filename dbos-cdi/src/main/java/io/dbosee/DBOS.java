@@ -134,8 +134,10 @@ public interface DBOS {
   /**
    * Cancels a workflow that has not finished: it is recorded as CANCELLED at once (an enqueued one
    * will not start); if it runs on this server it stops at its next step or durable wait, and
-   * callers waiting for its result get {@link DBOSWorkflowCancelledException}. A step in progress
-   * is not interrupted. Inside a workflow the call is itself a durable step.
+   * callers waiting for its result get {@link DBOSWorkflowCancelledException}. A workflow running
+   * on another server sees it at the first of its checkpoints that reads its status (they do at
+   * most every 50 ms), and stops at the step after that. A step in progress is not interrupted.
+   * Inside a workflow the call is itself a durable step.
    *
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */

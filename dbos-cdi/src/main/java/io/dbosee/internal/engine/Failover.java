@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * round takes over the PENDING workflows of any server of its application version whose lease has
  * expired, then recovers them as its own. A server that is alive renews its lease, so its workflows
  * are never taken while it runs; one whose workflow was taken anyway (it could not renew in time)
- * stops that workflow at its next checkpoint.
+ * stops that workflow at the first of its checkpoints that reads its row (within 50 ms).
  *
  * <p>Rounds are executor tasks started from the notification hub's timer: no thread of its own.
  */

@@ -32,6 +32,12 @@ final class WorkflowContext {
   private int stepDepth;
   private RuntimeException failure;
 
+  /**
+   * When the workflow's row was last read ({@link System#nanoTime()}): by its start, just before
+   * this context, then by the checkpoints that read it (see {@link #statusReadDue}).
+   */
+  private long statusReadAt = System.nanoTime();
+
   WorkflowContext(
       String workflowId,
       WorkflowDefinition definition,
@@ -81,6 +87,20 @@ final class WorkflowContext {
 
   void exitStep() {
     stepDepth--;
+  }
+
+  /**
+   * Whether the next checkpoint should read the workflow's row, to see a cancellation or a
+   * take-over made on another server: once {@code intervalNanos} have passed since it was last
+   * read. Returning true counts as that read.
+   */
+  boolean statusReadDue(long intervalNanos) {
+    long now = System.nanoTime();
+    if (now - statusReadAt < intervalNanos) {
+      return false;
+    }
+    statusReadAt = now;
+    return true;
   }
 
   /**

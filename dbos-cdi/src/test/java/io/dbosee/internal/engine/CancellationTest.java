@@ -259,8 +259,10 @@ class CancellationTest {
     nap = Duration.ZERO;
     WorkflowHandle<Object, Exception> handle = twoSteps.start(StartSpec.background());
     assertThat(inFirst.await(30, TimeUnit.SECONDS)).isTrue();
+    long running = System.nanoTime();
 
     other.cancelWorkflow(handle.workflowId()); // recorded in the database only
+    EngineHarness.untilItsStatusIsReadAgain(running);
     releaseFirst.countDown();
 
     // Step one's checkpoint sees the cancellation; step two never starts.
@@ -269,6 +271,43 @@ class CancellationTest {
     assertThat(stepsRecorded(handle)).isEqualTo(1);
     assertThat(second).hasValue(0);
     assertThat(harness.status(handle.workflowId())).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void aWorkflowOfFastStepsSeesACancelOnAnotherServerWithinTheStatusReadInterval()
+      throws Exception {
+    AtomicInteger steps = new AtomicInteger();
+    CountDownLatch running = new CountDownLatch(3);
+    WorkflowSpec fastSteps =
+        new WorkflowSpec(
+            "fastSteps",
+            String.class,
+            new Class<?>[] {},
+            (engine, args) -> {
+              // Each step takes far less than the interval: most checkpoints read no status.
+              for (int i = 0; i < 1_000_000; i++) {
+                step(
+                    engine,
+                    "fast",
+                    () -> {
+                      running.countDown();
+                      return steps.incrementAndGet();
+                    });
+              }
+              return "never cancelled";
+            });
+    harness.engine("a", fastSteps);
+    DBOSEngine other = harness.engine("b", fastSteps.copy());
+    WorkflowHandle<Object, Exception> handle = fastSteps.start(StartSpec.background());
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+
+    other.cancelWorkflow(handle.workflowId()); // recorded in the database only
+    int atCancel = steps.get();
+
+    assertThatThrownBy(() -> handle.getResult(WAIT))
+        .isInstanceOf(DBOSWorkflowCancelledException.class);
+    assertThat(harness.status(handle.workflowId())).isEqualTo("CANCELLED");
+    assertThat(steps.get()).isGreaterThanOrEqualTo(atCancel).isLessThan(1_000_000);
   }
 
   private static StartSpec on(String queue, Duration timeout) {

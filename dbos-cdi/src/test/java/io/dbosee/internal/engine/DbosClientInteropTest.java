@@ -274,10 +274,12 @@ class DbosClientInteropTest {
       handle = held.start(StartSpec.background());
     }
     assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+    long running = System.nanoTime();
 
     client.cancelWorkflow("w");
     assertThat(client.getWorkflowStatus("w").orElseThrow().status())
         .isEqualTo(WorkflowState.CANCELLED);
+    EngineHarness.untilItsStatusIsReadAgain(running);
     release.countDown();
     assertThatThrownBy(() -> handle.getResult(WAIT))
         .as("seen at the next checkpoint")

@@ -175,10 +175,12 @@ class FailoverTest {
             });
     caller.start();
     assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
+    long running = System.nanoTime();
     // What a take-over by server b does to the row while a, cut off, still runs the step.
     harness.query(
         "UPDATE dbos.workflow_status SET executor_id = 'b' WHERE workflow_uuid = 'fenced'"
             + " RETURNING executor_id");
+    EngineHarness.untilItsStatusIsReadAgain(running);
     release.countDown();
 
     assertThat(ended.await(30, TimeUnit.SECONDS)).isTrue();

@@ -29,6 +29,10 @@ import javax.sql.DataSource;
  * and disk; a long queue commits sooner in two. So the busier the system, the more checkpoints
  * share a commit, and none waits longer than the batch in front of it.
  *
+ * <p>A checkpoint can also read its workflow's row ({@link Checkpoint#readStatus}): the batch's
+ * statement then returns the workflows that were cancelled or taken over by another server, at the
+ * cost of one index lookup per row; without it the statement is a plain insert.
+ *
  * <p>A batch that fails is retried row by row, so that one bad row (a workflow deleted while
  * running) fails only its own caller.
  */
@@ -44,7 +48,10 @@ final class CheckpointCommits {
    */
   static final int EXTRA_WRITER_BACKLOG = 8;
 
-  /** One operation's outcome to record at its position. */
+  /**
+   * One operation's outcome to record at its position; {@code readStatus}: whether to read the
+   * workflow's status and runner with it (see {@link CheckpointCommits}).
+   */
   record Checkpoint(
       String workflowId,
       int functionId,
@@ -54,7 +61,8 @@ final class CheckpointCommits {
       String childWorkflowId,
       String serialization,
       long startedAt,
-      long completedAt) {}
+      long completedAt,
+      boolean readStatus) {}
 
   private final DataSource dataSource;
   private final String quotedSchema;
@@ -66,10 +74,13 @@ final class CheckpointCommits {
   private final String readSql;
 
   /**
-   * The insert for each batch size, built once: a statement string built anew for every checkpoint
-   * costs its building and the driver's hashing of it for its statement cache, per step.
+   * The statements for each batch size, built once (a statement string built anew for every
+   * checkpoint costs its building and the driver's hashing of it for its statement cache, per
+   * step): the plain insert, and the insert that also reads the workflows' rows.
    */
   private final String[] insertSql = new String[MAX_BATCH + 1];
+
+  private final String[] insertReadingSql = new String[MAX_BATCH + 1];
 
   private final int maxWriters;
 
@@ -241,13 +252,20 @@ final class CheckpointCommits {
   }
 
   private void insert(Connection c, List<Pending> batch) throws SQLException {
-    // Only workflows that need attention come back (one index lookup of each row, at no extra
-    // round trip): a cancellation made anywhere, or a take-over by another server, is seen by
-    // the running workflow at its next checkpoint; an ordinary step reads no row.
-    try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size()))) {
+    boolean read = false;
+    for (Pending p : batch) {
+      read |= p.checkpoint.readStatus();
+    }
+    // Reading, only workflows that need attention come back (one index lookup of each row, at no
+    // extra round trip): a cancellation made anywhere, or a take-over by another server.
+    try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size(), read))) {
       int n = 1;
       for (Pending p : batch) {
         n = bind(ps, n, p.checkpoint);
+      }
+      if (!read) {
+        ps.executeUpdate();
+        return;
       }
       ps.setString(n, executorId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -304,22 +322,25 @@ final class CheckpointCommits {
     onOwner.accept(workflowId, rs.getString(3));
   }
 
-  private String insertSql(int rows) {
+  private String insertSql(int rows, boolean read) {
+    String[] built = read ? insertReadingSql : insertSql;
     // A race builds the same string twice at worst (a String is safely published through a race).
-    String sql = insertSql[rows];
+    String sql = built[rows];
     if (sql == null) {
       StringBuilder b = new StringBuilder(insertPrefix.length() + 300 + 30 * rows);
-      b.append("WITH ins AS (").append(insertPrefix);
+      b.append(read ? "WITH ins AS (" : "").append(insertPrefix);
       for (int i = 0; i < rows; i++) {
         b.append(i == 0 ? "" : ", ").append(ROW);
       }
-      b.append(" RETURNING workflow_uuid) SELECT ws.workflow_uuid, ws.status, ws.executor_id FROM")
-          .append(" ins JOIN ")
-          .append(quotedSchema)
-          .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid")
-          .append(" WHERE ws.status = 'CANCELLED' OR ws.executor_id <> ?");
+      if (read) {
+        b.append(" RETURNING workflow_uuid) SELECT ws.workflow_uuid, ws.status, ws.executor_id")
+            .append(" FROM ins JOIN ")
+            .append(quotedSchema)
+            .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid")
+            .append(" WHERE ws.status = 'CANCELLED' OR ws.executor_id <> ?");
+      }
       sql = b.toString();
-      insertSql[rows] = sql;
+      built[rows] = sql;
     }
     return sql;
   }

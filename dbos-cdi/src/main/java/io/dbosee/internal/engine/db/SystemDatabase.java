@@ -152,6 +152,9 @@ public final class SystemDatabase {
    * once it is committed. Concurrent workflows' checkpoints share a commit ({@link
    * CheckpointCommits}).
    *
+   * @param readStatus whether to read the workflow's row with it: if it was cancelled or taken over
+   *     by another server, the listeners of {@link #onCancelledWorkflow} and {@link
+   *     #onWorkflowOwner} are told before this returns
    * @return empty when this call recorded it; the row recorded first otherwise (another execution
    *     of the same workflow got there first, and its outcome is the one that counts)
    */
@@ -164,7 +167,8 @@ public final class SystemDatabase {
       String childWorkflowId,
       String serialization,
       long startedAt,
-      long completedAt) {
+      long completedAt,
+      boolean readStatus) {
     try {
       return checkpoints.record(
           new CheckpointCommits.Checkpoint(
@@ -176,7 +180,8 @@ public final class SystemDatabase {
               childWorkflowId,
               serialization,
               startedAt,
-              completedAt));
+              completedAt,
+              readStatus));
     } catch (SQLException e) {
       throw failure("checkpoint step #" + functionId + " of workflow '" + workflowId + "'", e);
     }
@@ -192,7 +197,8 @@ public final class SystemDatabase {
 
   /**
    * Tells {@code listener} the id of a running workflow whose checkpoint found it CANCELLED (by
-   * another server, or a tool writing the database), so that it stops at its next step.
+   * another server, or a tool writing the database), so that it stops at its next step. Only
+   * checkpoints recorded with {@code readStatus} look.
    */
   public void onCancelledWorkflow(Consumer<String> listener) {
     checkpoints.onCancelled(listener);

@@ -80,8 +80,13 @@ class CheckpointGroupCommitTest {
   }
 
   private Optional<RecordedOperation> record(String workflowId, int functionId, String output) {
+    return record(workflowId, functionId, output, true);
+  }
+
+  private Optional<RecordedOperation> record(
+      String workflowId, int functionId, String output, boolean readStatus) {
     return system.recordOperation(
-        workflowId, functionId, "step", output, null, null, "portable_json", 1L, 2L);
+        workflowId, functionId, "step", output, null, null, "portable_json", 1L, 2L, readStatus);
   }
 
   private String outputOf(String workflowId, int functionId) {
@@ -93,8 +98,9 @@ class CheckpointGroupCommitTest {
 
   /**
    * Occupies a writer with a checkpoint whose connection is held back, then starts {@code others}
-   * (workflow id, position, output; fewer than {@link CheckpointCommits#EXTRA_WRITER_BACKLOG}),
-   * which must queue. Returns their futures, in order.
+   * (workflow id, position, output, and optionally "no read" for a checkpoint that does not read
+   * its workflow's status; fewer than {@link CheckpointCommits#EXTRA_WRITER_BACKLOG}), which must
+   * queue. Returns their futures, in order.
    */
   private List<Future<Optional<RecordedOperation>>> queueBehindABusyWriter(String[]... others) {
     workflow("held");
@@ -103,7 +109,8 @@ class CheckpointGroupCommitTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> connectionsToHold.get() <= 0);
     List<Future<Optional<RecordedOperation>>> results = new ArrayList<>();
     for (String[] c : others) {
-      results.add(threads.submit(() -> record(c[0], Integer.parseInt(c[1]), c[2])));
+      boolean readStatus = c.length < 4 || !c[3].equals("no read");
+      results.add(threads.submit(() -> record(c[0], Integer.parseInt(c[1]), c[2], readStatus)));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> queuedCallers() == others.length);
     return results;
@@ -289,5 +296,67 @@ class CheckpointGroupCommitTest {
     told.clear();
     record("taken", 0, "0");
     assertThat(told).containsExactly("taken runs on other");
+  }
+
+  /** Cancels one workflow and hands another to server 'other', as other servers would. */
+  private void cancelOneAndTakeOverAnother(String cancelled, String taken) {
+    db.query(
+        "UPDATE dbos.workflow_status SET status = 'CANCELLED' WHERE workflow_uuid = ?"
+            + " RETURNING status",
+        cancelled);
+    db.query(
+        "UPDATE dbos.workflow_status SET executor_id = 'other' WHERE workflow_uuid = ?"
+            + " RETURNING status",
+        taken);
+  }
+
+  @Test
+  void aCheckpointThatDoesNotReadItsWorkflowsStatusIsRecordedAndTellsOfNothing() {
+    List<String> told = new ArrayList<>();
+    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
+    system.onWorkflowOwner("local", (id, executor) -> told.add(id + " runs on " + executor));
+    workflow("cancelled");
+    workflow("taken");
+    cancelOneAndTakeOverAnother("cancelled", "taken");
+
+    assertThat(record("cancelled", 0, "\"c\"", false)).isEmpty();
+    assertThat(record("taken", 0, "\"t\"", false)).isEmpty();
+
+    assertThat(told).isEmpty();
+    assertThat(outputOf("cancelled", 0)).isEqualTo("\"c\"");
+    assertThat(outputOf("taken", 0)).isEqualTo("\"t\"");
+    // The next checkpoint that reads it sees what happened.
+    record("taken", 1, "\"t1\"", true);
+    assertThat(told).containsExactly("taken runs on other");
+  }
+
+  @Test
+  void aSharedCommitReadsTheStatusOfEveryWorkflowInItIfOneOfItsCheckpointsAsks() throws Exception {
+    List<String> told = new ArrayList<>();
+    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
+    system.onWorkflowOwner(
+        "local",
+        (id, executor) -> {
+          if (!executor.equals("local")) {
+            told.add(id + " runs on " + executor);
+          }
+        });
+    workflow("asks");
+    workflow("cancelled");
+    workflow("taken");
+    cancelOneAndTakeOverAnother("cancelled", "taken");
+    List<Future<Optional<RecordedOperation>>> results =
+        queueBehindABusyWriter(
+            new String[] {"cancelled", "0", "\"c\"", "no read"},
+            new String[] {"taken", "0", "\"t\"", "no read"},
+            new String[] {"asks", "0", "\"a\""});
+    int before = connections.get();
+
+    release.countDown();
+    for (Future<Optional<RecordedOperation>> f : results) {
+      assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    assertThat(connections.get() - before).as("one shared commit").isEqualTo(1);
+    assertThat(told).containsExactlyInAnyOrder("cancelled cancelled", "taken runs on other");
   }
 }
