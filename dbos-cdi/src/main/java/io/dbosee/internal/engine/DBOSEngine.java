@@ -1732,29 +1732,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     checkNotCancelled(context);
     int functionId = context.nextFunctionId();
-    RecordedOperation recorded = context.recorded(functionId);
-    long wakeAt;
-    if (recorded != null) {
-      wakeAt = recordedWakeUp(context, functionId, recorded);
-    } else {
-      long now = now();
-      wakeAt = now + duration.toMillis();
-      Optional<RecordedOperation> winner =
-          db.recordOperation(
-              context.workflowId,
-              functionId,
-              SLEEP,
-              serializer.serialize(wakeAt, long.class),
-              null,
-              null,
-              serializer.name(),
-              now,
-              now,
-              context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
-      if (winner.isPresent()) {
-        wakeAt = recordedWakeUp(context, functionId, winner.get());
-      }
-    }
+    long wakeAt = durableDeadline(context, functionId, duration);
     long until = Math.min(wakeAt, context.deadline);
     long remaining = until - now();
     if (remaining > 0) {
