@@ -798,8 +798,8 @@ public final class DBOSEngine implements AutoCloseable {
       WorkflowContext parent, int functionId, WorkflowDefinition definition, String childId) {
     long now = now();
     Optional<RecordedOperation> winner =
-        db.recordOperation(
-            parent.workflowId,
+        checkpoint(
+            parent,
             functionId,
             definition.name(),
             null,
@@ -807,8 +807,7 @@ public final class DBOSEngine implements AutoCloseable {
             childId,
             serializer.name(),
             now,
-            now,
-            parent.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+            now);
     return winner.isPresent()
         ? recordedChild(parent, functionId, winner.get(), definition)
         : childId;
@@ -1597,8 +1596,8 @@ public final class DBOSEngine implements AutoCloseable {
         throw interrupted(context.workflowId, t);
       }
       Optional<RecordedOperation> winner =
-          db.recordOperation(
-              context.workflowId,
+          checkpoint(
+              context,
               functionId,
               step.name(),
               null,
@@ -1606,8 +1605,7 @@ public final class DBOSEngine implements AutoCloseable {
               null,
               serializer.name(),
               startedAt,
-              now(),
-              context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+              now());
       if (winner.isPresent()) {
         return replayStep(context, functionId, winner.get(), step);
       }
@@ -1620,8 +1618,8 @@ public final class DBOSEngine implements AutoCloseable {
     }
     String output = serializer.serialize(result, step.returnType());
     Optional<RecordedOperation> winner =
-        db.recordOperation(
-            context.workflowId,
+        checkpoint(
+            context,
             functionId,
             step.name(),
             output,
@@ -1629,9 +1627,36 @@ public final class DBOSEngine implements AutoCloseable {
             null,
             serializer.name(),
             startedAt,
-            now(),
-            context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+            now());
     return winner.isPresent() ? replayStep(context, functionId, winner.get(), step) : result;
+  }
+
+  /**
+   * Records one of the workflow's operations at {@code functionId} (see {@link
+   * SystemDatabase#recordOperation}); the checkpoint also reads the workflow's row when {@link
+   * #STATUS_READ_INTERVAL_NANOS} have passed since it was last read.
+   */
+  private Optional<RecordedOperation> checkpoint(
+      WorkflowContext context,
+      int functionId,
+      String name,
+      String output,
+      String error,
+      String childWorkflowId,
+      String serialization,
+      long startedAt,
+      long completedAt) {
+    return db.recordOperation(
+        context.workflowId,
+        functionId,
+        name,
+        output,
+        error,
+        childWorkflowId,
+        serialization,
+        startedAt,
+        completedAt,
+        context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
   }
 
   private Object attempts(WorkflowContext context, StepDefinition step, Invocation body)
@@ -2009,8 +2034,8 @@ public final class DBOSEngine implements AutoCloseable {
           if (durable) {
             long now = now();
             Optional<RecordedOperation> winner =
-                db.recordOperation(
-                    context.workflowId,
+                checkpoint(
+                    context,
                     functionId,
                     GET_EVENT,
                     found.text(),
@@ -2018,8 +2043,7 @@ public final class DBOSEngine implements AutoCloseable {
                     null,
                     found.serialization(),
                     now,
-                    now,
-                    context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+                    now);
             if (winner.isPresent()) {
               return recordedValue(context, functionId, winner.get(), GET_EVENT, type);
             }
@@ -2177,8 +2201,8 @@ public final class DBOSEngine implements AutoCloseable {
     long now = now();
     long wakeAt = now + timeout.toMillis();
     Optional<RecordedOperation> winner =
-        db.recordOperation(
-            context.workflowId,
+        checkpoint(
+            context,
             timeoutId,
             SLEEP,
             serializer.serialize(wakeAt, long.class),
@@ -2186,8 +2210,7 @@ public final class DBOSEngine implements AutoCloseable {
             null,
             serializer.name(),
             now,
-            now,
-            context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+            now);
     return winner.isPresent() ? recordedWakeUp(context, timeoutId, winner.get()) : wakeAt;
   }
 
@@ -2196,17 +2219,7 @@ public final class DBOSEngine implements AutoCloseable {
       WorkflowContext context, int functionId, String name, Type type) {
     long now = now();
     Optional<RecordedOperation> winner =
-        db.recordOperation(
-            context.workflowId,
-            functionId,
-            name,
-            null,
-            null,
-            null,
-            serializer.name(),
-            now,
-            now,
-            context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+        checkpoint(context, functionId, name, null, null, null, serializer.name(), now, now);
     return winner.isPresent()
         ? recordedValue(context, functionId, winner.get(), name, type)
         : Optional.empty();

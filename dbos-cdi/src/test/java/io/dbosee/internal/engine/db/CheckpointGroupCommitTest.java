@@ -276,18 +276,11 @@ class CheckpointGroupCommitTest {
 
   @Test
   void aCheckpointTellsOfItsWorkflowsCancellationOrTakeOverAndOfNothingElse() {
-    List<String> told = new ArrayList<>();
-    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
-    system.onWorkflowOwner("local", (id, executor) -> told.add(id + " runs on " + executor));
+    List<String> told = whatCheckpointsTell(false);
     workflow("mine");
     workflow("cancelled");
     workflow("taken");
-    db.query(
-        "UPDATE dbos.workflow_status SET status = 'CANCELLED' WHERE workflow_uuid = 'cancelled'"
-            + " RETURNING status");
-    db.query(
-        "UPDATE dbos.workflow_status SET executor_id = 'other' WHERE workflow_uuid = 'taken'"
-            + " RETURNING status");
+    cancelOneAndTakeOverAnother("cancelled", "taken");
 
     record("mine", 0, "0");
     assertThat(told).isEmpty();
@@ -296,6 +289,23 @@ class CheckpointGroupCommitTest {
     told.clear();
     record("taken", 0, "0");
     assertThat(told).containsExactly("taken runs on other");
+  }
+
+  /**
+   * What the checkpoints tell this server ("local"): cancellations, and each returned row's runner
+   * ({@code otherServersOnly}: only runners other than this server, as the engine acts on them).
+   */
+  private List<String> whatCheckpointsTell(boolean otherServersOnly) {
+    List<String> told = new ArrayList<>();
+    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
+    system.onWorkflowOwner(
+        "local",
+        (id, executor) -> {
+          if (!otherServersOnly || !executor.equals("local")) {
+            told.add(id + " runs on " + executor);
+          }
+        });
+    return told;
   }
 
   /** Cancels one workflow and hands another to server 'other', as other servers would. */
@@ -312,9 +322,7 @@ class CheckpointGroupCommitTest {
 
   @Test
   void aCheckpointThatDoesNotReadItsWorkflowsStatusIsRecordedAndTellsOfNothing() {
-    List<String> told = new ArrayList<>();
-    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
-    system.onWorkflowOwner("local", (id, executor) -> told.add(id + " runs on " + executor));
+    List<String> told = whatCheckpointsTell(false);
     workflow("cancelled");
     workflow("taken");
     cancelOneAndTakeOverAnother("cancelled", "taken");
@@ -332,15 +340,7 @@ class CheckpointGroupCommitTest {
 
   @Test
   void aSharedCommitReadsTheStatusOfEveryWorkflowInItIfOneOfItsCheckpointsAsks() throws Exception {
-    List<String> told = new ArrayList<>();
-    system.onCancelledWorkflow(id -> told.add("cancelled " + id));
-    system.onWorkflowOwner(
-        "local",
-        (id, executor) -> {
-          if (!executor.equals("local")) {
-            told.add(id + " runs on " + executor);
-          }
-        });
+    List<String> told = whatCheckpointsTell(true);
     workflow("asks");
     workflow("cancelled");
     workflow("taken");
