@@ -17,9 +17,9 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
-import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
@@ -1063,7 +1063,7 @@ public final class DBOSEngine implements AutoCloseable {
           return recordedOutcome(row, definition);
         }
       } catch (DBOSSystemDatabaseException e) {
-        if (!PooledDataSource.isOutage(e)) {
+        if (!ConnectionFailures.isOutage(e)) {
           finishSignals.remove(workflowId, signal);
           throw e;
         }
@@ -1319,7 +1319,7 @@ public final class DBOSEngine implements AutoCloseable {
         }
         return;
       } catch (DBOSSystemDatabaseException e) {
-        if (!PooledDataSource.isOutage(e) || state != State.RUNNING) {
+        if (!ConnectionFailures.isOutage(e) || state != State.RUNNING) {
           throw e;
         }
         long left = wait - (System.nanoTime() - started);
@@ -2410,7 +2410,7 @@ public final class DBOSEngine implements AutoCloseable {
         // Only a failure that left it PENDING: one the body let through was recorded as ERROR.
         || !(failure instanceof DBOSInterruptedException
             || failure instanceof DBOSSystemDatabaseException)
-        || !PooledDataSource.isOutage(failure)) {
+        || !ConnectionFailures.isOutage(failure)) {
       return false;
     }
     long pause = Math.min(5_000, 250L << Math.min(running.outages++, 5));

@@ -94,7 +94,7 @@ public final class NotificationListener implements AutoCloseable {
           // already failing
         }
       }
-      if (e instanceof SQLException sql && PooledDataSource.isOutage(sql)) {
+      if (e instanceof SQLException sql && ConnectionFailures.isOutage(sql)) {
         throw sql; // the database is away for now: the caller tries again, not for good
       }
       LOG.log(

@@ -350,40 +350,6 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
     }
   }
 
-  /**
-   * Whether {@code failure} (or one of its causes) says the database could not be reached or ended
-   * the session: worth trying again later, unlike an error in the statement itself.
-   */
-  public static boolean isOutage(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLTransientConnectionException
-          || t instanceof java.sql.SQLRecoverableException
-          || (t instanceof SQLException e && isConnectionError(e))) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
-  }
-
-  /** True for errors after which the session is gone or unusable. */
-  static boolean isConnectionError(SQLException e) {
-    for (SQLException x = e; x != null; x = x.getNextException()) {
-      String state = x.getSQLState();
-      if (state != null
-          && (state.startsWith("08")
-              // admin_shutdown, crash_shutdown, cannot_connect_now: the server ended the session
-              || state.equals("57P01")
-              || state.equals("57P02")
-              || state.equals("57P03"))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private SQLException exhausted() {
     return new SQLTransientConnectionException(
         "The DBOS system database connection pool is exhausted: all "
@@ -570,7 +536,8 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         return method.invoke(target, args);
       } catch (InvocationTargetException e) {
         Throwable cause = e.getCause();
-        if (cause instanceof SQLException && isConnectionError((SQLException) cause)) {
+        if (cause instanceof SQLException
+            && ConnectionFailures.isConnectionError((SQLException) cause)) {
           broken = true;
         }
         throw cause;
