@@ -153,7 +153,7 @@ public final class DBOSEngine implements AutoCloseable {
   private static final ParkSignal PARK = new ParkSignal();
 
   /** Set on the thread that resumes a parked workflow: its launch adopts the parked execution. */
-  private final ThreadLocal<Running> resuming = new ThreadLocal<>();
+  private final ThreadLocal<RunningWorkflow> resuming = new ThreadLocal<>();
 
   private final WorkflowManagement management;
 
@@ -164,67 +164,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final Map<String, CompletableFuture<Void>> finishSignals = new ConcurrentHashMap<>();
 
   /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
-  private final Map<String, Running> active = new ConcurrentHashMap<>();
-
-  /** An execution in progress here, the workflow it runs, and whether it was cancelled. */
-  static final class Running {
-    private final WorkflowDefinition definition;
-    private final CompletableFuture<Object> outcome = new CompletableFuture<>();
-    private volatile boolean cancelled;
-
-    /** The server that took this workflow over while it ran here, or null. */
-    private volatile String movedTo;
-
-    /** The thread while it waits durably (a sleep), so a cancellation can wake it. */
-    private volatile Thread waiting;
-
-    /**
-     * A top-level execution's recorded inputs, with which it is resumed after it parked; null for a
-     * child (it parks with its parent).
-     */
-    private final String inputs;
-
-    /**
-     * Set when a long wait decided to park, while the thread unwinds the workflow: every durable
-     * operation reached meanwhile (a body that caught the signal) unwinds too.
-     */
-    private volatile boolean parking;
-
-    /** What the wait that parked is waiting for, registered once the thread has left the body. */
-    private volatile ParkedWorkflows.Parked pendingPark;
-
-    /** How many times it was put aside because the database could not be reached. */
-    private int outages;
-
-    Running(WorkflowDefinition definition) {
-      this(definition, null);
-    }
-
-    Running(WorkflowDefinition definition, String inputs) {
-      this.definition = definition;
-      this.inputs = inputs;
-    }
-
-    WorkflowDefinition definition() {
-      return definition;
-    }
-
-    CompletableFuture<Object> outcome() {
-      return outcome;
-    }
-
-    boolean cancelled() {
-      return cancelled;
-    }
-
-    void cancel() {
-      cancelled = true;
-      Thread sleeper = waiting;
-      if (sleeper != null) {
-        sleeper.interrupt();
-      }
-    }
-  }
+  private final Map<String, RunningWorkflow> active = new ConcurrentHashMap<>();
 
   /** Threads running top-level workflows, interrupted when the engine stops. */
   private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
@@ -544,7 +484,8 @@ public final class DBOSEngine implements AutoCloseable {
       Long timeoutMs,
       SystemDatabase.InitResult init)
       throws Exception {
-    Running running = launch(definition, workflowId, inputs, body, init, placement, timeoutMs);
+    RunningWorkflow running =
+        launch(definition, workflowId, inputs, body, init, placement, timeoutMs);
     return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
   }
 
@@ -569,7 +510,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
    *     dispatcher has nothing to wait for
    */
-  private Running launch(
+  private RunningWorkflow launch(
       WorkflowDefinition definition,
       String workflowId,
       String inputs,
@@ -577,13 +518,13 @@ public final class DBOSEngine implements AutoCloseable {
       SystemDatabase.InitResult init,
       Placement placement,
       Long timeoutMs) {
-    Running resumed = take(resuming);
-    Running mine;
+    RunningWorkflow resumed = take(resuming);
+    RunningWorkflow mine;
     if (resumed != null && active.get(workflowId) == resumed) {
       mine = resumed; // a parked execution, resumed: it is in the map already
     } else {
-      mine = new Running(definition, inputs);
-      Running running = active.putIfAbsent(workflowId, mine);
+      mine = new RunningWorkflow(definition, inputs);
+      RunningWorkflow running = active.putIfAbsent(workflowId, mine);
       if (running != null) {
         requireSameDefinition(workflowId, definition, running);
         return running;
@@ -654,7 +595,7 @@ public final class DBOSEngine implements AutoCloseable {
       String inputs,
       Invocation body,
       SystemDatabase.InitResult init,
-      Running mine,
+      RunningWorkflow mine,
       Long timeoutMs,
       boolean onCaller) {
     Thread thread = Thread.currentThread();
@@ -717,7 +658,7 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /** Waits for the execution of the same workflow already running here. */
-  private Object join(String workflowId, WorkflowDefinition definition, Running running)
+  private Object join(String workflowId, WorkflowDefinition definition, RunningWorkflow running)
       throws Exception {
     requireSameDefinition(workflowId, definition, running);
     try {
@@ -729,7 +670,7 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   private static void requireSameDefinition(
-      String workflowId, WorkflowDefinition definition, Running running) {
+      String workflowId, WorkflowDefinition definition, RunningWorkflow running) {
     if (!running.definition().equals(definition)) {
       throw new DBOSConflictingWorkflowException(
           workflowId,
@@ -765,8 +706,8 @@ public final class DBOSEngine implements AutoCloseable {
               definition,
               assigned != null ? assigned : parent.workflowId + "-" + functionId);
     }
-    Running mine = new Running(definition);
-    Running running = active.putIfAbsent(childId, mine);
+    RunningWorkflow mine = new RunningWorkflow(definition);
+    RunningWorkflow running = active.putIfAbsent(childId, mine);
     if (running != null) {
       return join(childId, definition, running);
     }
@@ -833,7 +774,7 @@ public final class DBOSEngine implements AutoCloseable {
       WorkflowContext parent,
       Invocation body,
       SystemDatabase.InitResult written,
-      Running running,
+      RunningWorkflow running,
       Long timeoutMs)
       throws Exception {
     long startedAt = now();
@@ -915,7 +856,7 @@ public final class DBOSEngine implements AutoCloseable {
       WorkflowContext parent,
       Invocation body,
       SystemDatabase.InitResult init,
-      Running running)
+      RunningWorkflow running)
       throws Exception {
     WorkflowRow row = init.row();
     Map<Integer, RecordedOperation> recorded =
@@ -1045,7 +986,7 @@ public final class DBOSEngine implements AutoCloseable {
       throws Exception {
     int outages = 0;
     while (true) {
-      Running running = joinLocal ? active.get(workflowId) : null;
+      RunningWorkflow running = joinLocal ? active.get(workflowId) : null;
       if (running != null) {
         return await(workflowId, running.outcome(), deadline, timeout);
       }
@@ -1772,7 +1713,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Sleeps in a workflow; a cancellation wakes it and ends the workflow. */
   private void pauseInWorkflow(WorkflowContext context, Duration duration) {
-    Running running = context.running;
+    RunningWorkflow running = context.running;
     running.waiting = Thread.currentThread();
     try {
       if (running.cancelled()) {
@@ -2276,7 +2217,7 @@ public final class DBOSEngine implements AutoCloseable {
       }
       pause = Math.max(1, Math.min(pause, hold - held));
     }
-    Running running = context == null ? null : context.running;
+    RunningWorkflow running = context == null ? null : context.running;
     if (running != null) {
       running.waiting = Thread.currentThread();
     }
@@ -2360,7 +2301,7 @@ public final class DBOSEngine implements AutoCloseable {
       String channel,
       String payload,
       CompletableFuture<Void> signal) {
-    Running running = root.running;
+    RunningWorkflow running = root.running;
     running.pendingPark =
         new ParkedWorkflows.Parked(root.workflowId, running, wakeAt, channel, payload, signal);
     running.parking = true;
@@ -2372,7 +2313,7 @@ public final class DBOSEngine implements AutoCloseable {
    *
    * @return false when it cannot park (the engine stops): it then ends as interrupted
    */
-  private boolean parkUnwound(Running running) {
+  private boolean parkUnwound(RunningWorkflow running) {
     ParkedWorkflows.Parked sleeper = running.pendingPark;
     running.pendingPark = null;
     running.parking = false;
@@ -2405,7 +2346,7 @@ public final class DBOSEngine implements AutoCloseable {
    *
    * @return whether it was put aside
    */
-  private boolean retryAfterOutage(String workflowId, Running running, Throwable failure) {
+  private boolean retryAfterOutage(String workflowId, RunningWorkflow running, Throwable failure) {
     if (!resumableByReplay(running)
         // Only a failure that left it PENDING: one the body let through was recorded as ERROR.
         || !(failure instanceof DBOSInterruptedException
@@ -2443,7 +2384,7 @@ public final class DBOSEngine implements AutoCloseable {
    * engine now: it runs, nobody cancelled the workflow or took it over, and it was started from its
    * recorded inputs by a registered definition.
    */
-  private boolean resumableByReplay(Running running) {
+  private boolean resumableByReplay(RunningWorkflow running) {
     WorkflowDefinition definition = running.definition();
     return state == State.RUNNING
         && !running.cancelled()
@@ -2461,7 +2402,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @return whether it was handed over
    */
   private boolean resumeAfterCallersInterrupt(
-      String workflowId, Running running, Throwable failure) {
+      String workflowId, RunningWorkflow running, Throwable failure) {
     if (!(failure instanceof DBOSInterruptedException) || !resumableByReplay(running)) {
       return false;
     }
@@ -2493,7 +2434,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   private void resumeNow(ParkedWorkflows.Parked sleeper) {
     String workflowId = sleeper.workflowId;
-    Running running = sleeper.running;
+    RunningWorkflow running = sleeper.running;
     if (state != State.RUNNING) {
       abandon(workflowId, running);
       return;
@@ -2558,7 +2499,7 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /** Ends an execution that parked when the engine stops: it stays PENDING in the database. */
-  private void abandon(String workflowId, Running running) {
+  private void abandon(String workflowId, RunningWorkflow running) {
     active.remove(workflowId, running);
     running.outcome().completeExceptionally(stoppedWhileWaiting(workflowId));
   }
@@ -2632,7 +2573,7 @@ public final class DBOSEngine implements AutoCloseable {
       return;
     }
     WorkflowContext context = current.get();
-    Running running = active.get(workflowId);
+    RunningWorkflow running = active.get(workflowId);
     if (running == null && context != null && context.workflowId.equals(workflowId)) {
       running = context.running; // a child: not in the map under its parent's entry
     }
@@ -2644,7 +2585,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Stops an execution of a workflow just recorded as cancelled, if one runs or waits here. */
   private void cancelRunning(String workflowId) {
-    Running running = active.get(workflowId);
+    RunningWorkflow running = active.get(workflowId);
     if (running != null) {
       running.cancel();
       parked.wake(workflowId); // its replay finds it CANCELLED and ends

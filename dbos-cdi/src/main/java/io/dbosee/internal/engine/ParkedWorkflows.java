@@ -28,7 +28,7 @@ final class ParkedWorkflows implements NotificationHub.Timer {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     final String workflowId;
-    final DBOSEngine.Running running;
+    final RunningWorkflow running;
 
     /** When it must run again even if nothing was notified (epoch ms of the engine's clock). */
     final long wakeAt;
@@ -43,7 +43,7 @@ final class ParkedWorkflows implements NotificationHub.Timer {
 
     Parked(
         String workflowId,
-        DBOSEngine.Running running,
+        RunningWorkflow running,
         long wakeAt,
         String channel,
         String payload,

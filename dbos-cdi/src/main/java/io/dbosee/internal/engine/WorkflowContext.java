@@ -13,7 +13,7 @@ final class WorkflowContext {
   final WorkflowContext parent;
 
   /** The execution's shared state: another thread may cancel it. */
-  final DBOSEngine.Running running;
+  final RunningWorkflow running;
 
   /** When the workflow is cancelled if still running, epoch ms; Long.MAX_VALUE for never. */
   final long deadline;
@@ -44,7 +44,7 @@ final class WorkflowContext {
       WorkflowContext parent,
       Map<Integer, RecordedOperation> recorded,
       boolean ranBefore,
-      DBOSEngine.Running running,
+      RunningWorkflow running,
       long deadline) {
     this.workflowId = workflowId;
     this.definition = definition;
