@@ -131,26 +131,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final ParkedWorkflows parked;
   private final Failover failover;
 
-  /**
-   * Thrown through a workflow's body to unwind it when a long wait parks it: its thread goes back
-   * to the executor, and the workflow is resumed by replay when it is woken. An {@link Error}, so
-   * that ordinary {@code catch (Exception e)} blocks in workflow code let it pass; a body that
-   * catches it anyway is unwound again at its next durable operation, and its result is not
-   * recorded.
-   */
-  private static final class ParkSignal extends Error {
-    private static final long serialVersionUID = 1L;
-
-    ParkSignal() {
-      super(
-          "the workflow released its thread during a long wait; it resumes by replay",
-          null,
-          false,
-          false);
-    }
-  }
-
-  private static final ParkSignal PARK = new ParkSignal();
+  private static final ParkSignal PARK = ParkSignal.PARK;
 
   /** Set on the thread that resumes a parked workflow: its launch adopts the parked execution. */
   private final ThreadLocal<RunningWorkflow> resuming = new ThreadLocal<>();
