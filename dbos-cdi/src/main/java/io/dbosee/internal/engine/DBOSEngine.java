@@ -133,9 +133,6 @@ public final class DBOSEngine implements AutoCloseable {
 
   private static final ParkSignal PARK = ParkSignal.PARK;
 
-  /** Set on the thread that resumes a parked workflow: its launch adopts the parked execution. */
-  private final ThreadLocal<RunningWorkflow> resuming = new ThreadLocal<>();
-
   private final WorkflowManagement management;
 
   /**
@@ -147,31 +144,11 @@ public final class DBOSEngine implements AutoCloseable {
   /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
   private final Map<String, RunningWorkflow> active = new ConcurrentHashMap<>();
 
+  /** What the engine keeps on each thread: the workflow running there, and per-call hand-offs. */
+  private final ThreadHandoffs threads = new ThreadHandoffs();
+
   /** Threads running top-level workflows, interrupted when the engine stops. */
   private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
-
-  private final ThreadLocal<WorkflowContext> current = new ThreadLocal<>();
-  private final ThreadLocal<String> assignedId = new ThreadLocal<>();
-  private final ThreadLocal<Duration> assignedTimeout = new ThreadLocal<>();
-
-  /** Set on executor threads the engine dispatched, so the workflow runs there without a hop. */
-  private final ThreadLocal<Boolean> dispatched = new ThreadLocal<>();
-
-  /** A dequeued workflow's row as its claim left it, so that starting it writes nothing more. */
-  private final ThreadLocal<SystemDatabase.InitResult> claimedInit = new ThreadLocal<>();
-
-  /** Set while a start or enqueue call runs: the next workflow call is started, not run. */
-  private final ThreadLocal<PendingStart> pendingStart = new ThreadLocal<>();
-
-  /** A start request and, once a workflow call took it, the handle to the started workflow. */
-  private static final class PendingStart {
-    final StartSpec spec;
-    WorkflowHandle<Object, Exception> handle;
-
-    PendingStart(StartSpec spec) {
-      this.spec = spec;
-    }
-  }
 
   private volatile State state = State.CREATED;
 
@@ -417,8 +394,9 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public Object runWorkflow(WorkflowDefinition definition, Object[] arguments, Invocation body)
       throws Exception {
-    WorkflowContext parent = current.get();
-    PendingStart start = pendingStart.get();
+    ThreadHandoffs.OnThread thread = threads.here();
+    WorkflowContext parent = thread.context;
+    PendingStart start = thread.pendingStart;
     if (start != null) {
       return begin(start, definition, arguments, body, parent);
     }
@@ -426,19 +404,19 @@ public final class DBOSEngine implements AutoCloseable {
       return body.proceed();
     }
     requireRunning(definition);
-    String assigned = takeAssignedId();
+    String assigned = thread.takeAssignedId();
     // Serialize first: an argument that cannot be recorded fails the call before any record.
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     if (parent != null) {
-      return runChild(parent, definition, inputs, body, assigned, timeoutMillis(takeTimeout()));
+      return runChild(
+          parent, definition, inputs, body, assigned, timeoutMillis(thread.takeTimeout()));
     }
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
-    boolean onDispatchedThread = Boolean.TRUE.equals(dispatched.get());
-    dispatched.remove();
+    boolean onDispatchedThread = thread.takeDispatched();
     if (tracing != null && !onDispatchedThread) {
       tracing.started(workflowId);
     }
-    SystemDatabase.InitResult claimed = take(claimedInit);
+    SystemDatabase.InitResult claimed = thread.takeClaimed();
     if (claimed != null && !claimed.row().workflowId().equals(workflowId)) {
       claimed = null;
     }
@@ -448,7 +426,7 @@ public final class DBOSEngine implements AutoCloseable {
         inputs,
         body,
         onDispatchedThread ? Placement.DISPATCHED : Placement.CALLER,
-        timeoutMillis(takeTimeout()),
+        timeoutMillis(thread.takeTimeout()),
         claimed);
   }
 
@@ -499,7 +477,7 @@ public final class DBOSEngine implements AutoCloseable {
       SystemDatabase.InitResult init,
       Placement placement,
       Long timeoutMs) {
-    RunningWorkflow resumed = take(resuming);
+    RunningWorkflow resumed = threads.here().takeResuming();
     RunningWorkflow mine;
     if (resumed != null && active.get(workflowId) == resumed) {
       mine = resumed; // a parked execution, resumed: it is in the map already
@@ -849,15 +827,16 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowContext context =
         new WorkflowContext(
             workflowId, definition, parent, recorded, !init.inserted(), running, contextDeadline);
-    WorkflowContext previous = current.get();
-    current.set(context);
+    ThreadHandoffs.OnThread thread = threads.here();
+    WorkflowContext previous = thread.context;
+    thread.context = context;
     Object result;
     try {
       result = body.proceed();
     } catch (Throwable t) {
       throw finishFailed(context, t);
     } finally {
-      current.set(previous);
+      thread.context = previous;
     }
     if (parking(context)) {
       throw PARK; // the body caught the park signal and returned: nothing is recorded
@@ -1073,13 +1052,14 @@ public final class DBOSEngine implements AutoCloseable {
     if (spec.queueName() != null) {
       requireQueue(spec);
     }
-    if (pendingStart.get() != null) {
+    ThreadHandoffs.OnThread thread = threads.here();
+    if (thread.pendingStart != null) {
       throw new IllegalStateException(
           "startWorkflow and enqueue cannot be called inside the lambda of another startWorkflow"
               + " or enqueue; call them one after the other.");
     }
     PendingStart pending = new PendingStart(spec);
-    pendingStart.set(pending);
+    thread.pendingStart = pending;
     try {
       call.proceed();
     } catch (RuntimeException | Error e) {
@@ -1093,7 +1073,7 @@ public final class DBOSEngine implements AutoCloseable {
               + " instead of calling a @Workflow or @Step method; nothing was started.",
           e);
     } finally {
-      pendingStart.remove();
+      thread.pendingStart = null;
     }
     if (pending.handle == null) {
       throw new IllegalArgumentException(
@@ -1110,7 +1090,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Whether a start or enqueue is waiting for the workflow (or step) call that it starts. */
   public boolean startRequested() {
-    return pendingStart.get() != null;
+    return threads.here().pendingStart != null;
   }
 
   private static String verb(StartSpec spec) {
@@ -1169,7 +1149,8 @@ public final class DBOSEngine implements AutoCloseable {
     }
     requireRunning(definition);
     StartSpec spec = start.spec;
-    String assigned = takeAssignedId();
+    ThreadHandoffs.OnThread thread = threads.here();
+    String assigned = thread.takeAssignedId();
     if (assigned != null && spec.workflowId() != null && !assigned.equals(spec.workflowId())) {
       throw new IllegalArgumentException(
           "Two workflow ids were given, '"
@@ -1179,7 +1160,7 @@ public final class DBOSEngine implements AutoCloseable {
               + "' (EnqueueOptions); give one.");
     }
     String explicitId = spec.workflowId() != null ? spec.workflowId() : assigned;
-    Duration assignedTimeout = takeTimeout();
+    Duration assignedTimeout = thread.takeTimeout();
     Long timeoutMs = timeoutMillis(spec.timeout() != null ? spec.timeout() : assignedTimeout);
     QueueDefinition queue = spec.queueName() == null ? null : requireQueue(spec);
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
@@ -1477,7 +1458,8 @@ public final class DBOSEngine implements AutoCloseable {
    * one, or inside another step, it is a plain call.
    */
   public Object runStep(StepDefinition step, Invocation body) throws Exception {
-    if (pendingStart.get() != null) {
+    ThreadHandoffs.OnThread thread = threads.here();
+    if (thread.pendingStart != null) {
       // Steps that can be started on their own are turned into one-step workflows before they
       // get here; running this one now would do its work in the caller, then start nothing.
       throw new IllegalArgumentException(
@@ -1487,7 +1469,7 @@ public final class DBOSEngine implements AutoCloseable {
               + " step): nothing was run or started. Call it from a @Workflow and start or enqueue"
               + " that workflow instead.");
     }
-    WorkflowContext context = current.get();
+    WorkflowContext context = thread.context;
     if (context == null || context.inStep()) {
       return body.proceed();
     }
@@ -1672,7 +1654,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("cannot sleep for a negative duration: " + duration);
     }
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     if (context == null || context.inStep()) {
       pause(null, duration);
       return;
@@ -1798,7 +1780,7 @@ public final class DBOSEngine implements AutoCloseable {
     StorableText.optional(idempotencyKey, "idempotencyKey");
     requireRunningEngine();
     String text = serializeValue(message);
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     if (context != null && !context.inStep()) {
       if (idempotencyKey != null) {
         throw new IllegalArgumentException(
@@ -1850,7 +1832,7 @@ public final class DBOSEngine implements AutoCloseable {
     StorableText.optional(topic, "topic");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(timeout, "timeout");
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     if (context == null || context.inStep()) {
       throw new IllegalStateException(
           "recv can only be called by a workflow (not by a step, nor outside a workflow): it"
@@ -1897,7 +1879,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public void setEvent(String key, Object value) {
     StorableText.require(key, "key");
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     if (context == null) {
       throw new IllegalStateException(
           "setEvent can only be called by a workflow or one of its steps: an event belongs to the"
@@ -1929,7 +1911,7 @@ public final class DBOSEngine implements AutoCloseable {
     StorableText.require(key, "key");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(timeout, "timeout");
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     boolean durable = context != null && !context.inStep();
     int functionId = -1;
     long deadline;
@@ -2008,7 +1990,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   private void appendStream(String key, String text, String operation) {
     Objects.requireNonNull(key, "key");
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     if (context == null) {
       throw new IllegalStateException(
           "Streams are written by a workflow or one of its steps: a stream belongs to the running"
@@ -2074,7 +2056,7 @@ public final class DBOSEngine implements AutoCloseable {
               }
               continue;
             }
-            WorkflowContext context = current.get();
+            WorkflowContext context = threads.context();
             // Not durable, so it keeps its thread: a replay would read the stream again.
             awaitSignal(
                 context != null && !context.inStep() ? context : null,
@@ -2466,7 +2448,7 @@ public final class DBOSEngine implements AutoCloseable {
       signalFinished(workflowId);
       return;
     }
-    resuming.set(running);
+    threads.here().resuming = running;
     boolean parkedAgain =
         invokeRecorded(
             workflowId,
@@ -2553,7 +2535,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (executorId == null || executorId.equals(config.executorId())) {
       return;
     }
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     RunningWorkflow running = active.get(workflowId);
     if (running == null && context != null && context.workflowId.equals(workflowId)) {
       running = context.running; // a child: not in the map under its parent's entry
@@ -2675,43 +2657,13 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
-  /** A per-thread setting for the next workflow start; closing it restores the previous one. */
-  public interface Scope extends AutoCloseable {
-    @Override
-    void close();
-  }
-
   /** Makes the next workflow started on this thread end (CANCELLED) once {@code timeout} passes. */
-  public Scope assignTimeout(Duration timeout) {
+  public ThreadScope assignTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("a workflow timeout must be positive, got " + timeout);
     }
-    return assign(assignedTimeout, timeout);
-  }
-
-  private Duration takeTimeout() {
-    return take(assignedTimeout);
-  }
-
-  /** Sets a per-thread value for the next workflow start; closing restores the previous one. */
-  private static <T> Scope assign(ThreadLocal<T> local, T value) {
-    T previous = local.get();
-    local.set(value);
-    return () -> {
-      if (previous == null) {
-        local.remove();
-      } else {
-        local.set(previous);
-      }
-    };
-  }
-
-  /** The per-thread value for this start, which is used up by it. */
-  private static <T> T take(ThreadLocal<T> local) {
-    T value = local.get();
-    local.remove();
-    return value;
+    return threads.assignTimeout(timeout);
   }
 
   private long recordedWakeUp(WorkflowContext context, int functionId, RecordedOperation recorded) {
@@ -2725,21 +2677,17 @@ public final class DBOSEngine implements AutoCloseable {
   // Workflow ids, status, recovery
 
   /** Makes the next workflow started on this thread use {@code workflowId}. */
-  public Scope assignWorkflowId(String workflowId) {
+  public ThreadScope assignWorkflowId(String workflowId) {
     if (workflowId == null || workflowId.isBlank()) {
       throw new IllegalArgumentException("a workflow id must not be empty");
     }
     StorableText.require(workflowId, "the workflow id");
-    return assign(assignedId, workflowId);
-  }
-
-  private String takeAssignedId() {
-    return take(assignedId);
+    return threads.assignWorkflowId(workflowId);
   }
 
   /** The id of the workflow running on this thread. */
   public Optional<String> currentWorkflowId() {
-    WorkflowContext context = current.get();
+    WorkflowContext context = threads.context();
     return context == null ? Optional.empty() : Optional.of(context.workflowId);
   }
 
@@ -2881,11 +2829,10 @@ public final class DBOSEngine implements AutoCloseable {
             null,
             claimed);
       } else {
-        dispatched.set(Boolean.TRUE);
-        if (claimed != null) {
-          claimedInit.set(claimed);
-        }
-        try (Scope scope = assignWorkflowId(workflowId)) {
+        ThreadHandoffs.OnThread thread = threads.here();
+        thread.dispatched = true;
+        thread.claimed = claimed;
+        try (ThreadScope scope = assignWorkflowId(workflowId)) {
           definition.invoker().invoke(arguments);
         }
       }
@@ -2897,9 +2844,7 @@ public final class DBOSEngine implements AutoCloseable {
       // Its outcome is recorded; the log says it was a recovered or dequeued run that failed.
       LOG.log(Level.DEBUG, "Workflow ''" + workflowId + "'' ended with an exception", t);
     } finally {
-      dispatched.remove();
-      claimedInit.remove();
-      resuming.remove();
+      threads.here().clearDispatch();
     }
     return false;
   }
