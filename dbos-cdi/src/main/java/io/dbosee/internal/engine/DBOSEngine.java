@@ -101,12 +101,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   static final long STATUS_READ_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private enum State {
-    CREATED,
-    RUNNING,
-    STOPPED
-  }
-
+  private final EngineServices services;
   private final EngineConfig config;
   private final DataSource dataSource;
   private final SystemDatabase db;
@@ -115,10 +110,8 @@ public final class DBOSEngine implements AutoCloseable {
   private final ExecutionHooks hooks;
   private final TimeSource time;
 
-  /** Set before launch when an {@link ExecutionObserver} is enabled; null: nothing observed. */
-  private Tracing tracing;
-
-  private final Map<String, WorkflowDefinition> registry = new ConcurrentHashMap<>();
+  private final EngineLifecycle lifecycle;
+  private final WorkflowRegistry registry;
 
   /** Every queue workflows can be enqueued on, and whether this server runs its workflows. */
   private final Map<String, QueueDefinition> queues = new ConcurrentHashMap<>();
@@ -141,16 +134,11 @@ public final class DBOSEngine implements AutoCloseable {
    */
   private final Map<String, CompletableFuture<Void>> finishSignals = new ConcurrentHashMap<>();
 
-  /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
-  private final Map<String, RunningWorkflow> active = new ConcurrentHashMap<>();
-
-  /** What the engine keeps on each thread: the workflow running there, and per-call hand-offs. */
-  private final ThreadHandoffs threads = new ThreadHandoffs();
+  private final Map<String, RunningWorkflow> active;
+  private final ThreadHandoffs threads;
 
   /** Threads running top-level workflows, interrupted when the engine stops. */
   private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
-
-  private volatile State state = State.CREATED;
 
   public DBOSEngine(
       EngineConfig config,
@@ -177,6 +165,11 @@ public final class DBOSEngine implements AutoCloseable {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.hooks = Objects.requireNonNull(hooks, "hooks");
     this.db = new SystemDatabase(dataSource, config.schema());
+    this.services = new EngineServices(config, time, db, this.serializer, executor, hooks);
+    this.lifecycle = services.lifecycle;
+    this.registry = services.registry;
+    this.active = services.active;
+    this.threads = services.threads;
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
@@ -209,22 +202,18 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public synchronized void observe(ExecutionObserver observer) {
     Objects.requireNonNull(observer, "observer");
-    if (state != State.CREATED) {
+    if (!lifecycle.isCreated()) {
       throw new IllegalStateException("observe must be called before launch");
     }
-    tracing =
+    services.trace(
         observer.enabled()
             ? new Tracing(observer, new TraceContexts(dataSource, config.schema()))
-            : null;
+            : null);
   }
 
   /** Registers a workflow so that recovery can start it again; call before {@link #launch()}. */
   public void register(WorkflowDefinition definition) {
-    WorkflowDefinition previous = registry.putIfAbsent(definition.key(), definition);
-    if (previous != null && previous != definition) {
-      throw new IllegalArgumentException(
-          "Two workflows are registered as '" + definition.key() + "'; give one another name");
-    }
+    registry.register(definition);
   }
 
   /**
@@ -258,7 +247,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** The registered workflow {@code className/name}, if this application has it. */
   public Optional<WorkflowDefinition> registeredWorkflow(String className, String name) {
-    return Optional.ofNullable(registry.get(WorkflowDefinition.key(className, name)));
+    return Optional.ofNullable(registry.get(className, name));
   }
 
   /**
@@ -286,17 +275,18 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Creates or migrates the system database schema and starts accepting workflows. */
   public synchronized void launch() {
-    if (state == State.STOPPED) {
+    if (lifecycle.isStopped()) {
       throw new DBOSNotLaunchedException("This engine was stopped; create a new one.");
     }
-    if (state == State.RUNNING) {
+    if (lifecycle.isRunning()) {
       return;
     }
     SystemSchema.migrate(dataSource, config.schema());
+    Tracing tracing = services.tracing();
     if (tracing != null) {
       tracing.prepare();
     }
-    state = State.RUNNING;
+    lifecycle.running();
     // The DBOS clients and tools resume and fork workflows onto this queue.
     queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
     listenedQueues.add(INTERNAL_QUEUE);
@@ -312,7 +302,7 @@ public final class DBOSEngine implements AutoCloseable {
               config.applicationVersion(),
               listened,
               config.queueServerConcurrency(),
-              () -> List.copyOf(registry.keySet()),
+              registry::keys,
               this::startClaimed,
               hub);
       queueRunner.start();
@@ -342,7 +332,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   @Override
   public void close() {
-    state = State.STOPPED;
+    lifecycle.stopped();
     for (Thread thread : workflowThreads) {
       thread.interrupt();
     }
@@ -375,7 +365,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Whether workflows are accepted. */
   public boolean isRunning() {
-    return state == State.RUNNING;
+    return lifecycle.isRunning();
   }
 
   /** How many workflows execute in this JVM now. */
@@ -403,7 +393,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (parent != null && parent.inStep()) {
       return body.proceed();
     }
-    requireRunning(definition);
+    lifecycle.requireRunning(definition);
     String assigned = thread.takeAssignedId();
     // Serialize first: an argument that cannot be recorded fails the call before any record.
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
@@ -413,6 +403,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
     boolean onDispatchedThread = thread.takeDispatched();
+    Tracing tracing = services.tracing();
     if (tracing != null && !onDispatchedThread) {
       tracing.started(workflowId);
     }
@@ -580,7 +571,7 @@ public final class DBOSEngine implements AutoCloseable {
     // sleep or wait in the body clears the thread's flag: its exception tells.)
     boolean callersInterrupt =
         onCaller
-            && state == State.RUNNING
+            && lifecycle.isRunning()
             && !mine.cancelled()
             && (interrupted || byInterrupt(failure));
     try {
@@ -786,6 +777,7 @@ public final class DBOSEngine implements AutoCloseable {
       throw new DBOSMaxRecoveryAttemptsExceededException(
           workflowId, definition.maxRecoveryAttempts());
     }
+    Tracing tracing = services.tracing();
     if (tracing == null) {
       return executeBody(definition, workflowId, parent, body, init, running);
     }
@@ -1147,7 +1139,7 @@ public final class DBOSEngine implements AutoCloseable {
               + start.handle.workflowId()
               + "); call exactly one in each.");
     }
-    requireRunning(definition);
+    lifecycle.requireRunning(definition);
     StartSpec spec = start.spec;
     ThreadHandoffs.OnThread thread = threads.here();
     String assigned = thread.takeAssignedId();
@@ -1165,6 +1157,7 @@ public final class DBOSEngine implements AutoCloseable {
     QueueDefinition queue = spec.queueName() == null ? null : requireQueue(spec);
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
+    Tracing tracing = services.tracing();
     if (durableParent == null) {
       String workflowId = explicitId != null ? explicitId : UUID.randomUUID().toString();
       if (tracing != null) {
@@ -1222,7 +1215,7 @@ public final class DBOSEngine implements AutoCloseable {
         }
         return;
       } catch (DBOSSystemDatabaseException e) {
-        if (!ConnectionFailures.isOutage(e) || state != State.RUNNING) {
+        if (!ConnectionFailures.isOutage(e) || !lifecycle.isRunning()) {
           throw e;
         }
         long left = wait - (System.nanoTime() - started);
@@ -1363,8 +1356,7 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowRow row =
         db.readWorkflow(workflowId)
             .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-    return new Handle(
-        workflowId, registry.get(WorkflowDefinition.key(row.className(), row.name())));
+    return new Handle(workflowId, registry.get(row.className(), row.name()));
   }
 
   private final class Handle implements WorkflowHandle<Object, Exception> {
@@ -1412,8 +1404,7 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowRow row = claimed.row();
     SystemDatabase.InitResult init =
         new SystemDatabase.InitResult(row, false, claimed.hasOperations());
-    WorkflowDefinition definition =
-        registry.get(WorkflowDefinition.key(row.className(), row.name()));
+    WorkflowDefinition definition = registry.get(row.className(), row.name());
     QueueDefinition queue = queues.get(row.queueName());
     Object[] arguments = definition == null ? null : readArguments(row, definition);
     if (arguments == null) {
@@ -1482,7 +1473,9 @@ public final class DBOSEngine implements AutoCloseable {
     long startedAt = now();
     Object result;
     ExecutionObserver.Observation observation =
-        tracing == null ? null : tracing.step(context.workflowId, functionId, step.name());
+        services.tracing() == null
+            ? null
+            : services.tracing().step(context.workflowId, functionId, step.name());
     context.enterStep(functionId);
     try {
       result =
@@ -1778,7 +1771,7 @@ public final class DBOSEngine implements AutoCloseable {
     StorableText.require(destinationId, "destinationId");
     StorableText.optional(topic, "topic");
     StorableText.optional(idempotencyKey, "idempotencyKey");
-    requireRunningEngine();
+    lifecycle.requireRunning();
     String text = serializeValue(message);
     WorkflowContext context = threads.context();
     if (context != null && !context.inStep()) {
@@ -2243,7 +2236,7 @@ public final class DBOSEngine implements AutoCloseable {
    * or the workflow cannot be started again by replay (not registered, or a step run as one).
    */
   private WorkflowContext parkableRoot(WorkflowContext context) {
-    if (config.threadHold() == null || state != State.RUNNING || !hub.listening()) {
+    if (config.threadHold() == null || !lifecycle.isRunning() || !hub.listening()) {
       return null;
     }
     WorkflowContext root = root(context);
@@ -2251,7 +2244,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (root.running.inputs == null
         || definition.wrapsStep()
         || definition.invoker() == null
-        || registry.get(definition.key()) != definition) {
+        || !registry.isRegistered(definition)) {
       return null;
     }
     return root;
@@ -2280,7 +2273,7 @@ public final class DBOSEngine implements AutoCloseable {
     ParkedWorkflows.Parked sleeper = running.pendingPark;
     running.pendingPark = null;
     running.parking = false;
-    if (sleeper == null || state != State.RUNNING) {
+    if (sleeper == null || !lifecycle.isRunning()) {
       if (sleeper != null && sleeper.signal != null) {
         hub.unsubscribe(sleeper.channel, sleeper.payload, sleeper.signal);
       }
@@ -2293,7 +2286,7 @@ public final class DBOSEngine implements AutoCloseable {
   /** Parks a workflow; if the engine stopped meanwhile, ends it as close() ends parked ones. */
   private void parkWhileRunning(ParkedWorkflows.Parked sleeper) {
     parked.park(sleeper);
-    if (state != State.RUNNING) {
+    if (!lifecycle.isRunning()) {
       // close() may have drained the parked ones before this one came.
       for (ParkedWorkflows.Parked left : parked.drain()) {
         abandon(left.workflowId, left.running);
@@ -2349,12 +2342,12 @@ public final class DBOSEngine implements AutoCloseable {
    */
   private boolean resumableByReplay(RunningWorkflow running) {
     WorkflowDefinition definition = running.definition();
-    return state == State.RUNNING
+    return lifecycle.isRunning()
         && !running.cancelled()
         && running.movedTo == null
         && running.inputs != null
         && definition.invoker() != null
-        && registry.get(definition.key()) == definition;
+        && registry.isRegistered(definition);
   }
 
   /**
@@ -2398,7 +2391,7 @@ public final class DBOSEngine implements AutoCloseable {
   private void resumeNow(ParkedWorkflows.Parked sleeper) {
     String workflowId = sleeper.workflowId;
     RunningWorkflow running = sleeper.running;
-    if (state != State.RUNNING) {
+    if (!lifecycle.isRunning()) {
       abandon(workflowId, running);
       return;
     }
@@ -2522,7 +2515,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
   private void recoverTakenOver() {
-    if (state == State.RUNNING) {
+    if (lifecycle.isRunning()) {
       recoverPendingWorkflows();
     }
   }
@@ -2592,7 +2585,7 @@ public final class DBOSEngine implements AutoCloseable {
     management(
         "DBOS.resumeWorkflow",
         () -> {
-          requireRunningEngine();
+          lifecycle.requireRunning();
           Optional<WorkflowRow> resumed =
               db.resumeWorkflow(
                   workflowId, config.executorId(), config.applicationVersion(), now());
@@ -2620,8 +2613,7 @@ public final class DBOSEngine implements AutoCloseable {
    * not registered here stays PENDING for a server that has it.
    */
   void runPending(WorkflowRow row) {
-    WorkflowDefinition definition =
-        registry.get(WorkflowDefinition.key(row.className(), row.name()));
+    WorkflowDefinition definition = registry.get(row.className(), row.name());
     if (definition == null) {
       LOG.log(
           Level.WARNING,
@@ -2647,13 +2639,6 @@ public final class DBOSEngine implements AutoCloseable {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private void requireRunningEngine() {
-    if (state != State.RUNNING) {
-      throw new DBOSNotLaunchedException(
-          "The DBOS engine is " + (state == State.CREATED ? "not started yet" : "stopped") + ".");
     }
   }
 
@@ -2708,7 +2693,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @return the ids of the workflows started or put back on their queue
    */
   public List<String> recoverPendingWorkflows() {
-    if (state != State.RUNNING) {
+    if (!lifecycle.isRunning()) {
       throw new DBOSNotLaunchedException("Recovery needs a launched engine; call launch() first.");
     }
     List<String> started =
@@ -2733,8 +2718,7 @@ public final class DBOSEngine implements AutoCloseable {
       if (active.containsKey(row.workflowId()) || row.queueName() != null) {
         continue;
       }
-      WorkflowDefinition definition =
-          registry.get(WorkflowDefinition.key(row.className(), row.name()));
+      WorkflowDefinition definition = registry.get(row.className(), row.name());
       if (definition == null) {
         LOG.log(
             Level.WARNING,
@@ -2849,22 +2833,9 @@ public final class DBOSEngine implements AutoCloseable {
     return false;
   }
 
-  // ---------------------------------------------------------------------------------------
-
-  private void requireRunning(WorkflowDefinition definition) {
-    if (state != State.RUNNING) {
-      throw new DBOSNotLaunchedException(
-          "Cannot run "
-              + definition
-              + ": the DBOS engine is "
-              + (state == State.CREATED ? "not started yet" : "stopped")
-              + ". Workflows can be called once the application has started.");
-    }
-  }
-
   /** Whether a failure means "stopped", not "failed": such outcomes are never recorded. */
   private boolean mustStayPending(Throwable t) {
-    return state != State.RUNNING
+    return !lifecycle.isRunning()
         || Thread.currentThread().isInterrupted()
         || t instanceof InterruptedException
         || t instanceof DBOSInterruptedException

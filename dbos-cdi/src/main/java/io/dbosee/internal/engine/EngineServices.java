@@ -1,0 +1,70 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.internal.engine.db.SystemDatabase;
+import io.dbosee.internal.engine.serialization.Serializer;
+import io.dbosee.internal.engine.serialization.Serializers;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * What every part of the engine shares: its configuration, clock, system database, serializer,
+ * executor and hooks; whether it runs; the registered workflows; the executions running here; and
+ * each thread's hand-offs. {@link DBOSEngine} builds one and gives it to each part.
+ */
+final class EngineServices {
+  final EngineConfig config;
+  final TimeSource time;
+  final SystemDatabase db;
+
+  /** Writes every value this engine records; {@link #read} picks the reader of a recorded one. */
+  final Serializer serializer;
+
+  final Executor executor;
+  final ExecutionHooks hooks;
+  final EngineLifecycle lifecycle = new EngineLifecycle();
+  final WorkflowRegistry registry = new WorkflowRegistry();
+
+  /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
+  final Map<String, RunningWorkflow> active = new ConcurrentHashMap<>();
+
+  /** What the engine keeps on each thread: the workflow running there, and per-call hand-offs. */
+  final ThreadHandoffs threads = new ThreadHandoffs();
+
+  /** Set before launch when an {@link ExecutionObserver} is enabled; null: nothing observed. */
+  private volatile Tracing tracing;
+
+  EngineServices(
+      EngineConfig config,
+      TimeSource time,
+      SystemDatabase db,
+      Serializer serializer,
+      Executor executor,
+      ExecutionHooks hooks) {
+    this.config = config;
+    this.time = time;
+    this.db = db;
+    this.serializer = serializer;
+    this.executor = executor;
+    this.hooks = hooks;
+  }
+
+  long now() {
+    return time.currentTimeMillis();
+  }
+
+  /** The serializer that reads a value recorded in {@code format} (null: this engine's). */
+  Serializer read(String format) {
+    return format == null || format.equals(serializer.name())
+        ? serializer
+        : Serializers.forName(format, serializer);
+  }
+
+  Tracing tracing() {
+    return tracing;
+  }
+
+  void trace(Tracing tracing) {
+    this.tracing = tracing;
+  }
+}
