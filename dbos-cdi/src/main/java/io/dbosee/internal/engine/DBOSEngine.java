@@ -1,6 +1,5 @@
 package io.dbosee.internal.engine;
 
-import io.dbosee.DBOSApplicationDatabaseException;
 import io.dbosee.DBOSAwaitTimeoutException;
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
@@ -29,10 +28,8 @@ import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
-import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,6 +108,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final TimeSource time;
 
   private final EngineLifecycle lifecycle;
+  private final Failures failures;
   private final WorkflowRegistry registry;
 
   /** Every queue workflows can be enqueued on, and whether this server runs its workflows. */
@@ -170,6 +168,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.registry = services.registry;
     this.active = services.active;
     this.threads = services.threads;
+    this.failures = new Failures(lifecycle);
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
@@ -573,13 +572,13 @@ public final class DBOSEngine implements AutoCloseable {
         onCaller
             && lifecycle.isRunning()
             && !mine.cancelled()
-            && (interrupted || byInterrupt(failure));
+            && (interrupted || Failures.byInterrupt(failure));
     try {
       if (failure == PARK) {
         if (parkUnwound(mine)) {
           return true;
         }
-        failure = stoppedWhileWaiting(workflowId);
+        failure = Failures.stoppedWhileWaiting(workflowId);
       } else if (failure != null
           && (retryAfterOutage(workflowId, mine, failure)
               || (callersInterrupt && resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
@@ -791,7 +790,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** The state a workflow execution that threw {@code t} ended in, for its observer. */
   private String endStatus(Throwable t) {
-    if (t == PARK || t instanceof DBOSInterruptedException || mustStayPending(t)) {
+    if (t == PARK || t instanceof DBOSInterruptedException || failures.mustStayPending(t)) {
       return WorkflowState.PENDING.name();
     }
     if (t instanceof DBOSWorkflowCancelledException) {
@@ -857,7 +856,7 @@ public final class DBOSEngine implements AutoCloseable {
       throw PARK; // not finished: it resumes when its wait is over
     }
     // A cancelled workflow's status says CANCELLED already: nothing to record.
-    if (isCancellationOf(context.workflowId, t)) {
+    if (Failures.isCancellationOf(context.workflowId, t)) {
       throw (DBOSWorkflowCancelledException) t;
     }
     if (context.running.cancelled()) {
@@ -867,8 +866,8 @@ public final class DBOSEngine implements AutoCloseable {
       // For example a child cancelled at the deadline it inherited, rethrown by this body.
       throw expired(context);
     }
-    if (mustStayPending(t)) {
-      throw interrupted(context.workflowId, t);
+    if (failures.mustStayPending(t)) {
+      throw Failures.interrupted(context.workflowId, t);
     }
     Throwable failure = context.failure() != null ? context.failure() : t;
     db.finishWorkflow(
@@ -1232,7 +1231,7 @@ public final class DBOSEngine implements AutoCloseable {
                   + " reached ({1}); trying again for up to {2} s"
                   + " (dbos.system-database.start-outage-wait-seconds)",
               workflowId,
-              rootMessage(e),
+              Failures.rootMessage(e),
               java.math.BigDecimal.valueOf(config.startOutageWait().toMillis(), 3)
                   .stripTrailingZeros()
                   .toPlainString());
@@ -1263,7 +1262,7 @@ public final class DBOSEngine implements AutoCloseable {
             + " workflow '"
             + workflowId
             + "': the system database could not be reached ("
-            + rootMessage(last)
+            + Failures.rootMessage(last)
             + "). It did not run here, and it may or may not have been recorded before the"
             + " connection broke. Call again with the same workflow id ('"
             + workflowId
@@ -1489,8 +1488,8 @@ public final class DBOSEngine implements AutoCloseable {
       if (context.running.cancelled()) {
         throw new DBOSWorkflowCancelledException(context.workflowId);
       }
-      if (mustStayPending(t)) {
-        throw interrupted(context.workflowId, t);
+      if (failures.mustStayPending(t)) {
+        throw Failures.interrupted(context.workflowId, t);
       }
       Optional<RecordedOperation> winner =
           checkpoint(
@@ -1563,7 +1562,7 @@ public final class DBOSEngine implements AutoCloseable {
       try {
         return body.proceed();
       } catch (Exception e) {
-        if (attempt >= options.maxAttempts() || mustStayPending(e)) {
+        if (attempt >= options.maxAttempts() || failures.mustStayPending(e)) {
           throw e;
         }
         Duration delay = options.delayBeforeRetry(attempt);
@@ -1592,7 +1591,12 @@ public final class DBOSEngine implements AutoCloseable {
       throws Exception {
     StepCall call =
         new StepCall(
-            context.workflowId, functionId, step, serializer, this::read, this::mustStayPending);
+            context.workflowId,
+            functionId,
+            step,
+            serializer,
+            this::read,
+            failures::mustStayPending);
     if (context.ranBefore) {
       Optional<StepExecution.RecordedOutcome> recorded = step.execution().recorded(call);
       if (recorded.isPresent()) {
@@ -1734,10 +1738,6 @@ public final class DBOSEngine implements AutoCloseable {
             + "' passed its deadline ("
             + Instant.ofEpochMilli(context.deadline)
             + ") and was cancelled; resume it to let it finish.");
-  }
-
-  private static boolean isCancellationOf(String workflowId, Throwable t) {
-    return t instanceof DBOSWorkflowCancelledException e && e.workflowId().equals(workflowId);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -2316,23 +2316,11 @@ public final class DBOSEngine implements AutoCloseable {
         "Workflow ''{0}'' stopped because the database could not be reached ({1}); it stays"
             + " PENDING and resumes from its last completed step in {2} ms",
         workflowId,
-        rootMessage(failure),
+        Failures.rootMessage(failure),
         pause);
     parkWhileRunning(
         new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
     return true;
-  }
-
-  /** Whether {@code failure} (null when there was none) is, or was caused by, an interrupt. */
-  private static boolean byInterrupt(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof InterruptedException
-          || t instanceof InterruptedIOException
-          || t instanceof ClosedByInterruptException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -2369,14 +2357,6 @@ public final class DBOSEngine implements AutoCloseable {
         workflowId);
     resumeParked(new ParkedWorkflows.Parked(workflowId, running, now(), null, null, null));
     return true;
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.toString();
   }
 
   /** Hands a woken workflow to the executor, which resumes it by replay. */
@@ -2457,16 +2437,7 @@ public final class DBOSEngine implements AutoCloseable {
   /** Ends an execution that parked when the engine stops: it stays PENDING in the database. */
   private void abandon(String workflowId, RunningWorkflow running) {
     active.remove(workflowId, running);
-    running.outcome().completeExceptionally(stoppedWhileWaiting(workflowId));
-  }
-
-  private static DBOSInterruptedException stoppedWhileWaiting(String workflowId) {
-    return new DBOSInterruptedException(
-        workflowId,
-        "Workflow '"
-            + workflowId
-            + "' was waiting when the application stopped; it stays PENDING and resumes from its"
-            + " last completed step when the application starts again.");
+    running.outcome().completeExceptionally(Failures.stoppedWhileWaiting(workflowId));
   }
 
   /** How often parked workflows are checked for a cancellation that notified nobody. */
@@ -2831,34 +2802,6 @@ public final class DBOSEngine implements AutoCloseable {
       threads.here().clearDispatch();
     }
     return false;
-  }
-
-  /** Whether a failure means "stopped", not "failed": such outcomes are never recorded. */
-  private boolean mustStayPending(Throwable t) {
-    return !lifecycle.isRunning()
-        || Thread.currentThread().isInterrupted()
-        || t instanceof InterruptedException
-        || t instanceof DBOSInterruptedException
-        || t instanceof DBOSSystemDatabaseException
-        || t instanceof DBOSApplicationDatabaseException
-        || t instanceof VirtualMachineError;
-  }
-
-  private static DBOSInterruptedException interrupted(String workflowId, Throwable cause) {
-    if (cause instanceof DBOSInterruptedException e) {
-      return e;
-    }
-    DBOSInterruptedException e =
-        new DBOSInterruptedException(
-            workflowId,
-            "Workflow '"
-                + workflowId
-                + "' stopped before finishing ("
-                + cause
-                + "); it stays PENDING and resumes from its last completed step when the"
-                + " application starts again.");
-    e.initCause(cause);
-    return e;
   }
 
   private DBOSNonDeterministicWorkflowException nonDeterministic(
