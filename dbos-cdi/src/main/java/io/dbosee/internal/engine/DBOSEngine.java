@@ -4,7 +4,6 @@ import io.dbosee.DBOSAwaitTimeoutException;
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
-import io.dbosee.DBOSNonDeterministicWorkflowException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.DBOSQueueDuplicatedException;
@@ -32,7 +31,6 @@ import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -82,21 +80,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public static final String INTERNAL_QUEUE = "_dbos_internal_queue";
 
-  /** The name recorded for a durable sleep; the same as the DBOS SDKs use. */
-  static final String SLEEP = "DBOS.sleep";
-
   private static final ClassLoader LOADER = DBOSEngine.class.getClassLoader();
-
-  /**
-   * How often a running workflow's checkpoints read its row, to see a cancellation or a take-over
-   * made on another server (one made here is seen at once): a checkpoint reads it once this long
-   * has passed since the last read (the workflow's start reads it first). Reading it at every
-   * checkpoint cost a no-op step about a tenth of its time (an index lookup in the statement, about
-   * 6 us more per round trip on the benchmark machine); at this interval a workflow whose steps
-   * take longer still reads it at each of them, and one of fast steps runs on for at most this long
-   * after such a change. The README's Performance section has the measurements.
-   */
-  static final long STATUS_READ_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final EngineServices services;
   private final EngineConfig config;
@@ -109,6 +93,8 @@ public final class DBOSEngine implements AutoCloseable {
 
   private final EngineLifecycle lifecycle;
   private final Failures failures;
+  private final Cancellation cancellation;
+  private final DurableOperations operations;
   private final WorkflowRegistry registry;
 
   /** Every queue workflows can be enqueued on, and whether this server runs its workflows. */
@@ -169,6 +155,8 @@ public final class DBOSEngine implements AutoCloseable {
     this.active = services.active;
     this.threads = services.threads;
     this.failures = new Failures(lifecycle);
+    this.cancellation = new Cancellation(services);
+    this.operations = new DurableOperations(services, cancellation);
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
@@ -641,19 +629,16 @@ public final class DBOSEngine implements AutoCloseable {
       String assigned,
       Long timeoutMs)
       throws Exception {
-    checkNotCancelled(parent);
-    int functionId = parent.nextFunctionId();
-    RecordedOperation recorded = parent.recorded(functionId);
+    Operation operation = operations.begin(parent);
     String childId;
-    if (recorded != null) {
-      childId = recordedChild(parent, functionId, recorded, definition);
+    if (operation.replayed()) {
+      childId = operations.recordedChild(operation, operation.recorded(), definition);
     } else {
       childId =
-          recordChild(
-              parent,
-              functionId,
+          operations.recordChild(
+              operation,
               definition,
-              assigned != null ? assigned : parent.workflowId + "-" + functionId);
+              assigned != null ? assigned : parent.workflowId + "-" + operation.functionId());
     }
     RunningWorkflow mine = new RunningWorkflow(definition);
     RunningWorkflow running = active.putIfAbsent(childId, mine);
@@ -677,42 +662,6 @@ public final class DBOSEngine implements AutoCloseable {
       throw Outcomes.<Exception>sneakyThrow(failure);
     }
     return result;
-  }
-
-  /**
-   * Records that the parent's operation {@code functionId} is child workflow {@code childId}.
-   *
-   * @return the child's id: {@code childId}, or the one another execution recorded first
-   */
-  private String recordChild(
-      WorkflowContext parent, int functionId, WorkflowDefinition definition, String childId) {
-    long now = now();
-    Optional<RecordedOperation> winner =
-        checkpoint(
-            parent,
-            functionId,
-            definition.name(),
-            null,
-            null,
-            childId,
-            serializer.name(),
-            now,
-            now);
-    return winner.isPresent()
-        ? recordedChild(parent, functionId, winner.get(), definition)
-        : childId;
-  }
-
-  private String recordedChild(
-      WorkflowContext parent,
-      int functionId,
-      RecordedOperation recorded,
-      WorkflowDefinition definition) {
-    if (recorded.childWorkflowId() == null || !recorded.functionName().equals(definition.name())) {
-      throw nonDeterministic(
-          parent, functionId, recorded.functionName(), "child workflow " + definition.name());
-    }
-    return recorded.childWorkflowId();
   }
 
   /** Runs the workflow on this thread, or returns what is recorded for it. */
@@ -829,7 +778,7 @@ public final class DBOSEngine implements AutoCloseable {
     } finally {
       thread.context = previous;
     }
-    if (parking(context)) {
+    if (context.parking()) {
       throw PARK; // the body caught the park signal and returned: nothing is recorded
     }
     if (context.failure() != null) {
@@ -852,7 +801,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** Records a workflow's failure (unless it must stay PENDING) and returns what to throw. */
   private Exception finishFailed(WorkflowContext context, Throwable t) {
-    if (t == PARK || parking(context)) {
+    if (t == PARK || context.parking()) {
       throw PARK; // not finished: it resumes when its wait is over
     }
     // A cancelled workflow's status says CANCELLED already: nothing to record.
@@ -864,7 +813,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     if (context.deadline != Long.MAX_VALUE && now() >= context.deadline) {
       // For example a child cancelled at the deadline it inherited, rethrown by this body.
-      throw expired(context);
+      throw cancellation.expired(context);
     }
     if (failures.mustStayPending(t)) {
       throw Failures.interrupted(context.workflowId, t);
@@ -1166,21 +1115,21 @@ public final class DBOSEngine implements AutoCloseable {
       start.handle = new Handle(workflowId, definition);
       return null;
     }
-    int functionId = durableParent.nextFunctionId();
-    RecordedOperation recorded = durableParent.recorded(functionId);
-    if (recorded != null) {
-      String childId = recordedChild(durableParent, functionId, recorded, definition);
+    Operation operation = operations.reserve(durableParent);
+    if (operation.replayed()) {
+      String childId = operations.recordedChild(operation, operation.recorded(), definition);
       start.handle = new Handle(childId, definition);
       return null;
     }
-    String childId = explicitId != null ? explicitId : durableParent.workflowId + "-" + functionId;
+    String childId =
+        explicitId != null ? explicitId : durableParent.workflowId + "-" + operation.functionId();
     // The child first: a crash before the parent's record replays to the same id, and creating
     // it again finds it.
     if (tracing != null) {
       tracing.started(childId);
     }
     create(spec, queue, definition, childId, inputs, body, durableParent, timeoutMs);
-    childId = recordChild(durableParent, functionId, definition, childId);
+    childId = operations.recordChild(operation, definition, childId);
     start.handle = new Handle(childId, definition);
     return null;
   }
@@ -1463,12 +1412,11 @@ public final class DBOSEngine implements AutoCloseable {
     if (context == null || context.inStep()) {
       return body.proceed();
     }
-    checkNotCancelled(context);
-    int functionId = context.nextFunctionId();
-    RecordedOperation recorded = context.recorded(functionId);
-    if (recorded != null) {
-      return replayStep(context, functionId, recorded, step);
+    Operation operation = operations.begin(context);
+    if (operation.replayed()) {
+      return replayStep(operation, operation.recorded(), step);
     }
+    int functionId = operation.functionId();
     long startedAt = now();
     Object result;
     ExecutionObserver.Observation observation =
@@ -1492,18 +1440,13 @@ public final class DBOSEngine implements AutoCloseable {
         throw Failures.interrupted(context.workflowId, t);
       }
       Optional<RecordedOperation> winner =
-          checkpoint(
-              context,
-              functionId,
+          operations.record(
+              operation,
               step.name(),
-              null,
-              serializer.serializeError(t),
-              null,
-              serializer.name(),
-              startedAt,
-              now());
+              OperationOutcome.error(serializer.serializeError(t), serializer.name()),
+              startedAt);
       if (winner.isPresent()) {
-        return replayStep(context, functionId, winner.get(), step);
+        return replayStep(operation, winner.get(), step);
       }
       throw Outcomes.<Exception>sneakyThrow(t);
     } finally {
@@ -1514,45 +1457,9 @@ public final class DBOSEngine implements AutoCloseable {
     }
     String output = serializer.serialize(result, step.returnType());
     Optional<RecordedOperation> winner =
-        checkpoint(
-            context,
-            functionId,
-            step.name(),
-            output,
-            null,
-            null,
-            serializer.name(),
-            startedAt,
-            now());
-    return winner.isPresent() ? replayStep(context, functionId, winner.get(), step) : result;
-  }
-
-  /**
-   * Records one of the workflow's operations at {@code functionId} (see {@link
-   * SystemDatabase#recordOperation}); the checkpoint also reads the workflow's row when {@link
-   * #STATUS_READ_INTERVAL_NANOS} have passed since it was last read.
-   */
-  private Optional<RecordedOperation> checkpoint(
-      WorkflowContext context,
-      int functionId,
-      String name,
-      String output,
-      String error,
-      String childWorkflowId,
-      String serialization,
-      long startedAt,
-      long completedAt) {
-    return db.recordOperation(
-        context.workflowId,
-        functionId,
-        name,
-        output,
-        error,
-        childWorkflowId,
-        serialization,
-        startedAt,
-        completedAt,
-        context.statusReadDue(STATUS_READ_INTERVAL_NANOS));
+        operations.record(
+            operation, step.name(), OperationOutcome.output(output, serializer.name()), startedAt);
+    return winner.isPresent() ? replayStep(operation, winner.get(), step) : result;
   }
 
   private Object attempts(WorkflowContext context, StepDefinition step, Invocation body)
@@ -1606,11 +1513,12 @@ public final class DBOSEngine implements AutoCloseable {
     return step.execution().execute(call, body);
   }
 
-  private Object replayStep(
-      WorkflowContext context, int functionId, RecordedOperation recorded, StepDefinition step) {
+  private Object replayStep(Operation operation, RecordedOperation recorded, StepDefinition step) {
     if (!recorded.functionName().equals(step.name()) || recorded.childWorkflowId() != null) {
-      throw nonDeterministic(context, functionId, recorded.functionName(), step.name());
+      throw operations.nonDeterministic(operation, recorded.functionName(), step.name());
     }
+    WorkflowContext context = operation.context();
+    int functionId = operation.functionId();
     try {
       Serializer reader = read(recorded.serialization());
       if (recorded.error() != null) {
@@ -1656,9 +1564,7 @@ public final class DBOSEngine implements AutoCloseable {
       pause(null, duration);
       return;
     }
-    checkNotCancelled(context);
-    int functionId = context.nextFunctionId();
-    long wakeAt = durableDeadline(context, functionId, duration);
+    long wakeAt = operations.wakeUp(operations.begin(context), duration);
     long until = Math.min(wakeAt, context.deadline);
     long remaining = until - now();
     if (remaining > 0) {
@@ -1668,7 +1574,7 @@ public final class DBOSEngine implements AutoCloseable {
       }
       pauseInWorkflow(context, Duration.ofMillis(remaining));
     }
-    checkNotCancelled(context);
+    cancellation.checkNotCancelled(context);
   }
 
   /** Sleeps in a workflow; a cancellation wakes it and ends the workflow. */
@@ -1695,49 +1601,6 @@ public final class DBOSEngine implements AutoCloseable {
     } finally {
       running.waiting = null;
     }
-  }
-
-  /**
-   * Ends the workflow at this durable operation if it was cancelled or its deadline has passed
-   * (then it is recorded as CANCELLED first). Costs no database access while neither happened.
-   */
-  private void checkNotCancelled(WorkflowContext context) {
-    if (parking(context)) {
-      throw PARK;
-    }
-    String movedTo = root(context).running.movedTo;
-    if (movedTo == null) {
-      movedTo = context.running.movedTo;
-    }
-    if (movedTo != null) {
-      throw new DBOSInterruptedException(
-          context.workflowId,
-          "Workflow '"
-              + context.workflowId
-              + "' was taken over by server '"
-              + movedTo
-              + "' while this server could not renew its lease; it stops here and goes on"
-              + " there.");
-    }
-    if (context.running.cancelled()) {
-      throw new DBOSWorkflowCancelledException(context.workflowId);
-    }
-    if (context.deadline != Long.MAX_VALUE && now() >= context.deadline) {
-      throw expired(context);
-    }
-  }
-
-  /** Records a workflow whose deadline passed as CANCELLED, and says so. */
-  private DBOSWorkflowCancelledException expired(WorkflowContext context) {
-    db.cancelExpired(context.workflowId, now());
-    context.running.cancel();
-    return new DBOSWorkflowCancelledException(
-        context.workflowId,
-        "Workflow '"
-            + context.workflowId
-            + "' passed its deadline ("
-            + Instant.ofEpochMilli(context.deadline)
-            + ") and was cancelled; resume it to let it finish.");
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1780,13 +1643,12 @@ public final class DBOSEngine implements AutoCloseable {
             "An idempotency key is for sends from outside a workflow; inside one, the workflow's"
                 + " own checkpoint makes the send happen once. Remove the key.");
       }
-      checkNotCancelled(context);
-      int functionId = context.nextFunctionId();
-      RecordedOperation recorded = context.recorded(functionId);
-      if (recorded != null) {
-        requireOperation(context, functionId, recorded, SEND);
+      Operation operation = operations.begin(context);
+      if (operation.replayed()) {
+        operations.requireName(operation, operation.recorded(), SEND);
         return;
       }
+      int functionId = operation.functionId();
       String messageId =
           UUID.nameUUIDFromBytes(
                   (context.workflowId + "/" + functionId).getBytes(StandardCharsets.UTF_8))
@@ -1832,14 +1694,12 @@ public final class DBOSEngine implements AutoCloseable {
               + " consumes a message sent to the running workflow. Call it in the @Workflow"
               + " method.");
     }
-    checkNotCancelled(context);
-    int functionId = context.nextFunctionId();
-    int timeoutId = context.nextFunctionId();
-    RecordedOperation recorded = context.recorded(functionId);
-    if (recorded != null) {
-      return recordedValue(context, functionId, recorded, RECV, type);
+    Operation operation = operations.begin(context);
+    Operation timeoutAt = operations.reserve(context);
+    if (operation.replayed()) {
+      return operations.recordedValue(operation, operation.recorded(), RECV, type);
     }
-    long deadline = durableDeadline(context, timeoutId, timeout);
+    long deadline = operations.wakeUp(timeoutAt, timeout);
     String payload =
         context.workflowId + "::" + (topic == null ? MessageDatabase.NULL_TOPIC : topic);
     Wait wait = new Wait(NotificationHub.MESSAGES, payload, now());
@@ -1847,14 +1707,14 @@ public final class DBOSEngine implements AutoCloseable {
       CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
       try {
         Optional<MessageDatabase.Value> message =
-            messages.receive(context.workflowId, topic, functionId, now());
+            messages.receive(context.workflowId, topic, operation.functionId(), now());
         if (message.isPresent()) {
           return Optional.ofNullable(
               read(message.get().serialization()).deserialize(message.get().text(), type));
         }
         long remaining = deadline - now();
         if (remaining <= 0) {
-          return recordNothing(context, functionId, RECV, type);
+          return operations.recordNothing(operation, RECV, type);
         }
         awaitSignal(context, signal, remaining, wait);
       } finally {
@@ -1884,14 +1744,13 @@ public final class DBOSEngine implements AutoCloseable {
           context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
       return;
     }
-    checkNotCancelled(context);
-    int functionId = context.nextFunctionId();
-    RecordedOperation recorded = context.recorded(functionId);
-    if (recorded != null) {
-      requireOperation(context, functionId, recorded, SET_EVENT);
+    Operation operation = operations.begin(context);
+    if (operation.replayed()) {
+      operations.requireName(operation, operation.recorded(), SET_EVENT);
       return;
     }
-    messages.setEvent(context.workflowId, functionId, key, text, serializer.name(), true, now());
+    messages.setEvent(
+        context.workflowId, operation.functionId(), key, text, serializer.name(), true, now());
   }
 
   /**
@@ -1906,17 +1765,15 @@ public final class DBOSEngine implements AutoCloseable {
     Objects.requireNonNull(timeout, "timeout");
     WorkflowContext context = threads.context();
     boolean durable = context != null && !context.inStep();
-    int functionId = -1;
+    Operation operation = null;
     long deadline;
     if (durable) {
-      checkNotCancelled(context);
-      functionId = context.nextFunctionId();
-      int timeoutId = context.nextFunctionId();
-      RecordedOperation recorded = context.recorded(functionId);
-      if (recorded != null) {
-        return recordedValue(context, functionId, recorded, GET_EVENT, type);
+      operation = operations.begin(context);
+      Operation timeoutAt = operations.reserve(context);
+      if (operation.replayed()) {
+        return operations.recordedValue(operation, operation.recorded(), GET_EVENT, type);
       }
-      deadline = durableDeadline(context, timeoutId, timeout);
+      deadline = operations.wakeUp(timeoutAt, timeout);
     } else {
       deadline = now() + timeout.toMillis();
     }
@@ -1929,27 +1786,21 @@ public final class DBOSEngine implements AutoCloseable {
         if (value.isPresent()) {
           MessageDatabase.Value found = value.get();
           if (durable) {
-            long now = now();
             Optional<RecordedOperation> winner =
-                checkpoint(
-                    context,
-                    functionId,
+                operations.record(
+                    operation,
                     GET_EVENT,
-                    found.text(),
-                    null,
-                    null,
-                    found.serialization(),
-                    now,
-                    now);
+                    OperationOutcome.output(found.text(), found.serialization()),
+                    now());
             if (winner.isPresent()) {
-              return recordedValue(context, functionId, winner.get(), GET_EVENT, type);
+              return operations.recordedValue(operation, winner.get(), GET_EVENT, type);
             }
           }
           return Optional.ofNullable(read(found.serialization()).deserialize(found.text(), type));
         }
         long remaining = deadline - now();
         if (remaining <= 0) {
-          return durable ? recordNothing(context, functionId, GET_EVENT, type) : Optional.empty();
+          return durable ? operations.recordNothing(operation, GET_EVENT, type) : Optional.empty();
         }
         awaitSignal(durable ? context : null, signal, remaining, wait);
       } finally {
@@ -1981,7 +1832,7 @@ public final class DBOSEngine implements AutoCloseable {
     appendStream(key, "\"" + MessageDatabase.STREAM_CLOSED + "\"", CLOSE_STREAM);
   }
 
-  private void appendStream(String key, String text, String operation) {
+  private void appendStream(String key, String text, String name) {
     Objects.requireNonNull(key, "key");
     WorkflowContext context = threads.context();
     if (context == null) {
@@ -1994,14 +1845,13 @@ public final class DBOSEngine implements AutoCloseable {
           context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
       return;
     }
-    checkNotCancelled(context);
-    int functionId = context.nextFunctionId();
-    RecordedOperation recorded = context.recorded(functionId);
-    if (recorded != null) {
-      requireOperation(context, functionId, recorded, operation);
+    Operation operation = operations.begin(context);
+    if (operation.replayed()) {
+      operations.requireName(operation, operation.recorded(), name);
       return;
     }
-    messages.writeStream(context.workflowId, functionId, key, text, serializer.name(), true, now());
+    messages.writeStream(
+        context.workflowId, operation.functionId(), key, text, serializer.name(), true, now());
   }
 
   /**
@@ -2089,55 +1939,6 @@ public final class DBOSEngine implements AutoCloseable {
     return serializer.serialize(value, value == null ? Object.class : value.getClass());
   }
 
-  /** The end of a durable wait: recorded at {@code timeoutId} the first time, read on replay. */
-  private long durableDeadline(WorkflowContext context, int timeoutId, Duration timeout) {
-    RecordedOperation recorded = context.recorded(timeoutId);
-    if (recorded != null) {
-      return recordedWakeUp(context, timeoutId, recorded);
-    }
-    long now = now();
-    long wakeAt = now + timeout.toMillis();
-    Optional<RecordedOperation> winner =
-        checkpoint(
-            context,
-            timeoutId,
-            SLEEP,
-            serializer.serialize(wakeAt, long.class),
-            null,
-            null,
-            serializer.name(),
-            now,
-            now);
-    return winner.isPresent() ? recordedWakeUp(context, timeoutId, winner.get()) : wakeAt;
-  }
-
-  /** Records that a wait ended with nothing (a null output), unless another execution recorded. */
-  private Optional<Object> recordNothing(
-      WorkflowContext context, int functionId, String name, Type type) {
-    long now = now();
-    Optional<RecordedOperation> winner =
-        checkpoint(context, functionId, name, null, null, null, serializer.name(), now, now);
-    return winner.isPresent()
-        ? recordedValue(context, functionId, winner.get(), name, type)
-        : Optional.empty();
-  }
-
-  private Optional<Object> recordedValue(
-      WorkflowContext context, int functionId, RecordedOperation recorded, String name, Type type) {
-    requireOperation(context, functionId, recorded, name);
-    if (recorded.output() == null) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(read(recorded.serialization()).deserialize(recorded.output(), type));
-  }
-
-  private void requireOperation(
-      WorkflowContext context, int functionId, RecordedOperation recorded, String name) {
-    if (!recorded.functionName().equals(name)) {
-      throw nonDeterministic(context, functionId, recorded.functionName(), name);
-    }
-  }
-
   /**
    * A wait for a notification: its channel and payload, and when it began (for the thread hold).
    */
@@ -2205,7 +2006,7 @@ public final class DBOSEngine implements AutoCloseable {
       }
     }
     if (context != null) {
-      checkNotCancelled(context);
+      cancellation.checkNotCancelled(context);
     }
   }
 
@@ -2217,19 +2018,6 @@ public final class DBOSEngine implements AutoCloseable {
     return hold == null ? Long.MAX_VALUE : hold.toMillis();
   }
 
-  /** Whether the workflow of {@code context} (or the one it is a child of) is being parked. */
-  private static boolean parking(WorkflowContext context) {
-    return root(context).running.parking;
-  }
-
-  private static WorkflowContext root(WorkflowContext context) {
-    WorkflowContext root = context;
-    while (root.parent != null) {
-      root = root.parent;
-    }
-    return root;
-  }
-
   /**
    * The top-level execution to park for a wait in {@code context}, or null when it must keep its
    * thread: parking is switched off, notifications are not being received (nothing would wake it),
@@ -2239,7 +2027,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (config.threadHold() == null || !lifecycle.isRunning() || !hub.listening()) {
       return null;
     }
-    WorkflowContext root = root(context);
+    WorkflowContext root = context.root();
     WorkflowDefinition definition = root.definition;
     if (root.running.inputs == null
         || definition.wrapsStep()
@@ -2622,13 +2410,6 @@ public final class DBOSEngine implements AutoCloseable {
     return threads.assignTimeout(timeout);
   }
 
-  private long recordedWakeUp(WorkflowContext context, int functionId, RecordedOperation recorded) {
-    if (!recorded.functionName().equals(SLEEP)) {
-      throw nonDeterministic(context, functionId, recorded.functionName(), SLEEP);
-    }
-    return (Long) read(recorded.serialization()).deserialize(recorded.output(), Long.class);
-  }
-
   // ---------------------------------------------------------------------------------------
   // Workflow ids, status, recovery
 
@@ -2802,15 +2583,6 @@ public final class DBOSEngine implements AutoCloseable {
       threads.here().clearDispatch();
     }
     return false;
-  }
-
-  private DBOSNonDeterministicWorkflowException nonDeterministic(
-      WorkflowContext context, int functionId, String recordedName, String calledName) {
-    DBOSNonDeterministicWorkflowException e =
-        new DBOSNonDeterministicWorkflowException(
-            context.workflowId, functionId, recordedName, calledName);
-    context.fail(e);
-    return e;
   }
 
   /** Sleeps, turning an interrupt into "stop here and stay PENDING". */

@@ -116,4 +116,18 @@ final class WorkflowContext {
   RuntimeException failure() {
     return failure;
   }
+
+  /** The top-level workflow this execution belongs to (itself, unless it is a child). */
+  WorkflowContext root() {
+    WorkflowContext root = this;
+    while (root.parent != null) {
+      root = root.parent;
+    }
+    return root;
+  }
+
+  /** Whether the workflow (or the one it is a child of) is being parked. */
+  boolean parking() {
+    return root().running.parking;
+  }
 }

@@ -185,14 +185,15 @@ final class EngineHarness implements AutoCloseable {
   /**
    * Returns once a workflow that was already running at {@code since} (a {@link System#nanoTime()})
    * reads its row at its next checkpoint: what another server changed (a cancellation, a take-over)
-   * is seen then. The engine reads it at most every {@link DBOSEngine#STATUS_READ_INTERVAL_NANOS};
-   * no event marks that, so this waits for the clock.
+   * is seen then. The engine reads it at most every {@link
+   * DurableOperations.STATUS_READ_INTERVAL_NANOS}; no event marks that, so this waits for the
+   * clock.
    */
   static void untilItsStatusIsReadAgain(long since) {
     await()
         .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(5))
-        .until(() -> System.nanoTime() - since >= DBOSEngine.STATUS_READ_INTERVAL_NANOS);
+        .until(() -> System.nanoTime() - since >= DurableOperations.STATUS_READ_INTERVAL_NANOS);
   }
 
   /** One column of one row, or null. */

@@ -48,22 +48,6 @@ final class CheckpointCommits {
    */
   static final int EXTRA_WRITER_BACKLOG = 8;
 
-  /**
-   * One operation's outcome to record at its position; {@code readStatus}: whether to read the
-   * workflow's status and runner with it (see {@link CheckpointCommits}).
-   */
-  record Checkpoint(
-      String workflowId,
-      int functionId,
-      String functionName,
-      String output,
-      String error,
-      String childWorkflowId,
-      String serialization,
-      long startedAt,
-      long completedAt,
-      boolean readStatus) {}
-
   private final DataSource dataSource;
   private final String quotedSchema;
   private volatile Consumer<String> onCancelled = id -> {};

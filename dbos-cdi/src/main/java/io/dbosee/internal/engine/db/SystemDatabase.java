@@ -152,38 +152,24 @@ public final class SystemDatabase {
    * once it is committed. Concurrent workflows' checkpoints share a commit ({@link
    * CheckpointCommits}).
    *
-   * @param readStatus whether to read the workflow's row with it: if it was cancelled or taken over
-   *     by another server, the listeners of {@link #onCancelledWorkflow} and {@link
-   *     #onWorkflowOwner} are told before this returns
+   * <p>With {@link Checkpoint#readStatus}, the workflow's row is read with it: if it was cancelled
+   * or taken over by another server, the listeners of {@link #onCancelledWorkflow} and {@link
+   * #onWorkflowOwner} are told before this returns.
+   *
    * @return empty when this call recorded it; the row recorded first otherwise (another execution
    *     of the same workflow got there first, and its outcome is the one that counts)
    */
-  public Optional<RecordedOperation> recordOperation(
-      String workflowId,
-      int functionId,
-      String functionName,
-      String output,
-      String error,
-      String childWorkflowId,
-      String serialization,
-      long startedAt,
-      long completedAt,
-      boolean readStatus) {
+  public Optional<RecordedOperation> recordOperation(Checkpoint checkpoint) {
     try {
-      return checkpoints.record(
-          new CheckpointCommits.Checkpoint(
-              workflowId,
-              functionId,
-              functionName,
-              output,
-              error,
-              childWorkflowId,
-              serialization,
-              startedAt,
-              completedAt,
-              readStatus));
+      return checkpoints.record(checkpoint);
     } catch (SQLException e) {
-      throw failure("checkpoint step #" + functionId + " of workflow '" + workflowId + "'", e);
+      throw failure(
+          "checkpoint step #"
+              + checkpoint.functionId()
+              + " of workflow '"
+              + checkpoint.workflowId()
+              + "'",
+          e);
     }
   }
 

@@ -86,7 +86,17 @@ class CheckpointGroupCommitTest {
   private Optional<RecordedOperation> record(
       String workflowId, int functionId, String output, boolean readStatus) {
     return system.recordOperation(
-        workflowId, functionId, "step", output, null, null, "portable_json", 1L, 2L, readStatus);
+        new Checkpoint(
+            workflowId,
+            functionId,
+            "step",
+            output,
+            null,
+            null,
+            "portable_json",
+            1L,
+            2L,
+            readStatus));
   }
 
   private String outputOf(String workflowId, int functionId) {
