@@ -1,6 +1,5 @@
 package io.dbosee.internal.engine;
 
-import io.dbosee.DBOSAwaitTimeoutException;
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
@@ -95,6 +94,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final Failures failures;
   private final Cancellation cancellation;
   private final DurableOperations operations;
+  private final WorkflowOutcomes outcomes;
   private final WorkflowRegistry registry;
 
   /** Every queue workflows can be enqueued on, and whether this server runs its workflows. */
@@ -111,12 +111,6 @@ public final class DBOSEngine implements AutoCloseable {
   private static final ParkSignal PARK = ParkSignal.PARK;
 
   private final WorkflowManagement management;
-
-  /**
-   * Waiters for workflows that run elsewhere or have not started here yet, completed when a
-   * workflow of that id finishes on this server; waiters for other servers' workflows also poll.
-   */
-  private final Map<String, CompletableFuture<Void>> finishSignals = new ConcurrentHashMap<>();
 
   private final Map<String, RunningWorkflow> active;
   private final ThreadHandoffs threads;
@@ -157,6 +151,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.failures = new Failures(lifecycle);
     this.cancellation = new Cancellation(services);
     this.operations = new DurableOperations(services, cancellation);
+    this.outcomes = new WorkflowOutcomes(services);
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
@@ -423,7 +418,7 @@ public final class DBOSEngine implements AutoCloseable {
       throws Exception {
     RunningWorkflow running =
         launch(definition, workflowId, inputs, body, init, placement, timeoutMs);
-    return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+    return WorkflowOutcomes.await(workflowId, running.outcome(), Long.MAX_VALUE, null);
   }
 
   /** Which thread runs a top-level execution. */
@@ -576,7 +571,7 @@ public final class DBOSEngine implements AutoCloseable {
       // recorded outcome, not join a finished execution.
       active.remove(workflowId, mine);
       complete(mine.outcome(), result, failure);
-      signalFinished(workflowId);
+      outcomes.signalFinished(workflowId);
       return false;
     } finally {
       if (callersInterrupt) {
@@ -599,10 +594,10 @@ public final class DBOSEngine implements AutoCloseable {
       throws Exception {
     requireSameDefinition(workflowId, definition, running);
     try {
-      return await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+      return WorkflowOutcomes.await(workflowId, running.outcome(), Long.MAX_VALUE, null);
     } catch (ParkSignal parked) {
       // A child parked with its parent: its outcome will be recorded when they resume.
-      return awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
+      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
     }
   }
 
@@ -656,7 +651,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     complete(mine.outcome(), result, failure);
     if (failure != PARK) {
-      signalFinished(childId);
+      outcomes.signalFinished(childId);
     }
     if (failure != null) {
       throw Outcomes.<Exception>sneakyThrow(failure);
@@ -701,12 +696,12 @@ public final class DBOSEngine implements AutoCloseable {
     requireSameWorkflow(row, definition);
     WorkflowState status = WorkflowState.valueOf(row.status());
     if (status.isFinal()) {
-      return recordedOutcome(row, definition);
+      return outcomes.recordedOutcome(row, definition);
     }
     if (status != WorkflowState.PENDING || !row.executorId().equals(config.executorId())) {
       // Queued, or running on another server: its outcome will be recorded there.
       // (This execution is in the map of active ones itself: read the database only.)
-      return awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
+      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
     }
     if (!init.inserted() && row.recoveryAttempts() > definition.maxRecoveryAttempts() + 1L) {
       db.finishWorkflow(
@@ -794,7 +789,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (!db.finishWorkflow(
         workflowId, WorkflowState.SUCCESS.name(), output, null, serializer.name(), now())) {
       // Cancelled, or finished by another execution meanwhile: what is recorded counts.
-      return recordedOutcome(readWorkflow(workflowId), definition);
+      return outcomes.recordedOutcome(outcomes.readWorkflow(workflowId), definition);
     }
     return result;
   }
@@ -843,135 +838,6 @@ public final class DBOSEngine implements AutoCloseable {
               + ", so it cannot be used for "
               + definition.key()
               + ". Use a different id for a different workflow.");
-    }
-  }
-
-  /**
-   * The recorded outcome of a finished workflow. Without a definition (a workflow this application
-   * does not register) the result is read as plain JSON values.
-   */
-  private Object recordedOutcome(WorkflowRow row, WorkflowDefinition definition) {
-    Type returnType = definition == null ? Object.class : definition.returnType();
-    ClassLoader loader = definition == null ? LOADER : definition.classLoader();
-    return switch (WorkflowState.valueOf(row.status())) {
-      case SUCCESS -> read(row.serialization()).deserialize(row.output(), returnType);
-      case ERROR ->
-          throw Outcomes.<RuntimeException>sneakyThrow(
-              read(row.serialization()).deserializeError(row.error(), loader));
-      case CANCELLED -> throw new DBOSWorkflowCancelledException(row.workflowId());
-      case MAX_RECOVERY_ATTEMPTS_EXCEEDED ->
-          throw new DBOSMaxRecoveryAttemptsExceededException(
-              row.workflowId(), definition == null ? -1 : definition.maxRecoveryAttempts());
-      default ->
-          throw new IllegalStateException(
-              "workflow " + row.workflowId() + " is not finished: " + row.status());
-    };
-  }
-
-  /**
-   * Waits until the workflow finishes, here or on another server, and returns its outcome. A
-   * workflow running here is awaited directly; one that runs elsewhere (or has not started) is read
-   * again when a workflow of that id finishes here, and at least every result poll interval.
-   *
-   * @param deadline {@link System#nanoTime()} to give up at, or Long.MAX_VALUE
-   * @param timeout what the deadline came from, for the message
-   * @param joinLocal whether to join an execution of this id running here
-   */
-  private Object awaitOutcome(
-      String workflowId,
-      WorkflowDefinition definition,
-      long deadline,
-      Duration timeout,
-      boolean joinLocal)
-      throws Exception {
-    int outages = 0;
-    while (true) {
-      RunningWorkflow running = joinLocal ? active.get(workflowId) : null;
-      if (running != null) {
-        return await(workflowId, running.outcome(), deadline, timeout);
-      }
-      // Registered before the read, so that a finish between the read and the wait is not missed.
-      CompletableFuture<Void> signal =
-          finishSignals.computeIfAbsent(workflowId, id -> new CompletableFuture<>());
-      long wait = config.resultPollInterval().toNanos();
-      try {
-        WorkflowRow row =
-            db.readWorkflow(workflowId)
-                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-        outages = 0;
-        if (WorkflowState.valueOf(row.status()).isFinal()) {
-          finishSignals.remove(workflowId, signal);
-          return recordedOutcome(row, definition);
-        }
-      } catch (DBOSSystemDatabaseException e) {
-        if (!ConnectionFailures.isOutage(e)) {
-          finishSignals.remove(workflowId, signal);
-          throw e;
-        }
-        // The workflow rides out the outage; so does its caller, reading again after a pause.
-        wait = TimeUnit.MILLISECONDS.toNanos(Math.min(5_000, 250L << Math.min(outages++, 5)));
-      }
-      if (joinLocal && active.containsKey(workflowId)) {
-        continue;
-      }
-      if (deadline != Long.MAX_VALUE) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          finishSignals.remove(workflowId, signal);
-          throw new DBOSAwaitTimeoutException(workflowId, timeout);
-        }
-        wait = Math.min(wait, remaining);
-      }
-      try {
-        signal.get(wait, TimeUnit.NANOSECONDS);
-      } catch (TimeoutException e) {
-        // poll again
-      } catch (InterruptedException e) {
-        finishSignals.remove(workflowId, signal);
-        Thread.currentThread().interrupt();
-        throw new DBOSInterruptedException(
-            workflowId,
-            "Interrupted while waiting for workflow '"
-                + workflowId
-                + "'; the workflow itself goes on.");
-      }
-    }
-  }
-
-  private void signalFinished(String workflowId) {
-    CompletableFuture<Void> signal = finishSignals.remove(workflowId);
-    if (signal != null) {
-      signal.complete(null);
-    }
-  }
-
-  private WorkflowRow readWorkflow(String workflowId) {
-    return db.readWorkflow(workflowId)
-        .orElseThrow(
-            () ->
-                new DBOSSystemDatabaseException(
-                    "Workflow '" + workflowId + "' was deleted while it was being awaited.", null));
-  }
-
-  private static Object await(
-      String workflowId, CompletableFuture<Object> future, long deadline, Duration timeout)
-      throws Exception {
-    try {
-      if (deadline == Long.MAX_VALUE) {
-        return future.get();
-      }
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw Outcomes.<Exception>sneakyThrow(e.getCause());
-    } catch (TimeoutException e) {
-      throw new DBOSAwaitTimeoutException(workflowId, timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DBOSInterruptedException(
-          workflowId,
-          "Interrupted while waiting for workflow '"
-              + workflowId
-              + "'; the workflow itself goes on.");
     }
   }
 
@@ -1260,7 +1126,7 @@ public final class DBOSEngine implements AutoCloseable {
             runner.enqueued(queue.name(), delayUntil != null);
           }
         }
-        case EXISTS -> requireSameWorkflow(readWorkflow(workflowId), definition);
+        case EXISTS -> requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
         case DUPLICATED ->
             throw new DBOSQueueDuplicatedException(
                 workflowId, queue.name(), spec.deduplicationId());
@@ -1329,7 +1195,7 @@ public final class DBOSEngine implements AutoCloseable {
 
     @Override
     public Object getResult() throws Exception {
-      return awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, true);
+      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, true);
     }
 
     @Override
@@ -1338,7 +1204,7 @@ public final class DBOSEngine implements AutoCloseable {
       long now = System.nanoTime();
       long deadline =
           timeout.toNanos() >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + timeout.toNanos();
-      return awaitOutcome(workflowId, definition, deadline, timeout, true);
+      return outcomes.awaitOutcome(workflowId, definition, deadline, timeout, true);
     }
 
     @Override
@@ -2178,7 +2044,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (found.isEmpty()) {
       active.remove(workflowId, running);
       running.outcome().completeExceptionally(new DBOSNonExistentWorkflowException(workflowId));
-      signalFinished(workflowId);
+      outcomes.signalFinished(workflowId);
       return;
     }
     WorkflowRow row = found.get();
@@ -2202,11 +2068,13 @@ public final class DBOSEngine implements AutoCloseable {
       // Recorded as failed by readArguments: its waiters get that outcome.
       active.remove(workflowId, running);
       try {
-        running.outcome().complete(recordedOutcome(readWorkflow(workflowId), definition));
+        running
+            .outcome()
+            .complete(outcomes.recordedOutcome(outcomes.readWorkflow(workflowId), definition));
       } catch (Exception | Error e) {
         running.outcome().completeExceptionally(e);
       }
-      signalFinished(workflowId);
+      outcomes.signalFinished(workflowId);
       return;
     }
     threads.here().resuming = running;

@@ -1,0 +1,175 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.DBOSAwaitTimeoutException;
+import io.dbosee.DBOSInterruptedException;
+import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
+import io.dbosee.DBOSNonExistentWorkflowException;
+import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.DBOSWorkflowCancelledException;
+import io.dbosee.WorkflowState;
+import io.dbosee.internal.engine.db.ConnectionFailures;
+import io.dbosee.internal.engine.db.SystemDatabase;
+import io.dbosee.internal.engine.db.WorkflowRow;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A workflow's outcome: awaited while it runs, here or on another server, and read back once it is
+ * recorded.
+ */
+final class WorkflowOutcomes {
+  private static final ClassLoader LOADER = WorkflowOutcomes.class.getClassLoader();
+
+  private final EngineServices services;
+  private final EngineConfig config;
+  private final SystemDatabase db;
+  private final Map<String, RunningWorkflow> active;
+
+  WorkflowOutcomes(EngineServices services) {
+    this.services = services;
+    this.config = services.config;
+    this.db = services.db;
+    this.active = services.active;
+  }
+
+  /**
+   * Waiters for workflows that run elsewhere or have not started here yet, completed when a
+   * workflow of that id finishes on this server; waiters for other servers' workflows also poll.
+   */
+  private final Map<String, CompletableFuture<Void>> finishSignals = new ConcurrentHashMap<>();
+
+  /**
+   * The recorded outcome of a finished workflow. Without a definition (a workflow this application
+   * does not register) the result is read as plain JSON values.
+   */
+  Object recordedOutcome(WorkflowRow row, WorkflowDefinition definition) {
+    Type returnType = definition == null ? Object.class : definition.returnType();
+    ClassLoader loader = definition == null ? LOADER : definition.classLoader();
+    return switch (WorkflowState.valueOf(row.status())) {
+      case SUCCESS -> services.read(row.serialization()).deserialize(row.output(), returnType);
+      case ERROR ->
+          throw Outcomes.<RuntimeException>sneakyThrow(
+              services.read(row.serialization()).deserializeError(row.error(), loader));
+      case CANCELLED -> throw new DBOSWorkflowCancelledException(row.workflowId());
+      case MAX_RECOVERY_ATTEMPTS_EXCEEDED ->
+          throw new DBOSMaxRecoveryAttemptsExceededException(
+              row.workflowId(), definition == null ? -1 : definition.maxRecoveryAttempts());
+      default ->
+          throw new IllegalStateException(
+              "workflow " + row.workflowId() + " is not finished: " + row.status());
+    };
+  }
+
+  /**
+   * Waits until the workflow finishes, here or on another server, and returns its outcome. A
+   * workflow running here is awaited directly; one that runs elsewhere (or has not started) is read
+   * again when a workflow of that id finishes here, and at least every result poll interval.
+   *
+   * @param deadline {@link System#nanoTime()} to give up at, or Long.MAX_VALUE
+   * @param timeout what the deadline came from, for the message
+   * @param joinLocal whether to join an execution of this id running here
+   */
+  Object awaitOutcome(
+      String workflowId,
+      WorkflowDefinition definition,
+      long deadline,
+      Duration timeout,
+      boolean joinLocal)
+      throws Exception {
+    int outages = 0;
+    while (true) {
+      RunningWorkflow running = joinLocal ? active.get(workflowId) : null;
+      if (running != null) {
+        return await(workflowId, running.outcome(), deadline, timeout);
+      }
+      // Registered before the read, so that a finish between the read and the wait is not missed.
+      CompletableFuture<Void> signal =
+          finishSignals.computeIfAbsent(workflowId, id -> new CompletableFuture<>());
+      long wait = config.resultPollInterval().toNanos();
+      try {
+        WorkflowRow row =
+            db.readWorkflow(workflowId)
+                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+        outages = 0;
+        if (WorkflowState.valueOf(row.status()).isFinal()) {
+          finishSignals.remove(workflowId, signal);
+          return recordedOutcome(row, definition);
+        }
+      } catch (DBOSSystemDatabaseException e) {
+        if (!ConnectionFailures.isOutage(e)) {
+          finishSignals.remove(workflowId, signal);
+          throw e;
+        }
+        // The workflow rides out the outage; so does its caller, reading again after a pause.
+        wait = TimeUnit.MILLISECONDS.toNanos(Math.min(5_000, 250L << Math.min(outages++, 5)));
+      }
+      if (joinLocal && active.containsKey(workflowId)) {
+        continue;
+      }
+      if (deadline != Long.MAX_VALUE) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          finishSignals.remove(workflowId, signal);
+          throw new DBOSAwaitTimeoutException(workflowId, timeout);
+        }
+        wait = Math.min(wait, remaining);
+      }
+      try {
+        signal.get(wait, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // poll again
+      } catch (InterruptedException e) {
+        finishSignals.remove(workflowId, signal);
+        Thread.currentThread().interrupt();
+        throw new DBOSInterruptedException(
+            workflowId,
+            "Interrupted while waiting for workflow '"
+                + workflowId
+                + "'; the workflow itself goes on.");
+      }
+    }
+  }
+
+  void signalFinished(String workflowId) {
+    CompletableFuture<Void> signal = finishSignals.remove(workflowId);
+    if (signal != null) {
+      signal.complete(null);
+    }
+  }
+
+  WorkflowRow readWorkflow(String workflowId) {
+    return db.readWorkflow(workflowId)
+        .orElseThrow(
+            () ->
+                new DBOSSystemDatabaseException(
+                    "Workflow '" + workflowId + "' was deleted while it was being awaited.", null));
+  }
+
+  static Object await(
+      String workflowId, CompletableFuture<Object> future, long deadline, Duration timeout)
+      throws Exception {
+    try {
+      if (deadline == Long.MAX_VALUE) {
+        return future.get();
+      }
+      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw Outcomes.<Exception>sneakyThrow(e.getCause());
+    } catch (TimeoutException e) {
+      throw new DBOSAwaitTimeoutException(workflowId, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DBOSInterruptedException(
+          workflowId,
+          "Interrupted while waiting for workflow '"
+              + workflowId
+              + "'; the workflow itself goes on.");
+    }
+  }
+}
