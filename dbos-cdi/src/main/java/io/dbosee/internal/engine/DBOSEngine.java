@@ -23,6 +23,7 @@ import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.TraceContexts;
 import io.dbosee.internal.engine.db.WorkflowRow;
+import io.dbosee.internal.engine.db.WrittenBy;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
@@ -51,7 +52,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 /**
@@ -105,7 +105,7 @@ public final class DBOSEngine implements AutoCloseable {
   private volatile QueueRunner queueRunner;
   private final NotificationHub hub;
   private final MessageDatabase messages;
-  private final ParkedWorkflows parked;
+  private final WorkflowParking parking;
   private final Failover failover;
 
   private static final ParkSignal PARK = ParkSignal.PARK;
@@ -155,7 +155,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
-    this.parked = new ParkedWorkflows(hub, time, this::resumeParked);
+    this.parking = new WorkflowParking(services, hub, this::resumeParked);
     this.failover =
         config.failoverLease() == null
             ? null
@@ -293,11 +293,11 @@ public final class DBOSEngine implements AutoCloseable {
       failover.start();
     }
     List<NotificationHub.Timer> timers = new ArrayList<>();
-    timers.add(parkedSweep);
+    timers.add(parking.parkedSweep);
     if (failover != null) {
       timers.add(failover);
     }
-    hub.start(queueRunner, parked, timers);
+    hub.start(queueRunner, parking.parked(), timers);
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -326,9 +326,7 @@ public final class DBOSEngine implements AutoCloseable {
       failover.stop();
     }
     hub.stop();
-    for (ParkedWorkflows.Parked sleeper : parked.drain()) {
-      abandon(sleeper.workflowId, sleeper.running);
-    }
+    parking.abandonAll();
   }
 
   /**
@@ -342,7 +340,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** How many workflows wait here without holding a thread (for tests and metrics). */
   public int parkedWorkflows() {
-    return parked.size();
+    return parking.parked().size();
   }
 
   /** Whether workflows are accepted. */
@@ -558,13 +556,14 @@ public final class DBOSEngine implements AutoCloseable {
             && (interrupted || Failures.byInterrupt(failure));
     try {
       if (failure == PARK) {
-        if (parkUnwound(mine)) {
+        if (parking.parkUnwound(mine)) {
           return true;
         }
         failure = Failures.stoppedWhileWaiting(workflowId);
       } else if (failure != null
-          && (retryAfterOutage(workflowId, mine, failure)
-              || (callersInterrupt && resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
+          && (parking.retryAfterOutage(workflowId, mine, failure)
+              || (callersInterrupt
+                  && parking.resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
         return true;
       }
       // Leave the map before completing: a call made after this one returned must read the
@@ -1434,9 +1433,10 @@ public final class DBOSEngine implements AutoCloseable {
     long until = Math.min(wakeAt, context.deadline);
     long remaining = until - now();
     if (remaining > 0) {
-      WorkflowContext root = remaining > threadHoldMillis() ? parkableRoot(context) : null;
+      WorkflowContext root =
+          remaining > parking.threadHoldMillis() ? parking.parkableRoot(context) : null;
       if (root != null) {
-        throw park(root, until, null, null, null);
+        throw parking.park(root, until, null, null, null);
       }
       pauseInWorkflow(context, Duration.ofMillis(remaining));
     }
@@ -1501,7 +1501,7 @@ public final class DBOSEngine implements AutoCloseable {
     StorableText.optional(topic, "topic");
     StorableText.optional(idempotencyKey, "idempotencyKey");
     lifecycle.requireRunning();
-    String text = serializeValue(message);
+    MessageDatabase.Value text = serializeValue(message);
     WorkflowContext context = threads.context();
     if (context != null && !context.inStep()) {
       if (idempotencyKey != null) {
@@ -1520,24 +1520,18 @@ public final class DBOSEngine implements AutoCloseable {
                   (context.workflowId + "/" + functionId).getBytes(StandardCharsets.UTF_8))
               .toString();
       messages.send(
-          messageId,
-          destinationId,
-          topic,
-          text,
-          serializer.name(),
-          context.workflowId,
-          functionId,
+          new MessageDatabase.Message(messageId, destinationId, topic, text),
+          WrittenBy.operation(context.workflowId, functionId),
           now());
       return;
     }
     messages.send(
-        idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString(),
-        destinationId,
-        topic,
-        text,
-        serializer.name(),
+        new MessageDatabase.Message(
+            idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString(),
+            destinationId,
+            topic,
+            text),
         null,
-        0,
         now());
   }
 
@@ -1604,10 +1598,10 @@ public final class DBOSEngine implements AutoCloseable {
           "setEvent can only be called by a workflow or one of its steps: an event belongs to the"
               + " running workflow. Outside a workflow, send a message instead.");
     }
-    String text = serializeValue(value);
+    MessageDatabase.Value text = serializeValue(value);
     if (context.inStep()) {
       messages.setEvent(
-          context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
+          WrittenBy.step(context.workflowId, context.stepFunctionId()), key, text, now());
       return;
     }
     Operation operation = operations.begin(context);
@@ -1616,7 +1610,7 @@ public final class DBOSEngine implements AutoCloseable {
       return;
     }
     messages.setEvent(
-        context.workflowId, operation.functionId(), key, text, serializer.name(), true, now());
+        WrittenBy.operation(context.workflowId, operation.functionId()), key, text, now());
   }
 
   /**
@@ -1695,10 +1689,13 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public void closeStream(String key) {
     StorableText.require(key, "key");
-    appendStream(key, "\"" + MessageDatabase.STREAM_CLOSED + "\"", CLOSE_STREAM);
+    appendStream(
+        key,
+        new MessageDatabase.Value("\"" + MessageDatabase.STREAM_CLOSED + "\"", serializer.name()),
+        CLOSE_STREAM);
   }
 
-  private void appendStream(String key, String text, String name) {
+  private void appendStream(String key, MessageDatabase.Value text, String name) {
     Objects.requireNonNull(key, "key");
     WorkflowContext context = threads.context();
     if (context == null) {
@@ -1708,7 +1705,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     if (context.inStep()) {
       messages.writeStream(
-          context.workflowId, context.stepFunctionId(), key, text, serializer.name(), false, now());
+          WrittenBy.step(context.workflowId, context.stepFunctionId()), key, text, now());
       return;
     }
     Operation operation = operations.begin(context);
@@ -1717,7 +1714,7 @@ public final class DBOSEngine implements AutoCloseable {
       return;
     }
     messages.writeStream(
-        context.workflowId, operation.functionId(), key, text, serializer.name(), true, now());
+        WrittenBy.operation(context.workflowId, operation.functionId()), key, text, now());
   }
 
   /**
@@ -1801,8 +1798,10 @@ public final class DBOSEngine implements AutoCloseable {
     };
   }
 
-  private String serializeValue(Object value) {
-    return serializer.serialize(value, value == null ? Object.class : value.getClass());
+  private MessageDatabase.Value serializeValue(Object value) {
+    return new MessageDatabase.Value(
+        serializer.serialize(value, value == null ? Object.class : value.getClass()),
+        serializer.name());
   }
 
   /**
@@ -1823,11 +1822,11 @@ public final class DBOSEngine implements AutoCloseable {
     if (context != null && context.deadline != Long.MAX_VALUE) {
       pause = Math.max(1, Math.min(pause, context.deadline - now()));
     }
-    WorkflowContext root = context == null || wait == null ? null : parkableRoot(context);
+    WorkflowContext root = context == null || wait == null ? null : parking.parkableRoot(context);
     if (root != null) {
       long now = now();
       long held = now - wait.startedAt();
-      long hold = threadHoldMillis();
+      long hold = parking.threadHoldMillis();
       if (held >= hold) {
         // Subscribed before looking at the first signal, so no notification falls in between.
         CompletableFuture<Void> wake = hub.subscribe(wait.channel(), wait.payload());
@@ -1835,7 +1834,7 @@ public final class DBOSEngine implements AutoCloseable {
           hub.unsubscribe(wait.channel(), wait.payload(), wake);
           return; // notified meanwhile: look again
         }
-        throw park(
+        throw parking.park(
             root, Math.min(now + millis, context.deadline), wait.channel(), wait.payload(), wake);
       }
       pause = Math.max(1, Math.min(pause, hold - held));
@@ -1876,149 +1875,12 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Parking: long waits give their thread back
-
-  private long threadHoldMillis() {
-    Duration hold = config.threadHold();
-    return hold == null ? Long.MAX_VALUE : hold.toMillis();
-  }
-
-  /**
-   * The top-level execution to park for a wait in {@code context}, or null when it must keep its
-   * thread: parking is switched off, notifications are not being received (nothing would wake it),
-   * or the workflow cannot be started again by replay (not registered, or a step run as one).
-   */
-  private WorkflowContext parkableRoot(WorkflowContext context) {
-    if (config.threadHold() == null || !lifecycle.isRunning() || !hub.listening()) {
-      return null;
-    }
-    WorkflowContext root = context.root();
-    WorkflowDefinition definition = root.definition;
-    if (root.running.inputs == null
-        || definition.wrapsStep()
-        || definition.invoker() == null
-        || !registry.isRegistered(definition)) {
-      return null;
-    }
-    return root;
-  }
-
-  /** Marks {@code root}'s execution as parking, and returns the signal that unwinds its thread. */
-  private ParkSignal park(
-      WorkflowContext root,
-      long wakeAt,
-      String channel,
-      String payload,
-      CompletableFuture<Void> signal) {
-    RunningWorkflow running = root.running;
-    running.pendingPark =
-        new ParkedWorkflows.Parked(root.workflowId, running, wakeAt, channel, payload, signal);
-    running.parking = true;
-    return PARK;
-  }
-
-  /**
-   * Parks an execution whose thread has just unwound its body.
-   *
-   * @return false when it cannot park (the engine stops): it then ends as interrupted
-   */
-  private boolean parkUnwound(RunningWorkflow running) {
-    ParkedWorkflows.Parked sleeper = running.pendingPark;
-    running.pendingPark = null;
-    running.parking = false;
-    if (sleeper == null || !lifecycle.isRunning()) {
-      if (sleeper != null && sleeper.signal != null) {
-        hub.unsubscribe(sleeper.channel, sleeper.payload, sleeper.signal);
-      }
-      return false;
-    }
-    parkWhileRunning(sleeper);
-    return true;
-  }
-
-  /** Parks a workflow; if the engine stopped meanwhile, ends it as close() ends parked ones. */
-  private void parkWhileRunning(ParkedWorkflows.Parked sleeper) {
-    parked.park(sleeper);
-    if (!lifecycle.isRunning()) {
-      // close() may have drained the parked ones before this one came.
-      for (ParkedWorkflows.Parked left : parked.drain()) {
-        abandon(left.workflowId, left.running);
-      }
-    }
-  }
-
-  /**
-   * Puts aside a workflow that stopped because the database could not be reached, to resume it by
-   * replay after a growing pause (250 ms doubling to 5 s), or as soon as the notification listener
-   * reconnects: an outage delays workflows instead of leaving them PENDING until the next start.
-   * Its callers keep waiting.
-   *
-   * @return whether it was put aside
-   */
-  private boolean retryAfterOutage(String workflowId, RunningWorkflow running, Throwable failure) {
-    if (!resumableByReplay(running)
-        // Only a failure that left it PENDING: one the body let through was recorded as ERROR.
-        || !(failure instanceof DBOSInterruptedException
-            || failure instanceof DBOSSystemDatabaseException)
-        || !ConnectionFailures.isOutage(failure)) {
-      return false;
-    }
-    long pause = Math.min(5_000, 250L << Math.min(running.outages++, 5));
-    LOG.log(
-        Level.WARNING,
-        "Workflow ''{0}'' stopped because the database could not be reached ({1}); it stays"
-            + " PENDING and resumes from its last completed step in {2} ms",
-        workflowId,
-        Failures.rootMessage(failure),
-        pause);
-    parkWhileRunning(
-        new ParkedWorkflows.Parked(workflowId, running, now() + pause, null, null, null));
-    return true;
-  }
-
-  /**
-   * Whether an execution that stopped here, left PENDING, can be started again by replay in this
-   * engine now: it runs, nobody cancelled the workflow or took it over, and it was started from its
-   * recorded inputs by a registered definition.
-   */
-  private boolean resumableByReplay(RunningWorkflow running) {
-    WorkflowDefinition definition = running.definition();
-    return lifecycle.isRunning()
-        && !running.cancelled()
-        && running.movedTo == null
-        && running.inputs != null
-        && definition.invoker() != null
-        && registry.isRegistered(definition);
-  }
-
-  /**
-   * Hands to the executor a workflow that its caller's interrupt stopped on the caller's thread: it
-   * goes on from its last completed step, as it would have on the executor, where the interrupt
-   * would not have reached it. Its callers keep waiting.
-   *
-   * @return whether it was handed over
-   */
-  private boolean resumeAfterCallersInterrupt(
-      String workflowId, RunningWorkflow running, Throwable failure) {
-    if (!(failure instanceof DBOSInterruptedException) || !resumableByReplay(running)) {
-      return false;
-    }
-    LOG.log(
-        Level.DEBUG,
-        "Workflow ''{0}'' was interrupted by its caller, on whose thread it ran; it goes on from"
-            + " its last completed step on the executor",
-        workflowId);
-    resumeParked(new ParkedWorkflows.Parked(workflowId, running, now(), null, null, null));
-    return true;
-  }
-
   /** Hands a woken workflow to the executor, which resumes it by replay. */
   private void resumeParked(ParkedWorkflows.Parked sleeper) {
     try {
       executor.execute(() -> resumeNow(sleeper));
     } catch (RejectedExecutionException e) {
-      abandon(sleeper.workflowId, sleeper.running);
+      parking.abandon(sleeper.workflowId, sleeper.running);
     }
   }
 
@@ -2026,7 +1888,7 @@ public final class DBOSEngine implements AutoCloseable {
     String workflowId = sleeper.workflowId;
     RunningWorkflow running = sleeper.running;
     if (!lifecycle.isRunning()) {
-      abandon(workflowId, running);
+      parking.abandon(workflowId, running);
       return;
     }
     WorkflowDefinition definition = running.definition();
@@ -2035,7 +1897,7 @@ public final class DBOSEngine implements AutoCloseable {
       found = db.readWorkflow(workflowId);
     } catch (RuntimeException e) {
       // The database is unreachable: look again in a moment, still without a thread.
-      if (!retryAfterOutage(workflowId, running, e)) {
+      if (!parking.retryAfterOutage(workflowId, running, e)) {
         active.remove(workflowId, running);
         running.outcome().completeExceptionally(e);
       }
@@ -2090,56 +1952,6 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
-  /** Ends an execution that parked when the engine stops: it stays PENDING in the database. */
-  private void abandon(String workflowId, RunningWorkflow running) {
-    active.remove(workflowId, running);
-    running.outcome().completeExceptionally(Failures.stoppedWhileWaiting(workflowId));
-  }
-
-  /** How often parked workflows are checked for a cancellation that notified nobody. */
-  private static final long PARKED_SWEEP_MS = 2_000;
-
-  /**
-   * Every {@link #PARKED_SWEEP_MS}, one query over the parked workflows wakes those that were
-   * cancelled by SQL or another process (a DBOS client's cancel sends no notification), finished
-   * elsewhere, or taken over: they end at once instead of at the end of their wait.
-   */
-  private final NotificationHub.Timer parkedSweep =
-      new NotificationHub.Timer() {
-        private final AtomicBoolean sweeping = new AtomicBoolean();
-        private volatile long next;
-
-        @Override
-        public long millisUntilDue() {
-          return parked.size() == 0 ? Long.MAX_VALUE : Math.max(0, next - now());
-        }
-
-        @Override
-        public void timer() {
-          long current = now();
-          if (current < next || parked.size() == 0 || !sweeping.compareAndSet(false, true)) {
-            return;
-          }
-          next = current + PARKED_SWEEP_MS;
-          try {
-            executor.execute(
-                () -> {
-                  try {
-                    for (String id : db.notRunningHere(parked.ids(), config.executorId())) {
-                      parked.wake(id);
-                    }
-                  } catch (RuntimeException e) {
-                    LOG.log(Level.DEBUG, "could not check the parked workflows", e);
-                  } finally {
-                    sweeping.set(false);
-                  }
-                });
-          } catch (RejectedExecutionException e) {
-            sweeping.set(false);
-          }
-        }
-      };
-
   /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
   private void recoverTakenOver() {
     if (lifecycle.isRunning()) {
@@ -2162,7 +1974,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     if (running != null) {
       running.movedTo = executorId;
-      parked.wake(workflowId);
+      parking.parked().wake(workflowId);
     }
   }
 
@@ -2171,7 +1983,7 @@ public final class DBOSEngine implements AutoCloseable {
     RunningWorkflow running = active.get(workflowId);
     if (running != null) {
       running.cancel();
-      parked.wake(workflowId); // its replay finds it CANCELLED and ends
+      parking.parked().wake(workflowId); // its replay finds it CANCELLED and ends
     }
   }
 

@@ -25,6 +25,12 @@ public final class MessageDatabase {
   /** A stored value and the format it is written in. */
   public record Value(String text, String serialization) {}
 
+  /**
+   * A message to send: its id (a retried send with the same id delivers once), its destination
+   * workflow and topic (null: the default topic), and its value.
+   */
+  public record Message(String messageId, String destinationId, String topic, Value value) {}
+
   public MessageDatabase(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.schema = schema;
@@ -32,20 +38,18 @@ public final class MessageDatabase {
   }
 
   /**
-   * Inserts a message, once per {@code messageId}; with a workflow position, also records the send
-   * as that workflow's operation, in the same statement.
+   * Inserts a message, once per {@link Message#messageId}; sent by a workflow, also records the
+   * send as that workflow's operation, in the same statement.
    *
+   * @param sender the workflow operation that sends it, or null for a send from outside workflows
    * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
    */
-  public void send(
-      String messageId,
-      String destinationId,
-      String topic,
-      String message,
-      String serialization,
-      String workflowId,
-      int functionId,
-      long now) {
+  public void send(Message message, WrittenBy sender, long now) {
+    String messageId = message.messageId();
+    String destinationId = message.destinationId();
+    String topic = message.topic();
+    String serialization = message.value().serialization();
+    String workflowId = sender == null ? null : sender.workflowId();
     String insertMessage =
         "INSERT INTO "
             + s
@@ -66,11 +70,11 @@ public final class MessageDatabase {
       ps.setString(1, messageId);
       ps.setString(2, destinationId);
       ps.setString(3, topic == null ? NULL_TOPIC : topic);
-      ps.setString(4, message);
+      ps.setString(4, message.value().text());
       ps.setString(5, serialization);
       if (workflowId != null) {
         ps.setString(6, workflowId);
-        ps.setInt(7, functionId);
+        ps.setInt(7, sender.functionId());
         ps.setLong(8, now);
         ps.setLong(9, now);
         ps.setString(10, serialization);
@@ -126,18 +130,16 @@ public final class MessageDatabase {
   }
 
   /**
-   * Sets an event (the latest value wins), adds it to the history at {@code functionId}, announces
-   * it, and, when {@code recordOperation}, records the call as the workflow's operation: one
+   * Sets an event (the latest value wins), adds it to the history at the writer's position,
+   * announces it, and, when the writer is the workflow's own operation, records that operation: one
    * statement.
    */
-  public void setEvent(
-      String workflowId,
-      int functionId,
-      String key,
-      String value,
-      String serialization,
-      boolean recordOperation,
-      long now) {
+  public void setEvent(WrittenBy writer, String key, Value event, long now) {
+    String workflowId = writer.workflowId();
+    int functionId = writer.functionId();
+    String value = event.text();
+    String serialization = event.serialization();
+    boolean recordOperation = writer.recordsOperation();
     String sql =
         "WITH e AS (INSERT INTO "
             + s
@@ -217,17 +219,15 @@ public final class MessageDatabase {
   }
 
   /**
-   * Appends a value to a workflow's stream at the next offset; with {@code recordOperation}, also
-   * records the write as the workflow's operation: one statement.
+   * Appends a value to a workflow's stream at the next offset; when the writer is the workflow's
+   * own operation, also records that operation: one statement.
    */
-  public void writeStream(
-      String workflowId,
-      int functionId,
-      String key,
-      String value,
-      String serialization,
-      boolean recordOperation,
-      long now) {
+  public void writeStream(WrittenBy writer, String key, Value entry, long now) {
+    String workflowId = writer.workflowId();
+    int functionId = writer.functionId();
+    String value = entry.text();
+    String serialization = entry.serialization();
+    boolean recordOperation = writer.recordsOperation();
     String insert =
         "INSERT INTO "
             + s
