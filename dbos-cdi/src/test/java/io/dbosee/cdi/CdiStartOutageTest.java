@@ -48,7 +48,7 @@ class CdiStartOutageTest {
     DBOS dbos = container.select(DBOS.class).get();
     CdiManagementTest.Orders orders = container.select(CdiManagementTest.Orders.class).get();
 
-    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+    try (LogCapture log = LogCapture.ofPackage(DBOSEngine.class)) {
       proxy.cut();
       CompletableFuture<WorkflowHandle<String, RuntimeException>> start =
           CompletableFuture.supplyAsync(

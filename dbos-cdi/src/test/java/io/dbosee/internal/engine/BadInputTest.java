@@ -200,7 +200,7 @@ class BadInputTest {
     await().atMost(WAIT).until(() -> blocked.get() == 2);
 
     List<String> warnings = new CopyOnWriteArrayList<>();
-    Logger logger = Logger.getLogger(DBOSEngine.class.getName());
+    Logger logger = Logger.getLogger(DBOSEngine.class.getPackageName());
     Handler capture = capture(warnings);
     logger.addHandler(capture);
     try {

@@ -225,7 +225,7 @@ class DatabaseOutageTest {
                   });
               return "unreachable";
             });
-    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+    try (LogCapture log = LogCapture.ofPackage(DBOSEngine.class)) {
       DBOSEngine engine = harness.engine("local", failing);
       WorkflowHandle<Object, Exception> handle;
       try (AutoCloseable id = engine.assignWorkflowId("own-error")) {
@@ -245,7 +245,7 @@ class DatabaseOutageTest {
   void aStartDuringAnOutageWaitsForTheDatabaseAndTheWorkflowRunsOnce() throws Exception {
     DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     ExecutorService caller = Executors.newFixedThreadPool(2);
-    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+    try (LogCapture log = LogCapture.ofPackage(DBOSEngine.class)) {
       proxy.cut();
       Future<WorkflowHandle<Object, Exception>> named =
           caller.submit(
@@ -313,7 +313,7 @@ class DatabaseOutageTest {
   void aCallerInterruptedWhileItsStartWaitsForTheDatabaseIsTold() throws Exception {
     DBOSEngine engine = engineThroughProxy(new EngineConfig("local", "v1", "dbos"));
     ExecutorService caller = Executors.newSingleThreadExecutor();
-    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+    try (LogCapture log = LogCapture.ofPackage(DBOSEngine.class)) {
       proxy.cut();
       Future<WorkflowHandle<Object, Exception>> start =
           caller.submit(
@@ -337,7 +337,7 @@ class DatabaseOutageTest {
     DBOSEngine engine =
         engineThroughProxy(
             new EngineConfig("local", "v1", "dbos").withStartOutageWait(Duration.ZERO));
-    try (LogCapture log = new LogCapture(DBOSEngine.class)) {
+    try (LogCapture log = LogCapture.ofPackage(DBOSEngine.class)) {
       proxy.cut();
       assertThatThrownBy(
               () -> {
