@@ -47,11 +47,9 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 /**
@@ -106,6 +104,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final NotificationHub hub;
   private final MessageDatabase messages;
   private final WorkflowParking parking;
+  private final DurableWaits waits;
   private final Failover failover;
 
   private static final ParkSignal PARK = ParkSignal.PARK;
@@ -156,6 +155,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
+    this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.failover =
         config.failoverLease() == null
             ? null
@@ -1348,7 +1348,7 @@ public final class DBOSEngine implements AutoCloseable {
             options.maxAttempts(),
             delay.toMillis(),
             e.toString());
-        pause(context.workflowId, delay);
+        waits.pause(context.workflowId, delay);
       }
     }
   }
@@ -1412,61 +1412,17 @@ public final class DBOSEngine implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Durable sleep
-
   /**
    * Sleeps durably: the wake-up time is recorded first, so a replay after a restart sleeps only
    * what remains. Outside a workflow, or inside a step, it is a plain sleep.
    */
   public void sleep(Duration duration) {
-    Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("cannot sleep for a negative duration: " + duration);
-    }
-    WorkflowContext context = threads.context();
-    if (context == null || context.inStep()) {
-      pause(null, duration);
-      return;
-    }
-    long wakeAt = operations.wakeUp(operations.begin(context), duration);
-    long until = Math.min(wakeAt, context.deadline);
-    long remaining = until - now();
-    if (remaining > 0) {
-      WorkflowContext root =
-          remaining > parking.threadHoldMillis() ? parking.parkableRoot(context) : null;
-      if (root != null) {
-        throw parking.park(root, until, null, null, null);
-      }
-      pauseInWorkflow(context, Duration.ofMillis(remaining));
-    }
-    cancellation.checkNotCancelled(context);
+    waits.sleep(duration);
   }
 
-  /** Sleeps in a workflow; a cancellation wakes it and ends the workflow. */
-  private void pauseInWorkflow(WorkflowContext context, Duration duration) {
-    RunningWorkflow running = context.running;
-    running.waiting = Thread.currentThread();
-    try {
-      if (running.cancelled()) {
-        throw new DBOSWorkflowCancelledException(context.workflowId);
-      }
-      time.sleep(duration);
-    } catch (InterruptedException e) {
-      if (running.cancelled()) {
-        Thread.interrupted(); // the interrupt was the cancellation's, not a stop's
-        throw new DBOSWorkflowCancelledException(context.workflowId);
-      }
-      Thread.currentThread().interrupt();
-      throw new DBOSInterruptedException(
-          context.workflowId,
-          "Workflow '"
-              + context.workflowId
-              + "' was interrupted while sleeping; it stays PENDING and resumes when the"
-              + " application starts again.");
-    } finally {
-      running.waiting = null;
-    }
+  /** For tests: a long interval shows that a wait was woken by a notification. */
+  void setWaitPollInterval(Duration interval) {
+    waits.setWaitPollInterval(interval);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1476,17 +1432,6 @@ public final class DBOSEngine implements AutoCloseable {
   static final String RECV = "DBOS.recv";
   static final String SET_EVENT = "DBOS.setEvent";
   static final String GET_EVENT = "DBOS.getEvent";
-
-  /**
-   * How long a wait for a message or an event lasts at most before it looks in the database again:
-   * notifications wake it sooner; this only bounds what a missed one costs.
-   */
-  private volatile long waitPollMillis = 1000;
-
-  /** For tests: a long interval shows that a wait was woken by a notification. */
-  void setWaitPollInterval(Duration interval) {
-    this.waitPollMillis = interval.toMillis();
-  }
 
   /**
    * Sends {@code message} to workflow {@code destinationId} under {@code topic} (null: the default
@@ -1562,7 +1507,7 @@ public final class DBOSEngine implements AutoCloseable {
     long deadline = operations.wakeUp(timeoutAt, timeout);
     String payload =
         context.workflowId + "::" + (topic == null ? MessageDatabase.NULL_TOPIC : topic);
-    Wait wait = new Wait(NotificationHub.MESSAGES, payload, now());
+    DurableWaits.Wait wait = new DurableWaits.Wait(NotificationHub.MESSAGES, payload, now());
     while (true) {
       CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
       try {
@@ -1576,7 +1521,7 @@ public final class DBOSEngine implements AutoCloseable {
         if (remaining <= 0) {
           return operations.recordNothing(operation, RECV, type);
         }
-        awaitSignal(context, signal, remaining, wait);
+        waits.awaitSignal(context, signal, remaining, wait);
       } finally {
         hub.unsubscribe(NotificationHub.MESSAGES, payload, signal);
       }
@@ -1638,7 +1583,7 @@ public final class DBOSEngine implements AutoCloseable {
       deadline = now() + timeout.toMillis();
     }
     String payload = workflowId + "::" + key;
-    Wait wait = new Wait(NotificationHub.EVENTS, payload, now());
+    DurableWaits.Wait wait = new DurableWaits.Wait(NotificationHub.EVENTS, payload, now());
     while (true) {
       CompletableFuture<Void> signal = hub.subscribe(NotificationHub.EVENTS, payload);
       try {
@@ -1662,7 +1607,7 @@ public final class DBOSEngine implements AutoCloseable {
         if (remaining <= 0) {
           return durable ? operations.recordNothing(operation, GET_EVENT, type) : Optional.empty();
         }
-        awaitSignal(durable ? context : null, signal, remaining, wait);
+        waits.awaitSignal(durable ? context : null, signal, remaining, wait);
       } finally {
         hub.unsubscribe(NotificationHub.EVENTS, payload, signal);
       }
@@ -1764,10 +1709,10 @@ public final class DBOSEngine implements AutoCloseable {
             }
             WorkflowContext context = threads.context();
             // Not durable, so it keeps its thread: a replay would read the stream again.
-            awaitSignal(
+            waits.awaitSignal(
                 context != null && !context.inStep() ? context : null,
                 signal,
-                waitPollMillis,
+                waits.pollMillis(),
                 null);
           } finally {
             hub.unsubscribe(NotificationHub.STREAMS, payload, signal);
@@ -1802,77 +1747,6 @@ public final class DBOSEngine implements AutoCloseable {
     return new MessageDatabase.Value(
         serializer.serialize(value, value == null ? Object.class : value.getClass()),
         serializer.name());
-  }
-
-  /**
-   * A wait for a notification: its channel and payload, and when it began (for the thread hold).
-   */
-  private record Wait(String channel, String payload, long startedAt) {}
-
-  /**
-   * Waits for a signal, at most {@code millis} and the poll interval. In a workflow a cancellation
-   * wakes it and ends the workflow; so does its deadline. A workflow that has waited longer than
-   * the thread hold is parked instead: it gives its thread back and is resumed by the next
-   * notification of {@code wait}, or at the end of {@code millis} (a null {@code wait} never
-   * parks).
-   */
-  private void awaitSignal(
-      WorkflowContext context, CompletableFuture<Void> signal, long millis, Wait wait) {
-    long pause = Math.max(1, Math.min(millis, waitPollMillis));
-    if (context != null && context.deadline != Long.MAX_VALUE) {
-      pause = Math.max(1, Math.min(pause, context.deadline - now()));
-    }
-    WorkflowContext root = context == null || wait == null ? null : parking.parkableRoot(context);
-    if (root != null) {
-      long now = now();
-      long held = now - wait.startedAt();
-      long hold = parking.threadHoldMillis();
-      if (held >= hold) {
-        // Subscribed before looking at the first signal, so no notification falls in between.
-        CompletableFuture<Void> wake = hub.subscribe(wait.channel(), wait.payload());
-        if (signal.isDone()) {
-          hub.unsubscribe(wait.channel(), wait.payload(), wake);
-          return; // notified meanwhile: look again
-        }
-        throw parking.park(
-            root, Math.min(now + millis, context.deadline), wait.channel(), wait.payload(), wake);
-      }
-      pause = Math.max(1, Math.min(pause, hold - held));
-    }
-    RunningWorkflow running = context == null ? null : context.running;
-    if (running != null) {
-      running.waiting = Thread.currentThread();
-    }
-    try {
-      if (running != null && running.cancelled()) {
-        throw new DBOSWorkflowCancelledException(context.workflowId);
-      }
-      signal.get(pause, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // look again
-    } catch (InterruptedException e) {
-      if (running != null && running.cancelled()) {
-        Thread.interrupted();
-        throw new DBOSWorkflowCancelledException(context.workflowId);
-      }
-      Thread.currentThread().interrupt();
-      String id = context == null ? null : context.workflowId;
-      throw new DBOSInterruptedException(
-          id,
-          id == null
-              ? "Interrupted while waiting"
-              : "Workflow '"
-                  + id
-                  + "' was interrupted while waiting; it stays PENDING and resumes when the"
-                  + " application starts again.");
-    } finally {
-      if (running != null) {
-        running.waiting = null;
-      }
-    }
-    if (context != null) {
-      cancellation.checkNotCancelled(context);
-    }
   }
 
   /** Hands a woken workflow to the executor, which resumes it by replay. */
@@ -2263,23 +2137,6 @@ public final class DBOSEngine implements AutoCloseable {
       threads.here().clearDispatch();
     }
     return false;
-  }
-
-  /** Sleeps, turning an interrupt into "stop here and stay PENDING". */
-  private void pause(String workflowId, Duration duration) {
-    try {
-      time.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DBOSInterruptedException(
-          workflowId,
-          workflowId == null
-              ? "Interrupted while sleeping"
-              : "Workflow '"
-                  + workflowId
-                  + "' was interrupted while sleeping; it stays PENDING and resumes when the"
-                  + " application starts again.");
-    }
   }
 
   private Serializer read(String format) {
