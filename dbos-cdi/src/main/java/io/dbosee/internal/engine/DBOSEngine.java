@@ -23,15 +23,12 @@ import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.TraceContexts;
 import io.dbosee.internal.engine.db.WorkflowRow;
-import io.dbosee.internal.engine.db.WrittenBy;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,7 +36,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -105,6 +101,8 @@ public final class DBOSEngine implements AutoCloseable {
   private final MessageDatabase messages;
   private final WorkflowParking parking;
   private final DurableWaits waits;
+  private final Messaging messaging;
+  private final Streams streams;
   private final Failover failover;
 
   private static final ParkSignal PARK = ParkSignal.PARK;
@@ -156,6 +154,8 @@ public final class DBOSEngine implements AutoCloseable {
     this.messages = new MessageDatabase(dataSource, config.schema());
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
+    this.messaging = new Messaging(services, operations, waits, hub, messages);
+    this.streams = new Streams(services, operations, waits, hub, messages);
     this.failover =
         config.failoverLease() == null
             ? null
@@ -1425,14 +1425,6 @@ public final class DBOSEngine implements AutoCloseable {
     waits.setWaitPollInterval(interval);
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Messages and events
-
-  static final String SEND = "DBOS.send";
-  static final String RECV = "DBOS.recv";
-  static final String SET_EVENT = "DBOS.setEvent";
-  static final String GET_EVENT = "DBOS.getEvent";
-
   /**
    * Sends {@code message} to workflow {@code destinationId} under {@code topic} (null: the default
    * topic). Inside a workflow the send is a durable operation: a replay does not send again. From
@@ -1442,311 +1434,56 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
    */
   public void send(String destinationId, Object message, String topic, String idempotencyKey) {
-    StorableText.require(destinationId, "destinationId");
-    StorableText.optional(topic, "topic");
-    StorableText.optional(idempotencyKey, "idempotencyKey");
-    lifecycle.requireRunning();
-    MessageDatabase.Value text = serializeValue(message);
-    WorkflowContext context = threads.context();
-    if (context != null && !context.inStep()) {
-      if (idempotencyKey != null) {
-        throw new IllegalArgumentException(
-            "An idempotency key is for sends from outside a workflow; inside one, the workflow's"
-                + " own checkpoint makes the send happen once. Remove the key.");
-      }
-      Operation operation = operations.begin(context);
-      if (operation.replayed()) {
-        operations.requireName(operation, operation.recorded(), SEND);
-        return;
-      }
-      int functionId = operation.functionId();
-      String messageId =
-          UUID.nameUUIDFromBytes(
-                  (context.workflowId + "/" + functionId).getBytes(StandardCharsets.UTF_8))
-              .toString();
-      messages.send(
-          new MessageDatabase.Message(messageId, destinationId, topic, text),
-          WrittenBy.operation(context.workflowId, functionId),
-          now());
-      return;
-    }
-    messages.send(
-        new MessageDatabase.Message(
-            idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString(),
-            destinationId,
-            topic,
-            text),
-        null,
-        now());
+    messaging.send(destinationId, message, topic, idempotencyKey);
   }
 
   /**
    * Receives the oldest message sent to the running workflow under {@code topic}, waiting up to
-   * {@code timeout}; empty when none came. Durable: the message (or the timeout) is recorded, so a
-   * replay returns the same one, and a timeout that began before a restart ends at the same instant
-   * after it.
+   * {@code timeout}; empty when none came. Durable: a replay returns the same message.
    *
    * @throws IllegalStateException outside a workflow, or inside a step
    */
   public Optional<Object> recv(String topic, Type type, Duration timeout) {
-    StorableText.optional(topic, "topic");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(timeout, "timeout");
-    WorkflowContext context = threads.context();
-    if (context == null || context.inStep()) {
-      throw new IllegalStateException(
-          "recv can only be called by a workflow (not by a step, nor outside a workflow): it"
-              + " consumes a message sent to the running workflow. Call it in the @Workflow"
-              + " method.");
-    }
-    Operation operation = operations.begin(context);
-    Operation timeoutAt = operations.reserve(context);
-    if (operation.replayed()) {
-      return operations.recordedValue(operation, operation.recorded(), RECV, type);
-    }
-    long deadline = operations.wakeUp(timeoutAt, timeout);
-    String payload =
-        context.workflowId + "::" + (topic == null ? MessageDatabase.NULL_TOPIC : topic);
-    DurableWaits.Wait wait = new DurableWaits.Wait(NotificationHub.MESSAGES, payload, now());
-    while (true) {
-      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
-      try {
-        Optional<MessageDatabase.Value> message =
-            messages.receive(context.workflowId, topic, operation.functionId(), now());
-        if (message.isPresent()) {
-          return Optional.ofNullable(
-              read(message.get().serialization()).deserialize(message.get().text(), type));
-        }
-        long remaining = deadline - now();
-        if (remaining <= 0) {
-          return operations.recordNothing(operation, RECV, type);
-        }
-        waits.awaitSignal(context, signal, remaining, wait);
-      } finally {
-        hub.unsubscribe(NotificationHub.MESSAGES, payload, signal);
-      }
-    }
+    return messaging.recv(topic, type, timeout);
   }
 
   /**
-   * Sets event {@code key} of the running workflow to {@code value}; the latest value wins and each
-   * one is kept in the history. In a workflow it is a durable operation; in one of its steps it
-   * belongs to that step.
+   * Sets event {@code key} of the running workflow to {@code value}; the latest value wins.
    *
    * @throws IllegalStateException outside a workflow
    */
   public void setEvent(String key, Object value) {
-    StorableText.require(key, "key");
-    WorkflowContext context = threads.context();
-    if (context == null) {
-      throw new IllegalStateException(
-          "setEvent can only be called by a workflow or one of its steps: an event belongs to the"
-              + " running workflow. Outside a workflow, send a message instead.");
-    }
-    MessageDatabase.Value text = serializeValue(value);
-    if (context.inStep()) {
-      messages.setEvent(
-          WrittenBy.step(context.workflowId, context.stepFunctionId()), key, text, now());
-      return;
-    }
-    Operation operation = operations.begin(context);
-    if (operation.replayed()) {
-      operations.requireName(operation, operation.recorded(), SET_EVENT);
-      return;
-    }
-    messages.setEvent(
-        WrittenBy.operation(context.workflowId, operation.functionId()), key, text, now());
+    messaging.setEvent(key, value);
   }
 
   /**
    * The latest value of event {@code key} of workflow {@code workflowId}, waiting up to {@code
-   * timeout} for it to be set; empty when it was not. Inside a workflow it is durable: a replay
-   * returns what was read.
+   * timeout} for it to be set; empty when it was not.
    */
   public Optional<Object> getEvent(String workflowId, String key, Type type, Duration timeout) {
-    StorableText.require(workflowId, "workflowId");
-    StorableText.require(key, "key");
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(timeout, "timeout");
-    WorkflowContext context = threads.context();
-    boolean durable = context != null && !context.inStep();
-    Operation operation = null;
-    long deadline;
-    if (durable) {
-      operation = operations.begin(context);
-      Operation timeoutAt = operations.reserve(context);
-      if (operation.replayed()) {
-        return operations.recordedValue(operation, operation.recorded(), GET_EVENT, type);
-      }
-      deadline = operations.wakeUp(timeoutAt, timeout);
-    } else {
-      deadline = now() + timeout.toMillis();
-    }
-    String payload = workflowId + "::" + key;
-    DurableWaits.Wait wait = new DurableWaits.Wait(NotificationHub.EVENTS, payload, now());
-    while (true) {
-      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.EVENTS, payload);
-      try {
-        Optional<MessageDatabase.Value> value = messages.getEvent(workflowId, key);
-        if (value.isPresent()) {
-          MessageDatabase.Value found = value.get();
-          if (durable) {
-            Optional<RecordedOperation> winner =
-                operations.record(
-                    operation,
-                    GET_EVENT,
-                    OperationOutcome.output(found.text(), found.serialization()),
-                    now());
-            if (winner.isPresent()) {
-              return operations.recordedValue(operation, winner.get(), GET_EVENT, type);
-            }
-          }
-          return Optional.ofNullable(read(found.serialization()).deserialize(found.text(), type));
-        }
-        long remaining = deadline - now();
-        if (remaining <= 0) {
-          return durable ? operations.recordNothing(operation, GET_EVENT, type) : Optional.empty();
-        }
-        waits.awaitSignal(durable ? context : null, signal, remaining, wait);
-      } finally {
-        hub.unsubscribe(NotificationHub.EVENTS, payload, signal);
-      }
-    }
+    return messaging.getEvent(workflowId, key, type, timeout);
   }
 
-  static final String WRITE_STREAM = "DBOS.writeStream";
-  static final String CLOSE_STREAM = "DBOS.closeStream";
-
   /**
-   * Appends {@code value} to the running workflow's stream {@code key}. In a workflow it is a
-   * durable operation (a replay does not write again); in one of its steps it belongs to that step.
+   * Appends {@code value} to the running workflow's stream {@code key}.
    *
    * @throws IllegalStateException outside a workflow
    */
   public void writeStream(String key, Object value) {
-    StorableText.require(key, "key");
-    appendStream(key, serializeValue(value), WRITE_STREAM);
+    streams.writeStream(key, value);
   }
 
-  /**
-   * Closes the running workflow's stream {@code key}: readers end after its last value. The marker
-   * is written as the DBOS SDKs write it, a portable_json string, so that their readers end too.
-   */
+  /** Closes the running workflow's stream {@code key}: readers end after its last value. */
   public void closeStream(String key) {
-    StorableText.require(key, "key");
-    appendStream(
-        key,
-        new MessageDatabase.Value("\"" + MessageDatabase.STREAM_CLOSED + "\"", serializer.name()),
-        CLOSE_STREAM);
-  }
-
-  private void appendStream(String key, MessageDatabase.Value text, String name) {
-    Objects.requireNonNull(key, "key");
-    WorkflowContext context = threads.context();
-    if (context == null) {
-      throw new IllegalStateException(
-          "Streams are written by a workflow or one of its steps: a stream belongs to the running"
-              + " workflow. Call writeStream/closeStream there.");
-    }
-    if (context.inStep()) {
-      messages.writeStream(
-          WrittenBy.step(context.workflowId, context.stepFunctionId()), key, text, now());
-      return;
-    }
-    Operation operation = operations.begin(context);
-    if (operation.replayed()) {
-      operations.requireName(operation, operation.recorded(), name);
-      return;
-    }
-    messages.writeStream(
-        WrittenBy.operation(context.workflowId, operation.functionId()), key, text, now());
+    streams.closeStream(key);
   }
 
   /**
    * The values of stream {@code key} of workflow {@code workflowId}, in order, bound to {@code
-   * type}: {@code hasNext()} blocks until the next value is written, and the iteration ends when
-   * the stream is closed or the workflow has finished. Not a durable operation, even in a workflow.
+   * type}, until it is closed or the workflow has finished.
    */
   public Iterator<Object> readStream(String workflowId, String key, Type type) {
-    StorableText.require(workflowId, "workflowId");
-    StorableText.require(key, "key");
-    Objects.requireNonNull(type, "type");
-    String payload = workflowId + "::" + key;
-    return new Iterator<>() {
-      private final ArrayDeque<MessageDatabase.StreamEntry> buffer = new ArrayDeque<>();
-      private int nextOffset;
-      private boolean ended;
-
-      @Override
-      public boolean hasNext() {
-        while (true) {
-          MessageDatabase.StreamEntry head = buffer.peek();
-          if (head != null) {
-            if (head.closes()) {
-              ended = true;
-              buffer.clear();
-              return false;
-            }
-            return true;
-          }
-          if (ended) {
-            return false;
-          }
-          CompletableFuture<Void> signal = hub.subscribe(NotificationHub.STREAMS, payload);
-          try {
-            if (fetch()) {
-              continue;
-            }
-            WorkflowRow row =
-                db.readWorkflow(workflowId)
-                    .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-            if (WorkflowState.valueOf(row.status()).isFinal()) {
-              // Values written before the finish are all there now.
-              if (!fetch()) {
-                ended = true;
-              }
-              continue;
-            }
-            WorkflowContext context = threads.context();
-            // Not durable, so it keeps its thread: a replay would read the stream again.
-            waits.awaitSignal(
-                context != null && !context.inStep() ? context : null,
-                signal,
-                waits.pollMillis(),
-                null);
-          } finally {
-            hub.unsubscribe(NotificationHub.STREAMS, payload, signal);
-          }
-        }
-      }
-
-      private boolean fetch() {
-        List<MessageDatabase.StreamEntry> entries =
-            messages.readStream(workflowId, key, nextOffset, 100);
-        if (entries.isEmpty()) {
-          return false;
-        }
-        buffer.addAll(entries);
-        nextOffset = entries.get(entries.size() - 1).offset() + 1;
-        return true;
-      }
-
-      @Override
-      public Object next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException(
-              "stream '" + key + "' of workflow '" + workflowId + "' has ended");
-        }
-        MessageDatabase.StreamEntry entry = buffer.poll();
-        return read(entry.serialization()).deserialize(entry.text(), type);
-      }
-    };
-  }
-
-  private MessageDatabase.Value serializeValue(Object value) {
-    return new MessageDatabase.Value(
-        serializer.serialize(value, value == null ? Object.class : value.getClass()),
-        serializer.name());
+    return streams.readStream(workflowId, key, type);
   }
 
   /** Hands a woken workflow to the executor, which resumes it by replay. */

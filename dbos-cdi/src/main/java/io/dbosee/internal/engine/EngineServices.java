@@ -1,5 +1,6 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.internal.engine.db.MessageDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.engine.serialization.Serializers;
@@ -58,6 +59,13 @@ final class EngineServices {
     return format == null || format.equals(serializer.name())
         ? serializer
         : Serializers.forName(format, serializer);
+  }
+
+  /** A message, event or stream value, serialized as its own class. */
+  MessageDatabase.Value serializeValue(Object value) {
+    return new MessageDatabase.Value(
+        serializer.serialize(value, value == null ? Object.class : value.getClass()),
+        serializer.name());
   }
 
   Tracing tracing() {
