@@ -4,6 +4,7 @@ import io.dbosee.DBOSApplicationDatabaseException;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.DBOSWorkflowCancelledException;
+import io.dbosee.WorkflowState;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 
@@ -77,5 +78,16 @@ final class Failures {
             + workflowId
             + "' was waiting when the application stopped; it stays PENDING and resumes from its"
             + " last completed step when the application starts again.");
+  }
+
+  /** The state a workflow execution that threw {@code t} ended in, for its observer. */
+  String endStatus(Throwable t) {
+    if (t == ParkSignal.PARK || t instanceof DBOSInterruptedException || mustStayPending(t)) {
+      return WorkflowState.PENDING.name();
+    }
+    if (t instanceof DBOSWorkflowCancelledException) {
+      return WorkflowState.CANCELLED.name();
+    }
+    return WorkflowState.ERROR.name();
   }
 }
