@@ -8,7 +8,6 @@ import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.DBOSQueueDuplicatedException;
 import io.dbosee.DBOSSerializationException;
 import io.dbosee.DBOSSystemDatabaseException;
-import io.dbosee.DBOSUnknownQueueException;
 import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
@@ -32,14 +31,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,7 +68,7 @@ public final class DBOSEngine implements AutoCloseable {
    * The queue every DBOS SDK listens to, whatever the application declares: the DBOS clients and
    * tools put the workflows they resume or fork on it.
    */
-  public static final String INTERNAL_QUEUE = "_dbos_internal_queue";
+  public static final String INTERNAL_QUEUE = QueueRegistry.INTERNAL_QUEUE;
 
   private static final ClassLoader LOADER = DBOSEngine.class.getClassLoader();
 
@@ -90,13 +87,8 @@ public final class DBOSEngine implements AutoCloseable {
   private final DurableOperations operations;
   private final WorkflowOutcomes outcomes;
   private final WorkflowRegistry registry;
-
-  /** Every queue workflows can be enqueued on, and whether this server runs its workflows. */
-  private final Map<String, QueueDefinition> queues = new ConcurrentHashMap<>();
-
-  private final Set<String> listenedQueues = ConcurrentHashMap.newKeySet();
+  private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
-  private volatile QueueRunner queueRunner;
   private final NotificationHub hub;
   private final MessageDatabase messages;
   private final WorkflowParking parking;
@@ -206,27 +198,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @param listen whether this server starts the queue's workflows (otherwise it only enqueues)
    */
   public void registerQueue(QueueDefinition queue, boolean listen) {
-    Objects.requireNonNull(queue, "queue");
-    if (queue.name().equals(INTERNAL_QUEUE)) {
-      throw new IllegalArgumentException(
-          "The queue name '"
-              + INTERNAL_QUEUE
-              + "' is reserved for the workflows that DBOS clients resume and fork; choose"
-              + " another name.");
-    }
-    QueueDefinition previous = queues.putIfAbsent(queue.name(), queue);
-    if (previous != null && !previous.equals(queue)) {
-      throw new IllegalArgumentException(
-          "Queue '"
-              + queue.name()
-              + "' is declared twice, differently: "
-              + previous
-              + ", "
-              + queue);
-    }
-    if (listen) {
-      listenedQueues.add(queue.name());
-    }
+    queues.register(queue, listen);
   }
 
   /** The registered workflow {@code className/name}, if this application has it. */
@@ -239,22 +211,17 @@ public final class DBOSEngine implements AutoCloseable {
    * component (a claim skips rows locked at that moment).
    */
   public void wakeQueues() {
-    QueueRunner runner = queueRunner;
-    if (runner != null) {
-      runner.requestRound();
-    }
+    queues.wake();
   }
 
   /** The queue of that name, if declared. */
   public Optional<QueueDefinition> queue(String name) {
-    return Optional.ofNullable(queues.get(name));
+    return queues.queue(name);
   }
 
   /** The names of the declared queues (not the internal one). */
   public Set<String> queueNames() {
-    Set<String> names = new HashSet<>(queues.keySet());
-    names.remove(INTERNAL_QUEUE);
-    return Set.copyOf(names);
+    return queues.queueNames();
   }
 
   /** Creates or migrates the system database schema and starts accepting workflows. */
@@ -271,26 +238,7 @@ public final class DBOSEngine implements AutoCloseable {
       tracing.prepare();
     }
     lifecycle.running();
-    // The DBOS clients and tools resume and fork workflows onto this queue.
-    queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
-    listenedQueues.add(INTERNAL_QUEUE);
-    List<QueueDefinition> listened =
-        queues.values().stream().filter(q -> listenedQueues.contains(q.name())).toList();
-    if (!listened.isEmpty()) {
-      queueRunner =
-          new QueueRunner(
-              queueDb,
-              executor,
-              time,
-              config.executorId(),
-              config.applicationVersion(),
-              listened,
-              config.queueServerConcurrency(),
-              registry::keys,
-              this::startClaimed,
-              hub);
-      queueRunner.start();
-    }
+    queues.start(queueDb, services, hub, this::startClaimed);
     if (failover != null) {
       failover.start();
     }
@@ -299,7 +247,7 @@ public final class DBOSEngine implements AutoCloseable {
     if (failover != null) {
       timers.add(failover);
     }
-    hub.start(queueRunner, parking.parked(), timers);
+    hub.start(queues.runner(), parking.parked(), timers);
     LOG.log(
         Level.INFO,
         "DBOS engine started: executor ''{0}'', application version ''{1}'', schema ''{2}'',"
@@ -320,10 +268,7 @@ public final class DBOSEngine implements AutoCloseable {
     for (Thread thread : workflowThreads) {
       thread.interrupt();
     }
-    QueueRunner runner = queueRunner;
-    if (runner != null) {
-      runner.stop();
-    }
+    queues.stop();
     if (failover != null) {
       failover.stop();
     }
@@ -846,7 +791,7 @@ public final class DBOSEngine implements AutoCloseable {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(call, "call");
     if (spec.queueName() != null) {
-      requireQueue(spec);
+      queues.requireQueue(spec);
     }
     ThreadHandoffs.OnThread thread = threads.here();
     if (thread.pendingStart != null) {
@@ -893,37 +838,6 @@ public final class DBOSEngine implements AutoCloseable {
     return spec.queueName() == null ? "startWorkflow" : "enqueue";
   }
 
-  private QueueDefinition requireQueue(StartSpec spec) {
-    QueueDefinition queue = queues.get(spec.queueName());
-    if (queue == null) {
-      throw new DBOSUnknownQueueException(spec.queueName(), new TreeSet<>(queueNames()));
-    }
-    if (queue.partitioned() && spec.partitionKey() == null) {
-      throw new IllegalArgumentException(
-          "Queue '"
-              + queue.name()
-              + "' is partitioned: every enqueue needs a partition key"
-              + " (EnqueueOptions.withPartitionKey).");
-    }
-    if (!queue.partitioned() && spec.partitionKey() != null) {
-      throw new IllegalArgumentException(
-          "Queue '"
-              + queue.name()
-              + "' is not partitioned, so the partition key '"
-              + spec.partitionKey()
-              + "' cannot apply: remove it, or declare the queue partitioned.");
-    }
-    if (spec.priority() != 0 && !queue.priorityEnabled()) {
-      throw new IllegalArgumentException(
-          "Queue '"
-              + queue.name()
-              + "' does not have priorities enabled, so priority "
-              + spec.priority()
-              + " cannot apply: remove it, or declare the queue with priorityEnabled.");
-    }
-    return queue;
-  }
-
   /**
    * The start path of {@link #runWorkflow}: records the workflow and starts it, runs nothing here.
    */
@@ -958,7 +872,7 @@ public final class DBOSEngine implements AutoCloseable {
     String explicitId = spec.workflowId() != null ? spec.workflowId() : assigned;
     Duration assignedTimeout = thread.takeTimeout();
     Long timeoutMs = timeoutMillis(spec.timeout() != null ? spec.timeout() : assignedTimeout);
-    QueueDefinition queue = spec.queueName() == null ? null : requireQueue(spec);
+    QueueDefinition queue = spec.queueName() == null ? null : queues.requireQueue(spec);
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
     Tracing tracing = services.tracing();
@@ -1111,10 +1025,7 @@ public final class DBOSEngine implements AutoCloseable {
           timeoutMs,
           now)) {
         case ENQUEUED -> {
-          QueueRunner runner = queueRunner;
-          if (runner != null && listenedQueues.contains(queue.name())) {
-            runner.enqueued(queue.name(), delayUntil != null);
-          }
+          queues.enqueued(queue, delayUntil != null);
         }
         case EXISTS -> requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
         case DUPLICATED ->
@@ -1209,10 +1120,10 @@ public final class DBOSEngine implements AutoCloseable {
     SystemDatabase.InitResult init =
         new SystemDatabase.InitResult(row, false, claimed.hasOperations());
     WorkflowDefinition definition = registry.get(row.className(), row.name());
-    QueueDefinition queue = queues.get(row.queueName());
+    QueueDefinition queue = queues.queue(row.queueName()).orElse(null);
     Object[] arguments = definition == null ? null : readArguments(row, definition);
     if (arguments == null) {
-      finishedOnQueue(queue);
+      queues.finished(queue);
       return;
     }
     try {
@@ -1224,7 +1135,7 @@ public final class DBOSEngine implements AutoCloseable {
                   invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
             } finally {
               if (!parkedNow) {
-                finishedOnQueue(queue); // a parked one still holds its slot; it frees it later
+                queues.finished(queue); // a parked one still holds its slot; it frees it later
               }
             }
           });
@@ -1235,13 +1146,6 @@ public final class DBOSEngine implements AutoCloseable {
               + " application starts again: {1}",
           row.workflowId(),
           e.toString());
-    }
-  }
-
-  private void finishedOnQueue(QueueDefinition queue) {
-    QueueRunner runner = queueRunner;
-    if (runner != null) {
-      runner.finished(queue);
     }
   }
 
@@ -1400,7 +1304,7 @@ public final class DBOSEngine implements AutoCloseable {
             row.inputs(),
             new SystemDatabase.InitResult(row, false, true));
     if (!parkedAgain && row.queueName() != null) {
-      finishedOnQueue(queues.get(row.queueName()));
+      queues.finished(queues.queue(row.queueName()).orElse(null));
     }
   }
 
@@ -1487,10 +1391,7 @@ public final class DBOSEngine implements AutoCloseable {
           }
           WorkflowRow row = resumed.get();
           if (row.queueName() != null) {
-            QueueRunner runner = queueRunner;
-            if (runner != null) {
-              runner.requestRound();
-            }
+            queues.wake();
             return null;
           }
           runPending(row);
@@ -1593,10 +1494,7 @@ public final class DBOSEngine implements AutoCloseable {
           "Put {0} queued workflow(s) back on their queue: {1}",
           started.size(),
           started);
-      QueueRunner runner = queueRunner;
-      if (runner != null) {
-        runner.requestRound();
-      }
+      queues.wake();
     }
     for (WorkflowRow row : db.pendingWorkflows(config.executorId(), config.applicationVersion())) {
       if (active.containsKey(row.workflowId()) || row.queueName() != null) {
