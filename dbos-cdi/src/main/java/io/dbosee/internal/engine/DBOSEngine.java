@@ -2,7 +2,6 @@ package io.dbosee.internal.engine;
 
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
-import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.DBOSQueueDuplicatedException;
@@ -16,8 +15,9 @@ import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
+import io.dbosee.internal.engine.db.NewWorkflow;
 import io.dbosee.internal.engine.db.QueueDatabase;
-import io.dbosee.internal.engine.db.RecordedOperation;
+import io.dbosee.internal.engine.db.QueueEntry;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.TraceContexts;
@@ -29,8 +29,6 @@ import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +84,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final Cancellation cancellation;
   private final DurableOperations operations;
   private final WorkflowOutcomes outcomes;
+  private final WorkflowExecution execution;
   private final WorkflowRegistry registry;
   private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
@@ -142,6 +141,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.cancellation = new Cancellation(services);
     this.operations = new DurableOperations(services, cancellation);
     this.outcomes = new WorkflowOutcomes(services);
+    this.execution = new WorkflowExecution(services, failures, cancellation, outcomes);
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
@@ -339,31 +339,18 @@ public final class DBOSEngine implements AutoCloseable {
       claimed = null;
     }
     return runTopLevel(
-        definition,
-        workflowId,
-        inputs,
-        body,
-        onDispatchedThread ? Placement.DISPATCHED : Placement.CALLER,
-        timeoutMillis(thread.takeTimeout()),
-        claimed);
+        new ExecutionRequest(
+            definition, workflowId, inputs, body, timeoutMillis(thread.takeTimeout()), claimed),
+        onDispatchedThread ? Placement.DISPATCHED : Placement.CALLER);
   }
 
   private static Long timeoutMillis(Duration timeout) {
     return timeout == null ? null : timeout.toMillis();
   }
 
-  private Object runTopLevel(
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      Invocation body,
-      Placement placement,
-      Long timeoutMs,
-      SystemDatabase.InitResult init)
-      throws Exception {
-    RunningWorkflow running =
-        launch(definition, workflowId, inputs, body, init, placement, timeoutMs);
-    return WorkflowOutcomes.await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+  private Object runTopLevel(ExecutionRequest request, Placement placement) throws Exception {
+    RunningWorkflow running = launch(request, placement);
+    return WorkflowOutcomes.await(request.workflowId(), running.outcome(), Long.MAX_VALUE, null);
   }
 
   /** Which thread runs a top-level execution. */
@@ -383,24 +370,18 @@ public final class DBOSEngine implements AutoCloseable {
    * Runs a top-level execution where {@code placement} says, unless one of the same workflow
    * already runs here: then that one is returned.
    *
-   * @param init the workflow's row when the caller has already written it, else null
    * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
    *     dispatcher has nothing to wait for
    */
-  private RunningWorkflow launch(
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      Invocation body,
-      SystemDatabase.InitResult init,
-      Placement placement,
-      Long timeoutMs) {
+  private RunningWorkflow launch(ExecutionRequest request, Placement placement) {
+    WorkflowDefinition definition = request.definition();
+    String workflowId = request.workflowId();
     RunningWorkflow resumed = threads.here().takeResuming();
     RunningWorkflow mine;
     if (resumed != null && active.get(workflowId) == resumed) {
       mine = resumed; // a parked execution, resumed: it is in the map already
     } else {
-      mine = new RunningWorkflow(definition, inputs);
+      mine = new RunningWorkflow(definition, request.inputs());
       RunningWorkflow running = active.putIfAbsent(workflowId, mine);
       if (running != null) {
         requireSameDefinition(workflowId, definition, running);
@@ -408,7 +389,7 @@ public final class DBOSEngine implements AutoCloseable {
       }
     }
     if (placement == Placement.DISPATCHED) {
-      if (runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, false)) {
+      if (runHere(request, mine, false)) {
         throw PARK;
       }
       return mine;
@@ -417,14 +398,13 @@ public final class DBOSEngine implements AutoCloseable {
       ExecutionHooks.CallerScope scope = enterCallerThread();
       if (scope != null) {
         try (scope) {
-          runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, true);
+          runHere(request, mine, true);
         }
         return mine; // finished, or parked or put aside: the caller waits for its outcome
       }
     }
     try {
-      executor.execute(
-          () -> runHere(definition, workflowId, inputs, body, init, mine, timeoutMs, false));
+      executor.execute(() -> runHere(request, mine, false));
     } catch (RejectedExecutionException e) {
       active.remove(workflowId, mine);
       mine.outcome().cancel(false);
@@ -434,7 +414,7 @@ public final class DBOSEngine implements AutoCloseable {
               + "' ("
               + e.getMessage()
               + "); the application is probably stopping."
-              + (init == null
+              + (request.init() == null
                   ? " Nothing was recorded."
                   : " It is recorded as PENDING and resumes when the application starts again."));
     }
@@ -466,15 +446,8 @@ public final class DBOSEngine implements AutoCloseable {
    *     ExecutionHooks#aroundWorkflow}
    * @return true when it parked or was put aside: its outcome comes later
    */
-  private boolean runHere(
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      Invocation body,
-      SystemDatabase.InitResult init,
-      RunningWorkflow mine,
-      Long timeoutMs,
-      boolean onCaller) {
+  private boolean runHere(ExecutionRequest request, RunningWorkflow mine, boolean onCaller) {
+    String workflowId = request.workflowId();
     Thread thread = Thread.currentThread();
     workflowThreads.add(thread);
     Object result = null;
@@ -483,9 +456,8 @@ public final class DBOSEngine implements AutoCloseable {
     try {
       result =
           onCaller
-              ? execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs)
-              : hooks.aroundWorkflow(
-                  () -> execute(definition, workflowId, inputs, null, body, init, mine, timeoutMs));
+              ? execution.execute(request, null, mine)
+              : hooks.aroundWorkflow(() -> execution.execute(request, null, mine));
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -589,7 +561,11 @@ public final class DBOSEngine implements AutoCloseable {
     Object result = null;
     Throwable failure = null;
     try {
-      result = execute(definition, childId, inputs, parent, body, null, mine, timeoutMs);
+      result =
+          execution.execute(
+              new ExecutionRequest(definition, childId, inputs, body, timeoutMs, null),
+              parent,
+              mine);
     } catch (Throwable t) {
       failure = t;
     } finally {
@@ -603,177 +579,6 @@ public final class DBOSEngine implements AutoCloseable {
       throw Outcomes.<Exception>sneakyThrow(failure);
     }
     return result;
-  }
-
-  /** Runs the workflow on this thread, or returns what is recorded for it. */
-  private Object execute(
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      WorkflowContext parent,
-      Invocation body,
-      SystemDatabase.InitResult written,
-      RunningWorkflow running,
-      Long timeoutMs)
-      throws Exception {
-    long startedAt = now();
-    Long deadline = timeoutMs == null ? null : startedAt + timeoutMs;
-    if (parent != null && parent.deadline != Long.MAX_VALUE) {
-      // A child never outlives its parent's deadline.
-      deadline = deadline == null ? parent.deadline : Math.min(deadline, parent.deadline);
-    }
-    SystemDatabase.InitResult init =
-        written != null
-            ? written
-            : db.initWorkflow(
-                workflowId,
-                definition.name(),
-                definition.className(),
-                null,
-                config.executorId(),
-                config.applicationVersion(),
-                inputs,
-                serializer.name(),
-                parent == null ? null : parent.workflowId,
-                timeoutMs,
-                deadline,
-                startedAt);
-    WorkflowRow row = init.row();
-    requireSameWorkflow(row, definition);
-    WorkflowState status = WorkflowState.valueOf(row.status());
-    if (status.isFinal()) {
-      return outcomes.recordedOutcome(row, definition);
-    }
-    if (status != WorkflowState.PENDING || !row.executorId().equals(config.executorId())) {
-      // Queued, or running on another server: its outcome will be recorded there.
-      // (This execution is in the map of active ones itself: read the database only.)
-      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
-    }
-    if (!init.inserted() && row.recoveryAttempts() > definition.maxRecoveryAttempts() + 1L) {
-      db.finishWorkflow(
-          workflowId,
-          WorkflowState.MAX_RECOVERY_ATTEMPTS_EXCEEDED.name(),
-          null,
-          null,
-          serializer.name(),
-          now());
-      LOG.log(
-          Level.ERROR,
-          "Workflow ''{0}'' was started {1} times without finishing; it is parked as"
-              + " MAX_RECOVERY_ATTEMPTS_EXCEEDED",
-          workflowId,
-          row.recoveryAttempts());
-      throw new DBOSMaxRecoveryAttemptsExceededException(
-          workflowId, definition.maxRecoveryAttempts());
-    }
-    Tracing tracing = services.tracing();
-    if (tracing == null) {
-      return executeBody(definition, workflowId, parent, body, init, running);
-    }
-    return tracing.workflow(
-        workflowId,
-        definition.name(),
-        parent == null,
-        failures::endStatus,
-        () -> executeBody(definition, workflowId, parent, body, init, running));
-  }
-
-  /** Runs a workflow's body on this thread and records its outcome. */
-  private Object executeBody(
-      WorkflowDefinition definition,
-      String workflowId,
-      WorkflowContext parent,
-      Invocation body,
-      SystemDatabase.InitResult init,
-      RunningWorkflow running)
-      throws Exception {
-    WorkflowRow row = init.row();
-    Map<Integer, RecordedOperation> recorded =
-        init.mayHaveOperations() ? index(db.readOperations(workflowId)) : Map.of();
-    long contextDeadline = row.deadlineEpochMs() == null ? Long.MAX_VALUE : row.deadlineEpochMs();
-    if (parent != null) {
-      contextDeadline = Math.min(contextDeadline, parent.deadline);
-    }
-    WorkflowContext context =
-        new WorkflowContext(
-            workflowId, definition, parent, recorded, !init.inserted(), running, contextDeadline);
-    ThreadHandoffs.OnThread thread = threads.here();
-    WorkflowContext previous = thread.context;
-    thread.context = context;
-    Object result;
-    try {
-      result = body.proceed();
-    } catch (Throwable t) {
-      throw finishFailed(context, t);
-    } finally {
-      thread.context = previous;
-    }
-    if (context.parking()) {
-      throw PARK; // the body caught the park signal and returned: nothing is recorded
-    }
-    if (context.failure() != null) {
-      // The body caught the engine's own error (a determinism violation) and went on.
-      throw finishFailed(context, context.failure());
-    }
-    String output;
-    try {
-      output = serializer.serialize(result, definition.returnType());
-    } catch (DBOSSerializationException e) {
-      throw finishFailed(context, e);
-    }
-    if (!db.finishWorkflow(
-        workflowId, WorkflowState.SUCCESS.name(), output, null, serializer.name(), now())) {
-      // Cancelled, or finished by another execution meanwhile: what is recorded counts.
-      return outcomes.recordedOutcome(outcomes.readWorkflow(workflowId), definition);
-    }
-    return result;
-  }
-
-  /** Records a workflow's failure (unless it must stay PENDING) and returns what to throw. */
-  private Exception finishFailed(WorkflowContext context, Throwable t) {
-    if (t == PARK || context.parking()) {
-      throw PARK; // not finished: it resumes when its wait is over
-    }
-    // A cancelled workflow's status says CANCELLED already: nothing to record.
-    if (Failures.isCancellationOf(context.workflowId, t)) {
-      throw (DBOSWorkflowCancelledException) t;
-    }
-    if (context.running.cancelled()) {
-      throw new DBOSWorkflowCancelledException(context.workflowId);
-    }
-    if (context.deadline != Long.MAX_VALUE && now() >= context.deadline) {
-      // For example a child cancelled at the deadline it inherited, rethrown by this body.
-      throw cancellation.expired(context);
-    }
-    if (failures.mustStayPending(t)) {
-      throw Failures.interrupted(context.workflowId, t);
-    }
-    Throwable failure = context.failure() != null ? context.failure() : t;
-    db.finishWorkflow(
-        context.workflowId,
-        WorkflowState.ERROR.name(),
-        null,
-        serializer.serializeError(failure),
-        serializer.name(),
-        now());
-    throw Outcomes.<RuntimeException>sneakyThrow(failure);
-  }
-
-  private static void requireSameWorkflow(WorkflowRow row, WorkflowDefinition definition) {
-    if (!row.name().equals(definition.name())
-        || !Objects.equals(row.className(), definition.className())) {
-      throw new DBOSConflictingWorkflowException(
-          row.workflowId(),
-          "Workflow id '"
-              + row.workflowId()
-              + "' already belongs to workflow "
-              + row.className()
-              + "/"
-              + row.name()
-              + ", so it cannot be used for "
-              + definition.key()
-              + ". Use a different id for a different workflow.");
-    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -881,7 +686,8 @@ public final class DBOSEngine implements AutoCloseable {
       if (tracing != null) {
         tracing.started(workflowId);
       }
-      createRidingOutOutage(spec, queue, definition, workflowId, inputs, body, timeoutMs);
+      createRidingOutOutage(
+          spec, queue, new ExecutionRequest(definition, workflowId, inputs, body, timeoutMs, null));
       start.handle = new Handle(workflowId, definition);
       return null;
     }
@@ -898,7 +704,11 @@ public final class DBOSEngine implements AutoCloseable {
     if (tracing != null) {
       tracing.started(childId);
     }
-    create(spec, queue, definition, childId, inputs, body, durableParent, timeoutMs);
+    create(
+        spec,
+        queue,
+        new ExecutionRequest(definition, childId, inputs, body, timeoutMs, null),
+        durableParent);
     childId = operations.recordChild(operation, definition, childId);
     start.handle = new Handle(childId, definition);
     return null;
@@ -912,19 +722,14 @@ public final class DBOSEngine implements AutoCloseable {
    * itself rides out the outage: it is put aside and replayed.)
    */
   private void createRidingOutOutage(
-      StartSpec spec,
-      QueueDefinition queue,
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      Invocation body,
-      Long timeoutMs) {
+      StartSpec spec, QueueDefinition queue, ExecutionRequest request) {
+    String workflowId = request.workflowId();
     long wait = config.startOutageWait().toNanos();
     long started = System.nanoTime();
     int outages = 0;
     while (true) {
       try {
-        create(spec, queue, definition, workflowId, inputs, body, null, timeoutMs);
+        create(spec, queue, request, null);
         if (outages > 0) {
           LOG.log(
               Level.INFO,
@@ -996,67 +801,41 @@ public final class DBOSEngine implements AutoCloseable {
    * Records a started workflow (PENDING here, or ENQUEUED) and starts it if it is this server's.
    */
   private void create(
-      StartSpec spec,
-      QueueDefinition queue,
-      WorkflowDefinition definition,
-      String workflowId,
-      String inputs,
-      Invocation body,
-      WorkflowContext parent,
-      Long timeoutMs) {
+      StartSpec spec, QueueDefinition queue, ExecutionRequest request, WorkflowContext parent) {
+    WorkflowDefinition definition = request.definition();
+    String workflowId = request.workflowId();
     long now = now();
-    String parentId = parent == null ? null : parent.workflowId;
+    NewWorkflow workflow = request.row(config, serializer.name(), parent, now);
     if (queue != null) {
       Long delayUntil = spec.delay().isZero() ? null : now + spec.delay().toMillis();
       switch (queueDb.enqueue(
-          workflowId,
-          definition.name(),
-          definition.className(),
-          queue.name(),
-          spec.deduplicationId(),
-          spec.priority(),
-          spec.partitionKey(),
-          delayUntil,
-          inputs,
-          serializer.name(),
-          config.applicationVersion(),
-          config.executorId(),
-          parentId,
-          timeoutMs,
-          now)) {
+          workflow,
+          new QueueEntry(
+              queue.name(),
+              spec.deduplicationId(),
+              spec.priority(),
+              spec.partitionKey(),
+              delayUntil))) {
         case ENQUEUED -> {
           queues.enqueued(queue, delayUntil != null);
         }
-        case EXISTS -> requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
+        case EXISTS ->
+            WorkflowExecution.requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
         case DUPLICATED ->
             throw new DBOSQueueDuplicatedException(
                 workflowId, queue.name(), spec.deduplicationId());
       }
       return;
     }
-    Long deadline = timeoutMs == null ? null : now + timeoutMs;
-    if (parent != null && parent.deadline != Long.MAX_VALUE) {
-      deadline = deadline == null ? parent.deadline : Math.min(deadline, parent.deadline);
-    }
-    SystemDatabase.InitResult init =
-        db.initWorkflow(
-            workflowId,
-            definition.name(),
-            definition.className(),
-            null,
-            config.executorId(),
-            config.applicationVersion(),
-            inputs,
-            serializer.name(),
-            parentId,
-            timeoutMs,
-            deadline,
-            now);
+    SystemDatabase.InitResult init = db.initWorkflow(workflow, request.deadline(now, parent));
     WorkflowRow row = init.row();
-    requireSameWorkflow(row, definition);
+    WorkflowExecution.requireSameWorkflow(row, definition);
     if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
         && config.executorId().equals(row.executorId())) {
-      launch(definition, workflowId, inputs, body, init, Placement.EXECUTOR, null);
+      launch(
+          new ExecutionRequest(
+              definition, workflowId, request.inputs(), request.body(), null, init),
+          Placement.EXECUTOR);
     }
   }
 
@@ -1587,13 +1366,14 @@ public final class DBOSEngine implements AutoCloseable {
       if (definition.wrapsStep()) {
         // No workflow interceptor to go through: the engine is the workflow, the invoker the step.
         runTopLevel(
-            definition,
-            workflowId,
-            inputs,
-            () -> definition.invoker().invoke(arguments),
-            Placement.DISPATCHED,
-            null,
-            claimed);
+            new ExecutionRequest(
+                definition,
+                workflowId,
+                inputs,
+                () -> definition.invoker().invoke(arguments),
+                null,
+                claimed),
+            Placement.DISPATCHED);
       } else {
         ThreadHandoffs.OnThread thread = threads.here();
         thread.dispatched = true;
@@ -1619,14 +1399,6 @@ public final class DBOSEngine implements AutoCloseable {
     return format == null || format.equals(serializer.name())
         ? serializer
         : Serializers.forName(format, serializer);
-  }
-
-  private static Map<Integer, RecordedOperation> index(Collection<RecordedOperation> operations) {
-    Map<Integer, RecordedOperation> byId = new HashMap<>();
-    for (RecordedOperation operation : operations) {
-      byId.put(operation.functionId(), operation);
-    }
-    return byId;
   }
 
   long now() {

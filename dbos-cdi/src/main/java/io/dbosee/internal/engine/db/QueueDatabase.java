@@ -127,44 +127,33 @@ public final class QueueDatabase {
    * Writes an ENQUEUED (or, with {@code delayUntil}, DELAYED) workflow and announces it on {@link
    * #CHANNEL} in the same commit.
    */
-  public EnqueueOutcome enqueue(
-      String workflowId,
-      String name,
-      String className,
-      String queueName,
-      String deduplicationId,
-      int priority,
-      String partitionKey,
-      Long delayUntil,
-      String inputs,
-      String serialization,
-      String applicationVersion,
-      String executorId,
-      String parentWorkflowId,
-      Long timeoutMs,
-      long now) {
+  public EnqueueOutcome enqueue(NewWorkflow workflow, QueueEntry entry) {
+    String workflowId = workflow.workflowId();
+    String queueName = entry.queueName();
+    Long delayUntil = entry.delayUntil();
+    Long timeoutMs = workflow.timeoutMs();
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(enqueueSql)) {
       ps.setString(1, workflowId);
       ps.setString(2, delayUntil == null ? "ENQUEUED" : "DELAYED");
-      ps.setString(3, name);
-      ps.setString(4, className);
+      ps.setString(3, workflow.name());
+      ps.setString(4, workflow.className());
       ps.setString(5, queueName);
-      ps.setString(6, deduplicationId);
-      ps.setInt(7, priority);
-      ps.setString(8, partitionKey);
+      ps.setString(6, entry.deduplicationId());
+      ps.setInt(7, entry.priority());
+      ps.setString(8, entry.partitionKey());
       if (delayUntil == null) {
         ps.setNull(9, Types.BIGINT);
       } else {
         ps.setLong(9, delayUntil);
       }
-      ps.setString(10, inputs);
-      ps.setString(11, serialization);
-      ps.setString(12, applicationVersion);
-      ps.setString(13, executorId);
-      ps.setString(14, parentWorkflowId);
-      ps.setLong(15, now);
-      ps.setLong(16, now);
+      ps.setString(10, workflow.inputs());
+      ps.setString(11, workflow.serialization());
+      ps.setString(12, workflow.applicationVersion());
+      ps.setString(13, workflow.executorId());
+      ps.setString(14, workflow.parentWorkflowId());
+      ps.setLong(15, workflow.createdAt());
+      ps.setLong(16, workflow.createdAt());
       if (timeoutMs == null) {
         ps.setNull(17, Types.BIGINT);
       } else {

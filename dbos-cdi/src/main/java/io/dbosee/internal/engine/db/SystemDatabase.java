@@ -109,34 +109,25 @@ public final class SystemDatabase {
   /**
    * Inserts a PENDING row for a new workflow, or finds the existing one; a restart of a PENDING
    * workflow by its own executor counts one more attempt.
+   *
+   * @param deadlineEpochMs when it is cancelled if still running, or null
    */
-  public InitResult initWorkflow(
-      String workflowId,
-      String name,
-      String className,
-      String configName,
-      String executorId,
-      String applicationVersion,
-      String inputs,
-      String serialization,
-      String parentWorkflowId,
-      Long timeoutMs,
-      Long deadlineEpochMs,
-      long now) {
+  public InitResult initWorkflow(NewWorkflow workflow, Long deadlineEpochMs) {
+    String workflowId = workflow.workflowId();
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
       ps.setString(1, workflowId);
-      ps.setString(2, name);
-      ps.setString(3, className);
-      ps.setString(4, configName);
-      ps.setString(5, executorId);
-      ps.setString(6, applicationVersion);
-      ps.setString(7, inputs);
-      ps.setString(8, serialization);
-      ps.setString(9, parentWorkflowId);
-      ps.setLong(10, now);
-      ps.setLong(11, now);
-      setLong(ps, 12, timeoutMs);
+      ps.setString(2, workflow.name());
+      ps.setString(3, workflow.className());
+      ps.setString(4, null); // config_name: not used by this engine
+      ps.setString(5, workflow.executorId());
+      ps.setString(6, workflow.applicationVersion());
+      ps.setString(7, workflow.inputs());
+      ps.setString(8, workflow.serialization());
+      ps.setString(9, workflow.parentWorkflowId());
+      ps.setLong(10, workflow.createdAt());
+      ps.setLong(11, workflow.createdAt());
+      setLong(ps, 12, workflow.timeoutMs());
       setLong(ps, 13, deadlineEpochMs);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

@@ -76,7 +76,8 @@ class CheckpointGroupCommitTest {
 
   private void workflow(String id) {
     system.initWorkflow(
-        id, "wf", "test.Wf", null, "local", "v1", "[]", "portable_json", null, null, null, 1L);
+        new NewWorkflow(id, "wf", "test.Wf", "local", "v1", "[]", "portable_json", null, null, 1L),
+        null);
   }
 
   private Optional<RecordedOperation> record(String workflowId, int functionId, String output) {
