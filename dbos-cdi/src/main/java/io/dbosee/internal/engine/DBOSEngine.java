@@ -1,6 +1,5 @@
 package io.dbosee.internal.engine;
 
-import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
@@ -36,8 +35,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +82,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final DurableOperations operations;
   private final WorkflowOutcomes outcomes;
   private final WorkflowExecution execution;
+  private final WorkflowLauncher launcher;
   private final WorkflowRegistry registry;
   private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
@@ -103,9 +101,6 @@ public final class DBOSEngine implements AutoCloseable {
 
   private final Map<String, RunningWorkflow> active;
   private final ThreadHandoffs threads;
-
-  /** Threads running top-level workflows, interrupted when the engine stops. */
-  private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
 
   public DBOSEngine(
       EngineConfig config,
@@ -146,6 +141,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.hub = new NotificationHub(dataSource, executor, queueDb);
     this.messages = new MessageDatabase(dataSource, config.schema());
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
+    this.launcher = new WorkflowLauncher(services, execution, parking, outcomes);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.steps = new StepRunner(services, failures, operations, waits);
     this.messaging = new Messaging(services, operations, waits, hub, messages);
@@ -265,9 +261,7 @@ public final class DBOSEngine implements AutoCloseable {
   @Override
   public void close() {
     lifecycle.stopped();
-    for (Thread thread : workflowThreads) {
-      thread.interrupt();
-    }
+    launcher.interruptAll();
     queues.stop();
     if (failover != null) {
       failover.stop();
@@ -338,200 +332,16 @@ public final class DBOSEngine implements AutoCloseable {
     if (claimed != null && !claimed.row().workflowId().equals(workflowId)) {
       claimed = null;
     }
-    return runTopLevel(
+    return launcher.runTopLevel(
         new ExecutionRequest(
             definition, workflowId, inputs, body, timeoutMillis(thread.takeTimeout()), claimed),
-        onDispatchedThread ? Placement.DISPATCHED : Placement.CALLER);
+        onDispatchedThread
+            ? WorkflowLauncher.Placement.DISPATCHED
+            : WorkflowLauncher.Placement.CALLER);
   }
 
   private static Long timeoutMillis(Duration timeout) {
     return timeout == null ? null : timeout.toMillis();
-  }
-
-  private Object runTopLevel(ExecutionRequest request, Placement placement) throws Exception {
-    RunningWorkflow running = launch(request, placement);
-    return WorkflowOutcomes.await(request.workflowId(), running.outcome(), Long.MAX_VALUE, null);
-  }
-
-  /** Which thread runs a top-level execution. */
-  private enum Placement {
-    /** The executor, in the background (a start, or a caller whose thread must be kept apart). */
-    EXECUTOR,
-    /** An executor thread the engine dispatched for it (recovery, a queue, a resumption). */
-    DISPATCHED,
-    /**
-     * The thread that called it, if the hooks find nothing on it to keep from the workflow (a
-     * request context, a transaction); the executor otherwise.
-     */
-    CALLER
-  }
-
-  /**
-   * Runs a top-level execution where {@code placement} says, unless one of the same workflow
-   * already runs here: then that one is returned.
-   *
-   * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
-   *     dispatcher has nothing to wait for
-   */
-  private RunningWorkflow launch(ExecutionRequest request, Placement placement) {
-    WorkflowDefinition definition = request.definition();
-    String workflowId = request.workflowId();
-    RunningWorkflow resumed = threads.here().takeResuming();
-    RunningWorkflow mine;
-    if (resumed != null && active.get(workflowId) == resumed) {
-      mine = resumed; // a parked execution, resumed: it is in the map already
-    } else {
-      mine = new RunningWorkflow(definition, request.inputs());
-      RunningWorkflow running = active.putIfAbsent(workflowId, mine);
-      if (running != null) {
-        requireSameDefinition(workflowId, definition, running);
-        return running;
-      }
-    }
-    if (placement == Placement.DISPATCHED) {
-      if (runHere(request, mine, false)) {
-        throw PARK;
-      }
-      return mine;
-    }
-    if (placement == Placement.CALLER) {
-      ExecutionHooks.CallerScope scope = enterCallerThread();
-      if (scope != null) {
-        try (scope) {
-          runHere(request, mine, true);
-        }
-        return mine; // finished, or parked or put aside: the caller waits for its outcome
-      }
-    }
-    try {
-      executor.execute(() -> runHere(request, mine, false));
-    } catch (RejectedExecutionException e) {
-      active.remove(workflowId, mine);
-      mine.outcome().cancel(false);
-      throw new DBOSNotLaunchedException(
-          "The managed executor refused workflow '"
-              + workflowId
-              + "' ("
-              + e.getMessage()
-              + "); the application is probably stopping."
-              + (request.init() == null
-                  ? " Nothing was recorded."
-                  : " It is recorded as PENDING and resumes when the application starts again."));
-    }
-    return mine;
-  }
-
-  /**
-   * The calling thread, set up to run the workflow it calls, or null when the workflow must run on
-   * the executor: the caller was interrupted already (it waits for nothing, and the workflow goes
-   * on), or the hooks found something on the thread to keep from the workflow.
-   */
-  private ExecutionHooks.CallerScope enterCallerThread() {
-    if (Thread.currentThread().isInterrupted()) {
-      return null;
-    }
-    try {
-      return hooks.enterCallerThread();
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "The caller's thread could not run a workflow; the executor runs it", e);
-      return null;
-    }
-  }
-
-  /**
-   * Runs an execution on this thread until it ends, parks, or is put aside to resume by replay.
-   *
-   * @param onCaller whether this is the thread that called the workflow (its hooks' scope is set up
-   *     by the caller); otherwise an executor thread, wrapped in {@link
-   *     ExecutionHooks#aroundWorkflow}
-   * @return true when it parked or was put aside: its outcome comes later
-   */
-  private boolean runHere(ExecutionRequest request, RunningWorkflow mine, boolean onCaller) {
-    String workflowId = request.workflowId();
-    Thread thread = Thread.currentThread();
-    workflowThreads.add(thread);
-    Object result = null;
-    Throwable failure = null;
-    boolean interrupted;
-    try {
-      result =
-          onCaller
-              ? execution.execute(request, null, mine)
-              : hooks.aroundWorkflow(() -> execution.execute(request, null, mine));
-    } catch (Throwable t) {
-      failure = t;
-    } finally {
-      workflowThreads.remove(thread);
-      // An interrupt meant for this workflow must not leak into the pool's next task.
-      interrupted = Thread.interrupted();
-    }
-    // On its caller's thread, an interrupt that neither a stop nor a cancellation sent is the
-    // caller's own: the caller keeps it, and the workflow goes on without it. (An interrupted
-    // sleep or wait in the body clears the thread's flag: its exception tells.)
-    boolean callersInterrupt =
-        onCaller
-            && lifecycle.isRunning()
-            && !mine.cancelled()
-            && (interrupted || Failures.byInterrupt(failure));
-    try {
-      if (failure == PARK) {
-        if (parking.parkUnwound(mine)) {
-          return true;
-        }
-        failure = Failures.stoppedWhileWaiting(workflowId);
-      } else if (failure != null
-          && (parking.retryAfterOutage(workflowId, mine, failure)
-              || (callersInterrupt
-                  && parking.resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
-        return true;
-      }
-      // Leave the map before completing: a call made after this one returned must read the
-      // recorded outcome, not join a finished execution.
-      active.remove(workflowId, mine);
-      complete(mine.outcome(), result, failure);
-      outcomes.signalFinished(workflowId);
-      return false;
-    } finally {
-      if (callersInterrupt) {
-        thread.interrupt();
-      }
-    }
-  }
-
-  private static void complete(
-      CompletableFuture<Object> outcome, Object result, Throwable failure) {
-    if (failure == null) {
-      outcome.complete(result);
-    } else {
-      outcome.completeExceptionally(failure);
-    }
-  }
-
-  /** Waits for the execution of the same workflow already running here. */
-  private Object join(String workflowId, WorkflowDefinition definition, RunningWorkflow running)
-      throws Exception {
-    requireSameDefinition(workflowId, definition, running);
-    try {
-      return WorkflowOutcomes.await(workflowId, running.outcome(), Long.MAX_VALUE, null);
-    } catch (ParkSignal parked) {
-      // A child parked with its parent: its outcome will be recorded when they resume.
-      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
-    }
-  }
-
-  private static void requireSameDefinition(
-      String workflowId, WorkflowDefinition definition, RunningWorkflow running) {
-    if (!running.definition().equals(definition)) {
-      throw new DBOSConflictingWorkflowException(
-          workflowId,
-          "Workflow id '"
-              + workflowId
-              + "' is already running as "
-              + running.definition().key()
-              + ", so it cannot be used for "
-              + definition.key()
-              + ". Use a different id for a different workflow.");
-    }
   }
 
   private Object runChild(
@@ -556,7 +366,7 @@ public final class DBOSEngine implements AutoCloseable {
     RunningWorkflow mine = new RunningWorkflow(definition);
     RunningWorkflow running = active.putIfAbsent(childId, mine);
     if (running != null) {
-      return join(childId, definition, running);
+      return launcher.join(childId, definition, running);
     }
     Object result = null;
     Throwable failure = null;
@@ -571,7 +381,7 @@ public final class DBOSEngine implements AutoCloseable {
     } finally {
       active.remove(childId, mine);
     }
-    complete(mine.outcome(), result, failure);
+    WorkflowLauncher.complete(mine.outcome(), result, failure);
     if (failure != PARK) {
       outcomes.signalFinished(childId);
     }
@@ -832,10 +642,10 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowExecution.requireSameWorkflow(row, definition);
     if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
         && config.executorId().equals(row.executorId())) {
-      launch(
+      launcher.launch(
           new ExecutionRequest(
               definition, workflowId, request.inputs(), request.body(), null, init),
-          Placement.EXECUTOR);
+          WorkflowLauncher.Placement.EXECUTOR);
     }
   }
 
@@ -1365,7 +1175,7 @@ public final class DBOSEngine implements AutoCloseable {
     try {
       if (definition.wrapsStep()) {
         // No workflow interceptor to go through: the engine is the workflow, the invoker the step.
-        runTopLevel(
+        launcher.runTopLevel(
             new ExecutionRequest(
                 definition,
                 workflowId,
@@ -1373,7 +1183,7 @@ public final class DBOSEngine implements AutoCloseable {
                 () -> definition.invoker().invoke(arguments),
                 null,
                 claimed),
-            Placement.DISPATCHED);
+            WorkflowLauncher.Placement.DISPATCHED);
       } else {
         ThreadHandoffs.OnThread thread = threads.here();
         thread.dispatched = true;

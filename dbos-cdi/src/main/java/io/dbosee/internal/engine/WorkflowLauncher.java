@@ -1,0 +1,240 @@
+package io.dbosee.internal.engine;
+
+import io.dbosee.DBOSConflictingWorkflowException;
+import io.dbosee.DBOSNotLaunchedException;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Runs top-level workflow executions on the right thread: the caller's when nothing on it must be
+ * kept from the workflow, the executor's otherwise; once per workflow id in this JVM (a second call
+ * joins the first); and decides what happens to one that stopped: parked, put aside after an
+ * outage, handed on after its caller's interrupt, or finished.
+ */
+final class WorkflowLauncher {
+  private static final System.Logger LOG = System.getLogger(WorkflowLauncher.class.getName());
+
+  private final Executor executor;
+  private final ExecutionHooks hooks;
+  private final EngineLifecycle lifecycle;
+  private final ThreadHandoffs threads;
+  private final Map<String, RunningWorkflow> active;
+  private final WorkflowExecution execution;
+  private final WorkflowParking parking;
+  private final WorkflowOutcomes outcomes;
+
+  /** Threads running top-level workflows, interrupted when the engine stops. */
+  private final Set<Thread> workflowThreads = ConcurrentHashMap.newKeySet();
+
+  WorkflowLauncher(
+      EngineServices services,
+      WorkflowExecution execution,
+      WorkflowParking parking,
+      WorkflowOutcomes outcomes) {
+    this.executor = services.executor;
+    this.hooks = services.hooks;
+    this.lifecycle = services.lifecycle;
+    this.threads = services.threads;
+    this.active = services.active;
+    this.execution = execution;
+    this.parking = parking;
+    this.outcomes = outcomes;
+  }
+
+  /** Interrupts the threads running top-level workflows: the engine stops. */
+  void interruptAll() {
+    for (Thread thread : workflowThreads) {
+      thread.interrupt();
+    }
+  }
+
+  Object runTopLevel(ExecutionRequest request, Placement placement) throws Exception {
+    RunningWorkflow running = launch(request, placement);
+    return WorkflowOutcomes.await(request.workflowId(), running.outcome(), Long.MAX_VALUE, null);
+  }
+
+  /** Which thread runs a top-level execution. */
+  enum Placement {
+    /** The executor, in the background (a start, or a caller whose thread must be kept apart). */
+    EXECUTOR,
+    /** An executor thread the engine dispatched for it (recovery, a queue, a resumption). */
+    DISPATCHED,
+    /**
+     * The thread that called it, if the hooks find nothing on it to keep from the workflow (a
+     * request context, a transaction); the executor otherwise.
+     */
+    CALLER
+  }
+
+  /**
+   * Runs a top-level execution where {@code placement} says, unless one of the same workflow
+   * already runs here: then that one is returned.
+   *
+   * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
+   *     dispatcher has nothing to wait for
+   */
+  RunningWorkflow launch(ExecutionRequest request, Placement placement) {
+    WorkflowDefinition definition = request.definition();
+    String workflowId = request.workflowId();
+    RunningWorkflow resumed = threads.here().takeResuming();
+    RunningWorkflow mine;
+    if (resumed != null && active.get(workflowId) == resumed) {
+      mine = resumed; // a parked execution, resumed: it is in the map already
+    } else {
+      mine = new RunningWorkflow(definition, request.inputs());
+      RunningWorkflow running = active.putIfAbsent(workflowId, mine);
+      if (running != null) {
+        requireSameDefinition(workflowId, definition, running);
+        return running;
+      }
+    }
+    if (placement == Placement.DISPATCHED) {
+      if (runHere(request, mine, false)) {
+        throw ParkSignal.PARK;
+      }
+      return mine;
+    }
+    if (placement == Placement.CALLER) {
+      ExecutionHooks.CallerScope scope = enterCallerThread();
+      if (scope != null) {
+        try (scope) {
+          runHere(request, mine, true);
+        }
+        return mine; // finished, or parked or put aside: the caller waits for its outcome
+      }
+    }
+    try {
+      executor.execute(() -> runHere(request, mine, false));
+    } catch (RejectedExecutionException e) {
+      active.remove(workflowId, mine);
+      mine.outcome().cancel(false);
+      throw new DBOSNotLaunchedException(
+          "The managed executor refused workflow '"
+              + workflowId
+              + "' ("
+              + e.getMessage()
+              + "); the application is probably stopping."
+              + (request.init() == null
+                  ? " Nothing was recorded."
+                  : " It is recorded as PENDING and resumes when the application starts again."));
+    }
+    return mine;
+  }
+
+  /**
+   * The calling thread, set up to run the workflow it calls, or null when the workflow must run on
+   * the executor: the caller was interrupted already (it waits for nothing, and the workflow goes
+   * on), or the hooks found something on the thread to keep from the workflow.
+   */
+  private ExecutionHooks.CallerScope enterCallerThread() {
+    if (Thread.currentThread().isInterrupted()) {
+      return null;
+    }
+    try {
+      return hooks.enterCallerThread();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "The caller's thread could not run a workflow; the executor runs it", e);
+      return null;
+    }
+  }
+
+  /**
+   * Runs an execution on this thread until it ends, parks, or is put aside to resume by replay.
+   *
+   * @param onCaller whether this is the thread that called the workflow (its hooks' scope is set up
+   *     by the caller); otherwise an executor thread, wrapped in {@link
+   *     ExecutionHooks#aroundWorkflow}
+   * @return true when it parked or was put aside: its outcome comes later
+   */
+  private boolean runHere(ExecutionRequest request, RunningWorkflow mine, boolean onCaller) {
+    String workflowId = request.workflowId();
+    Thread thread = Thread.currentThread();
+    workflowThreads.add(thread);
+    Object result = null;
+    Throwable failure = null;
+    boolean interrupted;
+    try {
+      result =
+          onCaller
+              ? execution.execute(request, null, mine)
+              : hooks.aroundWorkflow(() -> execution.execute(request, null, mine));
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      workflowThreads.remove(thread);
+      // An interrupt meant for this workflow must not leak into the pool's next task.
+      interrupted = Thread.interrupted();
+    }
+    // On its caller's thread, an interrupt that neither a stop nor a cancellation sent is the
+    // caller's own: the caller keeps it, and the workflow goes on without it. (An interrupted
+    // sleep or wait in the body clears the thread's flag: its exception tells.)
+    boolean callersInterrupt =
+        onCaller
+            && lifecycle.isRunning()
+            && !mine.cancelled()
+            && (interrupted || Failures.byInterrupt(failure));
+    try {
+      if (failure == ParkSignal.PARK) {
+        if (parking.parkUnwound(mine)) {
+          return true;
+        }
+        failure = Failures.stoppedWhileWaiting(workflowId);
+      } else if (failure != null
+          && (parking.retryAfterOutage(workflowId, mine, failure)
+              || (callersInterrupt
+                  && parking.resumeAfterCallersInterrupt(workflowId, mine, failure)))) {
+        return true;
+      }
+      // Leave the map before completing: a call made after this one returned must read the
+      // recorded outcome, not join a finished execution.
+      active.remove(workflowId, mine);
+      complete(mine.outcome(), result, failure);
+      outcomes.signalFinished(workflowId);
+      return false;
+    } finally {
+      if (callersInterrupt) {
+        thread.interrupt();
+      }
+    }
+  }
+
+  static void complete(CompletableFuture<Object> outcome, Object result, Throwable failure) {
+    if (failure == null) {
+      outcome.complete(result);
+    } else {
+      outcome.completeExceptionally(failure);
+    }
+  }
+
+  /** Waits for the execution of the same workflow already running here. */
+  Object join(String workflowId, WorkflowDefinition definition, RunningWorkflow running)
+      throws Exception {
+    requireSameDefinition(workflowId, definition, running);
+    try {
+      return WorkflowOutcomes.await(workflowId, running.outcome(), Long.MAX_VALUE, null);
+    } catch (ParkSignal parked) {
+      // A child parked with its parent: its outcome will be recorded when they resume.
+      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, false);
+    }
+  }
+
+  private static void requireSameDefinition(
+      String workflowId, WorkflowDefinition definition, RunningWorkflow running) {
+    if (!running.definition().equals(definition)) {
+      throw new DBOSConflictingWorkflowException(
+          workflowId,
+          "Workflow id '"
+              + workflowId
+              + "' is already running as "
+              + running.definition().key()
+              + ", so it cannot be used for "
+              + definition.key()
+              + ". Use a different id for a different workflow.");
+    }
+  }
+}
