@@ -3,20 +3,15 @@ package io.dbosee.internal.engine;
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
-import io.dbosee.DBOSQueueDuplicatedException;
 import io.dbosee.DBOSSerializationException;
-import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
-import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
-import io.dbosee.internal.engine.db.NewWorkflow;
 import io.dbosee.internal.engine.db.QueueDatabase;
-import io.dbosee.internal.engine.db.QueueEntry;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.TraceContexts;
@@ -37,7 +32,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -83,6 +77,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final WorkflowOutcomes outcomes;
   private final WorkflowExecution execution;
   private final WorkflowLauncher launcher;
+  private final WorkflowStarts starts;
   private final WorkflowRegistry registry;
   private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
@@ -142,6 +137,9 @@ public final class DBOSEngine implements AutoCloseable {
     this.messages = new MessageDatabase(dataSource, config.schema());
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
     this.launcher = new WorkflowLauncher(services, execution, parking, outcomes);
+    this.starts =
+        new WorkflowStarts(
+            services, queues, queueDb, operations, outcomes, launcher, this::workflowStatus);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.steps = new StepRunner(services, failures, operations, waits);
     this.messaging = new Messaging(services, operations, waits, hub, messages);
@@ -309,7 +307,7 @@ public final class DBOSEngine implements AutoCloseable {
     WorkflowContext parent = thread.context;
     PendingStart start = thread.pendingStart;
     if (start != null) {
-      return begin(start, definition, arguments, body, parent);
+      return starts.begin(start, definition, arguments, body, parent);
     }
     if (parent != null && parent.inStep()) {
       return body.proceed();
@@ -320,7 +318,12 @@ public final class DBOSEngine implements AutoCloseable {
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     if (parent != null) {
       return runChild(
-          parent, definition, inputs, body, assigned, timeoutMillis(thread.takeTimeout()));
+          parent,
+          definition,
+          inputs,
+          body,
+          assigned,
+          ExecutionRequest.timeoutMillis(thread.takeTimeout()));
     }
     String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
     boolean onDispatchedThread = thread.takeDispatched();
@@ -334,14 +337,15 @@ public final class DBOSEngine implements AutoCloseable {
     }
     return launcher.runTopLevel(
         new ExecutionRequest(
-            definition, workflowId, inputs, body, timeoutMillis(thread.takeTimeout()), claimed),
+            definition,
+            workflowId,
+            inputs,
+            body,
+            ExecutionRequest.timeoutMillis(thread.takeTimeout()),
+            claimed),
         onDispatchedThread
             ? WorkflowLauncher.Placement.DISPATCHED
             : WorkflowLauncher.Placement.CALLER);
-  }
-
-  private static Long timeoutMillis(Duration timeout) {
-    return timeout == null ? null : timeout.toMillis();
   }
 
   private Object runChild(
@@ -391,9 +395,6 @@ public final class DBOSEngine implements AutoCloseable {
     return result;
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Background starts, queues and handles
-
   /**
    * Runs {@code call}, which must call one workflow (or step) through its interceptor, and starts
    * that workflow as {@code spec} says instead of running it: in the background, or on a queue. The
@@ -403,250 +404,12 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws IllegalArgumentException if {@code call} called no workflow or step
    */
   public WorkflowHandle<Object, Exception> start(StartSpec spec, Invocation call) {
-    Objects.requireNonNull(spec, "spec");
-    Objects.requireNonNull(call, "call");
-    if (spec.queueName() != null) {
-      queues.requireQueue(spec);
-    }
-    ThreadHandoffs.OnThread thread = threads.here();
-    if (thread.pendingStart != null) {
-      throw new IllegalStateException(
-          "startWorkflow and enqueue cannot be called inside the lambda of another startWorkflow"
-              + " or enqueue; call them one after the other.");
-    }
-    PendingStart pending = new PendingStart(spec);
-    thread.pendingStart = pending;
-    try {
-      call.proceed();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalArgumentException(
-          "The lambda given to "
-              + verb(spec)
-              + " threw "
-              + e
-              + " instead of calling a @Workflow or @Step method; nothing was started.",
-          e);
-    } finally {
-      thread.pendingStart = null;
-    }
-    if (pending.handle == null) {
-      throw new IllegalArgumentException(
-          "The lambda given to "
-              + verb(spec)
-              + " called no @Workflow or @Step method through a CDI reference, so nothing was"
-              + " started. Call exactly one, through an injected bean or self-reference (never"
-              + " through 'this'): for example "
-              + verb(spec)
-              + "(() -> orders.ship(orderId)).");
-    }
-    return pending.handle;
+    return starts.start(spec, call);
   }
 
   /** Whether a start or enqueue is waiting for the workflow (or step) call that it starts. */
   public boolean startRequested() {
-    return threads.here().pendingStart != null;
-  }
-
-  private static String verb(StartSpec spec) {
-    return spec.queueName() == null ? "startWorkflow" : "enqueue";
-  }
-
-  /**
-   * The start path of {@link #runWorkflow}: records the workflow and starts it, runs nothing here.
-   */
-  private Object begin(
-      PendingStart start,
-      WorkflowDefinition definition,
-      Object[] arguments,
-      Invocation body,
-      WorkflowContext parent) {
-    if (start.handle != null) {
-      throw new IllegalStateException(
-          "The lambda given to "
-              + verb(start.spec)
-              + " called more than one workflow or step ("
-              + definition
-              + " after "
-              + start.handle.workflowId()
-              + "); call exactly one in each.");
-    }
-    lifecycle.requireRunning(definition);
-    StartSpec spec = start.spec;
-    ThreadHandoffs.OnThread thread = threads.here();
-    String assigned = thread.takeAssignedId();
-    if (assigned != null && spec.workflowId() != null && !assigned.equals(spec.workflowId())) {
-      throw new IllegalArgumentException(
-          "Two workflow ids were given, '"
-              + assigned
-              + "' (withWorkflowId) and '"
-              + spec.workflowId()
-              + "' (EnqueueOptions); give one.");
-    }
-    String explicitId = spec.workflowId() != null ? spec.workflowId() : assigned;
-    Duration assignedTimeout = thread.takeTimeout();
-    Long timeoutMs = timeoutMillis(spec.timeout() != null ? spec.timeout() : assignedTimeout);
-    QueueDefinition queue = spec.queueName() == null ? null : queues.requireQueue(spec);
-    String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
-    WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
-    Tracing tracing = services.tracing();
-    if (durableParent == null) {
-      String workflowId = explicitId != null ? explicitId : UUID.randomUUID().toString();
-      if (tracing != null) {
-        tracing.started(workflowId);
-      }
-      createRidingOutOutage(
-          spec, queue, new ExecutionRequest(definition, workflowId, inputs, body, timeoutMs, null));
-      start.handle = new Handle(workflowId, definition);
-      return null;
-    }
-    Operation operation = operations.reserve(durableParent);
-    if (operation.replayed()) {
-      String childId = operations.recordedChild(operation, operation.recorded(), definition);
-      start.handle = new Handle(childId, definition);
-      return null;
-    }
-    String childId =
-        explicitId != null ? explicitId : durableParent.workflowId + "-" + operation.functionId();
-    // The child first: a crash before the parent's record replays to the same id, and creating
-    // it again finds it.
-    if (tracing != null) {
-      tracing.started(childId);
-    }
-    create(
-        spec,
-        queue,
-        new ExecutionRequest(definition, childId, inputs, body, timeoutMs, null),
-        durableParent);
-    childId = operations.recordChild(operation, definition, childId);
-    start.handle = new Handle(childId, definition);
-    return null;
-  }
-
-  /**
-   * {@link #create}s a workflow started outside a workflow, trying again while the system database
-   * cannot be reached ({@link EngineConfig#startOutageWait}), after a growing pause (250 ms
-   * doubling to 2 s). Each try uses the same id, so a start whose commit was lost with its
-   * connection is found the next time instead of being made twice. (Inside a workflow, the workflow
-   * itself rides out the outage: it is put aside and replayed.)
-   */
-  private void createRidingOutOutage(
-      StartSpec spec, QueueDefinition queue, ExecutionRequest request) {
-    String workflowId = request.workflowId();
-    long wait = config.startOutageWait().toNanos();
-    long started = System.nanoTime();
-    int outages = 0;
-    while (true) {
-      try {
-        create(spec, queue, request, null);
-        if (outages > 0) {
-          LOG.log(
-              Level.INFO,
-              "Workflow ''{0}'' was started once the system database was back",
-              workflowId);
-        }
-        return;
-      } catch (DBOSSystemDatabaseException e) {
-        if (!ConnectionFailures.isOutage(e) || !lifecycle.isRunning()) {
-          throw e;
-        }
-        long left = wait - (System.nanoTime() - started);
-        if (left <= 0) {
-          throw startGaveUp(workflowId, spec, e);
-        }
-        // Short pauses (a caller waits): 250 ms doubling to 2 s, never past the wait's end.
-        long pause =
-            Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 250L << Math.min(outages++, 3));
-        if (outages == 1) {
-          LOG.log(
-              Level.WARNING,
-              "Starting workflow ''{0}'' waits for the system database, which could not be"
-                  + " reached ({1}); trying again for up to {2} s"
-                  + " (dbos.system-database.start-outage-wait-seconds)",
-              workflowId,
-              Failures.rootMessage(e),
-              java.math.BigDecimal.valueOf(config.startOutageWait().toMillis(), 3)
-                  .stripTrailingZeros()
-                  .toPlainString());
-        }
-        try {
-          Thread.sleep(pause); // the caller's own thread, between two tries
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw new DBOSInterruptedException(
-              workflowId,
-              "The caller was interrupted while "
-                  + verb(spec)
-                  + " of workflow '"
-                  + workflowId
-                  + "' waited for the system database; it may or may not have been recorded."
-                  + " Call again with the same workflow id once the database is back: that"
-                  + " starts it if it was not recorded, and finds it if it was.");
-        }
-      }
-    }
-  }
-
-  private static DBOSSystemDatabaseException startGaveUp(
-      String workflowId, StartSpec spec, DBOSSystemDatabaseException last) {
-    return new DBOSSystemDatabaseException(
-        "[DBOS-CDI-076] Could not "
-            + verb(spec)
-            + " workflow '"
-            + workflowId
-            + "': the system database could not be reached ("
-            + Failures.rootMessage(last)
-            + "). It did not run here, and it may or may not have been recorded before the"
-            + " connection broke. Call again with the same workflow id ('"
-            + workflowId
-            + "', given with withWorkflowId or EnqueueOptions.withWorkflowId) once the database"
-            + " is back: that starts it if it was not recorded, and finds it if it was, so it runs"
-            + " once. To wait longer for the database, raise"
-            + " dbos.system-database.start-outage-wait-seconds.",
-        last);
-  }
-
-  /**
-   * Records a started workflow (PENDING here, or ENQUEUED) and starts it if it is this server's.
-   */
-  private void create(
-      StartSpec spec, QueueDefinition queue, ExecutionRequest request, WorkflowContext parent) {
-    WorkflowDefinition definition = request.definition();
-    String workflowId = request.workflowId();
-    long now = now();
-    NewWorkflow workflow = request.row(config, serializer.name(), parent, now);
-    if (queue != null) {
-      Long delayUntil = spec.delay().isZero() ? null : now + spec.delay().toMillis();
-      switch (queueDb.enqueue(
-          workflow,
-          new QueueEntry(
-              queue.name(),
-              spec.deduplicationId(),
-              spec.priority(),
-              spec.partitionKey(),
-              delayUntil))) {
-        case ENQUEUED -> {
-          queues.enqueued(queue, delayUntil != null);
-        }
-        case EXISTS ->
-            WorkflowExecution.requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
-        case DUPLICATED ->
-            throw new DBOSQueueDuplicatedException(
-                workflowId, queue.name(), spec.deduplicationId());
-      }
-      return;
-    }
-    SystemDatabase.InitResult init = db.initWorkflow(workflow, request.deadline(now, parent));
-    WorkflowRow row = init.row();
-    WorkflowExecution.requireSameWorkflow(row, definition);
-    if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
-        && config.executorId().equals(row.executorId())) {
-      launcher.launch(
-          new ExecutionRequest(
-              definition, workflowId, request.inputs(), request.body(), null, init),
-          WorkflowLauncher.Placement.EXECUTOR);
-    }
+    return starts.startRequested();
   }
 
   /**
@@ -656,51 +419,7 @@ public final class DBOSEngine implements AutoCloseable {
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public WorkflowHandle<Object, Exception> retrieveWorkflow(String workflowId) {
-    StorableText.require(workflowId, "workflowId");
-    WorkflowRow row =
-        db.readWorkflow(workflowId)
-            .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-    return new Handle(workflowId, registry.get(row.className(), row.name()));
-  }
-
-  private final class Handle implements WorkflowHandle<Object, Exception> {
-    private final String workflowId;
-    private final WorkflowDefinition definition;
-
-    Handle(String workflowId, WorkflowDefinition definition) {
-      this.workflowId = workflowId;
-      this.definition = definition;
-    }
-
-    @Override
-    public String workflowId() {
-      return workflowId;
-    }
-
-    @Override
-    public WorkflowStatus getStatus() {
-      return workflowStatus(workflowId)
-          .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-    }
-
-    @Override
-    public Object getResult() throws Exception {
-      return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, true);
-    }
-
-    @Override
-    public Object getResult(Duration timeout) throws Exception {
-      Objects.requireNonNull(timeout, "timeout");
-      long now = System.nanoTime();
-      long deadline =
-          timeout.toNanos() >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + timeout.toNanos();
-      return outcomes.awaitOutcome(workflowId, definition, deadline, timeout, true);
-    }
-
-    @Override
-    public String toString() {
-      return "WorkflowHandle[" + workflowId + "]";
-    }
+    return starts.retrieveWorkflow(workflowId);
   }
 
   /** Starts a workflow the queue runner claimed for this server. */

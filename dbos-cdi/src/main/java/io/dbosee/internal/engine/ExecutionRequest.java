@@ -2,6 +2,7 @@ package io.dbosee.internal.engine;
 
 import io.dbosee.internal.engine.db.NewWorkflow;
 import io.dbosee.internal.engine.db.SystemDatabase;
+import java.time.Duration;
 
 /**
  * One workflow execution to run: the workflow, its id, its recorded inputs and its body, its
@@ -41,5 +42,10 @@ record ExecutionRequest(
       deadline = deadline == null ? parent.deadline : Math.min(deadline, parent.deadline);
     }
     return deadline;
+  }
+
+  /** A timeout in milliseconds, as a request holds it; null: none. */
+  static Long timeoutMillis(Duration timeout) {
+    return timeout == null ? null : timeout.toMillis();
   }
 }
