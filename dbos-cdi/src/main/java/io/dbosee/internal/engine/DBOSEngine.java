@@ -1,13 +1,10 @@
 package io.dbosee.internal.engine;
 
-import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
-import io.dbosee.DBOSSerializationException;
 import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
-import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
@@ -31,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import javax.sql.DataSource;
 
 /**
@@ -78,6 +74,8 @@ public final class DBOSEngine implements AutoCloseable {
   private final WorkflowExecution execution;
   private final WorkflowLauncher launcher;
   private final WorkflowStarts starts;
+  private final WorkflowDispatch dispatch;
+  private final Recovery recovery;
   private final WorkflowRegistry registry;
   private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
@@ -140,6 +138,8 @@ public final class DBOSEngine implements AutoCloseable {
     this.starts =
         new WorkflowStarts(
             services, queues, queueDb, operations, outcomes, launcher, this::workflowStatus);
+    this.dispatch = new WorkflowDispatch(services, queues, outcomes, parking, launcher);
+    this.recovery = new Recovery(services, queues, queueDb, parking, dispatch);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.steps = new StepRunner(services, failures, operations, waits);
     this.messaging = new Messaging(services, operations, waits, hub, messages);
@@ -155,8 +155,8 @@ public final class DBOSEngine implements AutoCloseable {
                 config.applicationVersion(),
                 config.failoverLease().toMillis(),
                 this::recoverTakenOver);
-    db.onCancelledWorkflow(this::cancelRunning);
-    db.onWorkflowOwner(config.executorId(), this::checkOwner);
+    db.onCancelledWorkflow(recovery::cancelRunning);
+    db.onWorkflowOwner(config.executorId(), recovery::checkOwner);
     this.management = new WorkflowManagement(this, dataSource);
   }
 
@@ -232,7 +232,7 @@ public final class DBOSEngine implements AutoCloseable {
       tracing.prepare();
     }
     lifecycle.running();
-    queues.start(queueDb, services, hub, this::startClaimed);
+    queues.start(queueDb, services, hub, dispatch::startClaimed);
     if (failover != null) {
       failover.start();
     }
@@ -422,41 +422,6 @@ public final class DBOSEngine implements AutoCloseable {
     return starts.retrieveWorkflow(workflowId);
   }
 
-  /** Starts a workflow the queue runner claimed for this server. */
-  private void startClaimed(QueueDatabase.Claimed claimed) {
-    WorkflowRow row = claimed.row();
-    SystemDatabase.InitResult init =
-        new SystemDatabase.InitResult(row, false, claimed.hasOperations());
-    WorkflowDefinition definition = registry.get(row.className(), row.name());
-    QueueDefinition queue = queues.queue(row.queueName()).orElse(null);
-    Object[] arguments = definition == null ? null : readArguments(row, definition);
-    if (arguments == null) {
-      queues.finished(queue);
-      return;
-    }
-    try {
-      executor.execute(
-          () -> {
-            boolean parkedNow = false;
-            try {
-              parkedNow =
-                  invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
-            } finally {
-              if (!parkedNow) {
-                queues.finished(queue); // a parked one still holds its slot; it frees it later
-              }
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      LOG.log(
-          Level.WARNING,
-          "The executor refused queued workflow ''{0}''; it goes back on its queue when the"
-              + " application starts again: {1}",
-          row.workflowId(),
-          e.toString());
-    }
-  }
-
   /**
    * Runs a step: inside a workflow its outcome is checkpointed (or replayed when recorded); outside
    * one, or inside another step, it is a plain call.
@@ -539,118 +504,6 @@ public final class DBOSEngine implements AutoCloseable {
     return streams.readStream(workflowId, key, type);
   }
 
-  /** Hands a woken workflow to the executor, which resumes it by replay. */
-  private void resumeParked(ParkedWorkflows.Parked sleeper) {
-    try {
-      executor.execute(() -> resumeNow(sleeper));
-    } catch (RejectedExecutionException e) {
-      parking.abandon(sleeper.workflowId, sleeper.running);
-    }
-  }
-
-  private void resumeNow(ParkedWorkflows.Parked sleeper) {
-    String workflowId = sleeper.workflowId;
-    RunningWorkflow running = sleeper.running;
-    if (!lifecycle.isRunning()) {
-      parking.abandon(workflowId, running);
-      return;
-    }
-    WorkflowDefinition definition = running.definition();
-    Optional<WorkflowRow> found;
-    try {
-      found = db.readWorkflow(workflowId);
-    } catch (RuntimeException e) {
-      // The database is unreachable: look again in a moment, still without a thread.
-      if (!parking.retryAfterOutage(workflowId, running, e)) {
-        active.remove(workflowId, running);
-        running.outcome().completeExceptionally(e);
-      }
-      return;
-    }
-    if (found.isEmpty()) {
-      active.remove(workflowId, running);
-      running.outcome().completeExceptionally(new DBOSNonExistentWorkflowException(workflowId));
-      outcomes.signalFinished(workflowId);
-      return;
-    }
-    WorkflowRow row = found.get();
-    if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
-        && !config.executorId().equals(row.executorId())) {
-      active.remove(workflowId, running);
-      running
-          .outcome()
-          .completeExceptionally(
-              new DBOSInterruptedException(
-                  workflowId,
-                  "Workflow '"
-                      + workflowId
-                      + "' was taken over by server '"
-                      + row.executorId()
-                      + "' while it waited here; it goes on there."));
-      return;
-    }
-    Object[] arguments = readArguments(row, definition);
-    if (arguments == null) {
-      // Recorded as failed by readArguments: its waiters get that outcome.
-      active.remove(workflowId, running);
-      try {
-        running
-            .outcome()
-            .complete(outcomes.recordedOutcome(outcomes.readWorkflow(workflowId), definition));
-      } catch (Exception | Error e) {
-        running.outcome().completeExceptionally(e);
-      }
-      outcomes.signalFinished(workflowId);
-      return;
-    }
-    threads.here().resuming = running;
-    boolean parkedAgain =
-        invokeRecorded(
-            workflowId,
-            definition,
-            arguments,
-            row.inputs(),
-            new SystemDatabase.InitResult(row, false, true));
-    if (!parkedAgain && row.queueName() != null) {
-      queues.finished(queues.queue(row.queueName()).orElse(null));
-    }
-  }
-
-  /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
-  private void recoverTakenOver() {
-    if (lifecycle.isRunning()) {
-      recoverPendingWorkflows();
-    }
-  }
-
-  /**
-   * Stops an execution here of a workflow whose row names another server: that server took it over
-   * while this one could not renew its lease. It ends at its next step without recording more.
-   */
-  private void checkOwner(String workflowId, String executorId) {
-    if (executorId == null || executorId.equals(config.executorId())) {
-      return;
-    }
-    WorkflowContext context = threads.context();
-    RunningWorkflow running = active.get(workflowId);
-    if (running == null && context != null && context.workflowId.equals(workflowId)) {
-      running = context.running; // a child: not in the map under its parent's entry
-    }
-    if (running != null) {
-      running.movedTo = executorId;
-      parking.parked().wake(workflowId);
-    }
-  }
-
-  /** Stops an execution of a workflow just recorded as cancelled, if one runs or waits here. */
-  private void cancelRunning(String workflowId) {
-    RunningWorkflow running = active.get(workflowId);
-    if (running != null) {
-      running.cancel();
-      parking.parked().wake(workflowId); // its replay finds it CANCELLED and ends
-    }
-  }
-
   // ---------------------------------------------------------------------------------------
   // Cancellation and resumption
 
@@ -670,7 +523,7 @@ public final class DBOSEngine implements AutoCloseable {
           if (db.cancelWorkflow(workflowId, now()).isEmpty()) {
             throw new DBOSNonExistentWorkflowException(workflowId);
           }
-          cancelRunning(workflowId);
+          recovery.cancelRunning(workflowId);
           return null;
         });
   }
@@ -702,33 +555,10 @@ public final class DBOSEngine implements AutoCloseable {
             queues.wake();
             return null;
           }
-          runPending(row);
+          dispatch.runPending(row);
           return null;
         });
     return retrieveWorkflow(workflowId);
-  }
-
-  /**
-   * Runs a PENDING workflow of this executor now, on the executor (resumed or forked); a workflow
-   * not registered here stays PENDING for a server that has it.
-   */
-  void runPending(WorkflowRow row) {
-    WorkflowDefinition definition = registry.get(row.className(), row.name());
-    if (definition == null) {
-      LOG.log(
-          Level.WARNING,
-          "[DBOS-CDI-074] Workflow ''{0}'' is PENDING again but {1}/{2} is not registered"
-              + " here; a server that has it recovers it.",
-          row.workflowId(),
-          row.className(),
-          row.name());
-      return;
-    }
-    Object[] arguments = readArguments(row, definition);
-    if (arguments != null) {
-      executor.execute(
-          () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
-    }
   }
 
   /** A management call: a step inside a workflow (so a replay does not repeat it), else a call. */
@@ -773,11 +603,6 @@ public final class DBOSEngine implements AutoCloseable {
     return management.workflowStatus(workflowId);
   }
 
-  /** Listing, inspecting, forking, deleting and collecting workflows. */
-  public WorkflowManagement management() {
-    return management;
-  }
-
   /**
    * Starts again, on the executor, every PENDING workflow of this executor and application version
    * that is not already running here; queued ones are put back on their queue, so that its limits
@@ -786,142 +611,30 @@ public final class DBOSEngine implements AutoCloseable {
    * @return the ids of the workflows started or put back on their queue
    */
   public List<String> recoverPendingWorkflows() {
-    if (!lifecycle.isRunning()) {
-      throw new DBOSNotLaunchedException("Recovery needs a launched engine; call launch() first.");
-    }
-    List<String> started =
-        new ArrayList<>(
-            queueDb.requeue(
-                config.executorId(),
-                config.applicationVersion(),
-                List.copyOf(active.keySet()),
-                now()));
-    if (!started.isEmpty()) {
-      LOG.log(
-          Level.INFO,
-          "Put {0} queued workflow(s) back on their queue: {1}",
-          started.size(),
-          started);
-      queues.wake();
-    }
-    for (WorkflowRow row : db.pendingWorkflows(config.executorId(), config.applicationVersion())) {
-      if (active.containsKey(row.workflowId()) || row.queueName() != null) {
-        continue;
-      }
-      WorkflowDefinition definition = registry.get(row.className(), row.name());
-      if (definition == null) {
-        LOG.log(
-            Level.WARNING,
-            "[DBOS-CDI-074] Cannot recover workflow ''{0}'': no workflow {1}/{2} is registered"
-                + " in this application (renamed or removed?). It stays PENDING for a server"
-                + " that has it; deploy the workflow again under that class and name to finish"
-                + " it, or cancel or delete it.",
-            row.workflowId(),
-            row.className(),
-            row.name());
-        continue;
-      }
-      Object[] arguments = readArguments(row, definition);
-      if (arguments == null) {
-        continue;
-      }
-      try {
-        executor.execute(
-            () -> invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), null));
-      } catch (RejectedExecutionException e) {
-        LOG.log(
-            Level.WARNING,
-            "The executor refused to recover workflow ''{0}''; it stays PENDING: {1}",
-            row.workflowId(),
-            e.toString());
-        continue;
-      }
-      started.add(row.workflowId());
-    }
-    if (!started.isEmpty()) {
-      LOG.log(Level.INFO, "Recovering {0} pending workflow(s): {1}", started.size(), started);
-    }
-    return started;
+    return recovery.recoverPendingWorkflows();
   }
 
   /**
-   * The recorded arguments, or null when they are unreadable: the workflow is then recorded as
-   * failed.
+   * Runs a PENDING workflow of this executor now, on the executor (resumed or forked); a workflow
+   * not registered here stays PENDING for a server that has it.
    */
-  private Object[] readArguments(WorkflowRow row, WorkflowDefinition definition) {
-    try {
-      return read(row.serialization())
-          .deserializeArguments(
-              row.inputs(), definition.parameterTypes(), definition.parameterNames());
-    } catch (DBOSSerializationException e) {
-      DBOSSerializationException unreadable =
-          new DBOSSerializationException(
-              "[DBOS-CDI-073] Workflow '"
-                  + row.workflowId()
-                  + "' ("
-                  + row.className()
-                  + "/"
-                  + row.name()
-                  + ") cannot start: its recorded inputs cannot be read as the method's"
-                  + " parameters. "
-                  + e.getMessage()
-                  + " It is recorded as ERROR; start it again with readable arguments.",
-              e);
-      LOG.log(Level.ERROR, unreadable.getMessage(), e);
-      db.finishWorkflow(
-          row.workflowId(),
-          WorkflowState.ERROR.name(),
-          null,
-          serializer.serializeError(unreadable),
-          serializer.name(),
-          now());
-      return null;
-    }
+  void runPending(WorkflowRow row) {
+    dispatch.runPending(row);
   }
 
-  /**
-   * Runs a recorded workflow (recovered, dequeued or resumed after it parked) on this executor
-   * thread.
-   *
-   * @return whether it parked: it has not finished, and no thread runs it until it is woken
-   */
-  private boolean invokeRecorded(
-      String workflowId,
-      WorkflowDefinition definition,
-      Object[] arguments,
-      String inputs,
-      SystemDatabase.InitResult claimed) {
-    try {
-      if (definition.wrapsStep()) {
-        // No workflow interceptor to go through: the engine is the workflow, the invoker the step.
-        launcher.runTopLevel(
-            new ExecutionRequest(
-                definition,
-                workflowId,
-                inputs,
-                () -> definition.invoker().invoke(arguments),
-                null,
-                claimed),
-            WorkflowLauncher.Placement.DISPATCHED);
-      } else {
-        ThreadHandoffs.OnThread thread = threads.here();
-        thread.dispatched = true;
-        thread.claimed = claimed;
-        try (ThreadScope scope = assignWorkflowId(workflowId)) {
-          definition.invoker().invoke(arguments);
-        }
-      }
-    } catch (ParkSignal parked) {
-      return true;
-    } catch (DBOSInterruptedException e) {
-      LOG.log(Level.DEBUG, "Workflow ''{0}'' was interrupted", workflowId);
-    } catch (Throwable t) {
-      // Its outcome is recorded; the log says it was a recovered or dequeued run that failed.
-      LOG.log(Level.DEBUG, "Workflow ''" + workflowId + "'' ended with an exception", t);
-    } finally {
-      threads.here().clearDispatch();
-    }
-    return false;
+  /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
+  private void recoverTakenOver() {
+    recovery.recoverTakenOver();
+  }
+
+  /** Hands a woken workflow to the executor, which resumes it by replay. */
+  private void resumeParked(ParkedWorkflows.Parked sleeper) {
+    dispatch.resumeParked(sleeper);
+  }
+
+  /** Listing, inspecting, forking, deleting and collecting workflows. */
+  public WorkflowManagement management() {
+    return management;
   }
 
   private Serializer read(String format) {
