@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 
@@ -74,6 +73,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final WorkflowExecution execution;
   private final WorkflowLauncher launcher;
   private final WorkflowStarts starts;
+  private final WorkflowCalls calls;
   private final WorkflowDispatch dispatch;
   private final Recovery recovery;
   private final WorkflowRegistry registry;
@@ -138,6 +138,7 @@ public final class DBOSEngine implements AutoCloseable {
     this.starts =
         new WorkflowStarts(
             services, queues, queueDb, operations, outcomes, launcher, this::workflowStatus);
+    this.calls = new WorkflowCalls(services, operations, outcomes, execution, launcher, starts);
     this.dispatch = new WorkflowDispatch(services, queues, outcomes, parking, launcher);
     this.recovery = new Recovery(services, queues, queueDb, parking, dispatch);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
@@ -292,9 +293,6 @@ public final class DBOSEngine implements AutoCloseable {
     return active.size();
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Workflows
-
   /**
    * Runs a workflow: afresh, by replaying it, or by returning its recorded outcome. Called from
    * outside a workflow it runs on the caller's thread if the hooks allow, else on the executor
@@ -303,96 +301,7 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public Object runWorkflow(WorkflowDefinition definition, Object[] arguments, Invocation body)
       throws Exception {
-    ThreadHandoffs.OnThread thread = threads.here();
-    WorkflowContext parent = thread.context;
-    PendingStart start = thread.pendingStart;
-    if (start != null) {
-      return starts.begin(start, definition, arguments, body, parent);
-    }
-    if (parent != null && parent.inStep()) {
-      return body.proceed();
-    }
-    lifecycle.requireRunning(definition);
-    String assigned = thread.takeAssignedId();
-    // Serialize first: an argument that cannot be recorded fails the call before any record.
-    String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
-    if (parent != null) {
-      return runChild(
-          parent,
-          definition,
-          inputs,
-          body,
-          assigned,
-          ExecutionRequest.timeoutMillis(thread.takeTimeout()));
-    }
-    String workflowId = assigned != null ? assigned : UUID.randomUUID().toString();
-    boolean onDispatchedThread = thread.takeDispatched();
-    Tracing tracing = services.tracing();
-    if (tracing != null && !onDispatchedThread) {
-      tracing.started(workflowId);
-    }
-    SystemDatabase.InitResult claimed = thread.takeClaimed();
-    if (claimed != null && !claimed.row().workflowId().equals(workflowId)) {
-      claimed = null;
-    }
-    return launcher.runTopLevel(
-        new ExecutionRequest(
-            definition,
-            workflowId,
-            inputs,
-            body,
-            ExecutionRequest.timeoutMillis(thread.takeTimeout()),
-            claimed),
-        onDispatchedThread
-            ? WorkflowLauncher.Placement.DISPATCHED
-            : WorkflowLauncher.Placement.CALLER);
-  }
-
-  private Object runChild(
-      WorkflowContext parent,
-      WorkflowDefinition definition,
-      String inputs,
-      Invocation body,
-      String assigned,
-      Long timeoutMs)
-      throws Exception {
-    Operation operation = operations.begin(parent);
-    String childId;
-    if (operation.replayed()) {
-      childId = operations.recordedChild(operation, operation.recorded(), definition);
-    } else {
-      childId =
-          operations.recordChild(
-              operation,
-              definition,
-              assigned != null ? assigned : parent.workflowId + "-" + operation.functionId());
-    }
-    RunningWorkflow mine = new RunningWorkflow(definition);
-    RunningWorkflow running = active.putIfAbsent(childId, mine);
-    if (running != null) {
-      return launcher.join(childId, definition, running);
-    }
-    Object result = null;
-    Throwable failure = null;
-    try {
-      result =
-          execution.execute(
-              new ExecutionRequest(definition, childId, inputs, body, timeoutMs, null),
-              parent,
-              mine);
-    } catch (Throwable t) {
-      failure = t;
-    } finally {
-      active.remove(childId, mine);
-    }
-    WorkflowLauncher.complete(mine.outcome(), result, failure);
-    if (failure != PARK) {
-      outcomes.signalFinished(childId);
-    }
-    if (failure != null) {
-      throw Outcomes.<Exception>sneakyThrow(failure);
-    }
-    return result;
+    return calls.runWorkflow(definition, arguments, body);
   }
 
   /**
