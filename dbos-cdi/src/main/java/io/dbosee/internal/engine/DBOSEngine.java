@@ -2,8 +2,6 @@ package io.dbosee.internal.engine;
 
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
-import io.dbosee.DBOSWorkflowCancelledException;
-import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ExecutorLeases;
@@ -12,17 +10,14 @@ import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.TraceContexts;
-import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.PayloadLimit;
 import io.dbosee.internal.engine.serialization.Serializer;
-import io.dbosee.internal.engine.serialization.Serializers;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -54,46 +49,29 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public static final String INTERNAL_QUEUE = QueueRegistry.INTERNAL_QUEUE;
 
-  private static final ClassLoader LOADER = DBOSEngine.class.getClassLoader();
-
   private final EngineServices services;
   private final EngineConfig config;
   private final DataSource dataSource;
-  private final SystemDatabase db;
-  private final Serializer serializer;
-  private final Executor executor;
-  private final ExecutionHooks hooks;
-  private final TimeSource time;
-
   private final EngineLifecycle lifecycle;
-  private final Failures failures;
-  private final Cancellation cancellation;
-  private final DurableOperations operations;
-  private final WorkflowOutcomes outcomes;
-  private final WorkflowExecution execution;
-  private final WorkflowLauncher launcher;
-  private final WorkflowStarts starts;
-  private final WorkflowCalls calls;
-  private final WorkflowDispatch dispatch;
-  private final Recovery recovery;
   private final WorkflowRegistry registry;
+  private final ThreadHandoffs threads;
   private final QueueRegistry queues = new QueueRegistry();
   private final QueueDatabase queueDb;
   private final NotificationHub hub;
-  private final MessageDatabase messages;
   private final WorkflowParking parking;
-  private final DurableWaits waits;
+  private final WorkflowLauncher launcher;
+  private final WorkflowCalls calls;
+  private final WorkflowStarts starts;
   private final StepRunner steps;
+  private final DurableWaits waits;
   private final Messaging messaging;
   private final Streams streams;
-  private final Failover failover;
-
-  private static final ParkSignal PARK = ParkSignal.PARK;
-
+  private final WorkflowDispatch dispatch;
+  private final Recovery recovery;
   private final WorkflowManagement management;
 
-  private final Map<String, RunningWorkflow> active;
-  private final ThreadHandoffs threads;
+  /** Null when failover is off. */
+  private final Failover failover;
 
   public DBOSEngine(
       EngineConfig config,
@@ -104,6 +82,11 @@ public final class DBOSEngine implements AutoCloseable {
     this(config, dataSource, serializer, executor, hooks, TimeSource.SYSTEM);
   }
 
+  /**
+   * Builds the engine's parts; nothing runs until {@link #launch()}. Where two parts need each
+   * other (parking wakes a workflow that dispatch resumes; failover's take-over starts recovery),
+   * the later one is reached through a method of this class, called only once the engine runs.
+   */
   public DBOSEngine(
       EngineConfig config,
       DataSource dataSource,
@@ -111,40 +94,44 @@ public final class DBOSEngine implements AutoCloseable {
       Executor executor,
       ExecutionHooks hooks,
       TimeSource time) {
-    this.time = Objects.requireNonNull(time, "time");
     this.config = Objects.requireNonNull(config, "config");
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.serializer =
-        new PayloadLimit(
-            Objects.requireNonNull(serializer, "serializer"), PayloadLimit.DEFAULT_MAX_CHARS);
-    this.executor = Objects.requireNonNull(executor, "executor");
-    this.hooks = Objects.requireNonNull(hooks, "hooks");
-    this.db = new SystemDatabase(dataSource, config.schema());
-    this.services = new EngineServices(config, time, db, this.serializer, executor, hooks);
+    SystemDatabase db = new SystemDatabase(dataSource, config.schema());
+    this.services =
+        new EngineServices(
+            config,
+            Objects.requireNonNull(time, "time"),
+            db,
+            new PayloadLimit(
+                Objects.requireNonNull(serializer, "serializer"), PayloadLimit.DEFAULT_MAX_CHARS),
+            Objects.requireNonNull(executor, "executor"),
+            Objects.requireNonNull(hooks, "hooks"));
     this.lifecycle = services.lifecycle;
     this.registry = services.registry;
-    this.active = services.active;
     this.threads = services.threads;
-    this.failures = new Failures(lifecycle);
-    this.cancellation = new Cancellation(services);
-    this.operations = new DurableOperations(services, cancellation);
-    this.outcomes = new WorkflowOutcomes(services);
-    this.execution = new WorkflowExecution(services, failures, cancellation, outcomes);
     this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
-    this.messages = new MessageDatabase(dataSource, config.schema());
+    MessageDatabase messages = new MessageDatabase(dataSource, config.schema());
+
+    Failures failures = new Failures(lifecycle);
+    Cancellation cancellation = new Cancellation(services);
+    DurableOperations operations = new DurableOperations(services, cancellation);
+    WorkflowOutcomes outcomes = new WorkflowOutcomes(services);
+    WorkflowExecution execution = new WorkflowExecution(services, failures, cancellation, outcomes);
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
     this.launcher = new WorkflowLauncher(services, execution, parking, outcomes);
     this.starts =
         new WorkflowStarts(
             services, queues, queueDb, operations, outcomes, launcher, this::workflowStatus);
     this.calls = new WorkflowCalls(services, operations, outcomes, execution, launcher, starts);
-    this.dispatch = new WorkflowDispatch(services, queues, outcomes, parking, launcher);
-    this.recovery = new Recovery(services, queues, queueDb, parking, dispatch);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.steps = new StepRunner(services, failures, operations, waits);
     this.messaging = new Messaging(services, operations, waits, hub, messages);
     this.streams = new Streams(services, operations, waits, hub, messages);
+    this.dispatch = new WorkflowDispatch(services, queues, outcomes, parking, launcher);
+    this.recovery = new Recovery(services, queues, queueDb, parking, dispatch);
+    this.management =
+        new WorkflowManagement(services, dataSource, steps, starts, dispatch, recovery, queues);
     this.failover =
         config.failoverLease() == null
             ? null
@@ -158,7 +145,6 @@ public final class DBOSEngine implements AutoCloseable {
                 this::recoverTakenOver);
     db.onCancelledWorkflow(recovery::cancelRunning);
     db.onWorkflowOwner(config.executorId(), recovery::checkOwner);
-    this.management = new WorkflowManagement(this, dataSource);
   }
 
   public EngineConfig config() {
@@ -290,7 +276,7 @@ public final class DBOSEngine implements AutoCloseable {
 
   /** How many workflows execute in this JVM now. */
   public int activeWorkflows() {
-    return active.size();
+    return services.active.size();
   }
 
   /**
@@ -413,72 +399,23 @@ public final class DBOSEngine implements AutoCloseable {
     return streams.readStream(workflowId, key, type);
   }
 
-  // ---------------------------------------------------------------------------------------
-  // Cancellation and resumption
-
   /**
-   * Cancels a workflow that has not finished: it is recorded as CANCELLED at once (an enqueued one
-   * will not start), and if it runs here it stops at its next step or durable wait; callers waiting
-   * for its result get {@link DBOSWorkflowCancelledException}. Its completed steps stay recorded,
-   * so {@link #resumeWorkflow} continues from the last one. Called in a workflow, it is a step.
+   * Cancels a workflow that has not finished; see {@link WorkflowManagement#cancelWorkflow}.
    *
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public void cancelWorkflow(String workflowId) {
-    StorableText.require(workflowId, "workflowId");
-    management(
-        "DBOS.cancelWorkflow",
-        () -> {
-          if (db.cancelWorkflow(workflowId, now()).isEmpty()) {
-            throw new DBOSNonExistentWorkflowException(workflowId);
-          }
-          recovery.cancelRunning(workflowId);
-          return null;
-        });
+    management.cancelWorkflow(workflowId);
   }
 
   /**
    * Runs a CANCELLED, ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow again from its last
-   * completed step, on this server (or on its queue, if it was enqueued). A workflow in another
-   * state is left as it is. Called in a workflow, it is a step.
+   * completed step; see {@link WorkflowManagement#resumeWorkflow}.
    *
-   * @return a handle to the workflow
    * @throws DBOSNonExistentWorkflowException if no workflow has that id
    */
   public WorkflowHandle<Object, Exception> resumeWorkflow(String workflowId) {
-    StorableText.require(workflowId, "workflowId");
-    management(
-        "DBOS.resumeWorkflow",
-        () -> {
-          lifecycle.requireRunning();
-          Optional<WorkflowRow> resumed =
-              db.resumeWorkflow(
-                  workflowId, config.executorId(), config.applicationVersion(), now());
-          if (resumed.isEmpty()) {
-            db.readWorkflow(workflowId)
-                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
-            return null; // running, queued or finished: nothing to resume
-          }
-          WorkflowRow row = resumed.get();
-          if (row.queueName() != null) {
-            queues.wake();
-            return null;
-          }
-          dispatch.runPending(row);
-          return null;
-        });
-    return retrieveWorkflow(workflowId);
-  }
-
-  /** A management call: a step inside a workflow (so a replay does not repeat it), else a call. */
-  private void management(String name, Invocation call) {
-    try {
-      runStep(new StepDefinition(name, StepOptions.DEFAULT, Void.class, LOADER), call);
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return management.resumeWorkflow(workflowId);
   }
 
   /** Makes the next workflow started on this thread end (CANCELLED) once {@code timeout} passes. */
@@ -489,9 +426,6 @@ public final class DBOSEngine implements AutoCloseable {
     }
     return threads.assignTimeout(timeout);
   }
-
-  // ---------------------------------------------------------------------------------------
-  // Workflow ids, status, recovery
 
   /** Makes the next workflow started on this thread use {@code workflowId}. */
   public ThreadScope assignWorkflowId(String workflowId) {
@@ -508,6 +442,7 @@ public final class DBOSEngine implements AutoCloseable {
     return context == null ? Optional.empty() : Optional.of(context.workflowId);
   }
 
+  /** The workflow's full status, empty when no workflow has that id. */
   public Optional<WorkflowStatus> workflowStatus(String workflowId) {
     return management.workflowStatus(workflowId);
   }
@@ -523,14 +458,6 @@ public final class DBOSEngine implements AutoCloseable {
     return recovery.recoverPendingWorkflows();
   }
 
-  /**
-   * Runs a PENDING workflow of this executor now, on the executor (resumed or forked); a workflow
-   * not registered here stays PENDING for a server that has it.
-   */
-  void runPending(WorkflowRow row) {
-    dispatch.runPending(row);
-  }
-
   /** Recovers the workflows just taken over from a dead server (and any other of this one's). */
   private void recoverTakenOver() {
     recovery.recoverTakenOver();
@@ -544,15 +471,5 @@ public final class DBOSEngine implements AutoCloseable {
   /** Listing, inspecting, forking, deleting and collecting workflows. */
   public WorkflowManagement management() {
     return management;
-  }
-
-  private Serializer read(String format) {
-    return format == null || format.equals(serializer.name())
-        ? serializer
-        : Serializers.forName(format, serializer);
-  }
-
-  long now() {
-    return time.currentTimeMillis();
   }
 }

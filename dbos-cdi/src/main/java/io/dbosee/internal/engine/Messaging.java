@@ -3,7 +3,6 @@ package io.dbosee.internal.engine;
 import io.dbosee.internal.engine.db.MessageDatabase;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.WrittenBy;
-import io.dbosee.internal.engine.serialization.Serializer;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Messaging {
   private final EngineServices services;
-  private final Serializer serializer;
   private final ThreadHandoffs threads;
   private final EngineLifecycle lifecycle;
   private final DurableOperations operations;
@@ -34,7 +32,6 @@ final class Messaging {
       NotificationHub hub,
       MessageDatabase messages) {
     this.services = services;
-    this.serializer = services.serializer;
     this.threads = services.threads;
     this.lifecycle = services.lifecycle;
     this.operations = operations;

@@ -9,6 +9,7 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ManagementDatabase;
+import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import java.lang.System.Logger.Level;
@@ -23,21 +24,101 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * What operators do to workflows: list them and their steps, fork, delete, garbage-collect, cancel
- * the old ones, recover another executor's. Called inside a workflow, each call is a step of it
- * (recorded under a {@code DBOS.*} name), so a replay returns what the first run saw and does not
- * act twice.
+ * What operators do to workflows: list them and their steps, cancel, resume, fork, delete,
+ * garbage-collect, cancel the old ones, recover another executor's. Called inside a workflow, each
+ * call is a step of it (recorded under a {@code DBOS.*} name), so a replay returns what the first
+ * run saw and does not act twice.
  */
 public final class WorkflowManagement {
   private static final System.Logger LOG = System.getLogger(WorkflowManagement.class.getName());
   private static final ClassLoader LOADER = WorkflowManagement.class.getClassLoader();
 
-  private final DBOSEngine engine;
+  private final EngineServices services;
+  private final EngineConfig config;
+  private final EngineLifecycle lifecycle;
+  private final SystemDatabase systemDb;
   private final ManagementDatabase db;
+  private final StepRunner steps;
+  private final WorkflowStarts starts;
+  private final WorkflowDispatch dispatch;
+  private final Recovery recovery;
+  private final QueueRegistry queues;
 
-  WorkflowManagement(DBOSEngine engine, DataSource dataSource) {
-    this.engine = engine;
-    this.db = new ManagementDatabase(dataSource, engine.config().schema());
+  WorkflowManagement(
+      EngineServices services,
+      DataSource dataSource,
+      StepRunner steps,
+      WorkflowStarts starts,
+      WorkflowDispatch dispatch,
+      Recovery recovery,
+      QueueRegistry queues) {
+    this.services = services;
+    this.config = services.config;
+    this.lifecycle = services.lifecycle;
+    this.systemDb = services.db;
+    this.db = new ManagementDatabase(dataSource, config.schema());
+    this.steps = steps;
+    this.starts = starts;
+    this.dispatch = dispatch;
+    this.recovery = recovery;
+    this.queues = queues;
+  }
+
+  /**
+   * Cancels a workflow that has not finished: it is recorded as CANCELLED at once (an enqueued one
+   * will not start), and if it runs here it stops at its next step or durable wait; callers waiting
+   * for its result get {@link DBOSWorkflowCancelledException}. Its completed steps stay recorded,
+   * so {@link #resumeWorkflow} continues from the last one. Called in a workflow, it is a step.
+   *
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public void cancelWorkflow(String workflowId) {
+    StorableText.require(workflowId, "workflowId");
+    step(
+        "DBOS.cancelWorkflow",
+        Void.class,
+        () -> {
+          if (systemDb.cancelWorkflow(workflowId, services.now()).isEmpty()) {
+            throw new DBOSNonExistentWorkflowException(workflowId);
+          }
+          recovery.cancelRunning(workflowId);
+          return null;
+        });
+  }
+
+  /**
+   * Runs a CANCELLED, ERROR or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow again from its last
+   * completed step, on this server (or on its queue, if it was enqueued). A workflow in another
+   * state is left as it is. Called in a workflow, it is a step.
+   *
+   * @return a handle to the workflow
+   * @throws DBOSNonExistentWorkflowException if no workflow has that id
+   */
+  public WorkflowHandle<Object, Exception> resumeWorkflow(String workflowId) {
+    StorableText.require(workflowId, "workflowId");
+    step(
+        "DBOS.resumeWorkflow",
+        Void.class,
+        () -> {
+          lifecycle.requireRunning();
+          Optional<WorkflowRow> resumed =
+              systemDb.resumeWorkflow(
+                  workflowId, config.executorId(), config.applicationVersion(), services.now());
+          if (resumed.isEmpty()) {
+            systemDb
+                .readWorkflow(workflowId)
+                .orElseThrow(() -> new DBOSNonExistentWorkflowException(workflowId));
+            return null; // running, queued or finished: nothing to resume
+          }
+          WorkflowRow row = resumed.get();
+          if (row.queueName() != null) {
+            queues.wake();
+            return null;
+          }
+          dispatch.runPending(row);
+          return null;
+        });
+    return starts.retrieveWorkflow(workflowId);
   }
 
   /** The workflows {@code input} selects. */
@@ -114,10 +195,10 @@ public final class WorkflowManagement {
                       startStep,
                       newId,
                       options.applicationVersion(),
-                      engine.config().executorId(),
-                      engine.now());
-              if (row.applicationVersion().equals(engine.config().applicationVersion())) {
-                engine.runPending(row);
+                      config.executorId(),
+                      services.now());
+              if (row.applicationVersion().equals(config.applicationVersion())) {
+                dispatch.runPending(row);
               } else {
                 LOG.log(
                     Level.INFO,
@@ -127,12 +208,12 @@ public final class WorkflowManagement {
                     workflowId,
                     newId,
                     row.applicationVersion(),
-                    engine.config().applicationVersion(),
-                    engine.config().executorId());
+                    config.applicationVersion(),
+                    config.executorId());
               }
               return newId;
             });
-    return engine.retrieveWorkflow(forked);
+    return starts.retrieveWorkflow(forked);
   }
 
   /**
@@ -190,7 +271,7 @@ public final class WorkflowManagement {
                           .withLoadInput(false)
                           .withLoadOutput(false),
                       false)) {
-                engine.cancelWorkflow(status.workflowId());
+                cancelWorkflow(status.workflowId());
                 cancelled.add(status.workflowId());
               }
               return cancelled.toArray(String[]::new);
@@ -208,9 +289,9 @@ public final class WorkflowManagement {
     List<String> taken =
         db.takeOver(
             List.copyOf(executorIds),
-            engine.config().executorId(),
-            engine.config().applicationVersion(),
-            engine.now());
+            config.executorId(),
+            config.applicationVersion(),
+            services.now());
     if (!taken.isEmpty()) {
       LOG.log(
           Level.INFO,
@@ -219,7 +300,7 @@ public final class WorkflowManagement {
           executorIds,
           taken);
     }
-    return engine.recoverPendingWorkflows();
+    return recovery.recoverPendingWorkflows();
   }
 
   /**
@@ -227,7 +308,7 @@ public final class WorkflowManagement {
    * the system database cannot be reached, or its schema is not migrated to this version.
    */
   public Optional<String> readinessProblem() {
-    if (!engine.isRunning()) {
+    if (!lifecycle.isRunning()) {
       return Optional.of("the DBOS engine is not running");
     }
     int version;
@@ -250,7 +331,7 @@ public final class WorkflowManagement {
     try {
       @SuppressWarnings("unchecked")
       T result =
-          (T) engine.runStep(new StepDefinition(name, StepOptions.DEFAULT, type, LOADER), call);
+          (T) steps.runStep(new StepDefinition(name, StepOptions.DEFAULT, type, LOADER), call);
       return result;
     } catch (RuntimeException | Error e) {
       throw e;
