@@ -258,7 +258,7 @@ final class EngineContender implements Contender {
   }
 
   private StartSpec onQueue(String id) {
-    return StartSpec.enqueue(QUEUE, id, null, 0, null, Duration.ZERO);
+    return StartSpec.onQueue(QUEUE).withWorkflowId(id);
   }
 
   @Override
@@ -280,7 +280,7 @@ final class EngineContender implements Contender {
     long t0 = System.nanoTime();
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      StartSpec spec = StartSpec.enqueue(queue, prefix + i, null, 0, null, Duration.ZERO);
+      StartSpec spec = StartSpec.onQueue(queue).withWorkflowId(prefix + i);
       handles.add(engine.start(spec, () -> runBody(steps, 0)));
     }
     for (WorkflowHandle<Object, Exception> handle : handles) {

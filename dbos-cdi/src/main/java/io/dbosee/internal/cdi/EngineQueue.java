@@ -54,14 +54,13 @@ final class EngineQueue implements Queue {
 
   private StartSpec spec(EnqueueOptions options) {
     Objects.requireNonNull(options, "options");
-    return StartSpec.enqueue(
-        name,
-        options.workflowId(),
-        options.deduplicationId(),
-        options.priority(),
-        options.partitionKey(),
-        options.delay(),
-        options.timeout());
+    return StartSpec.onQueue(name)
+        .withWorkflowId(options.workflowId())
+        .withDeduplicationId(options.deduplicationId())
+        .withPriority(options.priority())
+        .withPartitionKey(options.partitionKey())
+        .withDelay(options.delay())
+        .withTimeout(options.timeout());
   }
 
   @Override

@@ -575,7 +575,7 @@ public final class Scheduler implements AutoCloseable {
     StartSpec spec =
         row.queueName() == null
             ? new StartSpec(null, workflowId, null, 0, null, Duration.ZERO, null)
-            : StartSpec.enqueue(row.queueName(), workflowId, null, 0, null, Duration.ZERO);
+            : StartSpec.onQueue(row.queueName()).withWorkflowId(workflowId);
     WorkflowHandle<Object, Exception> handle =
         engine.start(spec, () -> definition.invoker().invoke(arguments));
     db.tagWorkflow(workflowId, row.name());

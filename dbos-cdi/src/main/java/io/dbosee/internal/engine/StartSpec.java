@@ -41,33 +41,40 @@ public record StartSpec(
     return new StartSpec(null, null, null, 0, null, Duration.ZERO, null);
   }
 
-  /** Enqueue with the given options and no timeout. */
-  public static StartSpec enqueue(
-      String queueName,
-      String workflowId,
-      String deduplicationId,
-      int priority,
-      String partitionKey,
-      Duration delay) {
-    return enqueue(queueName, workflowId, deduplicationId, priority, partitionKey, delay, null);
+  /** Enqueue on {@code queueName}, at once, with no other option (add them with the withers). */
+  public static StartSpec onQueue(String queueName) {
+    return new StartSpec(
+        Objects.requireNonNull(queueName, "queueName"), null, null, 0, null, Duration.ZERO, null);
   }
 
-  /** Enqueue with the given options; a timeout's clock starts when the workflow is dequeued. */
-  public static StartSpec enqueue(
-      String queueName,
-      String workflowId,
-      String deduplicationId,
-      int priority,
-      String partitionKey,
-      Duration delay,
-      Duration timeout) {
+  public StartSpec withWorkflowId(String workflowId) {
     return new StartSpec(
-        Objects.requireNonNull(queueName, "queueName"),
-        workflowId,
-        deduplicationId,
-        priority,
-        partitionKey,
-        delay,
-        timeout);
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  public StartSpec withDeduplicationId(String deduplicationId) {
+    return new StartSpec(
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  public StartSpec withPriority(int priority) {
+    return new StartSpec(
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  public StartSpec withPartitionKey(String partitionKey) {
+    return new StartSpec(
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  public StartSpec withDelay(Duration delay) {
+    return new StartSpec(
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
+  }
+
+  /** A timeout's clock starts when the workflow starts (for a queued one, when it is dequeued). */
+  public StartSpec withTimeout(Duration timeout) {
+    return new StartSpec(
+        queueName, workflowId, deduplicationId, priority, partitionKey, delay, timeout);
   }
 }

@@ -87,7 +87,7 @@ class ApplicationVersionTest {
     // Enqueued by a v1 server that does not run the queue: only a v1 server may take it.
     v1.registerQueue(queue, false);
     WorkflowHandle<Object, Exception> handle =
-        onV1.start(StartSpec.enqueue("versioned", "queued-v1", null, 0, null, Duration.ZERO));
+        onV1.start(StartSpec.onQueue("versioned").withWorkflowId("queued-v1"));
 
     WorkflowSpec listening = onV2.copy();
     DBOSEngine v1Worker =

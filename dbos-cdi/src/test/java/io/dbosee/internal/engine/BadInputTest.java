@@ -409,10 +409,7 @@ class BadInputTest {
         .containsExactly("5_abc");
     assertThat(ids(engine, ListWorkflowsInput.ALL.withName("' OR '1'='1"))).isEmpty();
     assertThat(ids(engine, ListWorkflowsInput.ALL.withQueueName("q' OR true --"))).isEmpty();
-    assertThatThrownBy(
-            () ->
-                healthy.start(
-                    StartSpec.enqueue("it's", null, null, 0, null, Duration.ZERO), "never"))
+    assertThatThrownBy(() -> healthy.start(StartSpec.onQueue("it's"), "never"))
         .isInstanceOf(DBOSUnknownQueueException.class)
         .hasMessageContaining("'it's'");
 
@@ -431,8 +428,7 @@ class BadInputTest {
     assertThatThrownBy(() -> engine.send("it's", "hi", "topic\0", null))
         .hasMessageContaining("[DBOS-CDI-070]")
         .hasMessageContaining("topic");
-    assertThatThrownBy(
-            () -> healthy.start(StartSpec.enqueue("q\0", null, null, 0, null, Duration.ZERO)))
+    assertThatThrownBy(() -> healthy.start(StartSpec.onQueue("q\0")))
         .hasMessageContaining("[DBOS-CDI-070]")
         .hasMessageContaining("the queue name");
     // Inside a workflow it is the workflow's error, not a database failure that keeps it PENDING.

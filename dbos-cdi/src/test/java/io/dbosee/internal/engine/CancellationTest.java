@@ -311,7 +311,7 @@ class CancellationTest {
   }
 
   private static StartSpec on(String queue, Duration timeout) {
-    return StartSpec.enqueue(queue, null, null, 0, null, Duration.ZERO, timeout);
+    return StartSpec.onQueue(queue).withTimeout(timeout);
   }
 
   private int stepsRecorded(WorkflowHandle<Object, Exception> handle) {

@@ -296,7 +296,7 @@ class DatabaseOutageTest {
         .hasMessageContaining("[DBOS-CDI-076] Could not startWorkflow workflow 'late'")
         .hasMessageContaining("Call again with the same workflow id ('late'")
         .hasMessageContaining("dbos.system-database.start-outage-wait-seconds");
-    StartSpec onQueue = StartSpec.enqueue("q", "late-queued", null, 0, null, Duration.ZERO);
+    StartSpec onQueue = StartSpec.onQueue("q").withWorkflowId("late-queued");
     assertThatThrownBy(() -> steps.start(onQueue, "late-queued"))
         .isInstanceOf(io.dbosee.DBOSSystemDatabaseException.class)
         .hasMessageContaining("[DBOS-CDI-076] Could not enqueue workflow 'late-queued'");

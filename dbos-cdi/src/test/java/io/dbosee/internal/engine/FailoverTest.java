@@ -102,7 +102,7 @@ class FailoverTest {
     DBOSEngine a = engine("a", List.of(queue), onA);
     DBOSEngine b = engine("b", List.of(queue), onA.copy());
     try (AutoCloseable id = a.assignWorkflowId("queued")) {
-      onA.start(StartSpec.enqueue("work", null, null, 0, null, Duration.ZERO));
+      onA.start(StartSpec.onQueue("work"));
     }
     assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
     String runner = owner("queued"); // whichever server claimed it

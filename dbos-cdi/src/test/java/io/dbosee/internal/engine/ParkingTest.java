@@ -289,7 +289,7 @@ class ParkingTest {
     QueueDefinition queue = QueueDefinition.unlimited("one").withConcurrency(1);
     DBOSEngine engine =
         listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(queue), receiver));
-    StartSpec onQueue = StartSpec.enqueue("one", null, null, 0, null, Duration.ZERO);
+    StartSpec onQueue = StartSpec.onQueue("one");
     WorkflowHandle<Object, Exception> first;
     WorkflowHandle<Object, Exception> second;
     try (AutoCloseable id = engine.assignWorkflowId("q1")) {

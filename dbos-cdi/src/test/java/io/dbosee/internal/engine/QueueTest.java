@@ -98,7 +98,7 @@ class QueueTest {
   }
 
   private static StartSpec on(String queue) {
-    return StartSpec.enqueue(queue, null, null, 0, null, Duration.ZERO);
+    return StartSpec.onQueue(queue);
   }
 
   @Test
@@ -283,7 +283,7 @@ class QueueTest {
     List<String> expected = new ArrayList<>();
     for (int priority : new int[] {5, 1, 3, 0}) {
       String id = "p" + priority;
-      work.start(StartSpec.enqueue("q", id, null, priority, null, Duration.ZERO), priority, 0L);
+      work.start(StartSpec.onQueue("q").withWorkflowId(id).withPriority(priority), priority, 0L);
     }
     expected.addAll(List.of(blocker.workflowId(), "p0", "p1", "p3", "p5"));
     gate.countDown();
@@ -299,7 +299,7 @@ class QueueTest {
     WorkflowSpec work = work();
     harness.engine("local", List.of(queue("q")), work);
     gate = new CountDownLatch(1);
-    StartSpec dedup = StartSpec.enqueue("q", null, "order-7", 0, null, Duration.ZERO);
+    StartSpec dedup = StartSpec.onQueue("q").withDeduplicationId("order-7");
     WorkflowHandle<Object, Exception> first = work.start(dedup, 1, 0L);
 
     assertThatThrownBy(() -> work.start(dedup, 2, 0L))
@@ -327,8 +327,7 @@ class QueueTest {
     for (int i = 0; i < 4; i++) {
       for (String partition : List.of("red", "blue")) {
         handles.add(
-            partitioned.start(
-                StartSpec.enqueue("q", null, null, 0, partition, Duration.ZERO), partition));
+            partitioned.start(StartSpec.onQueue("q").withPartitionKey(partition), partition));
       }
     }
     for (WorkflowHandle<Object, Exception> handle : handles) {
@@ -346,7 +345,7 @@ class QueueTest {
     harness.engine("local", List.of(queue("q")), work);
 
     WorkflowHandle<Object, Exception> handle =
-        work.start(StartSpec.enqueue("q", null, null, 0, null, Duration.ofMillis(800)), 4, 0L);
+        work.start(StartSpec.onQueue("q").withDelay(Duration.ofMillis(800)), 4, 0L);
 
     assertThat(handle.getStatus().state()).isEqualTo(WorkflowState.DELAYED);
     assertThat(handle.getResult(WAIT)).isEqualTo(8);
@@ -371,12 +370,10 @@ class QueueTest {
     assertThatThrownBy(() -> work.start(on("parts"), 1, 0L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("partition key");
-    assertThatThrownBy(
-            () -> work.start(StartSpec.enqueue("plain", null, null, 0, "k", Duration.ZERO), 1, 0L))
+    assertThatThrownBy(() -> work.start(StartSpec.onQueue("plain").withPartitionKey("k"), 1, 0L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not partitioned");
-    assertThatThrownBy(
-            () -> work.start(StartSpec.enqueue("plain", null, null, 2, null, Duration.ZERO), 1, 0L))
+    assertThatThrownBy(() -> work.start(StartSpec.onQueue("plain").withPriority(2), 1, 0L))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("priorities");
     assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status")).isEqualTo("0");

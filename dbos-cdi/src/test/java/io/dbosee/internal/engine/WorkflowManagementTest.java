@@ -357,12 +357,12 @@ class WorkflowManagementTest {
     threeSteps.bind(engine);
     threeSteps.callWithId("done", "a");
     WorkflowHandle<Object, Exception> running =
-        blocks.start(StartSpec.enqueue("q", "running", null, 0, null, Duration.ZERO));
+        blocks.start(StartSpec.onQueue("q").withWorkflowId("running"));
     // Lists are in creation order, to the millisecond: two enqueues within one would tie.
     long runningCreated = System.currentTimeMillis();
     await().atMost(WAIT).until(() -> System.currentTimeMillis() > runningCreated);
     WorkflowHandle<Object, Exception> queued =
-        blocks.start(StartSpec.enqueue("q", "queued", null, 0, null, Duration.ZERO));
+        blocks.start(StartSpec.onQueue("q").withWorkflowId("queued"));
     await().atMost(WAIT).until(() -> "PENDING".equals(harness.status("running")));
     assertThat(
             ids(engine.management().listQueuedWorkflows(ListWorkflowsInput.ALL.withQueueName("q"))))
