@@ -136,13 +136,7 @@ public final class DBOSEngine implements AutoCloseable {
         config.failoverLease() == null
             ? null
             : new Failover(
-                new ExecutorLeases(dataSource, config.schema()),
-                executor,
-                time,
-                config.executorId(),
-                config.applicationVersion(),
-                config.failoverLease().toMillis(),
-                this::recoverTakenOver);
+                services, new ExecutorLeases(dataSource, config.schema()), this::recoverTakenOver);
     db.onCancelledWorkflow(recovery::cancelRunning);
     db.onWorkflowOwner(config.executorId(), recovery::checkOwner);
   }

@@ -33,20 +33,14 @@ final class Failover implements NotificationHub.Timer {
   /**
    * @param recover recovers this server's PENDING workflows (those just taken over among them)
    */
-  Failover(
-      ExecutorLeases leases,
-      Executor executor,
-      TimeSource time,
-      String executorId,
-      String applicationVersion,
-      long leaseMs,
-      Runnable recover) {
+  /** For an engine whose configuration sets a failover lease. */
+  Failover(EngineServices services, ExecutorLeases leases, Runnable recover) {
     this.leases = leases;
-    this.executor = executor;
-    this.time = time;
-    this.executorId = executorId;
-    this.applicationVersion = applicationVersion;
-    this.leaseMs = leaseMs;
+    this.executor = services.executor;
+    this.time = services.time;
+    this.executorId = services.config.executorId();
+    this.applicationVersion = services.config.applicationVersion();
+    this.leaseMs = services.config.failoverLease().toMillis();
     this.renewEveryMs = Math.max(1, leaseMs / 3);
     this.recover = recover;
   }

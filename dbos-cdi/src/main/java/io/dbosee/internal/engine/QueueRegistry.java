@@ -128,25 +128,13 @@ final class QueueRegistry {
       EngineServices services,
       NotificationHub hub,
       Consumer<QueueDatabase.Claimed> start) {
-    EngineConfig config = services.config;
     // The DBOS clients and tools resume and fork workflows onto this queue.
     queues.putIfAbsent(INTERNAL_QUEUE, QueueDefinition.unlimited(INTERNAL_QUEUE));
     listenedQueues.add(INTERNAL_QUEUE);
     List<QueueDefinition> listened =
         queues.values().stream().filter(q -> listenedQueues.contains(q.name())).toList();
     if (!listened.isEmpty()) {
-      queueRunner =
-          new QueueRunner(
-              queueDb,
-              services.executor,
-              services.time,
-              config.executorId(),
-              config.applicationVersion(),
-              listened,
-              config.queueServerConcurrency(),
-              services.registry::keys,
-              start,
-              hub);
+      queueRunner = new QueueRunner(services, queueDb, listened, start, hub);
       queueRunner.start();
     }
   }

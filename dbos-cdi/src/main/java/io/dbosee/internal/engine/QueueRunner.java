@@ -67,21 +67,17 @@ final class QueueRunner {
   private volatile long lastPoll;
 
   QueueRunner(
+      EngineServices services,
       QueueDatabase db,
-      Executor executor,
-      TimeSource time,
-      String executorId,
-      String applicationVersion,
       List<QueueDefinition> queues,
-      int serverLimit,
-      Supplier<List<String>> runnableKeys,
       Consumer<QueueDatabase.Claimed> dispatch,
       NotificationHub hub) {
     this.db = db;
-    this.executor = executor;
-    this.time = time;
-    this.executorId = executorId;
-    this.applicationVersion = applicationVersion;
+    this.executor = services.executor;
+    this.time = services.time;
+    this.executorId = services.config.executorId();
+    this.applicationVersion = services.config.applicationVersion();
+    int serverLimit = services.config.queueServerConcurrency();
     this.queues = List.copyOf(queues);
     this.queueNames = queues.stream().map(QueueDefinition::name).toList();
     this.pollIntervalMs =
@@ -90,7 +86,7 @@ final class QueueRunner {
             .map(Duration::toMillis)
             .min(Long::compare)
             .orElse(1000L);
-    this.runnableKeys = runnableKeys;
+    this.runnableKeys = services.registry::keys;
     List<String> uncapped =
         queues.stream().filter(q -> q.workerConcurrency() <= 0).map(QueueDefinition::name).toList();
     this.serverCap =
