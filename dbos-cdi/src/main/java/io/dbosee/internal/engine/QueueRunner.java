@@ -228,17 +228,15 @@ final class QueueRunner {
         long finishesBefore = cappedFinishes.get();
         QueueDatabase.Claim claim =
             db.claim(
-                queue.name(),
+                new QueueDatabase.QueueLimits(
+                    queue.name(),
+                    queue.concurrency(),
+                    queue.workerConcurrency(),
+                    queue.rateLimitMax(),
+                    queue.rateLimitPeriod().toMillis()),
                 partition,
-                queue.concurrency(),
-                queue.workerConcurrency(),
-                queue.rateLimitMax(),
-                queue.rateLimitPeriod().toMillis(),
-                executorId,
-                applicationVersion,
-                runnable,
-                serverCap,
-                time::currentTimeMillis);
+                new QueueDatabase.Claimant(
+                    executorId, applicationVersion, runnable, serverCap, time::currentTimeMillis));
         if (claim.capped()) {
           capped.add(queue.name());
           if (cappedFinishes.get() != finishesBefore) {

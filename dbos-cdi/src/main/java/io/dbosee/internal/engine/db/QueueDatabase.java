@@ -77,6 +77,30 @@ public final class QueueDatabase {
   }
 
   /**
+   * The limits a claim keeps for one queue (zero: no limit): how many of its workflows run at once
+   * on all servers ({@code concurrency}) and on each ({@code workerConcurrency}), and how many may
+   * start in a period ({@code rateLimitMax} per {@code rateLimitPeriodMs}).
+   */
+  public record QueueLimits(
+      String queueName,
+      int concurrency,
+      int workerConcurrency,
+      int rateLimitMax,
+      long rateLimitPeriodMs) {}
+
+  /**
+   * The server that claims: its executor id and application version, the workflows it can run
+   * ({@code runnableKeys}: "class/name" of those registered there), its cap over the queues that
+   * declare no worker concurrency (or null), and the clock that dates the starts.
+   */
+  public record Claimant(
+      String executorId,
+      String applicationVersion,
+      List<String> runnableKeys,
+      ServerCap cap,
+      LongSupplier clock) {}
+
+  /**
    * A claimed workflow: its row as the claim left it (PENDING here, one more start counted), and
    * whether it has recorded operations to replay.
    */
@@ -246,20 +270,17 @@ public final class QueueDatabase {
    * executor, with their start time (and, when they have a timeout, their deadline) set.
    *
    * @param partitionKey the partition, or null for a queue that is not partitioned
-   * @param clock the time to record as the start, read once the claim holds the queue's lock
+   * @param claimant its clock is read once the claim holds the queue's lock, for the start time
    */
-  public Claim claim(
-      String queueName,
-      String partitionKey,
-      int concurrency,
-      int workerConcurrency,
-      int rateLimitMax,
-      long rateLimitPeriodMs,
-      String executorId,
-      String applicationVersion,
-      List<String> runnableKeys,
-      ServerCap cap,
-      LongSupplier clock) {
+  public Claim claim(QueueLimits limits, String partitionKey, Claimant claimant) {
+    String queueName = limits.queueName();
+    int concurrency = limits.concurrency();
+    int workerConcurrency = limits.workerConcurrency();
+    int rateLimitMax = limits.rateLimitMax();
+    long rateLimitPeriodMs = limits.rateLimitPeriodMs();
+    String executorId = claimant.executorId();
+    ServerCap cap = claimant.cap();
+    LongSupplier clock = claimant.clock();
     // The server's own count needs no lock: this server's claims run one at a time.
     ServerCap serverCap = workerConcurrency > 0 ? null : cap;
     try (Connection c = connection()) {
@@ -273,16 +294,7 @@ public final class QueueDatabase {
                 : serverRoom(c, serverCap, executorId, MAX_CLAIM);
         List<Claimed> claimed =
             room > 0
-                ? claimRows(
-                    c,
-                    queueName,
-                    partitionKey,
-                    room,
-                    false,
-                    executorId,
-                    applicationVersion,
-                    runnableKeys,
-                    clock.getAsLong())
+                ? claimRows(c, queueName, partitionKey, room, false, claimant, clock.getAsLong())
                 : List.of();
         return new Claim(
             claimed,
@@ -336,15 +348,7 @@ public final class QueueDatabase {
         List<Claimed> claimed =
             room > 0
                 ? claimRows(
-                    c,
-                    queueName,
-                    partitionKey,
-                    room,
-                    rateLimitMax > 0,
-                    executorId,
-                    applicationVersion,
-                    runnableKeys,
-                    clock.getAsLong())
+                    c, queueName, partitionKey, room, rateLimitMax > 0, claimant, clock.getAsLong())
                 : List.of();
         c.commit();
         return new Claim(claimed, retryAt, serverRoom < MAX_CLAIM && claimed.size() == serverRoom);
@@ -415,11 +419,12 @@ public final class QueueDatabase {
       String partitionKey,
       int room,
       boolean rateLimited,
-      String executorId,
-      String applicationVersion,
-      List<String> runnableKeys,
+      Claimant claimant,
       long now)
       throws SQLException {
+    String executorId = claimant.executorId();
+    String applicationVersion = claimant.applicationVersion();
+    List<String> runnableKeys = claimant.runnableKeys();
     String t = table();
     List<Claimed> claimed = new ArrayList<>();
     try (PreparedStatement ps =
