@@ -4,6 +4,7 @@ import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSSerializationException;
 import io.dbosee.WorkflowState;
+import io.dbosee.internal.engine.db.FinalStatus;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
@@ -219,10 +220,7 @@ final class WorkflowDispatch {
       LOG.log(Level.ERROR, unreadable.getMessage(), e);
       db.finishWorkflow(
           row.workflowId(),
-          WorkflowState.ERROR.name(),
-          null,
-          serializer.serializeError(unreadable),
-          serializer.name(),
+          FinalStatus.error(serializer.serializeError(unreadable), serializer.name()),
           services.now());
       return null;
     }

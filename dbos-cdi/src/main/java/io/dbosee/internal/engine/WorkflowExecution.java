@@ -5,6 +5,7 @@ import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
 import io.dbosee.DBOSSerializationException;
 import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.WorkflowState;
+import io.dbosee.internal.engine.db.FinalStatus;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
@@ -73,10 +74,7 @@ final class WorkflowExecution {
     if (!init.inserted() && row.recoveryAttempts() > definition.maxRecoveryAttempts() + 1L) {
       db.finishWorkflow(
           workflowId,
-          WorkflowState.MAX_RECOVERY_ATTEMPTS_EXCEEDED.name(),
-          null,
-          null,
-          serializer.name(),
+          FinalStatus.only(WorkflowState.MAX_RECOVERY_ATTEMPTS_EXCEEDED.name(), serializer.name()),
           services.now());
       LOG.log(
           Level.ERROR,
@@ -143,12 +141,7 @@ final class WorkflowExecution {
       throw finishFailed(context, e);
     }
     if (!db.finishWorkflow(
-        workflowId,
-        WorkflowState.SUCCESS.name(),
-        output,
-        null,
-        serializer.name(),
-        services.now())) {
+        workflowId, FinalStatus.success(output, serializer.name()), services.now())) {
       // Cancelled, or finished by another execution meanwhile: what is recorded counts.
       return outcomes.recordedOutcome(outcomes.readWorkflow(workflowId), definition);
     }
@@ -177,10 +170,7 @@ final class WorkflowExecution {
     Throwable failure = context.failure() != null ? context.failure() : t;
     db.finishWorkflow(
         context.workflowId,
-        WorkflowState.ERROR.name(),
-        null,
-        serializer.serializeError(failure),
-        serializer.name(),
+        FinalStatus.error(serializer.serializeError(failure), serializer.name()),
         services.now());
     throw Outcomes.<RuntimeException>sneakyThrow(failure);
   }

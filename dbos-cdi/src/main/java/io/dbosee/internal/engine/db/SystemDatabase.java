@@ -195,19 +195,14 @@ public final class SystemDatabase {
    *
    * @return whether the row was PENDING and is now final
    */
-  public boolean finishWorkflow(
-      String workflowId,
-      String status,
-      String output,
-      String error,
-      String serialization,
-      long now) {
+  public boolean finishWorkflow(String workflowId, FinalStatus outcome, long now) {
+    String status = outcome.status();
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(finishWorkflowSql)) {
       ps.setString(1, status);
-      ps.setString(2, output);
-      ps.setString(3, error);
-      ps.setString(4, serialization);
+      ps.setString(2, outcome.output());
+      ps.setString(3, outcome.error());
+      ps.setString(4, outcome.serialization());
       ps.setLong(5, now);
       if (status.equals("SUCCESS") || status.equals("ERROR")) {
         ps.setLong(6, now);
