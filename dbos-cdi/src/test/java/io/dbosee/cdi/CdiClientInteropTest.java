@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How another SDK's client addresses a CDI bean's workflow (README: "Using the DBOS clients with a
- * Jakarta application"): the workflow name, the bean class's name, no instance name, a declared
- * queue; arguments by position or by parameter name.
+ * How another SDK's client addresses a CDI bean's workflow (docs/guide/dbos-clients.md): the
+ * workflow name, the bean class's name, no instance name, a declared queue; arguments by position
+ * or by parameter name.
  */
 class CdiClientInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(30);

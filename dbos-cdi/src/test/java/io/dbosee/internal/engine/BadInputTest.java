@@ -25,9 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bad-input catalogue of the README: each kind of bad input ends in a clear error for the
- * workflow or call that brought it, and an unrelated workflow on the same engine still completes
- * afterwards.
+ * The bad-input catalogue of docs/reference/bad-input.md: each kind of bad input ends in a clear
+ * error for the workflow or call that brought it, and an unrelated workflow on the same engine
+ * still completes afterwards.
  */
 class BadInputTest {
   private static final Duration WAIT = Duration.ofSeconds(20);

@@ -156,7 +156,7 @@ public class TransactionSteps {
               + "' (dbos.application-database.datasource): "
               + TransactionStepExecution.reason(e)
               + ". Check that it is a transactional DataSource on PostgreSQL whose user may"
-              + " create that table, or create it yourself (see the README), or set"
+              + " create that table, or create it yourself (see docs/guide/transactions.md), or set"
               + " dbos.application-database.schema.",
           e);
     }

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's crash-and-resume demo with real processes: the sample started as the {@code sample}
- * profile starts it (development PostgreSQL, then {@code bin/server run}), the server SIGKILLed in
- * the middle of a workflow, started again the same way, and what the user would check: the log, the
- * guestbook, the recorded greetings, the steps that ran.
+ * The tutorial's crash-and-resume demo (docs/tutorial.md) with real processes: the sample started
+ * as the {@code sample} profile starts it (development PostgreSQL, then {@code bin/server run}),
+ * the server SIGKILLed in the middle of a workflow, started again the same way, and what the user
+ * would check: the log, the guestbook, the recorded greetings, the steps that ran.
  */
 class SampleCrashDemoIT {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -94,8 +94,8 @@ class SampleCrashDemoIT {
 
   /**
    * The queue example killed while its ten steps run, two at a time and one second each (set in the
-   * server's environment, as the README shows): after the restart the steps that had finished do
-   * not run again, the others run, and the workflow completes.
+   * server's environment, as docs/tutorial.md shows): after the restart the steps that had finished
+   * do not run again, the others run, and the workflow completes.
    */
   @Test
   void aQueueKilledMidwayDoesNotRerunTheStepsThatHadFinished() throws Exception {

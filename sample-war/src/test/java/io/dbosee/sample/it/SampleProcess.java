@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * in the foreground with {@code bin/server run <server>}, as the profile's liberty:run does, on the
  * profile's server configuration (created by the build, see the {@code demo-server} execution in
  * sample-war/pom.xml) with the sample's WAR in its dropins. Ports come from {@code HTTP_PORT} and
- * {@code HTTPS_PORT} in the server's environment, as the README tells users to move them.
+ * {@code HTTPS_PORT} in the server's environment, as docs/tutorial.md tells users to move them.
  *
  * <p>{@link #kill()} SIGKILLs the server's JVM; {@link #close()} stops whatever this started: the
  * server and, unless it shares another's, the PostgreSQL (which the development run otherwise
