@@ -126,12 +126,7 @@ final class WorkflowOutcomes {
         // poll again
       } catch (InterruptedException e) {
         finishSignals.remove(workflowId, signal);
-        Thread.currentThread().interrupt();
-        throw new DBOSInterruptedException(
-            workflowId,
-            "Interrupted while waiting for workflow '"
-                + workflowId
-                + "'; the workflow itself goes on.");
+        throw interruptedWaiting(workflowId);
       }
     }
   }
@@ -164,12 +159,17 @@ final class WorkflowOutcomes {
     } catch (TimeoutException e) {
       throw new DBOSAwaitTimeoutException(workflowId, timeout);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DBOSInterruptedException(
-          workflowId,
-          "Interrupted while waiting for workflow '"
-              + workflowId
-              + "'; the workflow itself goes on.");
+      throw interruptedWaiting(workflowId);
     }
+  }
+
+  /** Keeps the caller's interrupt and says that only the wait ended, not the workflow. */
+  private static DBOSInterruptedException interruptedWaiting(String workflowId) {
+    Thread.currentThread().interrupt();
+    return new DBOSInterruptedException(
+        workflowId,
+        "Interrupted while waiting for workflow '"
+            + workflowId
+            + "'; the workflow itself goes on.");
   }
 }
