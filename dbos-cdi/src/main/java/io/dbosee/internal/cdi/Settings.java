@@ -58,6 +58,7 @@ final class Settings {
     WARN
   }
 
+  private final ConfigValues values;
   private final Config config;
   private final List<String> problems;
 
@@ -90,31 +91,35 @@ final class Settings {
   final Duration startOutageWait;
 
   Settings(Config config, List<String> problems) {
+    this.values = new ConfigValues(config, problems);
     this.config = config;
     this.problems = problems;
-    this.datasource = text(DATASOURCE);
-    this.url = text(URL);
-    this.user = text(USER);
+    this.datasource = values.text(DATASOURCE);
+    this.url = values.text(URL);
+    this.user = values.text(USER);
     this.password = config.getOptionalValue(PASSWORD, String.class);
     this.schema =
-        value(
+        values.value(
             SCHEMA,
             String.class,
             "dbos",
             Settings::isSchemaName,
             "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
                 + " with a letter or an underscore and not with 'pg_'");
-    this.poolSize = value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
-    this.executorId = value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
-    this.applicationVersion = text(APPLICATION_VERSION);
-    this.executorJndiName = text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
+    this.poolSize =
+        values.value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
+    this.executorId =
+        values.value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
+    this.applicationVersion = values.text(APPLICATION_VERSION);
+    this.executorJndiName = values.text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
     String check =
-        value(
+        values.value(
             SELF_CALL_CHECK, String.class, "fail", s -> parseCheck(s) != null, "'fail' or 'warn'");
     SelfCallCheck parsed = parseCheck(check);
     this.selfCallCheck = parsed == null ? SelfCallCheck.FAIL : parsed;
     this.listenQueues =
-        text(LISTEN_QUEUES)
+        values
+            .text(LISTEN_QUEUES)
             .map(
                 list -> {
                   Set<String> names = new LinkedHashSet<>();
@@ -125,9 +130,9 @@ final class Settings {
                   }
                   return names;
                 });
-    this.applicationDatasource = text(APPLICATION_DATASOURCE);
+    this.applicationDatasource = values.text(APPLICATION_DATASOURCE);
     this.applicationSchema =
-        value(
+        values.value(
             APPLICATION_SCHEMA,
             String.class,
             "dbos",
@@ -135,36 +140,37 @@ final class Settings {
             "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
                 + " with a letter or an underscore and not with 'pg_'");
     this.schedulesEnabled =
-        value(SCHEDULES_ENABLED, Boolean.class, true, b -> true, "true or false");
+        values.value(SCHEDULES_ENABLED, Boolean.class, true, b -> true, "true or false");
     this.schedulesPollingInterval =
-        seconds(
-            value(
+        ConfigValues.seconds(
+            values.value(
                 SCHEDULES_POLLING,
                 Double.class,
                 1.0,
                 d -> d > 0 && Double.isFinite(d),
                 "a positive number of seconds"));
     this.scheduledExecutorJndiName =
-        text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
+        values.text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
     double hold =
-        value(
+        values.value(
             THREAD_HOLD,
             Double.class,
             1.0,
             d -> Double.isFinite(d) && (d >= 0 || d == -1),
             "a number of seconds, 0 or more (or -1: waits never give their thread back)");
-    this.threadHold = hold < 0 ? null : seconds(hold);
-    boolean failover = value(FAILOVER_ENABLED, Boolean.class, true, b -> true, "true or false");
+    this.threadHold = hold < 0 ? null : ConfigValues.seconds(hold);
+    boolean failover =
+        values.value(FAILOVER_ENABLED, Boolean.class, true, b -> true, "true or false");
     double lease =
-        value(
+        values.value(
             FAILOVER_LEASE,
             Double.class,
             30.0,
             d -> Double.isFinite(d) && d >= 0.01,
             "a number of seconds, at least 0.01 (30 by default)");
-    this.failoverLease = failover ? seconds(lease) : null;
+    this.failoverLease = failover ? ConfigValues.seconds(lease) : null;
     this.queueServerConcurrency =
-        value(
+        values.value(
             QUEUE_SERVER_CONCURRENCY,
             Integer.class,
             EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY,
@@ -173,8 +179,8 @@ final class Settings {
                 + EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY
                 + " by default)");
     this.startOutageWait =
-        seconds(
-            value(
+        ConfigValues.seconds(
+            values.value(
                 START_OUTAGE_WAIT,
                 Double.class,
                 (double) EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds(),
@@ -280,10 +286,10 @@ final class Settings {
                 concurrency,
                 workerConcurrency,
                 rateLimitMax,
-                seconds(ratePeriod),
+                ConfigValues.seconds(ratePeriod),
                 priorityEnabled,
                 partitioned,
-                polling > 0 ? seconds(polling) : Duration.ofSeconds(1)));
+                polling > 0 ? ConfigValues.seconds(polling) : Duration.ofSeconds(1)));
       } catch (IllegalArgumentException e) {
         problems.add(
             Problems.INVALID_QUEUE.message(
@@ -297,10 +303,6 @@ final class Settings {
     return queues;
   }
 
-  private static Duration seconds(double seconds) {
-    return Duration.ofNanos((long) (seconds * 1e9));
-  }
-
   private <T> T queueValue(
       String queue,
       String property,
@@ -309,7 +311,7 @@ final class Settings {
       Function<T, Boolean> valid,
       String allowed) {
     String key = QUEUE_PREFIX + queue + "\"." + property;
-    Optional<T> value = optional(key, type, valid, allowed);
+    Optional<T> value = values.optional(key, type, valid, allowed);
     if (value.isPresent()) {
       return value.get();
     }
@@ -449,7 +451,7 @@ final class Settings {
       PREFIX + kind + "." + property
     };
     for (String key : keys) {
-      Optional<T> value = optional(key, type, valid, allowed);
+      Optional<T> value = values.optional(key, type, valid, allowed);
       if (value.isPresent()) {
         return value.get();
       }
@@ -470,64 +472,6 @@ final class Settings {
     return annotated;
   }
 
-  private Optional<String> text(String key) {
-    return config.getOptionalValue(key, String.class).map(String::trim).filter(s -> !s.isEmpty());
-  }
-
-  private <T> T value(
-      String key, Class<T> type, T fallback, Function<T, Boolean> valid, String allowed) {
-    return optional(key, type, valid, allowed).orElse(fallback);
-  }
-
-  private <T> Optional<T> optional(
-      String key, Class<T> type, Function<T, Boolean> valid, String allowed) {
-    if (type == Boolean.class) {
-      // MicroProfile Config reads any other word as false: "ture" would quietly switch it off.
-      Optional<String> raw = config.getOptionalValue(key, String.class).map(String::trim);
-      if (raw.isPresent()
-          && !raw.get().equalsIgnoreCase("true")
-          && !raw.get().equalsIgnoreCase("false")) {
-        problems.add(
-            Problems.INVALID_CONFIG.message(
-                "The configuration value of "
-                    + key
-                    + " ('"
-                    + raw.get()
-                    + "') is invalid: it must be true or false."));
-        return Optional.empty();
-      }
-    }
-    Optional<T> value;
-    try {
-      value = config.getOptionalValue(key, type);
-    } catch (IllegalArgumentException e) {
-      problems.add(
-          Problems.INVALID_CONFIG.message(
-              "The configuration value of "
-                  + key
-                  + " ('"
-                  + config.getConfigValue(key).getValue()
-                  + "') is not "
-                  + allowed
-                  + ": "
-                  + e.getMessage()));
-      return Optional.empty();
-    }
-    if (value.isPresent() && !valid.apply(value.get())) {
-      problems.add(
-          Problems.INVALID_CONFIG.message(
-              "The configuration value of "
-                  + key
-                  + " ('"
-                  + value.get()
-                  + "') is invalid: it must be "
-                  + allowed
-                  + "."));
-      return Optional.empty();
-    }
-    return value;
-  }
-
   /**
    * A value of a {@code @Scheduled} method: the method key, then the class key ({@code
    * dbos.schedule."<class>/<method>".<property>}, {@code dbos.schedule."<class>".<property>}), then
@@ -546,7 +490,7 @@ final class Settings {
       SCHEDULE_PREFIX + beanClass.getName() + "\"." + property
     };
     for (String key : keys) {
-      Optional<T> value = optional(key, type, valid, allowed);
+      Optional<T> value = values.optional(key, type, valid, allowed);
       if (value.isPresent()) {
         return value.get();
       }
