@@ -204,7 +204,7 @@ public class DBOSExtension implements Extension {
   }
 
   private void validateScheduled(Method method, boolean workflow) {
-    String where = Settings.describe(method);
+    String where = MethodDescription.of(method);
     if (!workflow) {
       definitionErrors.add(
           Problems.SCHEDULED_SIGNATURE.message(
@@ -228,7 +228,7 @@ public class DBOSExtension implements Extension {
   private void validateMethod(
       Class<?> beanClass, Method method, boolean workflow, boolean step, boolean transaction) {
     String what = workflow ? "@Workflow" : step ? "@Step" : "@Transaction";
-    String where = Settings.describe(method);
+    String where = MethodDescription.of(method);
     int modifiers = method.getModifiers();
     if ((workflow ? 1 : 0) + (step ? 1 : 0) + (transaction ? 1 : 0) > 1) {
       definitionErrors.add(
@@ -389,9 +389,9 @@ public class DBOSExtension implements Extension {
           if (clash != null) {
             problems.add(
                 Problems.DUPLICATE_WORKFLOW.message(
-                    Settings.describe(clash)
+                    MethodDescription.of(clash)
                         + " and "
-                        + Settings.describe(method)
+                        + MethodDescription.of(method)
                         + " are both workflow '"
                         + name
                         + "' of "
@@ -404,7 +404,7 @@ public class DBOSExtension implements Extension {
           if (owner != null) {
             problems.add(
                 Problems.SHARED_WORKFLOW_METHOD.message(
-                    Settings.describe(method)
+                    MethodDescription.of(method)
                         + " is inherited as a workflow by both "
                         + owner.getName()
                         + " and "
@@ -450,11 +450,11 @@ public class DBOSExtension implements Extension {
           } else if (!sameName.equals(method)) {
             unstartableSteps.put(
                 method,
-                Settings.describe(method)
+                MethodDescription.of(method)
                     + " shares the step name '"
                     + stepName
                     + "' with "
-                    + Settings.describe(sameName)
+                    + MethodDescription.of(sameName)
                     + ", so it cannot be enqueued or started on its own (recovery could not tell"
                     + " them apart). Give it a unique name: @Step(name = \"...\").");
           }
@@ -540,7 +540,7 @@ public class DBOSExtension implements Extension {
     if (transactions.isEmpty()) {
       return;
     }
-    String first = Settings.describe(transactions.keySet().iterator().next());
+    String first = MethodDescription.of(transactions.keySet().iterator().next());
     if (manager
         .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
         .isEmpty()) {
@@ -588,7 +588,7 @@ public class DBOSExtension implements Extension {
       Method method = entry.getKey();
       Class<?> beanClass = entry.getValue().beanClass();
       Scheduled annotation = entry.getValue().annotation();
-      String where = Settings.describe(method);
+      String where = MethodDescription.of(method);
       String key = Settings.SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
       String name =
           annotation.name().isBlank()
@@ -598,7 +598,7 @@ public class DBOSExtension implements Extension {
       if (clash != null) {
         problems.add(
             Problems.DUPLICATE_SCHEDULE.message(
-                Settings.describe(clash)
+                MethodDescription.of(clash)
                     + " and "
                     + where
                     + " are both schedule '"

@@ -431,7 +431,10 @@ final class Settings {
     } catch (IllegalArgumentException e) {
       problems.add(
           Problems.INVALID_CONFIG.message(
-              "The retry policy of step " + describe(method) + " is invalid: " + e.getMessage()));
+              "The retry policy of step "
+                  + MethodDescription.of(method)
+                  + " is invalid: "
+                  + e.getMessage()));
       return StepOptions.DEFAULT;
     }
   }
@@ -460,7 +463,7 @@ final class Settings {
       problems.add(
           Problems.INVALID_CONFIG.message(
               "The annotation on "
-                  + describe(method)
+                  + MethodDescription.of(method)
                   + " sets "
                   + property
                   + " to "
@@ -496,18 +499,5 @@ final class Settings {
       }
     }
     return annotated;
-  }
-
-  static String describe(Method method) {
-    StringBuilder b =
-        new StringBuilder(method.getDeclaringClass().getName())
-            .append('.')
-            .append(method.getName())
-            .append('(');
-    Class<?>[] types = method.getParameterTypes();
-    for (int i = 0; i < types.length; i++) {
-      b.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
-    }
-    return b.append(')').toString();
   }
 }
