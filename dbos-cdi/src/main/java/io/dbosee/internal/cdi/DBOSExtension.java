@@ -356,7 +356,9 @@ public class DBOSExtension implements Extension {
 
   void prepare(@Observes AfterDeploymentValidation event, BeanManager manager) {
     List<String> problems = new ArrayList<>();
-    settings = new Settings(ConfigProvider.getConfig(classLoader()), problems);
+    ConfigValues values = new ConfigValues(ConfigProvider.getConfig(classLoader()), problems);
+    settings = new Settings(values);
+    MethodOverrides overrides = new MethodOverrides(values);
     Map<Method, Class<?>> workflowOwners = new HashMap<>();
     for (Map.Entry<Class<?>, AnnotatedType<?>> entry : annotatedTypes.entrySet()) {
       Class<?> beanClass = entry.getKey();
@@ -381,7 +383,7 @@ public class DBOSExtension implements Extension {
                       StepOptions.DEFAULT,
                       boxed(method.getGenericReturnType()),
                       beanClass.getClassLoader()),
-                  settings.isolation(method, beanClass, transaction.isolation())));
+                  overrides.isolation(method, beanClass, transaction.isolation())));
         }
         if (workflow != null) {
           String name = workflow.name().isBlank() ? method.getName() : workflow.name();
@@ -414,7 +416,7 @@ public class DBOSExtension implements Extension {
             continue;
           }
           int attempts =
-              settings.maxRecoveryAttempts(method, beanClass, workflow.maxRecoveryAttempts());
+              overrides.maxRecoveryAttempts(method, beanClass, workflow.maxRecoveryAttempts());
           workflows.put(
               method,
               new WorkflowDefinition(
@@ -462,7 +464,7 @@ public class DBOSExtension implements Extension {
               method,
               new StepDefinition(
                   stepName,
-                  settings.stepOptions(
+                  overrides.stepOptions(
                       method,
                       beanClass,
                       step.maxAttempts(),

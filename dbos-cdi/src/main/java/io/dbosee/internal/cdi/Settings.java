@@ -1,7 +1,5 @@
 package io.dbosee.internal.cdi;
 
-import io.dbosee.StepOptions;
-import io.dbosee.Transaction;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.QueueDefinition;
@@ -24,7 +22,6 @@ import org.eclipse.microprofile.config.Config;
  * collected as deployment problems naming the key, the value and what is allowed.
  */
 final class Settings {
-  static final String PREFIX = "dbos.";
   static final String DATASOURCE = "dbos.system-database.datasource";
   static final String URL = "dbos.system-database.url";
   static final String USER = "dbos.system-database.user";
@@ -90,10 +87,10 @@ final class Settings {
   /** How long a start or enqueue outside a workflow waits for an unreachable system database. */
   final Duration startOutageWait;
 
-  Settings(Config config, List<String> problems) {
-    this.values = new ConfigValues(config, problems);
-    this.config = config;
-    this.problems = problems;
+  Settings(ConfigValues values) {
+    this.values = values;
+    this.config = values.config();
+    this.problems = values.problems();
     this.datasource = values.text(DATASOURCE);
     this.url = values.text(URL);
     this.user = values.text(USER);
@@ -347,132 +344,6 @@ final class Settings {
       case "warn" -> SelfCallCheck.WARN;
       default -> null;
     };
-  }
-
-  /** Max recovery attempts of a workflow method: method key, class key, global key, annotation. */
-  int maxRecoveryAttempts(Method method, Class<?> beanClass, int annotated) {
-    return layered(
-        "workflow",
-        "max-recovery-attempts",
-        method,
-        beanClass,
-        Integer.class,
-        annotated,
-        n -> n >= 0,
-        "an integer of at least 0");
-  }
-
-  /** A transaction step's isolation level: method key, class key, global key, annotation. */
-  Transaction.Isolation isolation(
-      Method method, Class<?> beanClass, Transaction.Isolation annotated) {
-    String value =
-        layered(
-            "transaction",
-            "isolation",
-            method,
-            beanClass,
-            String.class,
-            configName(annotated),
-            s -> parseIsolation(s) != null,
-            "read-committed, repeatable-read or serializable");
-    Transaction.Isolation parsed = parseIsolation(value);
-    return parsed == null ? annotated : parsed;
-  }
-
-  static String configName(Transaction.Isolation isolation) {
-    return isolation.name().toLowerCase(Locale.ROOT).replace('_', '-');
-  }
-
-  private static Transaction.Isolation parseIsolation(String s) {
-    String normal = s.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
-    for (Transaction.Isolation isolation : Transaction.Isolation.values()) {
-      if (isolation.name().equals(normal)) {
-        return isolation;
-      }
-    }
-    return null;
-  }
-
-  /** A step's retry policy with every override applied; the annotation's value otherwise. */
-  StepOptions stepOptions(
-      Method method, Class<?> beanClass, int maxAttempts, double intervalSeconds, double rate) {
-    int attempts =
-        layered(
-            "step",
-            "max-attempts",
-            method,
-            beanClass,
-            Integer.class,
-            maxAttempts,
-            n -> n >= 1,
-            "an integer of at least 1 (1 means no retry)");
-    double interval =
-        layered(
-            "step",
-            "interval-seconds",
-            method,
-            beanClass,
-            Double.class,
-            intervalSeconds,
-            d -> d >= 0 && Double.isFinite(d),
-            "a number of seconds, at least 0");
-    double backoff =
-        layered(
-            "step",
-            "backoff-rate",
-            method,
-            beanClass,
-            Double.class,
-            rate,
-            d -> d >= 1.0 && Double.isFinite(d),
-            "a number of at least 1.0");
-    try {
-      return new StepOptions(attempts, Duration.ofNanos((long) (interval * 1e9)), backoff);
-    } catch (IllegalArgumentException e) {
-      problems.add(
-          Problems.INVALID_CONFIG.message(
-              "The retry policy of step "
-                  + MethodDescription.of(method)
-                  + " is invalid: "
-                  + e.getMessage()));
-      return StepOptions.DEFAULT;
-    }
-  }
-
-  private <T> T layered(
-      String kind,
-      String property,
-      Method method,
-      Class<?> beanClass,
-      Class<T> type,
-      T annotated,
-      Function<T, Boolean> valid,
-      String allowed) {
-    String[] keys = {
-      PREFIX + kind + ".\"" + beanClass.getName() + "/" + method.getName() + "\"." + property,
-      PREFIX + kind + ".\"" + beanClass.getName() + "\"." + property,
-      PREFIX + kind + "." + property
-    };
-    for (String key : keys) {
-      Optional<T> value = values.optional(key, type, valid, allowed);
-      if (value.isPresent()) {
-        return value.get();
-      }
-    }
-    if (!valid.apply(annotated)) {
-      problems.add(
-          Problems.INVALID_CONFIG.message(
-              "The annotation on "
-                  + MethodDescription.of(method)
-                  + " sets "
-                  + property
-                  + " to "
-                  + annotated
-                  + ", but it must be "
-                  + allowed
-                  + "."));
-    }
-    return annotated;
   }
 
   /**
