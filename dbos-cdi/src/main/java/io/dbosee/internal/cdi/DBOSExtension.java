@@ -522,7 +522,7 @@ public class DBOSExtension implements Extension {
       }
     }
     checkTransactionSupport(manager, problems);
-    prepareSchedules(queueNames, problems);
+    prepareSchedules(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
             () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
@@ -584,14 +584,15 @@ public class DBOSExtension implements Extension {
    * Resolves every {@code @Scheduled} method's configuration and validates its cron expression,
    * time zone and queue; schedules switched off by configuration are only remembered by name.
    */
-  private void prepareSchedules(Set<String> queueNames, List<String> problems) {
+  private void prepareSchedules(
+      ScheduleSettings scheduleSettings, Set<String> queueNames, List<String> problems) {
     Map<String, Method> names = new HashMap<>();
     for (Map.Entry<Method, ScheduledMethod> entry : scheduledMethods.entrySet()) {
       Method method = entry.getKey();
       Class<?> beanClass = entry.getValue().beanClass();
       Scheduled annotation = entry.getValue().annotation();
       String where = MethodDescription.of(method);
-      String key = Settings.SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
+      String key = ScheduleSettings.PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
       String name =
           annotation.name().isBlank()
               ? beanClass.getName() + "/" + entry.getValue().workflowName()
@@ -609,39 +610,12 @@ public class DBOSExtension implements Extension {
                     + " @Scheduled(name = \"...\") on one of them."));
         continue;
       }
-      boolean enabled =
-          settings.scheduleValue(
-              method, beanClass, "enabled", Boolean.class, true, b -> true, "true or false");
-      String cron =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "cron",
-              String.class,
-              annotation.cron(),
-              c -> !c.isBlank(),
-              "a cron expression");
-      String zoneId =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "time-zone",
-              String.class,
-              annotation.timeZone(),
-              z -> !z.isBlank(),
-              "a time zone name");
-      String queue =
-          settings.scheduleValue(
-              method, beanClass, "queue", String.class, annotation.queue(), q -> true, "a queue");
-      boolean backfill =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "automatic-backfill",
-              Boolean.class,
-              annotation.automaticBackfill(),
-              b -> true,
-              "true or false");
+      ScheduleSettings.Values configured = scheduleSettings.of(method, beanClass, annotation);
+      boolean enabled = configured.enabled();
+      String cron = configured.cron();
+      String zoneId = configured.timeZone();
+      String queue = configured.queue();
+      boolean backfill = configured.automaticBackfill();
       ZoneId zone = null;
       try {
         zone = ZoneId.of(zoneId.trim());

@@ -4,7 +4,6 @@ import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.db.SystemSchema;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,7 +39,6 @@ final class Settings {
   static final String SCHEDULES_ENABLED = "dbos.schedules.enabled";
   static final String SCHEDULES_POLLING = "dbos.schedules.polling-interval-seconds";
   static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
-  static final String SCHEDULE_PREFIX = "dbos.schedule.\"";
   static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
   static final String FAILOVER_ENABLED = "dbos.failover.enabled";
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
@@ -344,31 +342,5 @@ final class Settings {
       case "warn" -> SelfCallCheck.WARN;
       default -> null;
     };
-  }
-
-  /**
-   * A value of a {@code @Scheduled} method: the method key, then the class key ({@code
-   * dbos.schedule."<class>/<method>".<property>}, {@code dbos.schedule."<class>".<property>}), then
-   * the annotation's value.
-   */
-  <T> T scheduleValue(
-      Method method,
-      Class<?> beanClass,
-      String property,
-      Class<T> type,
-      T annotated,
-      Function<T, Boolean> valid,
-      String allowed) {
-    String[] keys = {
-      SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"." + property,
-      SCHEDULE_PREFIX + beanClass.getName() + "\"." + property
-    };
-    for (String key : keys) {
-      Optional<T> value = values.optional(key, type, valid, allowed);
-      if (value.isPresent()) {
-        return value.get();
-      }
-    }
-    return annotated;
   }
 }
