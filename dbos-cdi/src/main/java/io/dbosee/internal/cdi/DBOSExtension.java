@@ -476,7 +476,8 @@ public class DBOSExtension implements Extension {
       }
       SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
     }
-    queues = settings.queues(declaredQueues);
+    QueueSettings queueSettings = new QueueSettings(values);
+    queues = queueSettings.queues(declaredQueues);
     if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
       problems.add(
           Problems.RESERVED_QUEUE.message(
@@ -488,12 +489,12 @@ public class DBOSExtension implements Extension {
     }
     Set<String> queueNames = new TreeSet<>();
     queues.forEach(q -> queueNames.add(q.name()));
-    listenedQueues = settings.listenQueues.orElse(queueNames);
+    listenedQueues = queueSettings.listenQueues.orElse(queueNames);
     for (String name : listenedQueues) {
       if (!queueNames.contains(name)) {
         problems.add(
             Problems.UNKNOWN_QUEUE.message(
-                Settings.LISTEN_QUEUES
+                QueueSettings.LISTEN_QUEUES
                     + " names queue '"
                     + name
                     + "', which is not declared (declared: "
@@ -501,7 +502,7 @@ public class DBOSExtension implements Extension {
                     + "). Declare it with @WorkflowQueue or dbos.queue.\""
                     + name
                     + "\".* configuration, or remove it from "
-                    + Settings.LISTEN_QUEUES
+                    + QueueSettings.LISTEN_QUEUES
                     + "."));
       }
     }

@@ -1,19 +1,11 @@
 package io.dbosee.internal.cdi;
 
-import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.EngineConfig;
-import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.db.SystemSchema;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -32,8 +24,6 @@ final class Settings {
   static final String APPLICATION_VERSION = "dbos.application-version";
   static final String EXECUTOR_JNDI = "dbos.executor.jndi-name";
   static final String SELF_CALL_CHECK = "dbos.self-call-check";
-  static final String LISTEN_QUEUES = "dbos.listen-queues";
-  static final String QUEUE_PREFIX = "dbos.queue.\"";
   static final String APPLICATION_DATASOURCE = "dbos.application-database.datasource";
   static final String APPLICATION_SCHEMA = "dbos.application-database.schema";
   static final String SCHEDULES_ENABLED = "dbos.schedules.enabled";
@@ -67,7 +57,6 @@ final class Settings {
   final Optional<String> applicationVersion;
   final String executorJndiName;
   final SelfCallCheck selfCallCheck;
-  final Optional<Set<String>> listenQueues;
   final Optional<String> applicationDatasource;
   final String applicationSchema;
   final boolean schedulesEnabled;
@@ -112,19 +101,6 @@ final class Settings {
             SELF_CALL_CHECK, String.class, "fail", s -> parseCheck(s) != null, "'fail' or 'warn'");
     SelfCallCheck parsed = parseCheck(check);
     this.selfCallCheck = parsed == null ? SelfCallCheck.FAIL : parsed;
-    this.listenQueues =
-        values
-            .text(LISTEN_QUEUES)
-            .map(
-                list -> {
-                  Set<String> names = new LinkedHashSet<>();
-                  for (String name : list.split(",")) {
-                    if (!name.isBlank()) {
-                      names.add(name.trim());
-                    }
-                  }
-                  return names;
-                });
     this.applicationDatasource = values.text(APPLICATION_DATASOURCE);
     this.applicationSchema =
         values.value(
@@ -197,133 +173,6 @@ final class Settings {
                   + PASSWORD
                   + ")."));
     }
-  }
-
-  /**
-   * The declared queues: those of the annotations with their configuration overrides, and those
-   * declared by configuration alone ({@code dbos.queue."<name>".*} keys). Invalid values are
-   * problems.
-   */
-  List<QueueDefinition> queues(Map<String, WorkflowQueue> annotated) {
-    Set<String> names = new TreeSet<>(annotated.keySet());
-    for (String key : config.getPropertyNames()) {
-      if (key.startsWith(QUEUE_PREFIX)) {
-        int end = key.indexOf('"', QUEUE_PREFIX.length());
-        if (end > QUEUE_PREFIX.length()) {
-          names.add(key.substring(QUEUE_PREFIX.length(), end));
-        }
-      }
-    }
-    List<QueueDefinition> queues = new ArrayList<>();
-    for (String name : names) {
-      WorkflowQueue a = annotated.get(name);
-      String nonNegative = "an integer of at least 0 (0: no limit)";
-      int concurrency =
-          queueValue(
-              name,
-              "concurrency",
-              Integer.class,
-              a == null ? 0 : a.concurrency(),
-              n -> n >= 0,
-              nonNegative);
-      int workerConcurrency =
-          queueValue(
-              name,
-              "worker-concurrency",
-              Integer.class,
-              a == null ? 0 : a.workerConcurrency(),
-              n -> n >= 0,
-              nonNegative);
-      int rateLimitMax =
-          queueValue(
-              name,
-              "rate-limit-max",
-              Integer.class,
-              a == null ? 0 : a.rateLimitMax(),
-              n -> n >= 0,
-              nonNegative);
-      double ratePeriod =
-          queueValue(
-              name,
-              "rate-limit-period-seconds",
-              Double.class,
-              a == null ? 0.0 : a.rateLimitPeriodSeconds(),
-              d -> d >= 0 && Double.isFinite(d),
-              "a number of seconds, at least 0");
-      boolean priorityEnabled =
-          queueValue(
-              name,
-              "priority-enabled",
-              Boolean.class,
-              a != null && a.priorityEnabled(),
-              b -> true,
-              "true or false");
-      boolean partitioned =
-          queueValue(
-              name,
-              "partitioned",
-              Boolean.class,
-              a != null && a.partitioned(),
-              b -> true,
-              "true or false");
-      double polling =
-          queueValue(
-              name,
-              "polling-interval-seconds",
-              Double.class,
-              a == null ? 1.0 : a.pollingIntervalSeconds(),
-              d -> d > 0 && Double.isFinite(d),
-              "a positive number of seconds");
-      try {
-        queues.add(
-            new QueueDefinition(
-                name,
-                concurrency,
-                workerConcurrency,
-                rateLimitMax,
-                ConfigValues.seconds(ratePeriod),
-                priorityEnabled,
-                partitioned,
-                polling > 0 ? ConfigValues.seconds(polling) : Duration.ofSeconds(1)));
-      } catch (IllegalArgumentException e) {
-        problems.add(
-            Problems.INVALID_QUEUE.message(
-                e.getMessage()
-                    + ". Correct the @WorkflowQueue declaration or the "
-                    + QUEUE_PREFIX
-                    + name
-                    + "\".* configuration."));
-      }
-    }
-    return queues;
-  }
-
-  private <T> T queueValue(
-      String queue,
-      String property,
-      Class<T> type,
-      T declared,
-      Function<T, Boolean> valid,
-      String allowed) {
-    String key = QUEUE_PREFIX + queue + "\"." + property;
-    Optional<T> value = values.optional(key, type, valid, allowed);
-    if (value.isPresent()) {
-      return value.get();
-    }
-    if (!valid.apply(declared)) {
-      problems.add(
-          Problems.INVALID_QUEUE.message(
-              "@WorkflowQueue(name = \""
-                  + queue
-                  + "\") sets "
-                  + property
-                  + " to "
-                  + declared
-                  + ", but it must be "
-                  + allowed
-                  + "."));
-    }
-    return declared;
   }
 
   /** The engine's own rule, so that deployment refuses exactly what migration would. */
