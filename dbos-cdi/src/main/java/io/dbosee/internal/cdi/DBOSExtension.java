@@ -98,7 +98,7 @@ public class DBOSExtension implements Extension {
   private List<QueueDefinition> queues = List.of();
   private Set<String> listenedQueues = Set.of();
   private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
-  private Settings settings;
+  private GlobalSettings settings;
   private String applicationVersion;
 
   void registerInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
@@ -357,7 +357,7 @@ public class DBOSExtension implements Extension {
   void prepare(@Observes AfterDeploymentValidation event, BeanManager manager) {
     List<String> problems = new ArrayList<>();
     ConfigValues values = new ConfigValues(ConfigProvider.getConfig(classLoader()), problems);
-    settings = new Settings(values);
+    settings = new GlobalSettings(values);
     MethodOverrides overrides = new MethodOverrides(values);
     Map<Method, Class<?>> workflowOwners = new HashMap<>();
     for (Map.Entry<Class<?>, AnnotatedType<?>> entry : annotatedTypes.entrySet()) {
@@ -559,7 +559,7 @@ public class DBOSExtension implements Extension {
           Problems.NO_APPLICATION_DATABASE.message(
               first
                   + " is a @Transaction step, but "
-                  + Settings.APPLICATION_DATASOURCE
+                  + GlobalSettings.APPLICATION_DATASOURCE
                   + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
                   + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
                   + " record their outcome there, in the same transaction as your writes."));
@@ -737,7 +737,7 @@ public class DBOSExtension implements Extension {
     return loader != null ? loader : DBOSExtension.class.getClassLoader();
   }
 
-  Settings settings() {
+  GlobalSettings settings() {
     return settings;
   }
 

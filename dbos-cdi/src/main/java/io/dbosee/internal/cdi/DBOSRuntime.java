@@ -67,7 +67,7 @@ public class DBOSRuntime {
           @Priority(Interceptor.Priority.PLATFORM_BEFORE)
           @Initialized(ApplicationScoped.class)
           Object event) {
-    Settings settings = extension.settings();
+    GlobalSettings settings = extension.settings();
     requestContextHooks.inTransaction = CallerTransaction.detector();
     DataSource dataSource = dataSource(settings);
     Executor executor = executor(settings);
@@ -114,7 +114,7 @@ public class DBOSRuntime {
           "DBOS could not prepare the system database: "
               + e.getMessage()
               + " Check "
-              + (settings.datasource.isPresent() ? Settings.DATASOURCE : Settings.URL)
+              + (settings.datasource.isPresent() ? GlobalSettings.DATASOURCE : GlobalSettings.URL)
               + " and that PostgreSQL is running.",
           e);
     }
@@ -127,7 +127,7 @@ public class DBOSRuntime {
    * Stores the declared schedules and, unless {@code dbos.schedules.enabled=false}, starts this
    * server's rounds on the managed scheduled executor.
    */
-  private void startScheduler(Settings settings, DataSource dataSource, DBOSEngine created) {
+  private void startScheduler(GlobalSettings settings, DataSource dataSource, DBOSEngine created) {
     ScheduledExecutorService timer =
         settings.schedulesEnabled
             ? scheduledExecutor(settings, !extension.schedules().isEmpty())
@@ -148,7 +148,7 @@ public class DBOSRuntime {
       LOG.log(
           Level.INFO,
           "Schedules are switched off on this server ({0}=false): it starts no scheduled workflow.",
-          Settings.SCHEDULES_ENABLED);
+          GlobalSettings.SCHEDULES_ENABLED);
     }
   }
 
@@ -253,18 +253,21 @@ public class DBOSRuntime {
   }
 
   /**
-   * The JNDI name of the application's JTA DataSource ({@value Settings#APPLICATION_DATASOURCE}).
+   * The JNDI name of the application's JTA DataSource ({@value
+   * GlobalSettings#APPLICATION_DATASOURCE}).
    */
   public Optional<String> applicationDataSource() {
     return extension.settings().applicationDatasource;
   }
 
-  /** Where transaction steps keep their outcome table ({@value Settings#APPLICATION_SCHEMA}). */
+  /**
+   * Where transaction steps keep their outcome table ({@value GlobalSettings#APPLICATION_SCHEMA}).
+   */
   public String applicationSchema() {
     return extension.settings().applicationSchema;
   }
 
-  private DataSource dataSource(Settings settings) {
+  private DataSource dataSource(GlobalSettings settings) {
     if (settings.datasource.isPresent()) {
       String name = settings.datasource.get();
       try {
@@ -274,7 +277,7 @@ public class DBOSRuntime {
             "No DataSource is bound at '"
                 + name
                 + "' ("
-                + Settings.DATASOURCE
+                + GlobalSettings.DATASOURCE
                 + "): "
                 + e
                 + ". Define it in server.xml (non-transactional: transactional=\"false\") or"
@@ -294,18 +297,18 @@ public class DBOSRuntime {
     }
     throw Problems.NO_SYSTEM_DATABASE.exception(
         "No system database is configured. Set "
-            + Settings.DATASOURCE
+            + GlobalSettings.DATASOURCE
             + " to the JNDI name of a non-transactional container DataSource, or "
-            + Settings.URL
+            + GlobalSettings.URL
             + " (with "
-            + Settings.USER
+            + GlobalSettings.USER
             + " and "
-            + Settings.PASSWORD
+            + GlobalSettings.PASSWORD
             + ") in META-INF/microprofile-config.properties or the environment"
             + " (DBOS_SYSTEM_DATABASE_URL).");
   }
 
-  private Executor executor(Settings settings) {
+  private Executor executor(GlobalSettings settings) {
     if (customExecutor.isResolvable()) {
       return customExecutor.get();
     }
@@ -317,11 +320,11 @@ public class DBOSRuntime {
           "No managed executor is bound at '"
               + name
               + "' ("
-              + Settings.EXECUTOR_JNDI
+              + GlobalSettings.EXECUTOR_JNDI
               + "): "
               + e
               + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
-              + Settings.EXECUTOR_JNDI
+              + GlobalSettings.EXECUTOR_JNDI
               + " to the JNDI name of a ManagedExecutorService. Outside a server, produce an"
               + " Executor bean qualified @DBOSExecutor.",
           e);
@@ -334,7 +337,7 @@ public class DBOSRuntime {
    * not started on this server; that fails the deployment only when the application declares
    * schedules.
    */
-  private ScheduledExecutorService scheduledExecutor(Settings settings, boolean required) {
+  private ScheduledExecutorService scheduledExecutor(GlobalSettings settings, boolean required) {
     if (customScheduledExecutor.isResolvable()) {
       return customScheduledExecutor.get();
     }
@@ -346,14 +349,14 @@ public class DBOSRuntime {
           "No managed scheduled executor is bound at '"
               + name
               + "' ("
-              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + GlobalSettings.SCHEDULED_EXECUTOR_JNDI
               + "): "
               + e
               + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
-              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + GlobalSettings.SCHEDULED_EXECUTOR_JNDI
               + " to the JNDI name of a ManagedScheduledExecutorService. Outside a server,"
               + " produce a ScheduledExecutorService bean qualified @DBOSExecutor; or set "
-              + Settings.SCHEDULES_ENABLED
+              + GlobalSettings.SCHEDULES_ENABLED
               + "=false to run no schedules on this server.";
       if (required) {
         throw Problems.NO_EXECUTOR.exception(text, e);

@@ -22,7 +22,7 @@ final class SelfCalls {
   static void check(
       Class<?> beanClass,
       List<Method> workflows,
-      Settings.SelfCallCheck mode,
+      GlobalSettings.SelfCallCheck mode,
       List<String> problems,
       Logger log) {
     if (workflows.isEmpty()) {
@@ -37,7 +37,7 @@ final class SelfCalls {
       }
       for (SelfCall call : inspection.selfCalls()) {
         // A lambda may run later or elsewhere, so what is found inside one is only a warning.
-        if (mode == Settings.SelfCallCheck.FAIL && !call.inLambda()) {
+        if (mode == GlobalSettings.SelfCallCheck.FAIL && !call.inLambda()) {
           problems.add(
               Problems.SELF_CALL.message(
                   call.describe() + " (Set dbos.self-call-check=warn to deploy anyway.)"));

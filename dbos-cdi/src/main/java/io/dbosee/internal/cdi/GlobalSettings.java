@@ -9,10 +9,14 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * The library's MicroProfile Config keys, read and validated once at deployment. Invalid values are
- * collected as deployment problems naming the key, the value and what is allowed.
+ * Owns the keys that configure this server's DBOS runtime as a whole: the system database, the
+ * executors, the application version and database, waits, failover, the queues' server-wide limit
+ * and the scheduler switch. Read and validated once at deployment; invalid values are collected as
+ * deployment problems naming the key, the value and what is allowed. Queues, schedules and
+ * per-method overrides have their own classes ({@link QueueSettings}, {@link ScheduleSettings},
+ * {@link MethodOverrides}).
  */
-final class Settings {
+final class GlobalSettings {
   static final String DATASOURCE = "dbos.system-database.datasource";
   static final String URL = "dbos.system-database.url";
   static final String USER = "dbos.system-database.user";
@@ -74,7 +78,7 @@ final class Settings {
   /** How long a start or enqueue outside a workflow waits for an unreachable system database. */
   final Duration startOutageWait;
 
-  Settings(ConfigValues values) {
+  GlobalSettings(ConfigValues values) {
     this.values = values;
     this.config = values.config();
     this.problems = values.problems();
@@ -82,34 +86,16 @@ final class Settings {
     this.url = values.text(URL);
     this.user = values.text(USER);
     this.password = config.getOptionalValue(PASSWORD, String.class);
-    this.schema =
-        values.value(
-            SCHEMA,
-            String.class,
-            "dbos",
-            Settings::isSchemaName,
-            "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
-                + " with a letter or an underscore and not with 'pg_'");
+    this.schema = schemaName(SCHEMA);
     this.poolSize =
         values.value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
     this.executorId =
         values.value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
     this.applicationVersion = values.text(APPLICATION_VERSION);
     this.executorJndiName = values.text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
-    String check =
-        values.value(
-            SELF_CALL_CHECK, String.class, "fail", s -> parseCheck(s) != null, "'fail' or 'warn'");
-    SelfCallCheck parsed = parseCheck(check);
-    this.selfCallCheck = parsed == null ? SelfCallCheck.FAIL : parsed;
+    this.selfCallCheck = selfCallCheck();
     this.applicationDatasource = values.text(APPLICATION_DATASOURCE);
-    this.applicationSchema =
-        values.value(
-            APPLICATION_SCHEMA,
-            String.class,
-            "dbos",
-            Settings::isSchemaName,
-            "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
-                + " with a letter or an underscore and not with 'pg_'");
+    this.applicationSchema = schemaName(APPLICATION_SCHEMA);
     this.schedulesEnabled =
         values.value(SCHEDULES_ENABLED, Boolean.class, true, b -> true, "true or false");
     this.schedulesPollingInterval =
@@ -122,6 +108,32 @@ final class Settings {
                 "a positive number of seconds"));
     this.scheduledExecutorJndiName =
         values.text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
+    this.threadHold = threadHold();
+    this.failoverLease = failoverLease();
+    this.queueServerConcurrency = queueServerConcurrency();
+    this.startOutageWait = startOutageWait();
+    checkOneSystemDatabase();
+  }
+
+  private String schemaName(String key) {
+    return values.value(
+        key,
+        String.class,
+        "dbos",
+        GlobalSettings::isSchemaName,
+        "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
+            + " with a letter or an underscore and not with 'pg_'");
+  }
+
+  private SelfCallCheck selfCallCheck() {
+    String check =
+        values.value(
+            SELF_CALL_CHECK, String.class, "fail", s -> parseCheck(s) != null, "'fail' or 'warn'");
+    SelfCallCheck parsed = parseCheck(check);
+    return parsed == null ? SelfCallCheck.FAIL : parsed;
+  }
+
+  private Duration threadHold() {
     double hold =
         values.value(
             THREAD_HOLD,
@@ -129,7 +141,10 @@ final class Settings {
             1.0,
             d -> Double.isFinite(d) && (d >= 0 || d == -1),
             "a number of seconds, 0 or more (or -1: waits never give their thread back)");
-    this.threadHold = hold < 0 ? null : ConfigValues.seconds(hold);
+    return hold < 0 ? null : ConfigValues.seconds(hold);
+  }
+
+  private Duration failoverLease() {
     boolean failover =
         values.value(FAILOVER_ENABLED, Boolean.class, true, b -> true, "true or false");
     double lease =
@@ -139,26 +154,34 @@ final class Settings {
             30.0,
             d -> Double.isFinite(d) && d >= 0.01,
             "a number of seconds, at least 0.01 (30 by default)");
-    this.failoverLease = failover ? ConfigValues.seconds(lease) : null;
-    this.queueServerConcurrency =
+    return failover ? ConfigValues.seconds(lease) : null;
+  }
+
+  private int queueServerConcurrency() {
+    return values.value(
+        QUEUE_SERVER_CONCURRENCY,
+        Integer.class,
+        EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY,
+        n -> n >= 0,
+        "an integer, 0 (no limit) or more ("
+            + EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY
+            + " by default)");
+  }
+
+  private Duration startOutageWait() {
+    return ConfigValues.seconds(
         values.value(
-            QUEUE_SERVER_CONCURRENCY,
-            Integer.class,
-            EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY,
-            n -> n >= 0,
-            "an integer, 0 (no limit) or more ("
-                + EngineConfig.DEFAULT_QUEUE_SERVER_CONCURRENCY
-                + " by default)");
-    this.startOutageWait =
-        ConfigValues.seconds(
-            values.value(
-                START_OUTAGE_WAIT,
-                Double.class,
-                (double) EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds(),
-                d -> Double.isFinite(d) && d >= 0,
-                "a number of seconds, 0 (fail at once) or more ("
-                    + EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds()
-                    + " by default)"));
+            START_OUTAGE_WAIT,
+            Double.class,
+            (double) EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds(),
+            d -> Double.isFinite(d) && d >= 0,
+            "a number of seconds, 0 (fail at once) or more ("
+                + EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds()
+                + " by default)"));
+  }
+
+  /** A container DataSource or a URL: with both, which one the user meant is a guess. */
+  private void checkOneSystemDatabase() {
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
           Problems.NO_SYSTEM_DATABASE.message(
