@@ -15,7 +15,6 @@ import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.WorkflowInvoker;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
@@ -37,11 +36,9 @@ import jakarta.enterprise.util.AnnotationLiteral;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,13 +61,13 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 public class DBOSExtension implements Extension {
   private static final Logger LOG = Logger.getLogger(DBOSExtension.class.getName());
-  private static final String TRANSACTIONAL = "jakarta.transaction.Transactional";
 
   /** Types that declare or inherit annotated methods, in discovery order. */
   private final Map<Class<?>, AnnotatedType<?>> annotatedTypes = new LinkedHashMap<>();
 
   private final Map<Class<?>, Bean<?>> beans = new HashMap<>();
   private final List<String> definitionErrors = new ArrayList<>();
+  private final MethodValidation validation = new MethodValidation(definitionErrors);
 
   private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
   private final Map<Method, StepDefinition> steps = new HashMap<>();
@@ -132,40 +129,8 @@ public class DBOSExtension implements Extension {
       @Observes @WithAnnotations({Workflow.class, Step.class, Transaction.class, Scheduled.class})
           ProcessAnnotatedType<T> event) {
     AnnotatedType<T> type = event.getAnnotatedType();
-    if (type.isAnnotationPresent(Workflow.class)
-        || type.isAnnotationPresent(Step.class)
-        || type.isAnnotationPresent(Transaction.class)) {
-      if (!type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
-        definitionErrors.add(
-            Problems.CLASS_LEVEL.message(
-                type.getJavaClass().getName()
-                    + " is annotated @Workflow, @Step or @Transaction at class level, which would"
-                    + " make every"
-                    + " method durable. Annotate the individual public methods instead."));
-      }
-    }
-    boolean annotated = false;
-    for (AnnotatedMethod<? super T> method : type.getMethods()) {
-      boolean workflow = method.isAnnotationPresent(Workflow.class);
-      boolean step = method.isAnnotationPresent(Step.class);
-      boolean transaction = method.isAnnotationPresent(Transaction.class);
-      if (method.isAnnotationPresent(Scheduled.class)) {
-        validateScheduled(method.getJavaMember(), workflow);
-      }
-      if (workflow || step || transaction) {
-        annotated = true;
-        validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step, transaction);
-      }
-    }
-    if (annotated) {
+    if (validation.validate(type)) {
       annotatedTypes.put(type.getJavaClass(), type);
-      if (Modifier.isFinal(type.getJavaClass().getModifiers())) {
-        definitionErrors.add(
-            Problems.FINAL_CLASS.message(
-                type.getJavaClass().getName()
-                    + " is final, so CDI cannot intercept its @Workflow/@Step methods. Remove"
-                    + " 'final' from the class."));
-      }
     }
   }
 
@@ -203,129 +168,6 @@ public class DBOSExtension implements Extension {
     }
   }
 
-  private void validateScheduled(Method method, boolean workflow) {
-    String where = MethodDescription.of(method);
-    if (!workflow) {
-      definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
-              where
-                  + " is @Scheduled but not @Workflow. Only a workflow can be scheduled: add"
-                  + " @Workflow to the method (each tick then runs durably, once)."));
-    }
-    Class<?>[] parameters = method.getParameterTypes();
-    if (parameters.length != 2
-        || parameters[0] != Instant.class
-        || parameters[1] != Instant.class) {
-      definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
-              where
-                  + " is @Scheduled, so it must take exactly (Instant scheduledTime, Instant"
-                  + " actualTime): the tick's time and the time the tick actually started."
-                  + " Change its parameters to those two."));
-    }
-  }
-
-  private void validateMethod(
-      Class<?> beanClass, Method method, boolean workflow, boolean step, boolean transaction) {
-    String what = workflow ? "@Workflow" : step ? "@Step" : "@Transaction";
-    String where = MethodDescription.of(method);
-    int modifiers = method.getModifiers();
-    if ((workflow ? 1 : 0) + (step ? 1 : 0) + (transaction ? 1 : 0) > 1) {
-      definitionErrors.add(
-          Problems.WORKFLOW_AND_STEP.message(
-              where
-                  + " has more than one of @Workflow, @Step and @Transaction. A method is one of"
-                  + " them: a workflow orchestrates steps; a step does one unit of work; a"
-                  + " transaction step does one unit of database work exactly once."));
-    }
-    if (Modifier.isStatic(modifiers)) {
-      definitionErrors.add(
-          Problems.STATIC_METHOD.message(
-              where
-                  + " is static and annotated "
-                  + what
-                  + ". CDI intercepts only instance methods; make it an instance method of the"
-                  + " bean."));
-    } else if (!Modifier.isPublic(modifiers)) {
-      definitionErrors.add(
-          Problems.NOT_PUBLIC.message(
-              where
-                  + " is annotated "
-                  + what
-                  + " but is not public. CDI does not intercept private methods, nor"
-                  + " package-private or protected methods called through a self-reference, so"
-                  + " it would run without a checkpoint. Make it public."));
-    }
-    if (Modifier.isFinal(modifiers)) {
-      definitionErrors.add(
-          Problems.FINAL_METHOD.message(
-              where
-                  + " is final and annotated "
-                  + what
-                  + ". CDI cannot intercept final methods; remove 'final'."));
-    }
-    String txType = transactionalType(method, beanClass);
-    if (txType != null && transaction) {
-      definitionErrors.add(
-          Problems.TRANSACTION_AND_TRANSACTIONAL.message(
-              where
-                  + " is @Transaction and @Transactional("
-                  + txType
-                  + ") (on the method or its class). A @Transaction step starts and commits its"
-                  + " own JTA transaction, in which it also records its outcome; @Transactional"
-                  + " would start, join or suspend another. Remove @Transactional from the method"
-                  + " (or move the method to a class without it), and choose the isolation level"
-                  + " with @Transaction(isolation = ...) instead. For a plain transactional"
-                  + " method that is not a durable step, keep @Transactional and remove"
-                  + " @Transaction."));
-    } else if (txType != null) {
-      boolean incompatible =
-          workflow
-              ? txType.equals("REQUIRED")
-                  || txType.equals("REQUIRES_NEW")
-                  || txType.equals("MANDATORY")
-              : txType.equals("MANDATORY");
-      if (incompatible) {
-        definitionErrors.add(
-            Problems.INCOMPATIBLE_TRANSACTIONAL.message(
-                where
-                    + " is "
-                    + what
-                    + " and @Transactional("
-                    + txType
-                    + ") (on the method or its class). "
-                    + (workflow
-                        ? "A workflow must not run inside one JTA transaction: it runs on an"
-                            + " executor thread and checkpoints each step separately. Remove"
-                            + " @Transactional (NOT_SUPPORTED, NEVER and SUPPORTS are allowed) and"
-                            + " put transactional work in @Step or @Transaction methods."
-                        : "A step runs on the workflow's thread, where no transaction is ever"
-                            + " active, so MANDATORY always fails. Use REQUIRED or REQUIRES_NEW,"
-                            + " or a @Transaction step.")));
-      }
-    }
-  }
-
-  /**
-   * The {@code TxType} of a {@code @Transactional} on the method or its class, or null. Read by
-   * name so that applications on servers without JTA do not need its classes.
-   */
-  private static String transactionalType(Method method, Class<?> beanClass) {
-    for (Annotation[] annotations : List.of(method.getAnnotations(), beanClass.getAnnotations())) {
-      for (Annotation annotation : annotations) {
-        if (annotation.annotationType().getName().equals(TRANSACTIONAL)) {
-          try {
-            return String.valueOf(
-                annotation.annotationType().getMethod("value").invoke(annotation));
-          } catch (ReflectiveOperationException e) {
-            return "REQUIRED";
-          }
-        }
-      }
-    }
-    return null;
-  }
-
   <T> void bean(@Observes ProcessManagedBean<T> event) {
     Class<?> type = event.getAnnotatedBeanClass().getJavaClass();
     if (!annotatedTypes.containsKey(type)) {
@@ -333,19 +175,7 @@ public class DBOSExtension implements Extension {
     }
     Bean<T> bean = event.getBean();
     beans.put(type, bean);
-    boolean hasWorkflow =
-        annotatedTypes.get(type).getMethods().stream()
-            .anyMatch(m -> m.isAnnotationPresent(Workflow.class));
-    if (hasWorkflow && bean.getScope() != ApplicationScoped.class) {
-      definitionErrors.add(
-          Problems.WRONG_SCOPE.message(
-              type.getName()
-                  + " declares @Workflow methods but is @"
-                  + bean.getScope().getSimpleName()
-                  + ". Workflows must live on @ApplicationScoped beans: recovery restarts them"
-                  + " after a crash, outside any request. Annotate the class @ApplicationScoped"
-                  + " and pass request data as workflow arguments."));
-    }
+    validation.validateScope(type, bean, annotatedTypes.get(type));
   }
 
   void reportDefinitionErrors(@Observes AfterBeanDiscovery event) {
