@@ -1,7 +1,6 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.Queue;
-import io.dbosee.QueueName;
 import io.dbosee.Scheduled;
 import io.dbosee.Step;
 import io.dbosee.StepOptions;
@@ -10,7 +9,6 @@ import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.CronSchedule;
-import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
@@ -26,14 +24,12 @@ import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
-import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.enterprise.util.AnnotationLiteral;
-import java.lang.annotation.Annotation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -48,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -68,6 +63,7 @@ public class DBOSExtension implements Extension {
   private final Map<Class<?>, Bean<?>> beans = new HashMap<>();
   private final List<String> definitionErrors = new ArrayList<>();
   private final MethodValidation validation = new MethodValidation(definitionErrors);
+  private final QueuePreparation queuePreparation = new QueuePreparation(definitionErrors);
 
   private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
   private final Map<Method, StepDefinition> steps = new HashMap<>();
@@ -78,12 +74,6 @@ public class DBOSExtension implements Extension {
   /** Steps that cannot run on their own because another step of their class has their name. */
   private final Map<Method, String> unstartableSteps = new HashMap<>();
 
-  private final Map<String, WorkflowQueue> declaredQueues = new HashMap<>();
-  private final Map<String, Class<?>> queueDeclarers = new HashMap<>();
-
-  /** Queue names injected with @QueueName, and where. */
-  private final Map<String, String> injectedQueues = new HashMap<>();
-
   /** {@code @Scheduled} workflow methods, with their bean class and workflow name. */
   private final Map<Method, ScheduledMethod> scheduledMethods = new LinkedHashMap<>();
 
@@ -92,8 +82,6 @@ public class DBOSExtension implements Extension {
   private final List<WorkflowSchedule> schedules = new ArrayList<>();
   private final Set<String> disabledSchedules = new HashSet<>();
 
-  private List<QueueDefinition> queues = List.of();
-  private Set<String> listenedQueues = Set.of();
   private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
   private GlobalSettings settings;
   private String applicationVersion;
@@ -137,35 +125,11 @@ public class DBOSExtension implements Extension {
   <T> void declareQueues(
       @Observes @WithAnnotations({WorkflowQueue.class, WorkflowQueue.List.class})
           ProcessAnnotatedType<T> event) {
-    Class<T> type = event.getAnnotatedType().getJavaClass();
-    for (WorkflowQueue queue : event.getAnnotatedType().getAnnotations(WorkflowQueue.class)) {
-      WorkflowQueue previous = declaredQueues.putIfAbsent(queue.name(), queue);
-      if (previous == null) {
-        queueDeclarers.put(queue.name(), type);
-      } else if (!previous.equals(queue)) {
-        definitionErrors.add(
-            Problems.CONFLICTING_QUEUE.message(
-                "Queue '"
-                    + queue.name()
-                    + "' is declared differently on "
-                    + queueDeclarers.get(queue.name()).getName()
-                    + " and "
-                    + type.getName()
-                    + ". Declare each queue once (or identically), and set per-environment"
-                    + " values through dbos.queue.\""
-                    + queue.name()
-                    + "\".* configuration."));
-      }
-    }
+    queuePreparation.declare(event.getAnnotatedType());
   }
 
   void queueInjection(@Observes ProcessInjectionPoint<?, Queue> event) {
-    InjectionPoint point = event.getInjectionPoint();
-    for (Annotation qualifier : point.getQualifiers()) {
-      if (qualifier instanceof QueueName name) {
-        injectedQueues.putIfAbsent(name.value(), String.valueOf(point.getMember()));
-      }
-    }
+    queuePreparation.injected(event.getInjectionPoint());
   }
 
   <T> void bean(@Observes ProcessManagedBean<T> event) {
@@ -306,52 +270,7 @@ public class DBOSExtension implements Extension {
       }
       SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
     }
-    QueueSettings queueSettings = new QueueSettings(values);
-    queues = queueSettings.queues(declaredQueues);
-    if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
-      problems.add(
-          Problems.RESERVED_QUEUE.message(
-              "The queue name '"
-                  + DBOSEngine.INTERNAL_QUEUE
-                  + "' is reserved: the DBOS clients resume and fork workflows onto it, and every"
-                  + " server listens to it. Declare your queue under another name."));
-      queues = queues.stream().filter(q -> !q.name().equals(DBOSEngine.INTERNAL_QUEUE)).toList();
-    }
-    Set<String> queueNames = new TreeSet<>();
-    queues.forEach(q -> queueNames.add(q.name()));
-    listenedQueues = queueSettings.listenQueues.orElse(queueNames);
-    for (String name : listenedQueues) {
-      if (!queueNames.contains(name)) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                QueueSettings.LISTEN_QUEUES
-                    + " names queue '"
-                    + name
-                    + "', which is not declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
-                    + name
-                    + "\".* configuration, or remove it from "
-                    + QueueSettings.LISTEN_QUEUES
-                    + "."));
-      }
-    }
-    for (Map.Entry<String, String> injected : injectedQueues.entrySet()) {
-      if (!queueNames.contains(injected.getKey())) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                injected.getValue()
-                    + " injects @QueueName(\""
-                    + injected.getKey()
-                    + "\"), but no such queue is declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue(name = \""
-                    + injected.getKey()
-                    + "\") on a bean class or with dbos.queue.\""
-                    + injected.getKey()
-                    + "\".* configuration, or correct the name."));
-      }
-    }
+    Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
     checkTransactionSupport(manager, problems);
     prepareSchedules(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
@@ -609,7 +528,7 @@ public class DBOSExtension implements Extension {
   }
 
   List<QueueDefinition> queues() {
-    return queues;
+    return queuePreparation.queues();
   }
 
   /** The schedules the application declares with {@code @Scheduled} and has not switched off. */
@@ -623,6 +542,6 @@ public class DBOSExtension implements Extension {
   }
 
   boolean listens(String queueName) {
-    return listenedQueues.contains(queueName);
+    return queuePreparation.listens(queueName);
   }
 }
