@@ -8,7 +8,6 @@ import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.WorkflowSchedule;
-import io.dbosee.internal.engine.CronSchedule;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
@@ -34,12 +33,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +60,7 @@ public class DBOSExtension implements Extension {
   private final List<String> definitionErrors = new ArrayList<>();
   private final MethodValidation validation = new MethodValidation(definitionErrors);
   private final QueuePreparation queuePreparation = new QueuePreparation(definitionErrors);
+  private final SchedulePreparation schedulePreparation = new SchedulePreparation();
 
   private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
   private final Map<Method, StepDefinition> steps = new HashMap<>();
@@ -73,14 +70,6 @@ public class DBOSExtension implements Extension {
 
   /** Steps that cannot run on their own because another step of their class has their name. */
   private final Map<Method, String> unstartableSteps = new HashMap<>();
-
-  /** {@code @Scheduled} workflow methods, with their bean class and workflow name. */
-  private final Map<Method, ScheduledMethod> scheduledMethods = new LinkedHashMap<>();
-
-  private record ScheduledMethod(Class<?> beanClass, String workflowName, Scheduled annotation) {}
-
-  private final List<WorkflowSchedule> schedules = new ArrayList<>();
-  private final Set<String> disabledSchedules = new HashSet<>();
 
   private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
   private GlobalSettings settings;
@@ -225,7 +214,7 @@ public class DBOSExtension implements Extension {
                   parameterNames(method)));
           Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
           if (scheduled != null) {
-            scheduledMethods.put(method, new ScheduledMethod(beanClass, name, scheduled));
+            schedulePreparation.add(method, beanClass, name, scheduled);
           }
         }
         if (step != null) {
@@ -272,7 +261,7 @@ public class DBOSExtension implements Extension {
     }
     Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
     checkTransactionSupport(manager, problems);
-    prepareSchedules(new ScheduleSettings(values), queueNames, problems);
+    schedulePreparation.prepare(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
             () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
@@ -327,107 +316,6 @@ public class DBOSExtension implements Extension {
     @Override
     public Isolation isolation() {
       return Isolation.SERIALIZABLE;
-    }
-  }
-
-  /**
-   * Resolves every {@code @Scheduled} method's configuration and validates its cron expression,
-   * time zone and queue; schedules switched off by configuration are only remembered by name.
-   */
-  private void prepareSchedules(
-      ScheduleSettings scheduleSettings, Set<String> queueNames, List<String> problems) {
-    Map<String, Method> names = new HashMap<>();
-    for (Map.Entry<Method, ScheduledMethod> entry : scheduledMethods.entrySet()) {
-      Method method = entry.getKey();
-      Class<?> beanClass = entry.getValue().beanClass();
-      Scheduled annotation = entry.getValue().annotation();
-      String where = MethodDescription.of(method);
-      String key = ScheduleSettings.PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
-      String name =
-          annotation.name().isBlank()
-              ? beanClass.getName() + "/" + entry.getValue().workflowName()
-              : annotation.name();
-      Method clash = names.putIfAbsent(name, method);
-      if (clash != null) {
-        problems.add(
-            Problems.DUPLICATE_SCHEDULE.message(
-                MethodDescription.of(clash)
-                    + " and "
-                    + where
-                    + " are both schedule '"
-                    + name
-                    + "'. Schedule names are unique (each tick's workflow id holds it): set"
-                    + " @Scheduled(name = \"...\") on one of them."));
-        continue;
-      }
-      ScheduleSettings.Values configured = scheduleSettings.of(method, beanClass, annotation);
-      boolean enabled = configured.enabled();
-      String cron = configured.cron();
-      String zoneId = configured.timeZone();
-      String queue = configured.queue();
-      boolean backfill = configured.automaticBackfill();
-      ZoneId zone = null;
-      try {
-        zone = ZoneId.of(zoneId.trim());
-      } catch (DateTimeException e) {
-        problems.add(
-            Problems.INVALID_TIME_ZONE.message(
-                where
-                    + " is scheduled in time zone '"
-                    + zoneId
-                    + "', which is unknown ("
-                    + e.getMessage()
-                    + "). Use an IANA name such as 'UTC' or 'Europe/Paris', in @Scheduled(timeZone)"
-                    + " or "
-                    + key
-                    + ".time-zone."));
-      }
-      try {
-        CronSchedule.parse(cron, zone == null ? ZoneId.of("UTC") : zone);
-      } catch (IllegalArgumentException e) {
-        problems.add(
-            Problems.INVALID_CRON.message(
-                where
-                    + " has an invalid schedule: "
-                    + e.getMessage()
-                    + " Correct @Scheduled(cron) or "
-                    + key
-                    + ".cron."));
-        continue;
-      }
-      if (!queue.isBlank() && !queueNames.contains(queue.trim())) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                where
-                    + " is scheduled on queue '"
-                    + queue
-                    + "', which is not declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
-                    + queue
-                    + "\".* configuration, or correct @Scheduled(queue)."));
-        continue;
-      }
-      if (zone == null) {
-        continue;
-      }
-      if (!enabled) {
-        disabledSchedules.add(name);
-        LOG.log(
-            Level.INFO,
-            "Schedule ''{0}'' is switched off by {1}.enabled",
-            new Object[] {name, key});
-        continue;
-      }
-      schedules.add(
-          new WorkflowSchedule(
-              name,
-              beanClass.getName(),
-              entry.getValue().workflowName(),
-              cron.trim(),
-              zone,
-              queue.trim(),
-              backfill));
     }
   }
 
@@ -533,12 +421,12 @@ public class DBOSExtension implements Extension {
 
   /** The schedules the application declares with {@code @Scheduled} and has not switched off. */
   List<WorkflowSchedule> schedules() {
-    return Collections.unmodifiableList(schedules);
+    return schedulePreparation.schedules();
   }
 
   /** The names of the {@code @Scheduled} schedules switched off by configuration. */
   Set<String> disabledSchedules() {
-    return Collections.unmodifiableSet(disabledSchedules);
+    return schedulePreparation.disabledSchedules();
   }
 
   boolean listens(String queueName) {
