@@ -3,7 +3,6 @@ package io.dbosee.internal.cdi;
 import io.dbosee.Queue;
 import io.dbosee.Scheduled;
 import io.dbosee.Step;
-import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
@@ -11,11 +10,9 @@ import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
-import io.dbosee.internal.engine.WorkflowInvoker;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
-import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -29,12 +26,8 @@ import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.enterprise.util.AnnotationLiteral;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Parameter;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,17 +54,9 @@ public class DBOSExtension implements Extension {
   private final MethodValidation validation = new MethodValidation(definitionErrors);
   private final QueuePreparation queuePreparation = new QueuePreparation(definitionErrors);
   private final SchedulePreparation schedulePreparation = new SchedulePreparation();
+  private final WorkflowPreparation workflowPreparation =
+      new WorkflowPreparation(schedulePreparation);
 
-  private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
-  private final Map<Method, StepDefinition> steps = new HashMap<>();
-
-  /** One-step workflows that run a step enqueued or started on its own, by step method. */
-  private final Map<Method, WorkflowDefinition> stepWorkflows = new HashMap<>();
-
-  /** Steps that cannot run on their own because another step of their class has their name. */
-  private final Map<Method, String> unstartableSteps = new HashMap<>();
-
-  private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
   private GlobalSettings settings;
   private String applicationVersion;
 
@@ -141,124 +126,13 @@ public class DBOSExtension implements Extension {
     List<String> problems = new ArrayList<>();
     ConfigValues values = new ConfigValues(ConfigProvider.getConfig(classLoader()), problems);
     settings = new GlobalSettings(values);
-    MethodOverrides overrides = new MethodOverrides(values);
-    Map<Method, Class<?>> workflowOwners = new HashMap<>();
-    for (Map.Entry<Class<?>, AnnotatedType<?>> entry : annotatedTypes.entrySet()) {
-      Class<?> beanClass = entry.getKey();
-      Bean<?> bean = beans.get(beanClass);
-      if (bean == null) {
-        continue; // abstract or vetoed: its concrete beans are handled on their own
-      }
-      Map<String, Method> names = new HashMap<>();
-      Map<String, Method> stepNames = new HashMap<>();
-      for (AnnotatedMethod<?> annotated : entry.getValue().getMethods()) {
-        Method method = annotated.getJavaMember();
-        Workflow workflow = annotated.getAnnotation(Workflow.class);
-        Step step = annotated.getAnnotation(Step.class);
-        Transaction transaction = annotated.getAnnotation(Transaction.class);
-        if (transaction != null) {
-          transactions.putIfAbsent(
-              method,
-              new TransactionDefinition(
-                  method,
-                  new StepDefinition(
-                      transaction.name().isBlank() ? method.getName() : transaction.name(),
-                      StepOptions.DEFAULT,
-                      boxed(method.getGenericReturnType()),
-                      beanClass.getClassLoader()),
-                  overrides.isolation(method, beanClass, transaction.isolation())));
-        }
-        if (workflow != null) {
-          String name = workflow.name().isBlank() ? method.getName() : workflow.name();
-          Method clash = names.putIfAbsent(name, method);
-          if (clash != null) {
-            problems.add(
-                Problems.DUPLICATE_WORKFLOW.message(
-                    MethodDescription.of(clash)
-                        + " and "
-                        + MethodDescription.of(method)
-                        + " are both workflow '"
-                        + name
-                        + "' of "
-                        + beanClass.getName()
-                        + ". Workflow names must be unique within a class (overloads too): set"
-                        + " @Workflow(name = \"...\") on one of them."));
-            continue;
-          }
-          Class<?> owner = workflowOwners.putIfAbsent(method, beanClass);
-          if (owner != null) {
-            problems.add(
-                Problems.SHARED_WORKFLOW_METHOD.message(
-                    MethodDescription.of(method)
-                        + " is inherited as a workflow by both "
-                        + owner.getName()
-                        + " and "
-                        + beanClass.getName()
-                        + ". Declare (override) the workflow method in each concrete bean"
-                        + " class so that each has its own address."));
-            continue;
-          }
-          int attempts =
-              overrides.maxRecoveryAttempts(method, beanClass, workflow.maxRecoveryAttempts());
-          workflows.put(
-              method,
-              new WorkflowDefinition(
-                  name,
-                  beanClass.getName(),
-                  method.getGenericParameterTypes(),
-                  boxed(method.getGenericReturnType()),
-                  attempts,
-                  beanClass.getClassLoader(),
-                  invoker(manager, bean, beanClass, method),
-                  false,
-                  parameterNames(method)));
-          Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
-          if (scheduled != null) {
-            schedulePreparation.add(method, beanClass, name, scheduled);
-          }
-        }
-        if (step != null) {
-          String stepName = step.name().isBlank() ? method.getName() : step.name();
-          Method sameName = stepNames.putIfAbsent(stepName, method);
-          if (sameName == null) {
-            stepWorkflows.put(
-                method,
-                new WorkflowDefinition(
-                    WorkflowDefinition.STEP_WRAPPER_PREFIX + stepName,
-                    beanClass.getName(),
-                    method.getGenericParameterTypes(),
-                    boxed(method.getGenericReturnType()),
-                    Workflow.DEFAULT_MAX_RECOVERY_ATTEMPTS,
-                    beanClass.getClassLoader(),
-                    invoker(manager, bean, beanClass, method),
-                    true));
-          } else if (!sameName.equals(method)) {
-            unstartableSteps.put(
-                method,
-                MethodDescription.of(method)
-                    + " shares the step name '"
-                    + stepName
-                    + "' with "
-                    + MethodDescription.of(sameName)
-                    + ", so it cannot be enqueued or started on its own (recovery could not tell"
-                    + " them apart). Give it a unique name: @Step(name = \"...\").");
-          }
-          steps.putIfAbsent(
-              method,
-              new StepDefinition(
-                  stepName,
-                  overrides.stepOptions(
-                      method,
-                      beanClass,
-                      step.maxAttempts(),
-                      step.intervalSeconds(),
-                      step.backoffRate()),
-                  boxed(method.getGenericReturnType()),
-                  beanClass.getClassLoader()));
-        }
-      }
-      SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
-    }
+    workflowPreparation.prepare(
+        annotatedTypes,
+        beans,
+        manager,
+        new MethodOverrides(values),
+        settings.selfCallCheck,
+        problems);
     Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
     checkTransactionSupport(manager, problems);
     schedulePreparation.prepare(new ScheduleSettings(values), queueNames, problems);
@@ -272,16 +146,16 @@ public class DBOSExtension implements Extension {
       LOG.log(
           Level.FINE,
           "DBOS prepared {0} workflow(s) and {1} step(s)",
-          new Object[] {workflows.size(), steps.size()});
+          new Object[] {workflowPreparation.workflowCount(), workflowPreparation.stepCount()});
     }
   }
 
   /** A {@code @Transaction} method needs the module that runs it, and an application database. */
   private void checkTransactionSupport(BeanManager manager, List<String> problems) {
-    if (transactions.isEmpty()) {
+    if (transactions().isEmpty()) {
       return;
     }
-    String first = MethodDescription.of(transactions.keySet().iterator().next());
+    String first = MethodDescription.of(transactions().keySet().iterator().next());
     if (manager
         .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
         .isEmpty()) {
@@ -319,56 +193,6 @@ public class DBOSExtension implements Extension {
     }
   }
 
-  private List<Method> workflowsOf(Class<?> beanClass) {
-    List<Method> methods = new ArrayList<>();
-    for (Map.Entry<Method, WorkflowDefinition> e : workflows.entrySet()) {
-      if (e.getValue().className().equals(beanClass.getName())) {
-        methods.add(e.getKey());
-      }
-    }
-    return methods;
-  }
-
-  /**
-   * The method's parameter names, which bind the named arguments of a workflow enqueued by another
-   * SDK's client; null when the class was compiled without {@code -parameters}.
-   */
-  private static List<String> parameterNames(Method method) {
-    Parameter[] parameters = method.getParameters();
-    List<String> names = new ArrayList<>(parameters.length);
-    for (Parameter parameter : parameters) {
-      if (!parameter.isNamePresent()) {
-        return null;
-      }
-      names.add(parameter.getName());
-    }
-    return names;
-  }
-
-  private static Type boxed(Type type) {
-    return type == void.class ? Void.class : type;
-  }
-
-  /** Recovery calls the workflow through the bean's client proxy, so every interceptor applies. */
-  private static WorkflowInvoker invoker(
-      BeanManager manager, Bean<?> bean, Class<?> beanClass, Method method) {
-    method.setAccessible(true);
-    Type referenceType = bean.getTypes().contains(beanClass) ? beanClass : Object.class;
-    return arguments -> {
-      Object reference =
-          manager.getReference(bean, referenceType, manager.createCreationalContext(bean));
-      try {
-        return method.invoke(reference, arguments);
-      } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof Exception exception) {
-          throw exception;
-        }
-        throw (Error) cause;
-      }
-    };
-  }
-
   private static ClassLoader classLoader() {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     return loader != null ? loader : DBOSExtension.class.getClassLoader();
@@ -383,36 +207,32 @@ public class DBOSExtension implements Extension {
   }
 
   WorkflowDefinition workflow(Method method) {
-    return workflows.get(method);
+    return workflowPreparation.workflow(method);
   }
 
   StepDefinition step(Method method) {
-    return steps.get(method);
+    return workflowPreparation.step(method);
   }
 
   TransactionDefinition transaction(Method method) {
-    return transactions.get(method);
+    return workflowPreparation.transaction(method);
   }
 
   Map<Method, TransactionDefinition> transactions() {
-    return Collections.unmodifiableMap(transactions);
+    return workflowPreparation.transactions();
   }
 
   Map<Method, WorkflowDefinition> workflows() {
-    return Collections.unmodifiableMap(workflows);
+    return workflowPreparation.workflows();
   }
 
   /** The one-step workflow that runs {@code method} when it is enqueued or started on its own. */
   WorkflowDefinition stepWorkflow(Method method) {
-    String problem = unstartableSteps.get(method);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-    return stepWorkflows.get(method);
+    return workflowPreparation.stepWorkflow(method);
   }
 
   Map<Method, WorkflowDefinition> stepWorkflows() {
-    return Collections.unmodifiableMap(stepWorkflows);
+    return workflowPreparation.stepWorkflows();
   }
 
   List<QueueDefinition> queues() {
