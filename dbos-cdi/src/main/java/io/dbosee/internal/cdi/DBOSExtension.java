@@ -20,12 +20,10 @@ import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
-import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
-import jakarta.enterprise.util.AnnotationLiteral;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,7 +132,8 @@ public class DBOSExtension implements Extension {
         settings.selfCallCheck,
         problems);
     Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
-    checkTransactionSupport(manager, problems);
+    TransactionStepSupport.check(
+        transactions().keySet(), manager, settings.applicationDatasource, problems);
     schedulePreparation.prepare(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
@@ -147,49 +146,6 @@ public class DBOSExtension implements Extension {
           Level.FINE,
           "DBOS prepared {0} workflow(s) and {1} step(s)",
           new Object[] {workflowPreparation.workflowCount(), workflowPreparation.stepCount()});
-    }
-  }
-
-  /** A {@code @Transaction} method needs the module that runs it, and an application database. */
-  private void checkTransactionSupport(BeanManager manager, List<String> problems) {
-    if (transactions().isEmpty()) {
-      return;
-    }
-    String first = MethodDescription.of(transactions().keySet().iterator().next());
-    if (manager
-        .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
-        .isEmpty()) {
-      problems.add(
-          Problems.NO_TRANSACTION_SUPPORT.message(
-              first
-                  + " (and every @Transaction method) needs the io.dbosee:dbos-jpa-datasource"
-                  + " module, which runs transaction steps; without it they would run without a"
-                  + " transaction or a checkpoint. Add that dependency to the application."));
-    }
-    if (settings.applicationDatasource.isEmpty()) {
-      problems.add(
-          Problems.NO_APPLICATION_DATABASE.message(
-              first
-                  + " is a @Transaction step, but "
-                  + GlobalSettings.APPLICATION_DATASOURCE
-                  + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
-                  + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
-                  + " record their outcome there, in the same transaction as your writes."));
-    }
-  }
-
-  private static final class TransactionLiteral extends AnnotationLiteral<Transaction>
-      implements Transaction {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public String name() {
-      return "";
-    }
-
-    @Override
-    public Isolation isolation() {
-      return Isolation.SERIALIZABLE;
     }
   }
 
