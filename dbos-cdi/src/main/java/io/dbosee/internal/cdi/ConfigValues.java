@@ -1,5 +1,6 @@
 package io.dbosee.internal.cdi;
 
+import io.dbosee.internal.errors.ErrorCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -49,7 +50,7 @@ final class ConfigValues {
           && !raw.get().equalsIgnoreCase("true")
           && !raw.get().equalsIgnoreCase("false")) {
         problems.add(
-            Problems.INVALID_CONFIG.message(
+            ErrorCode.INVALID_CONFIG.message(
                 "The configuration value of "
                     + key
                     + " ('"
@@ -63,7 +64,7 @@ final class ConfigValues {
       value = config.getOptionalValue(key, type);
     } catch (IllegalArgumentException e) {
       problems.add(
-          Problems.INVALID_CONFIG.message(
+          ErrorCode.INVALID_CONFIG.message(
               "The configuration value of "
                   + key
                   + " ('"
@@ -76,7 +77,7 @@ final class ConfigValues {
     }
     if (value.isPresent() && !valid.apply(value.get())) {
       problems.add(
-          Problems.INVALID_CONFIG.message(
+          ErrorCode.INVALID_CONFIG.message(
               "The configuration value of "
                   + key
                   + " ('"

@@ -15,6 +15,7 @@ import io.dbosee.internal.engine.TimeSource;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -110,7 +111,7 @@ public class DBOSRuntime {
       created.launch();
     } catch (RuntimeException e) {
       closePool();
-      throw Problems.STARTUP_FAILED.exception(
+      throw ErrorCode.STARTUP_FAILED.illegalState(
           "DBOS could not prepare the system database: "
               + e.getMessage()
               + " Check "
@@ -138,7 +139,7 @@ public class DBOSRuntime {
     try {
       made.declare(extension.schedules(), extension.disabledSchedules());
     } catch (RuntimeException e) {
-      throw Problems.STARTUP_FAILED.exception(
+      throw ErrorCode.STARTUP_FAILED.illegalState(
           "DBOS could not store the application's schedules: " + e.getMessage(), e);
     }
     scheduler = made;
@@ -273,7 +274,7 @@ public class DBOSRuntime {
       try {
         return (DataSource) new InitialContext().lookup(name);
       } catch (NamingException | ClassCastException e) {
-        throw Problems.NO_SYSTEM_DATABASE.exception(
+        throw ErrorCode.NO_SYSTEM_DATABASE.illegalState(
             "No DataSource is bound at '"
                 + name
                 + "' ("
@@ -295,7 +296,7 @@ public class DBOSRuntime {
               Duration.ofSeconds(30));
       return ownedPool;
     }
-    throw Problems.NO_SYSTEM_DATABASE.exception(
+    throw ErrorCode.NO_SYSTEM_DATABASE.illegalState(
         "No system database is configured. Set "
             + GlobalSettings.DATASOURCE
             + " to the JNDI name of a non-transactional container DataSource, or "
@@ -316,7 +317,7 @@ public class DBOSRuntime {
     try {
       return (Executor) new InitialContext().lookup(name);
     } catch (NamingException | ClassCastException e) {
-      throw Problems.NO_EXECUTOR.exception(
+      throw ErrorCode.NO_EXECUTOR.illegalState(
           "No managed executor is bound at '"
               + name
               + "' ("
@@ -359,7 +360,7 @@ public class DBOSRuntime {
               + GlobalSettings.SCHEDULES_ENABLED
               + "=false to run no schedules on this server.";
       if (required) {
-        throw Problems.NO_EXECUTOR.exception(text, e);
+        throw ErrorCode.NO_EXECUTOR.illegalState(text, e);
       }
       LOG.log(Level.WARNING, text + " Schedules created at run time do not start here.");
       return null;

@@ -2,6 +2,7 @@ package io.dbosee.internal.cdi;
 
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.db.SystemSchema;
+import io.dbosee.internal.errors.ErrorCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -184,7 +185,7 @@ final class GlobalSettings {
   private void checkOneSystemDatabase() {
     if (datasource.isPresent() && url.isPresent()) {
       problems.add(
-          Problems.NO_SYSTEM_DATABASE.message(
+          ErrorCode.NO_SYSTEM_DATABASE.message(
               "Both "
                   + DATASOURCE
                   + " and "

@@ -2,6 +2,7 @@ package io.dbosee.internal.cdi;
 
 import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
@@ -106,7 +107,7 @@ final class MethodOverrides {
       return new StepOptions(attempts, Duration.ofNanos((long) (interval * 1e9)), backoff);
     } catch (IllegalArgumentException e) {
       problems.add(
-          Problems.INVALID_CONFIG.message(
+          ErrorCode.INVALID_CONFIG.message(
               "The retry policy of step "
                   + MethodDescription.of(method)
                   + " is invalid: "
@@ -137,7 +138,7 @@ final class MethodOverrides {
     }
     if (!valid.apply(annotated)) {
       problems.add(
-          Problems.INVALID_CONFIG.message(
+          ErrorCode.INVALID_CONFIG.message(
               "The annotation on "
                   + MethodDescription.of(method)
                   + " sets "

@@ -4,6 +4,7 @@ import io.dbosee.Scheduled;
 import io.dbosee.Step;
 import io.dbosee.Transaction;
 import io.dbosee.Workflow;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
@@ -40,7 +41,7 @@ final class MethodValidation {
         || type.isAnnotationPresent(Transaction.class)) {
       if (!type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
         definitionErrors.add(
-            Problems.CLASS_LEVEL.message(
+            ErrorCode.CLASS_LEVEL.message(
                 type.getJavaClass().getName()
                     + " is annotated @Workflow, @Step or @Transaction at class level, which would"
                     + " make every"
@@ -62,7 +63,7 @@ final class MethodValidation {
     }
     if (annotated && Modifier.isFinal(type.getJavaClass().getModifiers())) {
       definitionErrors.add(
-          Problems.FINAL_CLASS.message(
+          ErrorCode.FINAL_CLASS.message(
               type.getJavaClass().getName()
                   + " is final, so CDI cannot intercept its @Workflow/@Step methods. Remove"
                   + " 'final' from the class."));
@@ -76,7 +77,7 @@ final class MethodValidation {
         annotated.getMethods().stream().anyMatch(m -> m.isAnnotationPresent(Workflow.class));
     if (hasWorkflow && bean.getScope() != ApplicationScoped.class) {
       definitionErrors.add(
-          Problems.WRONG_SCOPE.message(
+          ErrorCode.WRONG_SCOPE.message(
               type.getName()
                   + " declares @Workflow methods but is @"
                   + bean.getScope().getSimpleName()
@@ -90,7 +91,7 @@ final class MethodValidation {
     String where = MethodDescription.of(method);
     if (!workflow) {
       definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
+          ErrorCode.SCHEDULED_SIGNATURE.message(
               where
                   + " is @Scheduled but not @Workflow. Only a workflow can be scheduled: add"
                   + " @Workflow to the method (each tick then runs durably, once)."));
@@ -100,7 +101,7 @@ final class MethodValidation {
         || parameters[0] != Instant.class
         || parameters[1] != Instant.class) {
       definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
+          ErrorCode.SCHEDULED_SIGNATURE.message(
               where
                   + " is @Scheduled, so it must take exactly (Instant scheduledTime, Instant"
                   + " actualTime): the tick's time and the time the tick actually started."
@@ -115,7 +116,7 @@ final class MethodValidation {
     int modifiers = method.getModifiers();
     if ((workflow ? 1 : 0) + (step ? 1 : 0) + (transaction ? 1 : 0) > 1) {
       definitionErrors.add(
-          Problems.WORKFLOW_AND_STEP.message(
+          ErrorCode.WORKFLOW_AND_STEP.message(
               where
                   + " has more than one of @Workflow, @Step and @Transaction. A method is one of"
                   + " them: a workflow orchestrates steps; a step does one unit of work; a"
@@ -123,7 +124,7 @@ final class MethodValidation {
     }
     if (Modifier.isStatic(modifiers)) {
       definitionErrors.add(
-          Problems.STATIC_METHOD.message(
+          ErrorCode.STATIC_METHOD.message(
               where
                   + " is static and annotated "
                   + what
@@ -131,7 +132,7 @@ final class MethodValidation {
                   + " bean."));
     } else if (!Modifier.isPublic(modifiers)) {
       definitionErrors.add(
-          Problems.NOT_PUBLIC.message(
+          ErrorCode.NOT_PUBLIC.message(
               where
                   + " is annotated "
                   + what
@@ -141,7 +142,7 @@ final class MethodValidation {
     }
     if (Modifier.isFinal(modifiers)) {
       definitionErrors.add(
-          Problems.FINAL_METHOD.message(
+          ErrorCode.FINAL_METHOD.message(
               where
                   + " is final and annotated "
                   + what
@@ -160,7 +161,7 @@ final class MethodValidation {
     String txType = transactionalType(method, beanClass);
     if (txType != null && transaction) {
       definitionErrors.add(
-          Problems.TRANSACTION_AND_TRANSACTIONAL.message(
+          ErrorCode.TRANSACTION_AND_TRANSACTIONAL.message(
               where
                   + " is @Transaction and @Transactional("
                   + txType
@@ -180,7 +181,7 @@ final class MethodValidation {
               : txType.equals("MANDATORY");
       if (incompatible) {
         definitionErrors.add(
-            Problems.INCOMPATIBLE_TRANSACTIONAL.message(
+            ErrorCode.INCOMPATIBLE_TRANSACTIONAL.message(
                 where
                     + " is "
                     + what

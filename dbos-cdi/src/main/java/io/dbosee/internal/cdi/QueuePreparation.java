@@ -4,6 +4,7 @@ import io.dbosee.QueueName;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.InjectionPoint;
 import java.lang.annotation.Annotation;
@@ -46,7 +47,7 @@ final class QueuePreparation {
         queueDeclarers.put(queue.name(), type);
       } else if (!previous.equals(queue)) {
         definitionErrors.add(
-            Problems.CONFLICTING_QUEUE.message(
+            ErrorCode.CONFLICTING_QUEUE.message(
                 "Queue '"
                     + queue.name()
                     + "' is declared differently on "
@@ -78,7 +79,7 @@ final class QueuePreparation {
     queues = queueSettings.queues(declaredQueues);
     if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
       problems.add(
-          Problems.RESERVED_QUEUE.message(
+          ErrorCode.RESERVED_QUEUE.message(
               "The queue name '"
                   + DBOSEngine.INTERNAL_QUEUE
                   + "' is reserved: the DBOS clients resume and fork workflows onto it, and every"
@@ -97,7 +98,7 @@ final class QueuePreparation {
     for (String name : listenedQueues) {
       if (!queueNames.contains(name)) {
         problems.add(
-            Problems.UNKNOWN_QUEUE.message(
+            ErrorCode.UNKNOWN_QUEUE.message(
                 QueueSettings.LISTEN_QUEUES
                     + " names queue '"
                     + name
@@ -116,7 +117,7 @@ final class QueuePreparation {
     for (Map.Entry<String, String> injected : injectedQueues.entrySet()) {
       if (!queueNames.contains(injected.getKey())) {
         problems.add(
-            Problems.UNKNOWN_QUEUE.message(
+            ErrorCode.UNKNOWN_QUEUE.message(
                 injected.getValue()
                     + " injects @QueueName(\""
                     + injected.getKey()

@@ -2,6 +2,7 @@ package io.dbosee.internal.cdi;
 
 import io.dbosee.WorkflowQueue;
 import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.errors.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -107,7 +108,7 @@ final class QueueSettings {
     } catch (IllegalArgumentException e) {
       // Each value may be valid alone and the set still not (worker concurrency above concurrency).
       problems.add(
-          Problems.INVALID_QUEUE.message(
+          ErrorCode.INVALID_QUEUE.message(
               e.getMessage()
                   + ". Correct the @WorkflowQueue declaration or the "
                   + QUEUE_PREFIX
@@ -139,7 +140,7 @@ final class QueueSettings {
     }
     if (!valid.apply(declared)) {
       problems.add(
-          Problems.INVALID_QUEUE.message(
+          ErrorCode.INVALID_QUEUE.message(
               "@WorkflowQueue(name = \""
                   + queue
                   + "\") sets "

@@ -3,6 +3,7 @@ package io.dbosee.internal.cdi;
 import io.dbosee.Scheduled;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.CronSchedule;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.reflect.Method;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -56,7 +57,7 @@ final class SchedulePreparation {
       Method clash = names.putIfAbsent(name, method);
       if (clash != null) {
         problems.add(
-            Problems.DUPLICATE_SCHEDULE.message(
+            ErrorCode.DUPLICATE_SCHEDULE.message(
                 MethodDescription.of(clash)
                     + " and "
                     + MethodDescription.of(method)
@@ -90,7 +91,7 @@ final class SchedulePreparation {
     }
     if (!queue.isBlank() && !queueNames.contains(queue.trim())) {
       problems.add(
-          Problems.UNKNOWN_QUEUE.message(
+          ErrorCode.UNKNOWN_QUEUE.message(
               where
                   + " is scheduled on queue '"
                   + queue
@@ -127,7 +128,7 @@ final class SchedulePreparation {
       return ZoneId.of(zoneId.trim());
     } catch (DateTimeException e) {
       problems.add(
-          Problems.INVALID_TIME_ZONE.message(
+          ErrorCode.INVALID_TIME_ZONE.message(
               where
                   + " is scheduled in time zone '"
                   + zoneId
@@ -149,7 +150,7 @@ final class SchedulePreparation {
       return true;
     } catch (IllegalArgumentException e) {
       problems.add(
-          Problems.INVALID_CRON.message(
+          ErrorCode.INVALID_CRON.message(
               where
                   + " has an invalid schedule: "
                   + e.getMessage()

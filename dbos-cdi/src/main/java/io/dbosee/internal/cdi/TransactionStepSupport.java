@@ -1,6 +1,7 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.Transaction;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.util.AnnotationLiteral;
@@ -32,7 +33,7 @@ final class TransactionStepSupport {
         .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
         .isEmpty()) {
       problems.add(
-          Problems.NO_TRANSACTION_SUPPORT.message(
+          ErrorCode.NO_TRANSACTION_SUPPORT.message(
               first
                   + " (and every @Transaction method) needs the io.dbosee:dbos-jpa-datasource"
                   + " module, which runs transaction steps; without it they would run without a"
@@ -40,7 +41,7 @@ final class TransactionStepSupport {
     }
     if (applicationDatasource.isEmpty()) {
       problems.add(
-          Problems.NO_APPLICATION_DATABASE.message(
+          ErrorCode.NO_APPLICATION_DATABASE.message(
               first
                   + " is a @Transaction step, but "
                   + GlobalSettings.APPLICATION_DATASOURCE

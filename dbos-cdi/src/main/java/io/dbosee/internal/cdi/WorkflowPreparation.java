@@ -8,6 +8,7 @@ import io.dbosee.Workflow;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.WorkflowInvoker;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.Bean;
@@ -123,7 +124,7 @@ final class WorkflowPreparation {
     Method clash = target.names().putIfAbsent(name, method);
     if (clash != null) {
       problems.add(
-          Problems.DUPLICATE_WORKFLOW.message(
+          ErrorCode.DUPLICATE_WORKFLOW.message(
               MethodDescription.of(clash)
                   + " and "
                   + MethodDescription.of(method)
@@ -138,7 +139,7 @@ final class WorkflowPreparation {
     Class<?> owner = deployment.workflowOwners().putIfAbsent(method, beanClass);
     if (owner != null) {
       problems.add(
-          Problems.SHARED_WORKFLOW_METHOD.message(
+          ErrorCode.SHARED_WORKFLOW_METHOD.message(
               MethodDescription.of(method)
                   + " is inherited as a workflow by both "
                   + owner.getName()
