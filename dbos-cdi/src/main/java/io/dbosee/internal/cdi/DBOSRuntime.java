@@ -94,11 +94,13 @@ public class DBOSRuntime {
       } catch (RuntimeException | LinkageError e) {
         LOG.log(
             Level.WARNING,
-            "[DBOS-CDI-061] DBOS does not trace workflows: the application's OpenTelemetry could"
-                + " not be used ("
-                + e
-                + "). Check that the server's mpTelemetry feature is enabled and that the"
-                + " application sees its API (classloader apiTypeVisibility=\"+third-party\").",
+            ErrorCode.UNUSABLE_OPENTELEMETRY.message(
+                "DBOS does not trace workflows: the application's OpenTelemetry could not be"
+                    + " used ("
+                    + e
+                    + "). Check that the server's mpTelemetry feature is enabled and that the"
+                    + " application sees its API (classloader"
+                    + " apiTypeVisibility=\"+third-party\")."),
             e);
       }
     }
