@@ -36,10 +36,14 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Finds every {@code @Workflow}, {@code @Step} and {@code @Transaction} method when the application
- * deploys, validates it, resolves its configuration once, and keeps the prepared definitions the
- * interceptors run. Any misuse stops the deployment with a message that says what is wrong and how
- * to fix it.
+ * Owns the CDI container events of a deployment: it finds every {@code @Workflow}, {@code @Step},
+ * {@code @Transaction}, {@code @Scheduled} and {@code @WorkflowQueue} when the application deploys,
+ * and at the end of validation has each concern prepared once: {@link MethodValidation} (the
+ * rules), {@link WorkflowPreparation} (definitions by method), {@link QueuePreparation}, {@link
+ * SchedulePreparation} and {@link TransactionStepSupport}, with configuration read through {@link
+ * GlobalSettings} and its siblings. Any misuse stops the deployment with a coded message that says
+ * what is wrong and how to fix it; the runtime and the interceptors then only look up what was
+ * prepared.
  */
 public class DBOSExtension implements Extension {
   private static final Logger LOG = Logger.getLogger(DBOSExtension.class.getName());
@@ -48,7 +52,10 @@ public class DBOSExtension implements Extension {
   private final Map<Class<?>, AnnotatedType<?>> annotatedTypes = new LinkedHashMap<>();
 
   private final Map<Class<?>, Bean<?>> beans = new HashMap<>();
+
+  /** Reported at AfterBeanDiscovery: collected across observers, so that all show at once. */
   private final List<String> definitionErrors = new ArrayList<>();
+
   private final MethodValidation validation = new MethodValidation(definitionErrors);
   private final QueuePreparation queuePreparation = new QueuePreparation(definitionErrors);
   private final SchedulePreparation schedulePreparation = new SchedulePreparation();
