@@ -87,23 +87,7 @@ public class DBOSRuntime {
             PortableJsonSerializer.create(),
             executor,
             requestContextHooks);
-    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
-      try {
-        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
-        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
-      } catch (RuntimeException | LinkageError e) {
-        LOG.log(
-            Level.WARNING,
-            ErrorCode.UNUSABLE_OPENTELEMETRY.message(
-                "DBOS does not trace workflows: the application's OpenTelemetry could not be"
-                    + " used ("
-                    + e
-                    + "). Check that the server's mpTelemetry feature is enabled and that the"
-                    + " application sees its API (classloader"
-                    + " apiTypeVisibility=\"+third-party\")."),
-            e);
-      }
-    }
+    observeWithOpenTelemetry(created);
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
     for (QueueDefinition queue : extension.queues()) {
@@ -124,6 +108,27 @@ public class DBOSRuntime {
     engine = created;
     created.recoverPendingWorkflows();
     startScheduler(settings, dataSource, created);
+  }
+
+  /** Traces workflows and steps when the server's MicroProfile Telemetry is usable; else warns. */
+  private void observeWithOpenTelemetry(DBOSEngine created) {
+    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
+      try {
+        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
+        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(
+            Level.WARNING,
+            ErrorCode.UNUSABLE_OPENTELEMETRY.message(
+                "DBOS does not trace workflows: the application's OpenTelemetry could not be"
+                    + " used ("
+                    + e
+                    + "). Check that the server's mpTelemetry feature is enabled and that the"
+                    + " application sees its API (classloader"
+                    + " apiTypeVisibility=\"+third-party\")."),
+            e);
+      }
+    }
   }
 
   /**
