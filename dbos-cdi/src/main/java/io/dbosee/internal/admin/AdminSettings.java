@@ -1,5 +1,6 @@
 package io.dbosee.internal.admin;
 
+import io.dbosee.internal.errors.ErrorCode;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -19,9 +20,8 @@ record AdminSettings(boolean enabled, String path, String role) {
     String path = config.getOptionalValue(PATH, String.class).orElse("/dbos-admin").trim();
     String role = config.getOptionalValue(ROLE, String.class).orElse("dbos-admin").trim();
     if (!path.matches("/[A-Za-z0-9._~\\-/]*") || path.endsWith("/") || path.contains("//")) {
-      throw new IllegalStateException(
-          "[DBOS-CDI-040] "
-              + PATH
+      throw ErrorCode.INVALID_ADMIN_PATH.illegalState(
+          PATH
               + " must be a path under the context root such as /dbos-admin (a leading slash, no"
               + " trailing slash, no wildcard), got '"
               + path
@@ -29,9 +29,8 @@ record AdminSettings(boolean enabled, String path, String role) {
               + " (DBOS_ADMIN_PATH).");
     }
     if (role.isEmpty()) {
-      throw new IllegalStateException(
-          "[DBOS-CDI-041] "
-              + ROLE
+      throw ErrorCode.EMPTY_ADMIN_ROLE.illegalState(
+          ROLE
               + " must name the security role that may use the admin endpoints (default"
               + " dbos-admin), got an empty value. Set a role name, or switch the endpoints off"
               + " with "
@@ -53,8 +52,8 @@ record AdminSettings(boolean enabled, String path, String role) {
     if (raw.equalsIgnoreCase("false")) {
       return false;
     }
-    throw new IllegalStateException(
-        "[DBOS-CDI-008] The configuration value of "
+    throw ErrorCode.INVALID_CONFIG.illegalState(
+        "The configuration value of "
             + ENABLED
             + " ('"
             + raw

@@ -1,25 +1,18 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.Queue;
-import io.dbosee.QueueName;
 import io.dbosee.Scheduled;
 import io.dbosee.Step;
-import io.dbosee.StepOptions;
 import io.dbosee.Transaction;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import io.dbosee.WorkflowSchedule;
-import io.dbosee.internal.engine.CronSchedule;
-import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
-import io.dbosee.internal.engine.WorkflowInvoker;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
-import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
@@ -27,78 +20,49 @@ import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.DefinitionException;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
-import jakarta.enterprise.inject.spi.InjectionPoint;
-import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessManagedBean;
 import jakarta.enterprise.inject.spi.WithAnnotations;
-import jakarta.enterprise.util.AnnotationLiteral;
-import java.lang.annotation.Annotation;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.Parameter;
-import java.lang.reflect.Type;
-import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Finds every {@code @Workflow}, {@code @Step} and {@code @Transaction} method when the application
- * deploys, validates it, resolves its configuration once, and keeps the prepared definitions the
- * interceptors run. Any misuse stops the deployment with a message that says what is wrong and how
- * to fix it.
+ * Owns the CDI container events of a deployment: it finds every {@code @Workflow}, {@code @Step},
+ * {@code @Transaction}, {@code @Scheduled} and {@code @WorkflowQueue} when the application deploys,
+ * and at the end of validation has each concern prepared once: {@link MethodValidation} (the
+ * rules), {@link WorkflowPreparation} (definitions by method), {@link QueuePreparation}, {@link
+ * SchedulePreparation} and {@link TransactionStepSupport}, with configuration read through {@link
+ * GlobalSettings} and its siblings. Any misuse stops the deployment with a coded message that says
+ * what is wrong and how to fix it; the runtime and the interceptors then only look up what was
+ * prepared.
  */
 public class DBOSExtension implements Extension {
   private static final Logger LOG = Logger.getLogger(DBOSExtension.class.getName());
-  private static final String TRANSACTIONAL = "jakarta.transaction.Transactional";
 
   /** Types that declare or inherit annotated methods, in discovery order. */
   private final Map<Class<?>, AnnotatedType<?>> annotatedTypes = new LinkedHashMap<>();
 
   private final Map<Class<?>, Bean<?>> beans = new HashMap<>();
+
+  /** Reported at AfterBeanDiscovery: collected across observers, so that all show at once. */
   private final List<String> definitionErrors = new ArrayList<>();
 
-  private final Map<Method, WorkflowDefinition> workflows = new HashMap<>();
-  private final Map<Method, StepDefinition> steps = new HashMap<>();
+  private final MethodValidation validation = new MethodValidation(definitionErrors);
+  private final QueuePreparation queuePreparation = new QueuePreparation(definitionErrors);
+  private final SchedulePreparation schedulePreparation = new SchedulePreparation();
+  private final WorkflowPreparation workflowPreparation =
+      new WorkflowPreparation(schedulePreparation);
 
-  /** One-step workflows that run a step enqueued or started on its own, by step method. */
-  private final Map<Method, WorkflowDefinition> stepWorkflows = new HashMap<>();
-
-  /** Steps that cannot run on their own because another step of their class has their name. */
-  private final Map<Method, String> unstartableSteps = new HashMap<>();
-
-  private final Map<String, WorkflowQueue> declaredQueues = new HashMap<>();
-  private final Map<String, Class<?>> queueDeclarers = new HashMap<>();
-
-  /** Queue names injected with @QueueName, and where. */
-  private final Map<String, String> injectedQueues = new HashMap<>();
-
-  /** {@code @Scheduled} workflow methods, with their bean class and workflow name. */
-  private final Map<Method, ScheduledMethod> scheduledMethods = new LinkedHashMap<>();
-
-  private record ScheduledMethod(Class<?> beanClass, String workflowName, Scheduled annotation) {}
-
-  private final List<WorkflowSchedule> schedules = new ArrayList<>();
-  private final Set<String> disabledSchedules = new HashSet<>();
-
-  private List<QueueDefinition> queues = List.of();
-  private Set<String> listenedQueues = Set.of();
-  private final Map<Method, TransactionDefinition> transactions = new HashMap<>();
-  private Settings settings;
+  private GlobalSettings settings;
   private String applicationVersion;
 
   void registerInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
@@ -132,198 +96,19 @@ public class DBOSExtension implements Extension {
       @Observes @WithAnnotations({Workflow.class, Step.class, Transaction.class, Scheduled.class})
           ProcessAnnotatedType<T> event) {
     AnnotatedType<T> type = event.getAnnotatedType();
-    if (type.isAnnotationPresent(Workflow.class)
-        || type.isAnnotationPresent(Step.class)
-        || type.isAnnotationPresent(Transaction.class)) {
-      if (!type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
-        definitionErrors.add(
-            Problems.CLASS_LEVEL.message(
-                type.getJavaClass().getName()
-                    + " is annotated @Workflow, @Step or @Transaction at class level, which would"
-                    + " make every"
-                    + " method durable. Annotate the individual public methods instead."));
-      }
-    }
-    boolean annotated = false;
-    for (AnnotatedMethod<? super T> method : type.getMethods()) {
-      boolean workflow = method.isAnnotationPresent(Workflow.class);
-      boolean step = method.isAnnotationPresent(Step.class);
-      boolean transaction = method.isAnnotationPresent(Transaction.class);
-      if (method.isAnnotationPresent(Scheduled.class)) {
-        validateScheduled(method.getJavaMember(), workflow);
-      }
-      if (workflow || step || transaction) {
-        annotated = true;
-        validateMethod(type.getJavaClass(), method.getJavaMember(), workflow, step, transaction);
-      }
-    }
-    if (annotated) {
+    if (validation.validate(type)) {
       annotatedTypes.put(type.getJavaClass(), type);
-      if (Modifier.isFinal(type.getJavaClass().getModifiers())) {
-        definitionErrors.add(
-            Problems.FINAL_CLASS.message(
-                type.getJavaClass().getName()
-                    + " is final, so CDI cannot intercept its @Workflow/@Step methods. Remove"
-                    + " 'final' from the class."));
-      }
     }
   }
 
   <T> void declareQueues(
       @Observes @WithAnnotations({WorkflowQueue.class, WorkflowQueue.List.class})
           ProcessAnnotatedType<T> event) {
-    Class<T> type = event.getAnnotatedType().getJavaClass();
-    for (WorkflowQueue queue : event.getAnnotatedType().getAnnotations(WorkflowQueue.class)) {
-      WorkflowQueue previous = declaredQueues.putIfAbsent(queue.name(), queue);
-      if (previous == null) {
-        queueDeclarers.put(queue.name(), type);
-      } else if (!previous.equals(queue)) {
-        definitionErrors.add(
-            Problems.CONFLICTING_QUEUE.message(
-                "Queue '"
-                    + queue.name()
-                    + "' is declared differently on "
-                    + queueDeclarers.get(queue.name()).getName()
-                    + " and "
-                    + type.getName()
-                    + ". Declare each queue once (or identically), and set per-environment"
-                    + " values through dbos.queue.\""
-                    + queue.name()
-                    + "\".* configuration."));
-      }
-    }
+    queuePreparation.declare(event.getAnnotatedType());
   }
 
   void queueInjection(@Observes ProcessInjectionPoint<?, Queue> event) {
-    InjectionPoint point = event.getInjectionPoint();
-    for (Annotation qualifier : point.getQualifiers()) {
-      if (qualifier instanceof QueueName name) {
-        injectedQueues.putIfAbsent(name.value(), String.valueOf(point.getMember()));
-      }
-    }
-  }
-
-  private void validateScheduled(Method method, boolean workflow) {
-    String where = Settings.describe(method);
-    if (!workflow) {
-      definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
-              where
-                  + " is @Scheduled but not @Workflow. Only a workflow can be scheduled: add"
-                  + " @Workflow to the method (each tick then runs durably, once)."));
-    }
-    Class<?>[] parameters = method.getParameterTypes();
-    if (parameters.length != 2
-        || parameters[0] != Instant.class
-        || parameters[1] != Instant.class) {
-      definitionErrors.add(
-          Problems.SCHEDULED_SIGNATURE.message(
-              where
-                  + " is @Scheduled, so it must take exactly (Instant scheduledTime, Instant"
-                  + " actualTime): the tick's time and the time the tick actually started."
-                  + " Change its parameters to those two."));
-    }
-  }
-
-  private void validateMethod(
-      Class<?> beanClass, Method method, boolean workflow, boolean step, boolean transaction) {
-    String what = workflow ? "@Workflow" : step ? "@Step" : "@Transaction";
-    String where = Settings.describe(method);
-    int modifiers = method.getModifiers();
-    if ((workflow ? 1 : 0) + (step ? 1 : 0) + (transaction ? 1 : 0) > 1) {
-      definitionErrors.add(
-          Problems.WORKFLOW_AND_STEP.message(
-              where
-                  + " has more than one of @Workflow, @Step and @Transaction. A method is one of"
-                  + " them: a workflow orchestrates steps; a step does one unit of work; a"
-                  + " transaction step does one unit of database work exactly once."));
-    }
-    if (Modifier.isStatic(modifiers)) {
-      definitionErrors.add(
-          Problems.STATIC_METHOD.message(
-              where
-                  + " is static and annotated "
-                  + what
-                  + ". CDI intercepts only instance methods; make it an instance method of the"
-                  + " bean."));
-    } else if (!Modifier.isPublic(modifiers)) {
-      definitionErrors.add(
-          Problems.NOT_PUBLIC.message(
-              where
-                  + " is annotated "
-                  + what
-                  + " but is not public. CDI does not intercept private methods, nor"
-                  + " package-private or protected methods called through a self-reference, so"
-                  + " it would run without a checkpoint. Make it public."));
-    }
-    if (Modifier.isFinal(modifiers)) {
-      definitionErrors.add(
-          Problems.FINAL_METHOD.message(
-              where
-                  + " is final and annotated "
-                  + what
-                  + ". CDI cannot intercept final methods; remove 'final'."));
-    }
-    String txType = transactionalType(method, beanClass);
-    if (txType != null && transaction) {
-      definitionErrors.add(
-          Problems.TRANSACTION_AND_TRANSACTIONAL.message(
-              where
-                  + " is @Transaction and @Transactional("
-                  + txType
-                  + ") (on the method or its class). A @Transaction step starts and commits its"
-                  + " own JTA transaction, in which it also records its outcome; @Transactional"
-                  + " would start, join or suspend another. Remove @Transactional from the method"
-                  + " (or move the method to a class without it), and choose the isolation level"
-                  + " with @Transaction(isolation = ...) instead. For a plain transactional"
-                  + " method that is not a durable step, keep @Transactional and remove"
-                  + " @Transaction."));
-    } else if (txType != null) {
-      boolean incompatible =
-          workflow
-              ? txType.equals("REQUIRED")
-                  || txType.equals("REQUIRES_NEW")
-                  || txType.equals("MANDATORY")
-              : txType.equals("MANDATORY");
-      if (incompatible) {
-        definitionErrors.add(
-            Problems.INCOMPATIBLE_TRANSACTIONAL.message(
-                where
-                    + " is "
-                    + what
-                    + " and @Transactional("
-                    + txType
-                    + ") (on the method or its class). "
-                    + (workflow
-                        ? "A workflow must not run inside one JTA transaction: it runs on an"
-                            + " executor thread and checkpoints each step separately. Remove"
-                            + " @Transactional (NOT_SUPPORTED, NEVER and SUPPORTS are allowed) and"
-                            + " put transactional work in @Step or @Transaction methods."
-                        : "A step runs on the workflow's thread, where no transaction is ever"
-                            + " active, so MANDATORY always fails. Use REQUIRED or REQUIRES_NEW,"
-                            + " or a @Transaction step.")));
-      }
-    }
-  }
-
-  /**
-   * The {@code TxType} of a {@code @Transactional} on the method or its class, or null. Read by
-   * name so that applications on servers without JTA do not need its classes.
-   */
-  private static String transactionalType(Method method, Class<?> beanClass) {
-    for (Annotation[] annotations : List.of(method.getAnnotations(), beanClass.getAnnotations())) {
-      for (Annotation annotation : annotations) {
-        if (annotation.annotationType().getName().equals(TRANSACTIONAL)) {
-          try {
-            return String.valueOf(
-                annotation.annotationType().getMethod("value").invoke(annotation));
-          } catch (ReflectiveOperationException e) {
-            return "REQUIRED";
-          }
-        }
-      }
-    }
-    return null;
+    queuePreparation.injected(event.getInjectionPoint());
   }
 
   <T> void bean(@Observes ProcessManagedBean<T> event) {
@@ -333,19 +118,7 @@ public class DBOSExtension implements Extension {
     }
     Bean<T> bean = event.getBean();
     beans.put(type, bean);
-    boolean hasWorkflow =
-        annotatedTypes.get(type).getMethods().stream()
-            .anyMatch(m -> m.isAnnotationPresent(Workflow.class));
-    if (hasWorkflow && bean.getScope() != ApplicationScoped.class) {
-      definitionErrors.add(
-          Problems.WRONG_SCOPE.message(
-              type.getName()
-                  + " declares @Workflow methods but is @"
-                  + bean.getScope().getSimpleName()
-                  + ". Workflows must live on @ApplicationScoped beans: recovery restarts them"
-                  + " after a crash, outside any request. Annotate the class @ApplicationScoped"
-                  + " and pass request data as workflow arguments."));
-    }
+    validation.validateScope(type, bean, annotatedTypes.get(type));
   }
 
   void reportDefinitionErrors(@Observes AfterBeanDiscovery event) {
@@ -356,171 +129,19 @@ public class DBOSExtension implements Extension {
 
   void prepare(@Observes AfterDeploymentValidation event, BeanManager manager) {
     List<String> problems = new ArrayList<>();
-    settings = new Settings(ConfigProvider.getConfig(classLoader()), problems);
-    Map<Method, Class<?>> workflowOwners = new HashMap<>();
-    for (Map.Entry<Class<?>, AnnotatedType<?>> entry : annotatedTypes.entrySet()) {
-      Class<?> beanClass = entry.getKey();
-      Bean<?> bean = beans.get(beanClass);
-      if (bean == null) {
-        continue; // abstract or vetoed: its concrete beans are handled on their own
-      }
-      Map<String, Method> names = new HashMap<>();
-      Map<String, Method> stepNames = new HashMap<>();
-      for (AnnotatedMethod<?> annotated : entry.getValue().getMethods()) {
-        Method method = annotated.getJavaMember();
-        Workflow workflow = annotated.getAnnotation(Workflow.class);
-        Step step = annotated.getAnnotation(Step.class);
-        Transaction transaction = annotated.getAnnotation(Transaction.class);
-        if (transaction != null) {
-          transactions.putIfAbsent(
-              method,
-              new TransactionDefinition(
-                  method,
-                  new StepDefinition(
-                      transaction.name().isBlank() ? method.getName() : transaction.name(),
-                      StepOptions.DEFAULT,
-                      boxed(method.getGenericReturnType()),
-                      beanClass.getClassLoader()),
-                  settings.isolation(method, beanClass, transaction.isolation())));
-        }
-        if (workflow != null) {
-          String name = workflow.name().isBlank() ? method.getName() : workflow.name();
-          Method clash = names.putIfAbsent(name, method);
-          if (clash != null) {
-            problems.add(
-                Problems.DUPLICATE_WORKFLOW.message(
-                    Settings.describe(clash)
-                        + " and "
-                        + Settings.describe(method)
-                        + " are both workflow '"
-                        + name
-                        + "' of "
-                        + beanClass.getName()
-                        + ". Workflow names must be unique within a class (overloads too): set"
-                        + " @Workflow(name = \"...\") on one of them."));
-            continue;
-          }
-          Class<?> owner = workflowOwners.putIfAbsent(method, beanClass);
-          if (owner != null) {
-            problems.add(
-                Problems.SHARED_WORKFLOW_METHOD.message(
-                    Settings.describe(method)
-                        + " is inherited as a workflow by both "
-                        + owner.getName()
-                        + " and "
-                        + beanClass.getName()
-                        + ". Declare (override) the workflow method in each concrete bean"
-                        + " class so that each has its own address."));
-            continue;
-          }
-          int attempts =
-              settings.maxRecoveryAttempts(method, beanClass, workflow.maxRecoveryAttempts());
-          workflows.put(
-              method,
-              new WorkflowDefinition(
-                  name,
-                  beanClass.getName(),
-                  method.getGenericParameterTypes(),
-                  boxed(method.getGenericReturnType()),
-                  attempts,
-                  beanClass.getClassLoader(),
-                  invoker(manager, bean, beanClass, method),
-                  false,
-                  parameterNames(method)));
-          Scheduled scheduled = annotated.getAnnotation(Scheduled.class);
-          if (scheduled != null) {
-            scheduledMethods.put(method, new ScheduledMethod(beanClass, name, scheduled));
-          }
-        }
-        if (step != null) {
-          String stepName = step.name().isBlank() ? method.getName() : step.name();
-          Method sameName = stepNames.putIfAbsent(stepName, method);
-          if (sameName == null) {
-            stepWorkflows.put(
-                method,
-                new WorkflowDefinition(
-                    WorkflowDefinition.STEP_WRAPPER_PREFIX + stepName,
-                    beanClass.getName(),
-                    method.getGenericParameterTypes(),
-                    boxed(method.getGenericReturnType()),
-                    Workflow.DEFAULT_MAX_RECOVERY_ATTEMPTS,
-                    beanClass.getClassLoader(),
-                    invoker(manager, bean, beanClass, method),
-                    true));
-          } else if (!sameName.equals(method)) {
-            unstartableSteps.put(
-                method,
-                Settings.describe(method)
-                    + " shares the step name '"
-                    + stepName
-                    + "' with "
-                    + Settings.describe(sameName)
-                    + ", so it cannot be enqueued or started on its own (recovery could not tell"
-                    + " them apart). Give it a unique name: @Step(name = \"...\").");
-          }
-          steps.putIfAbsent(
-              method,
-              new StepDefinition(
-                  stepName,
-                  settings.stepOptions(
-                      method,
-                      beanClass,
-                      step.maxAttempts(),
-                      step.intervalSeconds(),
-                      step.backoffRate()),
-                  boxed(method.getGenericReturnType()),
-                  beanClass.getClassLoader()));
-        }
-      }
-      SelfCalls.check(beanClass, workflowsOf(beanClass), settings.selfCallCheck, problems, LOG);
-    }
-    queues = settings.queues(declaredQueues);
-    if (queues.stream().anyMatch(q -> q.name().equals(DBOSEngine.INTERNAL_QUEUE))) {
-      problems.add(
-          Problems.RESERVED_QUEUE.message(
-              "The queue name '"
-                  + DBOSEngine.INTERNAL_QUEUE
-                  + "' is reserved: the DBOS clients resume and fork workflows onto it, and every"
-                  + " server listens to it. Declare your queue under another name."));
-      queues = queues.stream().filter(q -> !q.name().equals(DBOSEngine.INTERNAL_QUEUE)).toList();
-    }
-    Set<String> queueNames = new TreeSet<>();
-    queues.forEach(q -> queueNames.add(q.name()));
-    listenedQueues = settings.listenQueues.orElse(queueNames);
-    for (String name : listenedQueues) {
-      if (!queueNames.contains(name)) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                Settings.LISTEN_QUEUES
-                    + " names queue '"
-                    + name
-                    + "', which is not declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
-                    + name
-                    + "\".* configuration, or remove it from "
-                    + Settings.LISTEN_QUEUES
-                    + "."));
-      }
-    }
-    for (Map.Entry<String, String> injected : injectedQueues.entrySet()) {
-      if (!queueNames.contains(injected.getKey())) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                injected.getValue()
-                    + " injects @QueueName(\""
-                    + injected.getKey()
-                    + "\"), but no such queue is declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue(name = \""
-                    + injected.getKey()
-                    + "\") on a bean class or with dbos.queue.\""
-                    + injected.getKey()
-                    + "\".* configuration, or correct the name."));
-      }
-    }
-    checkTransactionSupport(manager, problems);
-    prepareSchedules(queueNames, problems);
+    ConfigValues values = new ConfigValues(ConfigProvider.getConfig(classLoader()), problems);
+    settings = new GlobalSettings(values);
+    workflowPreparation.prepare(
+        annotatedTypes,
+        beans,
+        manager,
+        new MethodOverrides(values),
+        settings.selfCallCheck,
+        problems);
+    Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
+    TransactionStepSupport.check(
+        transactions().keySet(), manager, settings.applicationDatasource, problems);
+    schedulePreparation.prepare(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
             () -> ApplicationVersion.of(new ArrayList<>(beans.keySet())));
@@ -531,228 +152,8 @@ public class DBOSExtension implements Extension {
       LOG.log(
           Level.FINE,
           "DBOS prepared {0} workflow(s) and {1} step(s)",
-          new Object[] {workflows.size(), steps.size()});
+          new Object[] {workflowPreparation.workflowCount(), workflowPreparation.stepCount()});
     }
-  }
-
-  /** A {@code @Transaction} method needs the module that runs it, and an application database. */
-  private void checkTransactionSupport(BeanManager manager, List<String> problems) {
-    if (transactions.isEmpty()) {
-      return;
-    }
-    String first = Settings.describe(transactions.keySet().iterator().next());
-    if (manager
-        .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
-        .isEmpty()) {
-      problems.add(
-          Problems.NO_TRANSACTION_SUPPORT.message(
-              first
-                  + " (and every @Transaction method) needs the io.dbosee:dbos-jpa-datasource"
-                  + " module, which runs transaction steps; without it they would run without a"
-                  + " transaction or a checkpoint. Add that dependency to the application."));
-    }
-    if (settings.applicationDatasource.isEmpty()) {
-      problems.add(
-          Problems.NO_APPLICATION_DATABASE.message(
-              first
-                  + " is a @Transaction step, but "
-                  + Settings.APPLICATION_DATASOURCE
-                  + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
-                  + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
-                  + " record their outcome there, in the same transaction as your writes."));
-    }
-  }
-
-  private static final class TransactionLiteral extends AnnotationLiteral<Transaction>
-      implements Transaction {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public String name() {
-      return "";
-    }
-
-    @Override
-    public Isolation isolation() {
-      return Isolation.SERIALIZABLE;
-    }
-  }
-
-  /**
-   * Resolves every {@code @Scheduled} method's configuration and validates its cron expression,
-   * time zone and queue; schedules switched off by configuration are only remembered by name.
-   */
-  private void prepareSchedules(Set<String> queueNames, List<String> problems) {
-    Map<String, Method> names = new HashMap<>();
-    for (Map.Entry<Method, ScheduledMethod> entry : scheduledMethods.entrySet()) {
-      Method method = entry.getKey();
-      Class<?> beanClass = entry.getValue().beanClass();
-      Scheduled annotation = entry.getValue().annotation();
-      String where = Settings.describe(method);
-      String key = Settings.SCHEDULE_PREFIX + beanClass.getName() + "/" + method.getName() + "\"";
-      String name =
-          annotation.name().isBlank()
-              ? beanClass.getName() + "/" + entry.getValue().workflowName()
-              : annotation.name();
-      Method clash = names.putIfAbsent(name, method);
-      if (clash != null) {
-        problems.add(
-            Problems.DUPLICATE_SCHEDULE.message(
-                Settings.describe(clash)
-                    + " and "
-                    + where
-                    + " are both schedule '"
-                    + name
-                    + "'. Schedule names are unique (each tick's workflow id holds it): set"
-                    + " @Scheduled(name = \"...\") on one of them."));
-        continue;
-      }
-      boolean enabled =
-          settings.scheduleValue(
-              method, beanClass, "enabled", Boolean.class, true, b -> true, "true or false");
-      String cron =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "cron",
-              String.class,
-              annotation.cron(),
-              c -> !c.isBlank(),
-              "a cron expression");
-      String zoneId =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "time-zone",
-              String.class,
-              annotation.timeZone(),
-              z -> !z.isBlank(),
-              "a time zone name");
-      String queue =
-          settings.scheduleValue(
-              method, beanClass, "queue", String.class, annotation.queue(), q -> true, "a queue");
-      boolean backfill =
-          settings.scheduleValue(
-              method,
-              beanClass,
-              "automatic-backfill",
-              Boolean.class,
-              annotation.automaticBackfill(),
-              b -> true,
-              "true or false");
-      ZoneId zone = null;
-      try {
-        zone = ZoneId.of(zoneId.trim());
-      } catch (DateTimeException e) {
-        problems.add(
-            Problems.INVALID_TIME_ZONE.message(
-                where
-                    + " is scheduled in time zone '"
-                    + zoneId
-                    + "', which is unknown ("
-                    + e.getMessage()
-                    + "). Use an IANA name such as 'UTC' or 'Europe/Paris', in @Scheduled(timeZone)"
-                    + " or "
-                    + key
-                    + ".time-zone."));
-      }
-      try {
-        CronSchedule.parse(cron, zone == null ? ZoneId.of("UTC") : zone);
-      } catch (IllegalArgumentException e) {
-        problems.add(
-            Problems.INVALID_CRON.message(
-                where
-                    + " has an invalid schedule: "
-                    + e.getMessage()
-                    + " Correct @Scheduled(cron) or "
-                    + key
-                    + ".cron."));
-        continue;
-      }
-      if (!queue.isBlank() && !queueNames.contains(queue.trim())) {
-        problems.add(
-            Problems.UNKNOWN_QUEUE.message(
-                where
-                    + " is scheduled on queue '"
-                    + queue
-                    + "', which is not declared (declared: "
-                    + queueNames
-                    + "). Declare it with @WorkflowQueue or dbos.queue.\""
-                    + queue
-                    + "\".* configuration, or correct @Scheduled(queue)."));
-        continue;
-      }
-      if (zone == null) {
-        continue;
-      }
-      if (!enabled) {
-        disabledSchedules.add(name);
-        LOG.log(
-            Level.INFO,
-            "Schedule ''{0}'' is switched off by {1}.enabled",
-            new Object[] {name, key});
-        continue;
-      }
-      schedules.add(
-          new WorkflowSchedule(
-              name,
-              beanClass.getName(),
-              entry.getValue().workflowName(),
-              cron.trim(),
-              zone,
-              queue.trim(),
-              backfill));
-    }
-  }
-
-  private List<Method> workflowsOf(Class<?> beanClass) {
-    List<Method> methods = new ArrayList<>();
-    for (Map.Entry<Method, WorkflowDefinition> e : workflows.entrySet()) {
-      if (e.getValue().className().equals(beanClass.getName())) {
-        methods.add(e.getKey());
-      }
-    }
-    return methods;
-  }
-
-  /**
-   * The method's parameter names, which bind the named arguments of a workflow enqueued by another
-   * SDK's client; null when the class was compiled without {@code -parameters}.
-   */
-  private static List<String> parameterNames(Method method) {
-    Parameter[] parameters = method.getParameters();
-    List<String> names = new ArrayList<>(parameters.length);
-    for (Parameter parameter : parameters) {
-      if (!parameter.isNamePresent()) {
-        return null;
-      }
-      names.add(parameter.getName());
-    }
-    return names;
-  }
-
-  private static Type boxed(Type type) {
-    return type == void.class ? Void.class : type;
-  }
-
-  /** Recovery calls the workflow through the bean's client proxy, so every interceptor applies. */
-  private static WorkflowInvoker invoker(
-      BeanManager manager, Bean<?> bean, Class<?> beanClass, Method method) {
-    method.setAccessible(true);
-    Type referenceType = bean.getTypes().contains(beanClass) ? beanClass : Object.class;
-    return arguments -> {
-      Object reference =
-          manager.getReference(bean, referenceType, manager.createCreationalContext(bean));
-      try {
-        return method.invoke(reference, arguments);
-      } catch (InvocationTargetException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof Exception exception) {
-          throw exception;
-        }
-        throw (Error) cause;
-      }
-    };
   }
 
   private static ClassLoader classLoader() {
@@ -760,7 +161,7 @@ public class DBOSExtension implements Extension {
     return loader != null ? loader : DBOSExtension.class.getClassLoader();
   }
 
-  Settings settings() {
+  GlobalSettings settings() {
     return settings;
   }
 
@@ -769,53 +170,49 @@ public class DBOSExtension implements Extension {
   }
 
   WorkflowDefinition workflow(Method method) {
-    return workflows.get(method);
+    return workflowPreparation.workflow(method);
   }
 
   StepDefinition step(Method method) {
-    return steps.get(method);
+    return workflowPreparation.step(method);
   }
 
   TransactionDefinition transaction(Method method) {
-    return transactions.get(method);
+    return workflowPreparation.transaction(method);
   }
 
   Map<Method, TransactionDefinition> transactions() {
-    return Collections.unmodifiableMap(transactions);
+    return workflowPreparation.transactions();
   }
 
   Map<Method, WorkflowDefinition> workflows() {
-    return Collections.unmodifiableMap(workflows);
+    return workflowPreparation.workflows();
   }
 
   /** The one-step workflow that runs {@code method} when it is enqueued or started on its own. */
   WorkflowDefinition stepWorkflow(Method method) {
-    String problem = unstartableSteps.get(method);
-    if (problem != null) {
-      throw new IllegalArgumentException(problem);
-    }
-    return stepWorkflows.get(method);
+    return workflowPreparation.stepWorkflow(method);
   }
 
   Map<Method, WorkflowDefinition> stepWorkflows() {
-    return Collections.unmodifiableMap(stepWorkflows);
+    return workflowPreparation.stepWorkflows();
   }
 
   List<QueueDefinition> queues() {
-    return queues;
+    return queuePreparation.queues();
   }
 
   /** The schedules the application declares with {@code @Scheduled} and has not switched off. */
   List<WorkflowSchedule> schedules() {
-    return Collections.unmodifiableList(schedules);
+    return schedulePreparation.schedules();
   }
 
   /** The names of the {@code @Scheduled} schedules switched off by configuration. */
   Set<String> disabledSchedules() {
-    return Collections.unmodifiableSet(disabledSchedules);
+    return schedulePreparation.disabledSchedules();
   }
 
   boolean listens(String queueName) {
-    return listenedQueues.contains(queueName);
+    return queuePreparation.listens(queueName);
   }
 }

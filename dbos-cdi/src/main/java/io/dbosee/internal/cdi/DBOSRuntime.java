@@ -15,6 +15,7 @@ import io.dbosee.internal.engine.TimeSource;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.db.PooledDataSource;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,7 +68,7 @@ public class DBOSRuntime {
           @Priority(Interceptor.Priority.PLATFORM_BEFORE)
           @Initialized(ApplicationScoped.class)
           Object event) {
-    Settings settings = extension.settings();
+    GlobalSettings settings = extension.settings();
     requestContextHooks.inTransaction = CallerTransaction.detector();
     DataSource dataSource = dataSource(settings);
     Executor executor = executor(settings);
@@ -86,21 +87,7 @@ public class DBOSRuntime {
             PortableJsonSerializer.create(),
             executor,
             requestContextHooks);
-    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
-      try {
-        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
-        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
-      } catch (RuntimeException | LinkageError e) {
-        LOG.log(
-            Level.WARNING,
-            "[DBOS-CDI-061] DBOS does not trace workflows: the application's OpenTelemetry could"
-                + " not be used ("
-                + e
-                + "). Check that the server's mpTelemetry feature is enabled and that the"
-                + " application sees its API (classloader apiTypeVisibility=\"+third-party\").",
-            e);
-      }
-    }
+    observeWithOpenTelemetry(created);
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
     for (QueueDefinition queue : extension.queues()) {
@@ -110,11 +97,11 @@ public class DBOSRuntime {
       created.launch();
     } catch (RuntimeException e) {
       closePool();
-      throw Problems.STARTUP_FAILED.exception(
+      throw ErrorCode.STARTUP_FAILED.illegalState(
           "DBOS could not prepare the system database: "
               + e.getMessage()
               + " Check "
-              + (settings.datasource.isPresent() ? Settings.DATASOURCE : Settings.URL)
+              + (settings.datasource.isPresent() ? GlobalSettings.DATASOURCE : GlobalSettings.URL)
               + " and that PostgreSQL is running.",
           e);
     }
@@ -123,11 +110,32 @@ public class DBOSRuntime {
     startScheduler(settings, dataSource, created);
   }
 
+  /** Traces workflows and steps when the server's MicroProfile Telemetry is usable; else warns. */
+  private void observeWithOpenTelemetry(DBOSEngine created) {
+    if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
+      try {
+        // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
+        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+      } catch (RuntimeException | LinkageError e) {
+        LOG.log(
+            Level.WARNING,
+            ErrorCode.UNUSABLE_OPENTELEMETRY.message(
+                "DBOS does not trace workflows: the application's OpenTelemetry could not be"
+                    + " used ("
+                    + e
+                    + "). Check that the server's mpTelemetry feature is enabled and that the"
+                    + " application sees its API (classloader"
+                    + " apiTypeVisibility=\"+third-party\")."),
+            e);
+      }
+    }
+  }
+
   /**
    * Stores the declared schedules and, unless {@code dbos.schedules.enabled=false}, starts this
    * server's rounds on the managed scheduled executor.
    */
-  private void startScheduler(Settings settings, DataSource dataSource, DBOSEngine created) {
+  private void startScheduler(GlobalSettings settings, DataSource dataSource, DBOSEngine created) {
     ScheduledExecutorService timer =
         settings.schedulesEnabled
             ? scheduledExecutor(settings, !extension.schedules().isEmpty())
@@ -138,7 +146,7 @@ public class DBOSRuntime {
     try {
       made.declare(extension.schedules(), extension.disabledSchedules());
     } catch (RuntimeException e) {
-      throw Problems.STARTUP_FAILED.exception(
+      throw ErrorCode.STARTUP_FAILED.illegalState(
           "DBOS could not store the application's schedules: " + e.getMessage(), e);
     }
     scheduler = made;
@@ -148,7 +156,7 @@ public class DBOSRuntime {
       LOG.log(
           Level.INFO,
           "Schedules are switched off on this server ({0}=false): it starts no scheduled workflow.",
-          Settings.SCHEDULES_ENABLED);
+          GlobalSettings.SCHEDULES_ENABLED);
     }
   }
 
@@ -253,28 +261,31 @@ public class DBOSRuntime {
   }
 
   /**
-   * The JNDI name of the application's JTA DataSource ({@value Settings#APPLICATION_DATASOURCE}).
+   * The JNDI name of the application's JTA DataSource ({@value
+   * GlobalSettings#APPLICATION_DATASOURCE}).
    */
   public Optional<String> applicationDataSource() {
     return extension.settings().applicationDatasource;
   }
 
-  /** Where transaction steps keep their outcome table ({@value Settings#APPLICATION_SCHEMA}). */
+  /**
+   * Where transaction steps keep their outcome table ({@value GlobalSettings#APPLICATION_SCHEMA}).
+   */
   public String applicationSchema() {
     return extension.settings().applicationSchema;
   }
 
-  private DataSource dataSource(Settings settings) {
+  private DataSource dataSource(GlobalSettings settings) {
     if (settings.datasource.isPresent()) {
       String name = settings.datasource.get();
       try {
         return (DataSource) new InitialContext().lookup(name);
       } catch (NamingException | ClassCastException e) {
-        throw Problems.NO_SYSTEM_DATABASE.exception(
+        throw ErrorCode.NO_SYSTEM_DATABASE.illegalState(
             "No DataSource is bound at '"
                 + name
                 + "' ("
-                + Settings.DATASOURCE
+                + GlobalSettings.DATASOURCE
                 + "): "
                 + e
                 + ". Define it in server.xml (non-transactional: transactional=\"false\") or"
@@ -292,20 +303,20 @@ public class DBOSRuntime {
               Duration.ofSeconds(30));
       return ownedPool;
     }
-    throw Problems.NO_SYSTEM_DATABASE.exception(
+    throw ErrorCode.NO_SYSTEM_DATABASE.illegalState(
         "No system database is configured. Set "
-            + Settings.DATASOURCE
+            + GlobalSettings.DATASOURCE
             + " to the JNDI name of a non-transactional container DataSource, or "
-            + Settings.URL
+            + GlobalSettings.URL
             + " (with "
-            + Settings.USER
+            + GlobalSettings.USER
             + " and "
-            + Settings.PASSWORD
+            + GlobalSettings.PASSWORD
             + ") in META-INF/microprofile-config.properties or the environment"
             + " (DBOS_SYSTEM_DATABASE_URL).");
   }
 
-  private Executor executor(Settings settings) {
+  private Executor executor(GlobalSettings settings) {
     if (customExecutor.isResolvable()) {
       return customExecutor.get();
     }
@@ -313,15 +324,15 @@ public class DBOSRuntime {
     try {
       return (Executor) new InitialContext().lookup(name);
     } catch (NamingException | ClassCastException e) {
-      throw Problems.NO_EXECUTOR.exception(
+      throw ErrorCode.NO_EXECUTOR.illegalState(
           "No managed executor is bound at '"
               + name
               + "' ("
-              + Settings.EXECUTOR_JNDI
+              + GlobalSettings.EXECUTOR_JNDI
               + "): "
               + e
               + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
-              + Settings.EXECUTOR_JNDI
+              + GlobalSettings.EXECUTOR_JNDI
               + " to the JNDI name of a ManagedExecutorService. Outside a server, produce an"
               + " Executor bean qualified @DBOSExecutor.",
           e);
@@ -334,7 +345,7 @@ public class DBOSRuntime {
    * not started on this server; that fails the deployment only when the application declares
    * schedules.
    */
-  private ScheduledExecutorService scheduledExecutor(Settings settings, boolean required) {
+  private ScheduledExecutorService scheduledExecutor(GlobalSettings settings, boolean required) {
     if (customScheduledExecutor.isResolvable()) {
       return customScheduledExecutor.get();
     }
@@ -346,17 +357,17 @@ public class DBOSRuntime {
           "No managed scheduled executor is bound at '"
               + name
               + "' ("
-              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + GlobalSettings.SCHEDULED_EXECUTOR_JNDI
               + "): "
               + e
               + ". Enable the concurrent-3.0 feature (Open Liberty) or set "
-              + Settings.SCHEDULED_EXECUTOR_JNDI
+              + GlobalSettings.SCHEDULED_EXECUTOR_JNDI
               + " to the JNDI name of a ManagedScheduledExecutorService. Outside a server,"
               + " produce a ScheduledExecutorService bean qualified @DBOSExecutor; or set "
-              + Settings.SCHEDULES_ENABLED
+              + GlobalSettings.SCHEDULES_ENABLED
               + "=false to run no schedules on this server.";
       if (required) {
-        throw Problems.NO_EXECUTOR.exception(text, e);
+        throw ErrorCode.NO_EXECUTOR.illegalState(text, e);
       }
       LOG.log(Level.WARNING, text + " Schedules created at run time do not start here.");
       return null;

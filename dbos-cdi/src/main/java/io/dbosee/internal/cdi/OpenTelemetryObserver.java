@@ -1,6 +1,7 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.internal.engine.ExecutionObserver;
+import io.dbosee.internal.errors.ErrorCode;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -76,8 +77,9 @@ final class OpenTelemetryObserver implements ExecutionObserver {
     if (candidates.isAmbiguous()) {
       LOG.log(
           Level.WARNING,
-          "[DBOS-CDI-060] Several OpenTelemetry beans are visible to the application, so DBOS does"
-              + " not trace workflows. Leave one (MicroProfile Telemetry provides it).");
+          ErrorCode.AMBIGUOUS_OPENTELEMETRY.message(
+              "Several OpenTelemetry beans are visible to the application, so DBOS does not"
+                  + " trace workflows. Leave one (MicroProfile Telemetry provides it)."));
       return Optional.empty();
     }
     OpenTelemetry openTelemetry = candidates.get();

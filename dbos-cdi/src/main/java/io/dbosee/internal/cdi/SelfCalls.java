@@ -5,6 +5,7 @@ import io.dbosee.Workflow;
 import io.dbosee.internal.bytecode.Inspection;
 import io.dbosee.internal.bytecode.SelfCall;
 import io.dbosee.internal.bytecode.SelfCallInspector;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.interceptor.InterceptorBinding;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -22,7 +23,7 @@ final class SelfCalls {
   static void check(
       Class<?> beanClass,
       List<Method> workflows,
-      Settings.SelfCallCheck mode,
+      GlobalSettings.SelfCallCheck mode,
       List<String> problems,
       Logger log) {
     if (workflows.isEmpty()) {
@@ -37,12 +38,12 @@ final class SelfCalls {
       }
       for (SelfCall call : inspection.selfCalls()) {
         // A lambda may run later or elsewhere, so what is found inside one is only a warning.
-        if (mode == Settings.SelfCallCheck.FAIL && !call.inLambda()) {
+        if (mode == GlobalSettings.SelfCallCheck.FAIL && !call.inLambda()) {
           problems.add(
-              Problems.SELF_CALL.message(
+              ErrorCode.SELF_CALL.message(
                   call.describe() + " (Set dbos.self-call-check=warn to deploy anyway.)"));
         } else {
-          log.warning(Problems.SELF_CALL.message(call.describe()));
+          log.warning(ErrorCode.SELF_CALL.message(call.describe()));
         }
       }
     }

@@ -7,6 +7,7 @@ import io.dbosee.ScheduleStatus;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.db.ScheduleDatabase;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Type;
 import java.time.DateTimeException;
@@ -505,10 +506,11 @@ public final class Scheduler implements AutoCloseable {
         if (reported.add(row.name())) {
           LOG.log(
               Level.WARNING,
-              "[DBOS-CDI-075] Schedule ''{0}'' enqueues on queue ''{1}'', which this application"
-                  + " does not declare (declared: {2}); this server starts none of its ticks."
-                  + " Declare the queue (@WorkflowQueue or dbos.queue.\"{1}\".*), or update the"
-                  + " schedule to a declared queue.",
+              ErrorCode.SCHEDULE_ON_UNDECLARED_QUEUE.message(
+                  "Schedule ''{0}'' enqueues on queue ''{1}'', which this application does not"
+                      + " declare (declared: {2}); this server starts none of its ticks. Declare"
+                      + " the queue (@WorkflowQueue or dbos.queue.\"{1}\".*), or update the"
+                      + " schedule to a declared queue."),
               row.name(),
               row.queueName(),
               engine.queueNames());

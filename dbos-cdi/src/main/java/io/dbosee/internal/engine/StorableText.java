@@ -1,5 +1,6 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.internal.errors.ErrorCode;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,7 @@ public final class StorableText {
    * {@code value}, which must not be null nor contain NUL.
    *
    * @param what what the value is, for the message ("workflowId")
-   * @throws IllegalArgumentException DBOS-CDI-070 if it contains NUL
+   * @throws IllegalArgumentException {@link ErrorCode#UNSTORABLE_TEXT} if it contains NUL
    */
   public static String require(String value, String what) {
     return optional(Objects.requireNonNull(value, what), what);
@@ -26,9 +27,8 @@ public final class StorableText {
   public static String optional(String value, String what) {
     int nul = value == null ? -1 : value.indexOf('\0');
     if (nul >= 0) {
-      throw new IllegalArgumentException(
-          "[DBOS-CDI-070] "
-              + what
+      throw ErrorCode.UNSTORABLE_TEXT.illegalArgument(
+          what
               + " contains a NUL character (\\u0000) at index "
               + nul
               + ": PostgreSQL cannot store it in a text value, so no workflow, queue, topic or key"

@@ -6,6 +6,7 @@ import io.dbosee.internal.cdi.TransactionDefinition;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.Invocation;
 import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -101,9 +102,9 @@ public class TransactionSteps {
             .applicationDataSource()
             .orElseThrow(
                 () ->
-                    new IllegalStateException(
-                        "[DBOS-JPA-001] dbos.application-database.datasource is not set; set it to"
-                            + " the JNDI name of the JTA DataSource of your persistence unit."));
+                    ErrorCode.JPA_RESOURCE_NOT_BOUND.illegalState(
+                        "dbos.application-database.datasource is not set; set it to the JNDI name"
+                            + " of the JTA DataSource of your persistence unit."));
     DataSource dataSource = lookup(name, DataSource.class, "dbos.application-database.datasource");
     UserTransaction userTransaction = lookup(USER_TRANSACTION, UserTransaction.class, null);
     TransactionSynchronizationRegistry registry =
@@ -148,8 +149,8 @@ public class TransactionSteps {
             return null;
           });
     } catch (Exception e) {
-      throw new IllegalStateException(
-          "[DBOS-JPA-002] Could not create "
+      throw ErrorCode.JPA_OUTCOME_TABLE_NOT_CREATED.illegalState(
+          "Could not create "
               + table.qualifiedName()
               + " through the DataSource '"
               + name
@@ -166,8 +167,8 @@ public class TransactionSteps {
     try {
       return type.cast(new InitialContext().lookup(name));
     } catch (NamingException | ClassCastException e) {
-      throw new IllegalStateException(
-          "[DBOS-JPA-001] No "
+      throw ErrorCode.JPA_RESOURCE_NOT_BOUND.illegalState(
+          "No "
               + type.getSimpleName()
               + " is bound at '"
               + name

@@ -1,6 +1,7 @@
 package io.dbosee.internal.engine.db;
 
 import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.internal.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -25,8 +26,9 @@ final class Sql {
   static DBOSSystemDatabaseException failure(String schema, String what, SQLException e) {
     if ("22021".equals(e.getSQLState())) {
       // character_not_in_repertoire: a NUL in a text value, which the entry points refuse first.
-      return new DBOSSystemDatabaseException(
-          "[DBOS-CDI-070] Could not "
+      return ErrorCode.UNSTORABLE_TEXT.exception(
+          DBOSSystemDatabaseException::new,
+          "Could not "
               + what
               + ": a text value (an id, a name, a key or a filter) contains a character PostgreSQL"
               + " cannot store, such as NUL (\\u0000): "

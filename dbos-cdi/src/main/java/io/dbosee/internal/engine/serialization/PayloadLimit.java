@@ -1,6 +1,7 @@
 package io.dbosee.internal.engine.serialization;
 
 import io.dbosee.DBOSSerializationException;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Objects;
@@ -93,9 +94,9 @@ public final class PayloadLimit implements Serializer {
 
   /** The refusal, built only when a value is too long: the check itself allocates nothing. */
   private DBOSSerializationException refused(String json, String what) {
-    return new DBOSSerializationException(
-        "[DBOS-CDI-071] "
-            + what
+    return ErrorCode.PAYLOAD_TOO_LARGE.exception(
+        DBOSSerializationException::new,
+        what
             + " would be recorded as "
             + json.length()
             + " characters of JSON, more than the limit of "

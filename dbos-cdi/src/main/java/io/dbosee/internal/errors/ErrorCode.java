@@ -1,0 +1,132 @@
+package io.dbosee.internal.errors;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * Owns every error code of the library, at deployment and at run time, with a one-line title: the
+ * one place to look a code up, and the one place a message gets its {@code [DBOS-CDI-nnn]} prefix,
+ * so that users can search logs and the documentation ({@code docs/reference/errors.md}, kept in
+ * step by a test) for it.
+ *
+ * <pre>{@code
+ * problems.add(ErrorCode.NOT_PUBLIC.message(where + " is annotated @Step but is not public. ..."));
+ * throw ErrorCode.STARTUP_FAILED.illegalState("DBOS could not prepare the system database: ...", e);
+ * throw ErrorCode.PAYLOAD_TOO_LARGE.exception(DBOSSerializationException::new, text, null);
+ * }</pre>
+ *
+ * <p>A code is never reused for another situation, and one situation has one code wherever it is
+ * reported. The text after the prefix says what is wrong, where, and what to do.
+ */
+public enum ErrorCode {
+  // Deployment: durable methods and their beans.
+  NOT_PUBLIC("DBOS-CDI-001", "a @Workflow, @Step or @Transaction method is not public"),
+  STATIC_METHOD("DBOS-CDI-002", "a @Workflow, @Step or @Transaction method is static"),
+  FINAL_METHOD("DBOS-CDI-003", "a @Workflow, @Step or @Transaction method is final"),
+  WRONG_SCOPE("DBOS-CDI-004", "@Workflow methods on a bean that is not @ApplicationScoped"),
+  DUPLICATE_WORKFLOW("DBOS-CDI-005", "two workflows of one class share a name"),
+  WORKFLOW_AND_STEP("DBOS-CDI-006", "a method has more than one of @Workflow, @Step, @Transaction"),
+  INCOMPATIBLE_TRANSACTIONAL(
+      "DBOS-CDI-007", "a @Transactional incompatible with a workflow or step"),
+  INVALID_CONFIG("DBOS-CDI-008", "an invalid configuration value"),
+  SELF_CALL("DBOS-CDI-009", "a workflow calls its own durable method through 'this'"),
+  NO_SYSTEM_DATABASE("DBOS-CDI-010", "no (or two) system databases configured, or none bound"),
+  NO_EXECUTOR("DBOS-CDI-011", "no managed (scheduled) executor at the configured JNDI name"),
+  SHARED_WORKFLOW_METHOD(
+      "DBOS-CDI-012", "one inherited workflow method shared by two bean classes"),
+  FINAL_CLASS("DBOS-CDI-013", "a class with durable methods is final"),
+  STARTUP_FAILED("DBOS-CDI-014", "the system database or the schedules could not be prepared"),
+  CLASS_LEVEL("DBOS-CDI-015", "@Workflow, @Step or @Transaction on a class instead of its methods"),
+  TRANSACTION_AND_TRANSACTIONAL("DBOS-CDI-016", "@Transaction together with @Transactional"),
+  NO_TRANSACTION_SUPPORT(
+      "DBOS-CDI-017", "@Transaction methods without the dbos-jpa-datasource module"),
+  NO_APPLICATION_DATABASE("DBOS-CDI-018", "@Transaction methods without an application database"),
+
+  // Deployment: queues and schedules.
+  CONFLICTING_QUEUE("DBOS-CDI-020", "one queue declared twice with different values"),
+  UNKNOWN_QUEUE("DBOS-CDI-021", "a queue is named but not declared"),
+  INVALID_QUEUE("DBOS-CDI-022", "a queue's limits are invalid or inconsistent"),
+  INVALID_CRON("DBOS-CDI-030", "an invalid cron expression on a @Scheduled workflow"),
+  SCHEDULED_SIGNATURE(
+      "DBOS-CDI-031", "a @Scheduled method that is not a (Instant, Instant) workflow"),
+  INVALID_TIME_ZONE("DBOS-CDI-032", "an unknown time zone on a @Scheduled workflow"),
+  DUPLICATE_SCHEDULE("DBOS-CDI-033", "two @Scheduled workflows with one schedule name"),
+
+  // Start of the web application: the admin endpoints.
+  INVALID_ADMIN_PATH("DBOS-CDI-040", "dbos.admin.path is not a plain path"),
+  EMPTY_ADMIN_ROLE("DBOS-CDI-041", "dbos.admin.role is empty"),
+
+  RESERVED_QUEUE("DBOS-CDI-050", "a queue named _dbos_internal_queue, a name DBOS reserves"),
+
+  // Warnings at start: tracing is off.
+  AMBIGUOUS_OPENTELEMETRY(
+      "DBOS-CDI-060", "several OpenTelemetry beans, so workflows are not traced"),
+  UNUSABLE_OPENTELEMETRY("DBOS-CDI-061", "the OpenTelemetry bean cannot be used, so no tracing"),
+
+  // Run time: bad input and code that changed under recorded workflows.
+  UNSTORABLE_TEXT(
+      "DBOS-CDI-070", "a text value contains a character PostgreSQL cannot store (NUL)"),
+  PAYLOAD_TOO_LARGE("DBOS-CDI-071", "a value's JSON is longer than the recording limit"),
+  UNREADABLE_STEP_OUTPUT("DBOS-CDI-072", "a recorded step output cannot be read back on replay"),
+  UNREADABLE_WORKFLOW_INPUTS("DBOS-CDI-073", "a workflow's recorded inputs cannot be read"),
+  UNREGISTERED_WORKFLOW("DBOS-CDI-074", "a pending workflow that no bean of this application has"),
+  SCHEDULE_ON_UNDECLARED_QUEUE("DBOS-CDI-075", "a stored schedule enqueues on an undeclared queue"),
+  START_OUTAGE("DBOS-CDI-076", "a start or enqueue gave up waiting for the system database"),
+
+  // The dbos-jpa-datasource module.
+  JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
+  JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "tx_step_outputs could not be created");
+
+  private final String code;
+  private final String title;
+
+  ErrorCode(String code, String title) {
+    this.code = code;
+    this.title = title;
+  }
+
+  /** The stable id, such as {@code DBOS-CDI-001}. */
+  public String code() {
+    return code;
+  }
+
+  /** What the code is about, in one line (the documentation says what to do). */
+  public String title() {
+    return title;
+  }
+
+  /**
+   * {@code detail} prefixed with {@code [<code>] }. Also fit for a {@code java.util.logging}
+   * pattern: the prefix holds no braces or quotes.
+   */
+  public String message(String detail) {
+    return "[" + code + "] " + detail;
+  }
+
+  public IllegalStateException illegalState(String detail) {
+    return new IllegalStateException(message(detail));
+  }
+
+  public IllegalStateException illegalState(String detail, Throwable cause) {
+    return new IllegalStateException(message(detail), cause);
+  }
+
+  public IllegalArgumentException illegalArgument(String detail) {
+    return new IllegalArgumentException(message(detail));
+  }
+
+  /**
+   * An exception of the caller's type with the coded message, for the library's own exception
+   * types: {@code ErrorCode.START_OUTAGE.exception(DBOSSystemDatabaseException::new, text, e)}.
+   */
+  public <E extends Throwable> E exception(
+      BiFunction<String, Throwable, E> constructor, String detail, Throwable cause) {
+    return constructor.apply(message(detail), cause);
+  }
+
+  /** The entry of {@code code} ({@code "DBOS-CDI-001"}), if the registry has it. */
+  public static Optional<ErrorCode> of(String code) {
+    return Arrays.stream(values()).filter(e -> e.code.equals(code)).findFirst();
+  }
+}
