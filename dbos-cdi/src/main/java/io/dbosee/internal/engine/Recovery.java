@@ -4,6 +4,7 @@ import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,10 +86,11 @@ final class Recovery {
       if (definition == null) {
         LOG.log(
             Level.WARNING,
-            "[DBOS-CDI-074] Cannot recover workflow ''{0}'': no workflow {1}/{2} is registered"
-                + " in this application (renamed or removed?). It stays PENDING for a server"
-                + " that has it; deploy the workflow again under that class and name to finish"
-                + " it, or cancel or delete it.",
+            ErrorCode.UNREGISTERED_WORKFLOW.message(
+                "Cannot recover workflow ''{0}'': no workflow {1}/{2} is registered"
+                    + " in this application (renamed or removed?). It stays PENDING for a server"
+                    + " that has it; deploy the workflow again under that class and name to finish"
+                    + " it, or cancel or delete it."),
             row.workflowId(),
             row.className(),
             row.name());

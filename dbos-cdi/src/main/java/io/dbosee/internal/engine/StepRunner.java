@@ -6,6 +6,7 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowState;
 import io.dbosee.internal.engine.db.RecordedOperation;
 import io.dbosee.internal.engine.serialization.Serializer;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
@@ -175,8 +176,9 @@ final class StepRunner {
       // The code changed since the output was recorded, or the row was altered: replaying on
       // without it would be wrong, so the workflow fails even if its body catches this.
       DBOSSerializationException unreadable =
-          new DBOSSerializationException(
-              "[DBOS-CDI-072] Workflow '"
+          ErrorCode.UNREADABLE_STEP_OUTPUT.exception(
+              DBOSSerializationException::new,
+              "Workflow '"
                   + context.workflowId
                   + "' cannot replay step #"
                   + functionId

@@ -9,6 +9,7 @@ import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.Serializer;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Optional;
@@ -179,8 +180,9 @@ final class WorkflowDispatch {
     if (definition == null) {
       LOG.log(
           Level.WARNING,
-          "[DBOS-CDI-074] Workflow ''{0}'' is PENDING again but {1}/{2} is not registered"
-              + " here; a server that has it recovers it.",
+          ErrorCode.UNREGISTERED_WORKFLOW.message(
+              "Workflow ''{0}'' is PENDING again but {1}/{2} is not registered here; a server"
+                  + " that has it recovers it."),
           row.workflowId(),
           row.className(),
           row.name());
@@ -205,8 +207,9 @@ final class WorkflowDispatch {
               row.inputs(), definition.parameterTypes(), definition.parameterNames());
     } catch (DBOSSerializationException e) {
       DBOSSerializationException unreadable =
-          new DBOSSerializationException(
-              "[DBOS-CDI-073] Workflow '"
+          ErrorCode.UNREADABLE_WORKFLOW_INPUTS.exception(
+              DBOSSerializationException::new,
+              "Workflow '"
                   + row.workflowId()
                   + "' ("
                   + row.className()

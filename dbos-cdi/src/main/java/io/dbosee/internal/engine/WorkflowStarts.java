@@ -14,6 +14,7 @@ import io.dbosee.internal.engine.db.QueueEntry;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.Serializer;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -264,8 +265,9 @@ final class WorkflowStarts {
 
   private static DBOSSystemDatabaseException startGaveUp(
       String workflowId, StartSpec spec, DBOSSystemDatabaseException last) {
-    return new DBOSSystemDatabaseException(
-        "[DBOS-CDI-076] Could not "
+    return ErrorCode.START_OUTAGE.exception(
+        DBOSSystemDatabaseException::new,
+        "Could not "
             + verb(spec)
             + " workflow '"
             + workflowId
