@@ -22,7 +22,7 @@ final class AdminClient {
   static final AdminClient ANONYMOUS = new AdminClient(null, null);
 
   /** HTTP/1.1: no h2c upgrade, whose connection Liberty may close (GOAWAY) under load. */
-  static final HttpClient HTTP =
+  private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(10))

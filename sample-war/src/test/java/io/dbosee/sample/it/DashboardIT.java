@@ -2,9 +2,22 @@ package io.dbosee.sample.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.openqa.selenium.support.ui.ExpectedConditions.and;
+import static org.openqa.selenium.support.ui.ExpectedConditions.numberOfElementsToBe;
+import static org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated;
+import static org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf;
+import static org.openqa.selenium.support.ui.ExpectedConditions.textToBe;
 
 import io.dbosee.sample.it.inserver.AdminProbes;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
@@ -14,26 +27,74 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The dashboard in a real headless Chromium: see a workflow, its steps, cancel it, resume it, fork
- * it.
+ * The dashboard in a real headless Chromium, driven by Selenium's ChromeDriver: see a workflow, its
+ * steps, cancel it, resume it, fork it.
+ *
+ * <p>Needs Debian's chromium and chromium-driver ({@code .ci/run} installs them). Both are named by
+ * path, so Selenium Manager never looks for (or downloads) a driver or a browser.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class DashboardIT {
   private static final String DEPLOYMENT = "dashboard";
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration POLL = Duration.ofMillis(100);
+
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+  /** ChromeDriver's log, kept for a failed run. */
+  private static final Path CHROMEDRIVER_LOG = Path.of("target", "dashboard-chromedriver.log");
+
+  private static final By ROWS = By.cssSelector("#workflows tr");
+  private static final By DETAIL_TITLE = By.id("detail-title");
+  private static final By DETAIL_STATUS = By.id("detail-status");
+  private static final By DETAIL_INPUT = By.id("detail-input");
+  private static final By TIMELINE = By.id("timeline");
+  private static final By TIMELINE_BARS = By.cssSelector("#timeline .bar");
+  private static final By SEARCH = By.id("search");
+  private static final By REFRESH = By.id("refresh");
+  private static final By CANCEL = By.id("cancel");
+  private static final By RESUME = By.id("resume");
+  private static final By FORK = By.id("fork");
+  private static final By MESSAGE = By.id("message");
 
   @ArquillianResource ContainerController controller;
   @ArquillianResource Deployer deployer;
 
+  private Path profile;
+  private ChromeDriver chromium;
+
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
     return SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class);
+  }
+
+  @BeforeAll
+  static void chromiumAndChromeDriverAreInstalled() {
+    for (String program : List.of(CHROMIUM, CHROMEDRIVER)) {
+      assertThat(Files.isExecutable(Path.of(program)))
+          .withFailMessage(
+              "%s is missing: the dashboard test drives Debian's Chromium through its ChromeDriver."
+                  + " Install both: apt-get install -y chromium chromium-driver (.ci/run does)",
+              program)
+          .isTrue();
+    }
   }
 
   @BeforeEach
@@ -43,7 +104,11 @@ class DashboardIT {
 
   @AfterEach
   void undeployAndStop() throws Exception {
-    LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
+    try {
+      quitChromium();
+    } finally {
+      LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
+    }
   }
 
   @Test
@@ -59,59 +124,176 @@ class DashboardIT {
                         "dash-1")
                     >= 2);
 
-    try (Browser browser = new Browser()) {
-      browser.authenticateAs("operator", "dbos-admin-dev");
-      browser.open(SampleServer.uri(AdminClient.BASE + "/"));
+    startChromium();
+    openDashboardAs("operator", "dbos-admin-dev");
 
-      String row = "tr[data-workflow-id='dash-1']";
-      await().atMost(WAIT).until(() -> browser.find(row) != null);
-      assertThat(browser.text(row + " td.status")).isEqualTo("PENDING");
+    waitUntil(presenceOfElementLocated(row("dash-1")));
+    assertThat(text(statusCell("dash-1"))).isEqualTo("PENDING");
 
-      browser.type("#search", "dash-");
-      browser.click("#refresh");
-      await()
-          .atMost(WAIT)
-          .until(() -> browser.count("#workflows tr") == 1 && browser.find(row) != null);
+    searchFor("dash-");
+    waitUntil(and(numberOfElementsToBe(ROWS, 1), presenceOfElementLocated(row("dash-1"))));
 
-      browser.click(row);
-      await().atMost(WAIT).until(() -> "PENDING".equals(browser.text("#detail-status")));
-      assertThat(browser.text("#detail-input")).contains("dash-1").contains("600");
-      await().atMost(WAIT).until(() -> browser.count("#timeline .bar") == 2);
-      assertThat(browser.text("#timeline")).contains("before").contains("DBOS.sleep");
+    click(row("dash-1"));
+    waitUntil(textToBe(DETAIL_STATUS, "PENDING"));
+    assertThat(text(DETAIL_INPUT)).contains("dash-1").contains("600");
+    waitUntil(numberOfElementsToBe(TIMELINE_BARS, 2));
+    assertThat(text(TIMELINE)).contains("before").contains("DBOS.sleep");
 
-      browser.click("#cancel");
+    click(CANCEL);
 
-      await().atMost(WAIT).until(() -> "CANCELLED".equals(browser.text("#detail-status")));
-      assertThat(browser.text(row + " td.status")).isEqualTo("CANCELLED");
-      assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("CANCELLED"));
+    waitUntil(textToBe(DETAIL_STATUS, "CANCELLED"));
+    assertThat(text(statusCell("dash-1"))).isEqualTo("CANCELLED");
+    assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("CANCELLED"));
 
-      browser.click("#resume");
+    click(RESUME);
 
-      // Resumed from its last completed step: it runs (sleeps) again.
-      await().atMost(WAIT).until(() -> "PENDING".equals(browser.text("#detail-status")));
-      assertThat(browser.text(row + " td.status")).isEqualTo("PENDING");
-      assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("PENDING"));
+    // Resumed from its last completed step: it runs (sleeps) again.
+    waitUntil(textToBe(DETAIL_STATUS, "PENDING"));
+    assertThat(text(statusCell("dash-1"))).isEqualTo("PENDING");
+    assertThat(SampleServer.workflowStatus("dash-1")).isEqualTo(Optional.of("PENDING"));
 
-      browser.clear("#search"); // the fork's id is new: list every workflow
-      browser.click("#fork");
+    chromium.findElement(SEARCH).clear(); // the fork's id is new: list every workflow
+    click(FORK);
 
-      // The page shows the new workflow: a copy of dash-1 from step 0, with its own id.
-      await().atMost(WAIT).until(() -> !browser.text("#detail-title").endsWith(" dash-1"));
-      String title = browser.text("#detail-title");
-      String forkId = title.substring(title.lastIndexOf(' ') + 1);
-      assertThat(
-              SampleServer.text(
-                  "SELECT forked_from FROM dbos.workflow_status WHERE workflow_uuid = ?", forkId))
-          .isEqualTo("dash-1");
-      await()
-          .atMost(WAIT)
-          .until(() -> browser.find("tr[data-workflow-id='" + forkId + "']") != null);
-      assertThat(browser.text("#detail-input")).contains("dash-1").contains("600");
+    // The page shows the new workflow: a copy of dash-1 from step 0, with its own id.
+    String title = waitUntil(titleOfAWorkflowOtherThan("dash-1"));
+    String forkId = title.substring(title.lastIndexOf(' ') + 1);
+    assertThat(
+            SampleServer.text(
+                "SELECT forked_from FROM dbos.workflow_status WHERE workflow_uuid = ?", forkId))
+        .isEqualTo("dash-1");
+    waitUntil(presenceOfElementLocated(row(forkId)));
+    assertThat(text(DETAIL_INPUT)).contains("dash-1").contains("600");
 
-      browser.click("#cancel"); // the fork, then the original: leave nothing sleeping
-      await().atMost(WAIT).until(() -> "CANCELLED".equals(browser.text("#detail-status")));
-      assertThat(AdminClient.OPERATOR.post("/workflows/dash-1/cancel", "").statusCode())
-          .isEqualTo(204);
+    click(CANCEL); // the fork, then the original: leave nothing sleeping
+    waitUntil(textToBe(DETAIL_STATUS, "CANCELLED"));
+    assertThat(AdminClient.OPERATOR.post("/workflows/dash-1/cancel", "").statusCode())
+        .isEqualTo(204);
+  }
+
+  /** The list's row of one workflow. */
+  private static By row(String workflowId) {
+    return By.cssSelector("tr[data-workflow-id='" + workflowId + "']");
+  }
+
+  /** The status cell in the list's row of one workflow. */
+  private static By statusCell(String workflowId) {
+    return By.cssSelector("tr[data-workflow-id='" + workflowId + "'] td.status");
+  }
+
+  /** The detail's title ("name — id") once it shows a workflow other than {@code workflowId}. */
+  private static ExpectedCondition<String> titleOfAWorkflowOtherThan(String workflowId) {
+    return new ExpectedCondition<>() {
+      @Override
+      public String apply(WebDriver page) {
+        String title = page.findElement(DETAIL_TITLE).getText();
+        return title.endsWith(" " + workflowId) ? null : title;
+      }
+
+      @Override
+      public String toString() {
+        return "the detail to show a workflow other than " + workflowId;
+      }
+    };
+  }
+
+  /**
+   * A headless Chromium with a fresh profile, through ChromeDriver; both named by path (nothing
+   * downloaded), with the flags this machine's closed network needs.
+   */
+  private void startChromium() throws Exception {
+    profile = Files.createTempDirectory("dbos-dashboard-chromium");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .withLogFile(CHROMEDRIVER_LOG.toFile())
+            .build();
+    ChromeOptions options =
+        new ChromeOptions()
+            .setBinary(CHROMIUM)
+            .addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile);
+    chromium = new ChromeDriver(service, options);
+  }
+
+  /**
+   * Opens the dashboard with HTTP Basic credentials sent on every request the page makes (through
+   * the DevTools protocol, as the page's fetch calls get no login prompt).
+   */
+  private void openDashboardAs(String user, String password) {
+    String token =
+        Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    // Through ChromeDriver's own CDP endpoint: no selenium-devtools module needed (Selenium's
+    // "Unable to find CDP implementation matching 156" warning at the start says only that).
+    chromium.executeCdpCommand("Network.enable", Map.of());
+    chromium.executeCdpCommand(
+        "Network.setExtraHTTPHeaders",
+        Map.of("headers", Map.of("Authorization", "Basic " + token)));
+    chromium.get(SampleServer.uri(AdminClient.BASE + "/").toString());
+  }
+
+  /**
+   * Waits at most {@link #WAIT} for {@code condition}; on timeout the failure also quotes the
+   * page's message line, where the dashboard shows a failed call.
+   */
+  private <T> T waitUntil(ExpectedCondition<T> condition) {
+    return new WebDriverWait(chromium, WAIT, POLL)
+        .withMessage(() -> condition + " (the page's message line: \"" + pageMessage() + "\")")
+        .until(condition);
+  }
+
+  private String pageMessage() {
+    try {
+      return chromium.findElement(MESSAGE).getText();
+    } catch (WebDriverException e) {
+      return "unreadable: " + e.getClass().getSimpleName();
+    }
+  }
+
+  /**
+   * Types {@code prefix} into the id search and refreshes, then waits for the list to be drawn
+   * again from the answer (its first row replaced): until then the list is the one from before the
+   * search.
+   */
+  private void searchFor(String prefix) {
+    WebElement firstRowBefore = chromium.findElement(ROWS);
+    chromium.findElement(SEARCH).sendKeys(prefix);
+    click(REFRESH);
+    waitUntil(stalenessOf(firstRowBefore));
+  }
+
+  private String text(By element) {
+    return chromium.findElement(element).getText();
+  }
+
+  private void click(By element) {
+    chromium.findElement(element).click();
+  }
+
+  private void quitChromium() throws Exception {
+    try {
+      if (chromium != null) {
+        chromium.quit();
+      }
+    } finally {
+      chromium = null;
+      if (profile != null) {
+        try (var files = Files.walk(profile)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        profile = null;
+      }
     }
   }
 }
