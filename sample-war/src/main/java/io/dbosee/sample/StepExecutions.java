@@ -1,5 +1,6 @@
 package io.dbosee.sample;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -25,10 +26,23 @@ public class StepExecutions {
   @Resource(lookup = "jdbc/app")
   DataSource dataSource;
 
+  /**
+   * Creates the table once, before any step records into it: {@code CREATE TABLE IF NOT EXISTS} run
+   * by two steps at the same moment can fail in PostgreSQL (both insert the table's type into the
+   * catalog), which failed a queued step of the crash demo now and then.
+   */
+  @PostConstruct
+  void createTable() {
+    try (Connection c = dataSource.getConnection()) {
+      createTableIfMissing(c);
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create table sample_step_executions", e);
+    }
+  }
+
   /** Adds one execution of {@code step} in workflow {@code workflowId}. */
   public void record(String workflowId, String step) {
     try (Connection c = dataSource.getConnection()) {
-      createTableIfMissing(c);
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO sample_step_executions (workflow_id, step, executions) VALUES (?, ?, 1)"
@@ -46,7 +60,6 @@ public class StepExecutions {
   /** Every recorded execution count, oldest workflow first. */
   public List<Execution> all() {
     try (Connection c = dataSource.getConnection()) {
-      createTableIfMissing(c);
       try (Statement s = c.createStatement();
           ResultSet rs =
               s.executeQuery(
