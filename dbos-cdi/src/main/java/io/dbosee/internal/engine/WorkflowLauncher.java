@@ -2,6 +2,7 @@ package io.dbosee.internal.engine;
 
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
+import io.dbosee.internal.engine.db.SystemDatabase;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class WorkflowLauncher {
   private static final System.Logger LOG = System.getLogger(WorkflowLauncher.class.getName());
 
+  private final SystemDatabase db;
   private final Executor executor;
   private final ExecutionHooks hooks;
   private final EngineLifecycle lifecycle;
@@ -36,6 +38,7 @@ final class WorkflowLauncher {
       WorkflowExecution execution,
       WorkflowParking parking,
       WorkflowOutcomes outcomes) {
+    this.db = services.db;
     this.executor = services.executor;
     this.hooks = services.hooks;
     this.lifecycle = services.lifecycle;
@@ -78,7 +81,8 @@ final class WorkflowLauncher {
    * @throws ParkSignal on a dispatched thread, when the execution parked or was put aside: the
    *     dispatcher has nothing to wait for
    */
-  RunningWorkflow launch(ExecutionRequest request, Placement placement) {
+  RunningWorkflow launch(ExecutionRequest given, Placement placement) {
+    ExecutionRequest request = given;
     WorkflowDefinition definition = request.definition();
     String workflowId = request.workflowId();
     RunningWorkflow resumed = threads.here().takeResuming();
@@ -91,6 +95,9 @@ final class WorkflowLauncher {
       if (running != null) {
         requireSameDefinition(workflowId, definition, running);
         return running;
+      }
+      if (placement == Placement.EXECUTOR && request.init() != null && !request.init().inserted()) {
+        request = readAgain(request);
       }
     }
     if (placement == Placement.DISPATCHED) {
@@ -109,7 +116,8 @@ final class WorkflowLauncher {
       }
     }
     try {
-      executor.execute(() -> runHere(request, mine, false));
+      ExecutionRequest background = request;
+      executor.execute(() -> runHere(background, mine, false));
     } catch (RejectedExecutionException e) {
       active.remove(workflowId, mine);
       mine.outcome().cancel(false);
@@ -124,6 +132,27 @@ final class WorkflowLauncher {
                   : " It is recorded as PENDING and resumes when the application starts again."));
     }
     return mine;
+  }
+
+  /**
+   * A background start that found its workflow's row already there read it before it held the id
+   * here: the execution that held it may have finished since (its final status is written before it
+   * leaves {@link #active}), and running on the row as read would run the body a second time. Read
+   * now, the row tells what counts.
+   */
+  private ExecutionRequest readAgain(ExecutionRequest request) {
+    SystemDatabase.InitResult init = request.init();
+    return db.readWorkflow(request.workflowId())
+        .map(
+            row ->
+                new ExecutionRequest(
+                    request.definition(),
+                    request.workflowId(),
+                    request.inputs(),
+                    request.body(),
+                    request.timeoutMs(),
+                    new SystemDatabase.InitResult(row, false, init.mayHaveOperations())))
+        .orElse(request);
   }
 
   /**

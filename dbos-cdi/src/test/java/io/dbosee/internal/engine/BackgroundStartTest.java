@@ -12,12 +12,22 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import java.io.FileNotFoundException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +123,100 @@ class BackgroundStartTest {
 
     assertThat(again.getResult(WAIT)).isEqualTo("held z");
     assertThat(bodies).hasValue(1);
+  }
+
+  @Test
+  void aSecondStartThatReadTheRowBeforeTheFirstFinishedRunsNothingMore() throws Exception {
+    AtomicReference<Thread> heldBack = new AtomicReference<>();
+    CountDownLatch rowRead = new CountDownLatch(1);
+    CountDownLatch goOn = new CountDownLatch(1);
+    DBOSEngine engine =
+        harness.engine(
+            "local", dataSource -> afterStartRead(dataSource, heldBack::get, rowRead, goOn), held);
+    WorkflowHandle<Object, Exception> first;
+    try (AutoCloseable id = engine.assignWorkflowId("twice")) {
+      first = held.start(StartSpec.background(), "a");
+    }
+    await().atMost(WAIT).until(() -> bodies.get() == 1);
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<WorkflowHandle<Object, Exception>> second =
+          caller.submit(
+              () -> {
+                heldBack.set(Thread.currentThread());
+                try (AutoCloseable id = engine.assignWorkflowId("twice")) {
+                  return held.start(StartSpec.background(), "b");
+                }
+              });
+      assertThat(rowRead.await(30, TimeUnit.SECONDS)).as("the second start read the row").isTrue();
+      // The first execution finishes between the second start's read and its launch.
+      release.countDown();
+      assertThat(first.getResult(WAIT)).isEqualTo("held a");
+      await().atMost(WAIT).until(() -> engine.activeWorkflows() == 0);
+      goOn.countDown();
+
+      assertThat(second.get(30, TimeUnit.SECONDS).getResult(WAIT)).isEqualTo("held a");
+      assertThat(bodies).as("the body ran once").hasValue(1);
+    } finally {
+      caller.shutdownNow();
+    }
+  }
+
+  /**
+   * {@code dataSource}, except that the thread {@code heldBack} names stops after its start has
+   * read the workflow's row (the upsert of {@code workflow_status}) until {@code goOn} opens.
+   */
+  private static DataSource afterStartRead(
+      DataSource dataSource,
+      Supplier<Thread> heldBack,
+      CountDownLatch rowRead,
+      CountDownLatch goOn) {
+    return proxy(
+        DataSource.class,
+        dataSource,
+        (method, args, result) ->
+            result instanceof Connection connection
+                ? proxy(
+                    Connection.class,
+                    connection,
+                    (m, a, statement) ->
+                        m.getName().equals("prepareStatement")
+                                && ((String) a[0])
+                                    .startsWith("INSERT INTO \"dbos\".workflow_status")
+                            ? proxy(
+                                PreparedStatement.class,
+                                (PreparedStatement) statement,
+                                (q, qa, rows) -> {
+                                  if (q.getName().equals("executeQuery")
+                                      && Thread.currentThread() == heldBack.get()) {
+                                    rowRead.countDown();
+                                    goOn.await(30, TimeUnit.SECONDS);
+                                  }
+                                  return rows;
+                                })
+                            : statement)
+                : result);
+  }
+
+  /** What a proxy does with the result of each call it passed on. */
+  private interface AfterCall {
+    Object after(Method method, Object[] args, Object result) throws Exception;
+  }
+
+  private static <T> T proxy(Class<T> type, T target, AfterCall after) {
+    return type.cast(
+        Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            (self, method, args) -> {
+              Object result;
+              try {
+                result = method.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+              return after.after(method, args, result);
+            }));
   }
 
   @Test

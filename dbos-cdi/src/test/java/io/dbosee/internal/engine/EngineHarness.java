@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -84,6 +85,20 @@ final class EngineHarness implements AutoCloseable {
       List<QueueDefinition> queues,
       WorkflowSpec... workflows) {
     return engine(config, executor, TimeSource.SYSTEM, queues, workflows);
+  }
+
+  /**
+   * An engine whose connections to the system database come from {@code wrap} around its own pool
+   * (to watch or hold back statements).
+   */
+  DBOSEngine engine(String executorId, UnaryOperator<DataSource> wrap, WorkflowSpec... workflows) {
+    return engine(
+        new EngineConfig(executorId, "v1", "dbos"),
+        Executors.newCachedThreadPool(),
+        TimeSource.SYSTEM,
+        List.of(),
+        wrap.apply(pool()),
+        workflows);
   }
 
   /** An engine that reaches the database through {@code jdbcUrl} (a proxy, say). */
