@@ -40,10 +40,9 @@ final class Messaging {
     this.messages = messages;
   }
 
+  /** The names these operations are recorded under; the same as the DBOS SDKs use. */
   static final String SEND = "DBOS.send";
 
-  // ---------------------------------------------------------------------------------------
-  // Messages and events
   static final String RECV = "DBOS.recv";
   static final String SET_EVENT = "DBOS.setEvent";
   static final String GET_EVENT = "DBOS.getEvent";
