@@ -33,14 +33,17 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
- * <p>Threads: HikariCP runs its own, named after the pool ({@code dbos-system-database-N:...}): a
- * housekeeper for as long as the pool is open (it retires idle connections, keeps the others alive
- * and replaces those past their lifetime), and, only while there is such work, one that opens
- * connections and one that closes them (each ends after 5 s idle). Connections are opened there,
- * not on the borrowing thread. These are the only threads the URL mode brings; the URL mode is
- * meant for Java SE and tests. In an application server, the system database is the container's
- * DataSource ({@code dbos.system-database.datasource}) and no pool of this class is built, so
- * HikariCP creates nothing there.
+ * <p>Threads: HikariCP runs its own, daemon threads named after the pool ({@code
+ * dbos-system-database-N:...}): a {@code housekeeper} for as long as the pool is open (every 30 s
+ * it retires idle connections, keeps the others alive and replaces those past their lifetime); only
+ * while there is such work, a {@code connection-adder} that opens connections and a {@code
+ * connection-closer} that closes them (each ends after 5 s idle); and, while the pool closes with
+ * connections still lent out, a {@code connection-assassinator} that aborts them. Connections are
+ * opened on the adder, not on the borrowing thread. These are the only threads the URL mode brings
+ * (the hand-written pool this replaced had none), and the URL mode is meant for Java SE and tests.
+ * In an application server the system database is the container's DataSource ({@code
+ * dbos.system-database.datasource}): no pool of this class is built there, so HikariCP creates no
+ * thread in the server.
  *
  * <p>What the engine relies on:
  *
