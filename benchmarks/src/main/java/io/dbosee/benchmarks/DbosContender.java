@@ -7,7 +7,7 @@ import dev.dbos.transact.config.DBOSConfig;
 import dev.dbos.transact.context.WorkflowOptions;
 import dev.dbos.transact.workflow.Queue;
 import dev.dbos.transact.workflow.WorkflowHandle;
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,7 +31,7 @@ final class DbosContender implements Contender {
       new Queue("bench-queue-limited").withWorkerConcurrency(Benchmarks.WORKER_CONCURRENCY);
 
   /** The application's own pool, for the order the transaction-step workload inserts. */
-  private final PooledDataSource application;
+  private final SystemDataSources.Pool application;
 
   DbosContender(BenchPostgres postgres, String database) {
     this.database = database;
@@ -44,7 +44,7 @@ final class DbosContender implements Contender {
             .withExecutorId("bench");
     this.dbos = new DBOS(config);
     this.application =
-        new PooledDataSource(
+        SystemDataSources.pooled(
             postgres.jdbcUrl(database),
             postgres.user(),
             postgres.password(),

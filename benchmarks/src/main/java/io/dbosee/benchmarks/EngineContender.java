@@ -9,7 +9,7 @@ import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.internal.jpa.BenchTransactionSteps;
 import java.lang.reflect.Type;
@@ -33,7 +33,7 @@ final class EngineContender implements Contender {
   private static final ClassLoader LOADER = EngineContender.class.getClassLoader();
 
   private final String database;
-  private final PooledDataSource pool;
+  private final SystemDataSources.Pool pool;
   private final ExecutorService executor = Executors.newCachedThreadPool(Threads.daemon("engine"));
   private final DBOSEngine engine;
   private final WorkflowDefinition noopSteps;
@@ -60,7 +60,7 @@ final class EngineContender implements Contender {
   EngineContender(BenchPostgres postgres, String database, int poolSize) {
     this.database = database;
     this.pool =
-        new PooledDataSource(
+        SystemDataSources.pooled(
             postgres.jdbcUrl(database),
             postgres.user(),
             postgres.password(),

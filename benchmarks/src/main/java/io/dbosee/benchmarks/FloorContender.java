@@ -1,6 +1,6 @@
 package io.dbosee.benchmarks;
 
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.db.SystemSchema;
 import io.dbosee.internal.jpa.BenchTransactionSteps;
 import java.sql.Connection;
@@ -21,14 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The floor: the rows a durable workflow needs (one workflow insert, one checkpoint insert per
  * step, one final update) written straight over JDBC, each statement its own commit, into the same
- * schema (same tables and indexes), through a pool of the same size. What a durable workflow costs
- * if the engine added nothing.
+ * schema (same tables and indexes), through the engine's own pool (the same HikariCP set-up, the
+ * same size). What a durable workflow costs if the engine added nothing.
  */
 final class FloorContender implements Contender {
   private static final String QUEUE = "floor-queue";
 
   private final String database;
-  private final PooledDataSource pool;
+  private final SystemDataSources.Pool pool;
   private final int workers;
   private final String insertWorkflow;
   private final String insertStep;
@@ -43,7 +43,7 @@ final class FloorContender implements Contender {
     // One connection stays free for the enqueuing thread.
     this.workers = Math.max(1, poolSize - 1);
     this.pool =
-        new PooledDataSource(
+        SystemDataSources.pooled(
             postgres.jdbcUrl(database),
             postgres.user(),
             postgres.password(),

@@ -9,7 +9,7 @@ import io.dbosee.Workflow;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,8 +70,11 @@ class CredentialsNeverLeakTest {
       };
   private final Logger root = Logger.getLogger("");
   private final Logger driver = Logger.getLogger("org.postgresql");
+  // HikariCP logs through slf4j, routed to java.util.logging in the tests (slf4j-jdk14).
+  private final Logger pool = Logger.getLogger("com.zaxxer.hikari");
   private Level rootLevel;
   private Level driverLevel;
+  private Level poolLevel;
 
   /** A role that must give its password: a line before the test server's "trust" lines. */
   @BeforeAll
@@ -114,9 +117,11 @@ class CredentialsNeverLeakTest {
   void captureEverything() {
     rootLevel = root.getLevel();
     driverLevel = driver.getLevel();
+    poolLevel = pool.getLevel();
     root.addHandler(capture);
     capture.setLevel(Level.ALL);
     driver.setLevel(Level.ALL);
+    pool.setLevel(Level.ALL);
     Logger.getLogger("io.dbosee").setLevel(Level.ALL);
   }
 
@@ -124,6 +129,7 @@ class CredentialsNeverLeakTest {
   void restore() {
     root.removeHandler(capture);
     driver.setLevel(driverLevel);
+    pool.setLevel(poolLevel);
     root.setLevel(rootLevel);
     Logger.getLogger("io.dbosee").setLevel(null);
     CdiTestSupport.releaseConfig();
@@ -148,12 +154,15 @@ class CredentialsNeverLeakTest {
 
   @Test
   void aWrongPasswordLeavesNoTraceOfItInTheErrorOrTheLogs() {
-    try (PooledDataSource pool =
-        new PooledDataSource(url(DATABASE.name(), ""), ROLE, WRONG, 2, Duration.ofSeconds(5))) {
+    try (SystemDataSources.Pool pool =
+        SystemDataSources.pooled(url(DATABASE.name(), ""), ROLE, WRONG, 2, Duration.ofSeconds(5))) {
       String failure = everything(catchThrowable(pool::getConnection));
 
       assertThat(failure).contains("password authentication failed");
       assertNoSecretIn(failure, WRONG);
+      assertThat(logged)
+          .as("the pool's own records were captured, at every level")
+          .anyMatch(record -> record.contains("dbos-system-database-") && record.contains("FINE"));
     }
   }
 
@@ -169,8 +178,8 @@ class CredentialsNeverLeakTest {
     };
     for (String url : urls) {
       logged.clear();
-      try (PooledDataSource pool =
-          new PooledDataSource(url, null, null, 2, Duration.ofSeconds(5))) {
+      try (SystemDataSources.Pool pool =
+          SystemDataSources.pooled(url, null, null, 2, Duration.ofSeconds(5))) {
         String failure = everything(catchThrowable(pool::getConnection));
 
         assertThat(failure).as(url).contains("Could not open a system database connection");
@@ -179,8 +188,8 @@ class CredentialsNeverLeakTest {
       }
     }
     logged.clear();
-    try (PooledDataSource pool =
-            new PooledDataSource(
+    try (SystemDataSources.Pool pool =
+            SystemDataSources.pooled(
                 url(DATABASE.name(), "?user=" + ROLE + "&password=" + RIGHT),
                 null,
                 null,
@@ -197,8 +206,8 @@ class CredentialsNeverLeakTest {
   @Test
   void anEngineThatCannotConnectSaysSoWithoutThePassword() {
     ExecutorService executor = Executors.newCachedThreadPool();
-    try (PooledDataSource pool =
-        new PooledDataSource(
+    try (SystemDataSources.Pool pool =
+        SystemDataSources.pooled(
             url(DATABASE.name(), "?password=" + WRONG), ROLE, null, 2, Duration.ofSeconds(5))) {
       DBOSEngine engine =
           new DBOSEngine(

@@ -13,7 +13,7 @@ import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.TimeSource;
 import io.dbosee.internal.engine.WorkflowDefinition;
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.internal.errors.ErrorCode;
 import jakarta.annotation.PreDestroy;
@@ -60,7 +60,7 @@ public class DBOSRuntime {
 
   private volatile DBOSEngine engine;
   private volatile Scheduler scheduler;
-  private PooledDataSource ownedPool;
+  private SystemDataSources.Pool ownedPool;
 
   /** Starts before any application observer of the same event, so workflows can be called. */
   void start(
@@ -294,8 +294,10 @@ public class DBOSRuntime {
       }
     }
     if (settings.url.isPresent()) {
+      // Only here, in URL mode, is HikariCP used (and its threads started): the container
+      // DataSource path above never loads it.
       ownedPool =
-          new PooledDataSource(
+          SystemDataSources.pooled(
               settings.url.get(),
               settings.user.orElse(null),
               settings.password.orElse(null),

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
-import io.dbosee.internal.engine.db.PooledDataSource;
+import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.testing.TestPostgres;
 import java.lang.reflect.Type;
@@ -28,13 +28,13 @@ final class EngineHarness implements AutoCloseable {
   final TestPostgres.Database database = TestPostgres.newDatabase();
   private final List<ExecutorService> executors = new ArrayList<>();
   private final Map<DBOSEngine, ExecutorService> executorOf = new IdentityHashMap<>();
-  private final List<PooledDataSource> pools = new ArrayList<>();
+  private final List<SystemDataSources.Pool> pools = new ArrayList<>();
   private final List<Scheduler> schedulers = new ArrayList<>();
 
   /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
-  private PooledDataSource pool() {
-    PooledDataSource pool =
-        new PooledDataSource(
+  private SystemDataSources.Pool pool() {
+    SystemDataSources.Pool pool =
+        SystemDataSources.pooled(
             database.jdbcUrl(), database.user(), database.password(), 10, Duration.ofSeconds(30));
     pools.add(pool);
     return pool;
@@ -114,8 +114,8 @@ final class EngineHarness implements AutoCloseable {
       String jdbcUrl,
       List<QueueDefinition> queues,
       WorkflowSpec... workflows) {
-    PooledDataSource pool =
-        new PooledDataSource(
+    SystemDataSources.Pool pool =
+        SystemDataSources.pooled(
             jdbcUrl, database.user(), database.password(), 10, Duration.ofSeconds(30));
     pools.add(pool);
     return engine(config, executor, TimeSource.SYSTEM, queues, pool, workflows);
@@ -229,7 +229,7 @@ final class EngineHarness implements AutoCloseable {
   public void close() {
     schedulers.forEach(Scheduler::close);
     executors.forEach(ExecutorService::shutdownNow);
-    pools.forEach(PooledDataSource::close);
+    pools.forEach(SystemDataSources.Pool::close);
   }
 
   /** A workflow defined as a lambda, called the way an interceptor would call it. */

@@ -232,8 +232,9 @@ class CheckpointGroupCommitTest {
       workflow("many-" + w);
     }
     // Pooled connections, as in production: writes are fast enough for callers to overtake.
-    PooledDataSource pool =
-        new PooledDataSource(db.jdbcUrl(), db.user(), db.password(), 10, Duration.ofSeconds(30));
+    SystemDataSources.Pool pool =
+        SystemDataSources.pooled(
+            db.jdbcUrl(), db.user(), db.password(), 10, Duration.ofSeconds(30));
     system = new SystemDatabase(counted(pool), "dbos");
     connections.set(0);
     List<Future<Integer>> results = new ArrayList<>();

@@ -406,8 +406,8 @@ class SystemSchemaTest {
 
   @Test
   void anUnreachableDatabaseIsReportedAsASystemDatabaseError() {
-    try (PooledDataSource unreachable =
-        new PooledDataSource(
+    try (SystemDataSources.Pool unreachable =
+        SystemDataSources.pooled(
             "jdbc:postgresql://127.0.0.1:1/none", "u", "p", 1, java.time.Duration.ofSeconds(1))) {
       assertThatThrownBy(() -> SystemSchema.migrate(unreachable, "dbos"))
           .isInstanceOf(DBOSSystemDatabaseException.class)
