@@ -7,14 +7,17 @@ import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.reflect.Proxy;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.stream.Collectors;
 import javax.naming.Context;
 import javax.naming.NameNotFoundException;
 import javax.naming.OperationNotSupportedException;
 import javax.naming.spi.InitialContextFactory;
-import javax.sql.DataSource;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The server's path: the system database is a container DataSource found in JNDI ({@code
  * dbos.system-database.datasource}). DBOS then builds no pool of its own, so HikariCP (the URL
- * mode's pool) starts no thread inside the server.
+ * mode's pool) starts no thread inside the server. And in URL mode inside a server, the pool's
+ * threads come from the server's managed thread factory.
  */
 class CdiContainerDataSourceTest {
   private static final String NAME = "jdbc/dbosSystemForTest";
@@ -32,9 +36,9 @@ class CdiContainerDataSourceTest {
   private final String factoryBefore = System.getProperty(Context.INITIAL_CONTEXT_FACTORY);
   private WeldContainer container;
 
-  /** A naming context that knows one name: the test's DataSource. */
+  /** A naming context that knows the names a test binds. */
   public static final class Naming implements InitialContextFactory {
-    static volatile DataSource bound;
+    static final Map<String, Object> BOUND = new ConcurrentHashMap<>();
 
     @Override
     public Context getInitialContext(Hashtable<?, ?> environment) {
@@ -45,7 +49,8 @@ class CdiContainerDataSourceTest {
               (proxy, method, args) -> {
                 switch (method.getName()) {
                   case "lookup":
-                    if (NAME.equals(String.valueOf(args[0]))) {
+                    Object bound = BOUND.get(String.valueOf(args[0]));
+                    if (bound != null) {
                       return bound;
                     }
                     throw new NameNotFoundException(String.valueOf(args[0]));
@@ -77,13 +82,13 @@ class CdiContainerDataSourceTest {
     } else {
       System.setProperty(Context.INITIAL_CONTEXT_FACTORY, factoryBefore);
     }
-    Naming.bound = null;
+    Naming.BOUND.clear();
   }
 
   @Test
   void aContainerDataSourceRunsWorkflowsWithoutAPoolThread() {
     Set<String> before = poolThreads();
-    Naming.bound = database.dataSource();
+    Naming.BOUND.put(NAME, database.dataSource());
     System.setProperty(Context.INITIAL_CONTEXT_FACTORY, Naming.class.getName());
 
     container =
@@ -104,6 +109,27 @@ class CdiContainerDataSourceTest {
 
     assertThat(container.select(Greeter.class).get().greet("url")).isEqualTo("hello url");
     assertThat(poolThreads()).as("HikariCP's housekeeper").anyMatch(name -> !before.contains(name));
+  }
+
+  @Test
+  void inAServerTheUrlModesPoolThreadsComeFromTheManagedThreadFactory() {
+    Set<String> before = poolThreads();
+    List<Thread> made = new CopyOnWriteArrayList<>();
+    ThreadFactory managed =
+        task -> {
+          Thread thread = new Thread(task, "managed-" + made.size());
+          thread.setDaemon(true);
+          made.add(thread);
+          return thread;
+        };
+    Naming.BOUND.put("java:comp/DefaultManagedThreadFactory", managed);
+    System.setProperty(Context.INITIAL_CONTEXT_FACTORY, Naming.class.getName());
+
+    container = CdiTestSupport.start(CdiTestSupport.systemDatabase(database), Greeter.class);
+
+    assertThat(container.select(Greeter.class).get().greet("url")).isEqualTo("hello url");
+    assertThat(made).as("HikariCP's housekeeper and connection adder").isNotEmpty();
+    assertThat(poolThreads()).as("threads HikariCP made itself").isSubsetOf(before);
   }
 
   private static Set<String> poolThreads() {

@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -302,7 +303,8 @@ public class DBOSRuntime {
               settings.user.orElse(null),
               settings.password.orElse(null),
               settings.poolSize,
-              Duration.ofSeconds(30));
+              Duration.ofSeconds(30),
+              managedThreadFactory(settings));
       return ownedPool;
     }
     throw ErrorCode.NO_SYSTEM_DATABASE.illegalState(
@@ -316,6 +318,24 @@ public class DBOSRuntime {
             + GlobalSettings.PASSWORD
             + ") in META-INF/microprofile-config.properties or the environment"
             + " (DBOS_SYSTEM_DATABASE_URL).");
+  }
+
+  /**
+   * The server's managed thread factory, for the threads of the URL mode's pool; null outside a
+   * server (nothing bound at the name), where the pool's threads are its own.
+   */
+  private static ThreadFactory managedThreadFactory(GlobalSettings settings) {
+    String name = settings.threadFactoryJndiName;
+    try {
+      return (ThreadFactory) new InitialContext().lookup(name);
+    } catch (NamingException | ClassCastException e) {
+      LOG.log(
+          Level.FINE,
+          "No managed thread factory at ''{0}'' ({1}): the system database pool makes its own"
+              + " threads, as outside a server",
+          new Object[] {name, e.toString()});
+      return null;
+    }
   }
 
   private Executor executor(GlobalSettings settings) {

@@ -34,6 +34,7 @@ final class GlobalSettings {
   static final String SCHEDULES_ENABLED = "dbos.schedules.enabled";
   static final String SCHEDULES_POLLING = "dbos.schedules.polling-interval-seconds";
   static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
+  static final String THREAD_FACTORY_JNDI = "dbos.thread-factory.jndi-name";
   static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
   static final String FAILOVER_ENABLED = "dbos.failover.enabled";
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
@@ -42,6 +43,7 @@ final class GlobalSettings {
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
   static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
       "java:comp/DefaultManagedScheduledExecutorService";
+  static final String DEFAULT_THREAD_FACTORY_JNDI = "java:comp/DefaultManagedThreadFactory";
 
   enum SelfCallCheck {
     FAIL,
@@ -61,6 +63,10 @@ final class GlobalSettings {
   final String executorId;
   final Optional<String> applicationVersion;
   final String executorJndiName;
+
+  /** Where the URL mode's pool finds the server's managed thread factory. */
+  final String threadFactoryJndiName;
+
   final SelfCallCheck selfCallCheck;
   final Optional<String> applicationDatasource;
   final String applicationSchema;
@@ -94,6 +100,8 @@ final class GlobalSettings {
         values.value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
     this.applicationVersion = values.text(APPLICATION_VERSION);
     this.executorJndiName = values.text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
+    this.threadFactoryJndiName =
+        values.text(THREAD_FACTORY_JNDI).orElse(DEFAULT_THREAD_FACTORY_JNDI);
     this.selfCallCheck = selfCallCheck();
     this.applicationDatasource = values.text(APPLICATION_DATASOURCE);
     this.applicationSchema = schemaName(APPLICATION_SCHEMA);

@@ -15,6 +15,7 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -39,11 +40,11 @@ import javax.sql.DataSource;
  * while there is such work, a {@code connection-adder} that opens connections and a {@code
  * connection-closer} that closes them (each ends after 5 s idle); and, while the pool closes with
  * connections still lent out, a {@code connection-assassinator} that aborts them. Connections are
- * opened on the adder, not on the borrowing thread. These are the only threads the URL mode brings
- * (the hand-written pool this replaced had none), and the URL mode is meant for Java SE and tests.
- * In an application server the system database is the container's DataSource ({@code
- * dbos.system-database.datasource}): no pool of this class is built there, so HikariCP creates no
- * thread in the server.
+ * opened on the adder, not on the borrowing thread. These are the only threads the URL mode brings.
+ * Given a thread factory, HikariCP makes every one of them with it: in an application server the
+ * URL mode passes the server's managed thread factory, so that the library creates no thread of its
+ * own there. The documented server path is the container's DataSource ({@code
+ * dbos.system-database.datasource}), for which no pool of this class is built at all.
  *
  * <p>What the engine relies on:
  *
@@ -92,6 +93,16 @@ public final class SystemDataSources {
    * @throws IllegalArgumentException when {@code size} is below 1 or the timeout is negative
    */
   public static Pool pooled(String url, String user, String password, int size, Duration timeout) {
+    return pooled(url, user, password, size, timeout, null);
+  }
+
+  /**
+   * The same pool, whose threads come from {@code threads}: in an application server, its managed
+   * thread factory, so that no thread of the pool is one the server does not know; null: threads of
+   * HikariCP's own (Java SE, tests).
+   */
+  public static Pool pooled(
+      String url, String user, String password, int size, Duration timeout, ThreadFactory threads) {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(timeout, "timeout");
     if (size < 1) {
@@ -101,7 +112,7 @@ public final class SystemDataSources {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("the borrow timeout must not be negative");
     }
-    return new Pool(new Connector(url, user, password), size, timeout);
+    return new Pool(new Connector(url, user, password), size, timeout, threads);
   }
 
   /**
@@ -117,7 +128,7 @@ public final class SystemDataSources {
     private volatile PrintWriter logWriter;
     private volatile int loginTimeoutSeconds;
 
-    private Pool(Connector connector, int size, Duration timeout) {
+    private Pool(Connector connector, int size, Duration timeout, ThreadFactory threads) {
       this.connector = connector;
       this.size = size;
       this.timeout = timeout;
@@ -137,6 +148,9 @@ public final class SystemDataSources {
       // start made before the database is up rides it out (start-outage-wait-seconds).
       config.setInitializationFailTimeout(-1);
       config.setRegisterMbeans(false);
+      if (threads != null) {
+        config.setThreadFactory(threads);
+      }
       this.hikari = new HikariDataSource(config);
     }
 
