@@ -73,6 +73,8 @@ public enum ErrorCode {
   UNREGISTERED_WORKFLOW("DBOS-CDI-074", "a pending workflow that no bean of this application has"),
   SCHEDULE_ON_UNDECLARED_QUEUE("DBOS-CDI-075", "a stored schedule enqueues on an undeclared queue"),
   START_OUTAGE("DBOS-CDI-076", "a start or enqueue gave up waiting for the system database"),
+  FOREIGN_MIGRATION_NUMBER(
+      "DBOS-CDI-077", "the system database is at a number of another DBOS SDK's own history"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),

@@ -43,7 +43,7 @@ final class HistoryMigrations {
       "FOREIGN KEY (workflow_uuid) REFERENCES ${schema}.workflow_status (workflow_uuid)"
           + " ON UPDATE CASCADE ON DELETE CASCADE";
 
-  /** Migrations 1 to 41, in order; {@code ALL.get(i).version() == i + 1}. */
+  /** Migrations 1 to 47, in order; {@code ALL.get(i).version() == i + 1}. */
   static final List<Migration> ALL =
       List.of(
           SystemSchemaMigrations.m(
@@ -438,5 +438,46 @@ final class HistoryMigrations {
               "ALTER TABLE ${schema}.workflow_status ADD COLUMN IF NOT EXISTS schedule_name text",
               "CREATE INDEX IF NOT EXISTS idx_workflow_status_schedule_name"
                   + " ON ${schema}.workflow_status (schedule_name)"
-                  + " WHERE schedule_name IS NOT NULL"));
+                  + " WHERE schedule_name IS NOT NULL"),
+          // The SDKs' shape at 41 has a second (destination_uuid, topic) index, which migration
+          // 114 keeps when it drops the first: created here so that a schema this library made
+          // at 41 gets it too.
+          SystemSchemaMigrations.m(
+              42,
+              "debouncing columns (and the messages index the SDKs made at 41)",
+              "ALTER TABLE ${schema}.workflow_status"
+                  + " ADD COLUMN IF NOT EXISTS debounce_deadline_epoch_ms bigint DEFAULT NULL",
+              "ALTER TABLE ${schema}.workflow_status"
+                  + " ADD COLUMN IF NOT EXISTS is_debounced boolean NOT NULL DEFAULT false",
+              "CREATE INDEX IF NOT EXISTS idx_workflow_topic"
+                  + " ON ${schema}.notifications (destination_uuid, topic)"),
+          // Writers send the notification themselves now (same channel and payload).
+          SystemSchemaMigrations.m(
+              43,
+              "drop the streams notify trigger",
+              "DROP TRIGGER IF EXISTS dbos_streams_trigger ON ${schema}.streams",
+              "DROP FUNCTION IF EXISTS ${schema}.streams_function()"),
+          SystemSchemaMigrations.m(
+              44,
+              "drop the workflow events notify trigger",
+              "DROP TRIGGER IF EXISTS dbos_workflow_events_trigger ON ${schema}.workflow_events",
+              "DROP FUNCTION IF EXISTS ${schema}.workflow_events_function()"),
+          SystemSchemaMigrations.m(
+              45,
+              "partition dequeue index",
+              "CREATE INDEX IF NOT EXISTS idx_workflow_status_partition_dequeue"
+                  + " ON ${schema}.workflow_status"
+                  + " (queue_name, status, queue_partition_key, priority, created_at)"
+                  + " WHERE status IN ('ENQUEUED', 'PENDING') AND queue_partition_key IS NOT NULL"),
+          SystemSchemaMigrations.m(
+              46,
+              "partition dequeue index ordered by workflow id too",
+              "CREATE INDEX IF NOT EXISTS idx_workflow_status_partition_dequeue_v2"
+                  + " ON ${schema}.workflow_status"
+                  + " (queue_name, status, queue_partition_key, priority, created_at, workflow_uuid)"
+                  + " WHERE status IN ('ENQUEUED', 'PENDING') AND queue_partition_key IS NOT NULL"),
+          SystemSchemaMigrations.m(
+              47,
+              "drop the first partition dequeue index",
+              "DROP INDEX IF EXISTS ${schema}.idx_workflow_status_partition_dequeue"));
 }

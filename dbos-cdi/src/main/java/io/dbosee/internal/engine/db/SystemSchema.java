@@ -2,6 +2,7 @@ package io.dbosee.internal.engine.db;
 
 import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.internal.engine.db.SystemSchemaMigrations.Migration;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,8 +67,14 @@ public final class SystemSchema {
   static int migrate(DataSource dataSource, String schema, int target) {
     Objects.requireNonNull(dataSource, "dataSource");
     String quoted = quote(schema);
-    if (target < 1 || target > LATEST_VERSION) {
-      throw new IllegalArgumentException("target must be in 1.." + LATEST_VERSION);
+    if (!SystemSchemaMigrations.known(target)) {
+      throw new IllegalArgumentException(
+          "target must be a migration number: 1.."
+              + SystemSchemaMigrations.LAST_HISTORY
+              + " or "
+              + SystemSchemaMigrations.SHARED_BASE
+              + ".."
+              + LATEST_VERSION);
     }
     Connection connection;
     try {
@@ -175,6 +182,27 @@ public final class SystemSchema {
       lock.executeQuery().close();
     }
     int current = currentVersion(c, schema, quoted);
+    if (current > SystemSchemaMigrations.LAST_HISTORY
+        && current < SystemSchemaMigrations.SHARED_BASE) {
+      throw ErrorCode.FOREIGN_MIGRATION_NUMBER.exception(
+          MigrationStepException::new,
+          "System database schema \""
+              + schema
+              + "\" is at migration "
+              + current
+              + ", a number in "
+              + (SystemSchemaMigrations.LAST_HISTORY + 1)
+              + "-"
+              + (SystemSchemaMigrations.SHARED_BASE - 1)
+              + ": another DBOS SDK's own history, which this library cannot read. Start the"
+              + " application that created it with a DBOS SDK that migrates to the shared"
+              + " numbering (the TypeScript SDK 5 or later, Python 2.x or 3.x, Java 1.3 or"
+              + " later), so that it brings the schema to "
+              + SystemSchemaMigrations.SHARED_BASE
+              + " or above, or point this application at another schema"
+              + " (dbos.system-database.schema).",
+          null);
+    }
     if (current >= target) {
       if (current > LATEST_VERSION) {
         LOG.log(
@@ -294,7 +322,7 @@ public final class SystemSchema {
   private static final class MigrationStepException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    MigrationStepException(String message, SQLException cause) {
+    MigrationStepException(String message, Throwable cause) {
       super(message, cause);
     }
   }

@@ -9,16 +9,18 @@ import java.util.List;
  * <p>Invariants:
  *
  * <ul>
- *   <li>Migration {@code n} assumes exactly the shape left by migrations {@code 1..n-1}, whether
- *       this class or a DBOS SDK applied them; the runner applies them in order, in one
- *       transaction, under an advisory lock.
+ *   <li>The numbers are 1-47 (the history the Python, Go and Java SDKs share) and 100-123 (the
+ *       numbering every SDK shares); 48-99 are empty. Migration {@code n} assumes exactly the shape
+ *       left by the migrations before it, whether this class or a DBOS SDK applied them; the runner
+ *       applies them in order, in one transaction, under an advisory lock.
  *   <li>Objects a later SDK migration drops (the original executor-id, status, queue-status-started
  *       and non-partial forked-from/parent indexes, the non-partial dedup constraint, the first
  *       13-argument {@code enqueue_workflow}) are never created here; their later drops use {@code
  *       IF EXISTS}, so a schema an SDK left at any earlier number converges to the same shape as a
  *       fresh one.
- *   <li>Only one {@code (destination_uuid, topic)} index on {@code notifications} (the SDKs create
- *       two identical ones; the contract names one).
+ *   <li>The SDKs' two identical {@code (destination_uuid, topic)} indexes on {@code notifications}
+ *       are made as they make them (migration 12 the first, 42 the second, which a schema made here
+ *       at 41 lacked), and migration 114 drops the first.
  *   <li>Every statement names objects through {@value #SCHEMA}, replaced by the quoted schema
  *       identifier; functions run with {@code search_path = pg_catalog, pg_temp}, so every table
  *       they touch is schema-qualified.
@@ -30,7 +32,13 @@ final class SystemSchemaMigrations {
   static final String SCHEMA = "${schema}";
 
   /** The number of the last migration: the shape of the contract. */
-  static final int LATEST = 41;
+  static final int LATEST = 123;
+
+  /** The first number every DBOS SDK gives the same migration; below it, only 1-47 are known. */
+  static final int SHARED_BASE = 100;
+
+  /** The last number of the history below {@link #SHARED_BASE} that this class knows. */
+  static final int LAST_HISTORY = 47;
 
   static final String NOW_MS = "(EXTRACT(epoch FROM now()) * 1000)::bigint";
 
@@ -53,5 +61,13 @@ final class SystemSchemaMigrations {
   }
 
   /** All migrations, in order of their numbers. */
-  static final List<Migration> ALL = HistoryMigrations.ALL;
+  static final List<Migration> ALL =
+      java.util.stream.Stream.concat(HistoryMigrations.ALL.stream(), SharedMigrations.ALL.stream())
+          .toList();
+
+  /** Whether {@code version} is the number of a migration defined here (1-47, 100-123). */
+  static boolean known(int version) {
+    return (version >= 1 && version <= LAST_HISTORY)
+        || (version >= SHARED_BASE && version <= LATEST);
+  }
 }
