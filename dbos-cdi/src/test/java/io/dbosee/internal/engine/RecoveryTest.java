@@ -85,8 +85,7 @@ class RecoveryTest {
     assertThat(second.recoverPendingWorkflows()).containsExactly("order-7");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCESS".equals(harness.status("order-7")));
-    assertThat(harness.query("SELECT output FROM dbos.workflow_status"))
-        .isEqualTo("\"one#1,two#2,three#1,book\"");
+    assertThat(harness.output("order-7")).isEqualTo("\"one#1,two#2,three#1,book\"");
     assertThat(one).as("completed step one is not run again").hasValue(1);
     assertThat(two).as("step two never completed, so it runs again").hasValue(2);
     assertThat(three).hasValue(1);
@@ -149,7 +148,7 @@ class RecoveryTest {
     second.recoverPendingWorkflows();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> "ERROR".equals(harness.status("nd-1")));
-    assertThat(harness.query("SELECT error FROM dbos.workflow_status"))
+    assertThat(harness.error("nd-1"))
         .contains("DBOSNonDeterministicWorkflowException")
         .contains("'reserve'")
         .contains("'charge'");
@@ -267,6 +266,6 @@ class RecoveryTest {
     assertThatThrownBy(() -> call.get(10, java.util.concurrent.TimeUnit.SECONDS))
         .hasCauseInstanceOf(DBOSInterruptedException.class);
     assertThat(harness.status("stop-1")).isEqualTo("PENDING");
-    assertThat(harness.query("SELECT error FROM dbos.workflow_status")).isNull();
+    assertThat(harness.error("stop-1")).isNull();
   }
 }
