@@ -23,6 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * step, one final update) written straight over JDBC, each statement its own commit, into the same
  * schema (same tables and indexes), through the engine's own pool (the same HikariCP set-up, the
  * same size). What a durable workflow costs if the engine added nothing.
+ *
+ * <p>The rows are those of migration 123: the start writes the status row and its {@code
+ * workflow_input} row, the finish updates the status row and writes its {@code workflow_output}
+ * row, each in one statement (a data-modifying CTE), as any writer of that shape must.
  */
 final class FloorContender implements Contender {
   private static final String QUEUE = "floor-queue";
@@ -57,36 +61,45 @@ final class FloorContender implements Contender {
       throw new IllegalStateException("could not prepare the transaction-step workload", e);
     }
     this.insertWorkflow =
-        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
-            + " executor_id, application_version, inputs, serialization, recovery_attempts,"
+        "WITH status AS (INSERT INTO dbos.workflow_status (workflow_uuid, status, name,"
+            + " class_name, executor_id, application_version, serialization, recovery_attempts,"
             + " created_at, updated_at) VALUES (?, 'PENDING', 'noopSteps', 'bench.Workflows',"
-            + " 'bench', 'v1', ?, 'portable_json', 1, ?, ?)";
+            + " 'bench', 'v1', 'portable_json', 1, ?, ?) RETURNING workflow_uuid)"
+            + " INSERT INTO dbos.workflow_input (workflow_uuid, inputs)"
+            + " SELECT workflow_uuid, ? FROM status";
     this.insertStep =
         "INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name, output,"
             + " started_at_epoch_ms, completed_at_epoch_ms, serialization) VALUES (?, ?, 'noop',"
             + " ?, ?, ?, 'portable_json')";
     this.finish =
-        "UPDATE dbos.workflow_status SET status = 'SUCCESS', output = ?, updated_at = ?,"
-            + " completed_at = ? WHERE workflow_uuid = ? AND status = 'PENDING'";
+        "WITH status AS (UPDATE dbos.workflow_status SET status = 'SUCCESS', updated_at = ?,"
+            + " completed_at = ? WHERE workflow_uuid = ? AND status = 'PENDING' RETURNING"
+            + " workflow_uuid) INSERT INTO dbos.workflow_output (workflow_uuid, output)"
+            + " SELECT workflow_uuid, ? FROM status ON CONFLICT (workflow_uuid) DO UPDATE SET"
+            + " output = EXCLUDED.output";
     this.readWorkflow =
-        "SELECT status, inputs, executor_id FROM dbos.workflow_status WHERE workflow_uuid = ?";
+        "SELECT ws.status, wi.inputs, ws.executor_id FROM dbos.workflow_status ws LEFT JOIN"
+            + " dbos.workflow_input wi ON wi.workflow_uuid = ws.workflow_uuid WHERE"
+            + " ws.workflow_uuid = ?";
     this.readSteps =
         "SELECT function_id, function_name, output, error FROM dbos.operation_outputs WHERE"
             + " workflow_uuid = ? ORDER BY function_id";
     this.enqueue =
-        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
-            + " executor_id, application_version, inputs, serialization, queue_name, created_at,"
-            + " updated_at) VALUES (?, 'ENQUEUED', 'noopSteps', 'bench.Workflows', 'bench', 'v1',"
-            + " ?, 'portable_json', '"
+        "WITH status AS (INSERT INTO dbos.workflow_status (workflow_uuid, status, name,"
+            + " class_name, executor_id, application_version, serialization, queue_name,"
+            + " created_at, updated_at) VALUES (?, 'ENQUEUED', 'noopSteps', 'bench.Workflows',"
+            + " 'bench', 'v1', 'portable_json', '"
             + QUEUE
-            + "', ?, ?)";
+            + "', ?, ?) RETURNING workflow_uuid) INSERT INTO dbos.workflow_input (workflow_uuid,"
+            + " inputs) SELECT workflow_uuid, ? FROM status";
     this.dequeue =
-        "UPDATE dbos.workflow_status SET status = 'PENDING', started_at_epoch_ms = ?,"
-            + " recovery_attempts = 1 WHERE workflow_uuid = (SELECT workflow_uuid FROM"
-            + " dbos.workflow_status WHERE queue_name = '"
+        "WITH claimed AS (UPDATE dbos.workflow_status SET status = 'PENDING',"
+            + " started_at_epoch_ms = ?, recovery_attempts = 1 WHERE workflow_uuid = (SELECT"
+            + " workflow_uuid FROM dbos.workflow_status WHERE queue_name = '"
             + QUEUE
             + "' AND status = 'ENQUEUED' ORDER BY priority, created_at LIMIT 1 FOR UPDATE SKIP"
-            + " LOCKED) RETURNING workflow_uuid, inputs";
+            + " LOCKED) RETURNING workflow_uuid) SELECT c.workflow_uuid, wi.inputs FROM claimed c"
+            + " JOIN dbos.workflow_input wi ON wi.workflow_uuid = c.workflow_uuid";
   }
 
   @Override
@@ -109,9 +122,9 @@ final class FloorContender implements Contender {
       long now = System.currentTimeMillis();
       try (PreparedStatement ps = c.prepareStatement(insertWorkflow)) {
         ps.setString(1, workflowId);
-        ps.setString(2, inputs(steps, payloadBytes));
+        ps.setLong(2, now);
         ps.setLong(3, now);
-        ps.setLong(4, now);
+        ps.setString(4, inputs(steps, payloadBytes));
         ps.executeUpdate();
       }
       runSteps(c, workflowId, steps, payloadBytes);
@@ -133,9 +146,9 @@ final class FloorContender implements Contender {
       long now = System.currentTimeMillis();
       try (PreparedStatement ps = c.prepareStatement(insertWorkflow)) {
         ps.setString(1, workflowId);
-        ps.setString(2, inputs(0, 0));
+        ps.setLong(2, now);
         ps.setLong(3, now);
-        ps.setLong(4, now);
+        ps.setString(4, inputs(0, 0));
         ps.executeUpdate();
       }
       c.setAutoCommit(false);
@@ -184,10 +197,10 @@ final class FloorContender implements Contender {
   private void finish(Connection c, String workflowId) throws SQLException {
     long now = System.currentTimeMillis();
     try (PreparedStatement ps = c.prepareStatement(finish)) {
-      ps.setString(1, "\"done\"");
+      ps.setLong(1, now);
       ps.setLong(2, now);
-      ps.setLong(3, now);
-      ps.setString(4, workflowId);
+      ps.setString(3, workflowId);
+      ps.setString(4, "\"done\"");
       ps.executeUpdate();
     }
   }
@@ -294,9 +307,9 @@ final class FloorContender implements Contender {
     long now = System.currentTimeMillis();
     try (PreparedStatement ps = c.prepareStatement(enqueue)) {
       ps.setString(1, id);
-      ps.setString(2, inputs(steps, 0));
+      ps.setLong(2, now);
       ps.setLong(3, now);
-      ps.setLong(4, now);
+      ps.setString(4, inputs(steps, 0));
       ps.executeUpdate();
     }
   }
