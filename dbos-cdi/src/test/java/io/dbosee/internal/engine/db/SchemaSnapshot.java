@@ -30,7 +30,7 @@ public final class SchemaSnapshot {
         rows(
             ds,
             schema,
-            "SELECT 'relation ' || c.relkind || ' ' || c.relname || ' acl '"
+            "SELECT 'relation ' || c.relkind::text || ' ' || c.relname || ' acl '"
                 + " || coalesce(c.relacl::text, '-')"
                 + oid.formatted("c.oid")
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
