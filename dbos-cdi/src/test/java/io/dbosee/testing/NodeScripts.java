@@ -102,6 +102,11 @@ public final class NodeScripts {
     return toJava(printed.get("result"));
   }
 
+  /** JSON text as plain Java values, as {@link #run} returns them. */
+  public static Object parse(String json) {
+    return toJava(read(json));
+  }
+
   /** {@link #run} for a script that prints one JSON object. */
   @SuppressWarnings("unchecked")
   public Map<String, Object> object(String script, String... arguments) {
@@ -116,17 +121,18 @@ public final class NodeScripts {
 
   /**
    * The install step: {@code npm ci} when node is there and the packages differ from the lock.
-   * Arguments: the directory of package-lock.json, and {@code --offline=true} under {@code mvn -o}.
+   * Argument: the directory of package-lock.json. npm takes its cache first and asks the registry
+   * only for what the cache lacks, also under {@code mvn -o} (which concerns Maven's repositories).
    */
   public static void main(String[] args) throws Exception {
     Path directory = args.length > 0 ? Path.of(args[0]) : DIRECTORY;
-    boolean offline = List.of(args).contains("--offline=true"); // mvn -o: npm's cache only
     Optional<String> problem = installProblem(directory);
     if (problem.isEmpty()) {
       return;
     }
     Optional<Path> npm = onPath(WINDOWS ? "npm.cmd" : "npm");
     if (npm.isEmpty() || onPath(WINDOWS ? "node.exe" : "node").isEmpty()) {
+      // Not a build failure: the other tests need no node; the one that does fails saying why.
       System.out.println(
           "[WARNING] Node.js is not on the PATH: the npm packages in "
               + directory
@@ -136,15 +142,13 @@ public final class NodeScripts {
       return;
     }
     System.out.println("[INFO] " + problem.get() + ": npm ci in " + directory);
-    List<String> command = new ArrayList<>(List.of(npm.get().toString(), "ci", "--no-audit"));
-    if (offline) {
-      command.add("--offline");
-    }
+    List<String> command =
+        List.of(npm.get().toString(), "ci", "--prefer-offline", "--no-audit", "--no-fund");
     int exit =
         new ProcessBuilder(command).directory(directory.toFile()).inheritIO().start().waitFor();
     if (exit != 0) {
-      // A failed install must not stop the other tests (offline, say): the test that needs the
-      // packages fails on its own, with installProblem's message.
+      // A failed install must not stop the other tests: the test that needs the packages fails on
+      // its own, with installProblem's message.
       System.out.println(
           "[WARNING] npm ci failed (exit " + exit + "): TypeScriptClientInteropTest will fail.");
     }
