@@ -3,14 +3,15 @@
 // DBOS.launch() -> SystemDatabase.init(runMigrations = true) -> ensureSystemDatabase(), the SDK's own
 // migration runner (runSysMigrationsPg over allMigrations) under the SDK's own connection handling.
 //   node migrate.js <system database URL> [--schema=NAME]
-// prints {"sdkVersion": ..., "result": {"fromVersion", "toVersion", "latestMigration", "ranMigrations", "log"}}:
-// the schema's migration number before and after, the SDK's last migration, and whether the runner
-// announced that it was running migrations (it does before the first one it applies).
+// prints {"sdkVersion": ..., "result": {"fromVersion", "toVersion", "latestMigration", "ranMigrations", "error", "log"}}:
+// the schema's migration number before and after, the SDK's last migration, whether the runner
+// announced that it was running migrations (it does before the first one it applies), and the
+// error that stopped it (null when it finished): a launch that fails is a result to look at too.
 const { ensureSystemDatabase } = require('@dbos-inc/dbos-sdk/internal/system_database');
 const { getCurrentSysDBVersion } = require('@dbos-inc/dbos-sdk/internal/sysdb_migrations/migration_runner');
 const { allMigrations } = require('@dbos-inc/dbos-sdk/internal/sysdb_migrations/internal/migrations');
 const { Client } = require('pg');
-const { run } = require('./common');
+const { run, errorJson } = require('./common');
 
 /** The schema's migration number as the SDK reads it; 0 when the database does not exist yet. */
 async function currentVersion(url, schema) {
@@ -37,13 +38,19 @@ run('', async (url, schema) => {
     error: (entry) => log.push(String(entry)),
   };
   const fromVersion = await currentVersion(url, schema);
-  await ensureSystemDatabase(url, logger, undefined, schema);
+  let error = null;
+  try {
+    await ensureSystemDatabase(url, logger, undefined, schema);
+  } catch (err) {
+    error = errorJson(err);
+  }
   const toVersion = await currentVersion(url, schema);
   return {
     fromVersion,
     toVersion,
     latestMigration: allMigrations(schema).length,
     ranMigrations: log.some((line) => line.includes('Running DBOS system database migrations')),
+    error,
     log,
   };
 });

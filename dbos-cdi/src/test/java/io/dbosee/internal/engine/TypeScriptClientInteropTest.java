@@ -9,7 +9,6 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import io.dbosee.internal.engine.db.SchemaSnapshot;
 import io.dbosee.testing.NodeScripts;
-import io.dbosee.testing.TestPostgres;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -166,9 +166,26 @@ class TypeScriptClientInteropTest {
         .containsEntry("output", 42);
     assertThat(listed.get(2))
         .containsEntry("status", "ERROR")
-        .containsEntry("input", List.of("x-1"))
+        .containsEntry("input", List.of("x-1"));
+    // The SDK's listing (safeParseError) wraps a portable error's record, as written, in a plain
+    // Error: the record is its message. Its getResult throws the record's name and message instead.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> listedError = (Map<String, Object>) listed.get(2).get("error");
+    assertThat(listedError).containsEntry("name", "Error");
+    assertThat(NodeScripts.parse((String) listedError.get("message")))
+        .asInstanceOf(InstanceOfAssertFactories.MAP)
+        .containsEntry("name", "IllegalArgumentException")
+        .containsEntry("message", "no such sku: x-1");
+    assertThat(client("result", "f-1"))
+        .containsEntry("status", "ERROR")
         .containsEntry(
             "error", Map.of("name", "IllegalArgumentException", "message", "no such sku: x-1"));
+    assertThat(
+            harness.query(
+                "SELECT count(*) FROM dbos.workflow_status"
+                    + " WHERE inputs IS NOT NULL OR output IS NOT NULL OR error IS NOT NULL"))
+        .as("read from workflow_input and workflow_output, where our engine writes them")
+        .isEqualTo("0");
     assertThat(clientList("{\"workflowName\": \"child\", \"status\": \"SUCCESS\"}"))
         .extracting(w -> w.get("workflowID"))
         .containsExactly("p-1-1");
@@ -195,7 +212,7 @@ class TypeScriptClientInteropTest {
   }
 
   @Test
-  void aWorkflowTheClientEnqueuesPortablyRunsHereAndTheClientReadsItsResult() {
+  void aWorkflowTheClientEnqueuesPortablyRunsHereAndTheClientReadsItsResult() throws Exception {
     WorkflowSpec greet =
         new WorkflowSpec(
                 "greet",
@@ -203,7 +220,7 @@ class TypeScriptClientInteropTest {
                 new Class<?>[] {String.class, Integer.class},
                 (engine, args) -> "hello " + args[0] + " x" + args[1])
             .withParameterNames(List.of("name", "count"));
-    engine(greet, failing());
+    DBOSEngine engine = engine(greet, failing());
 
     assertThat(
             client(
@@ -231,6 +248,7 @@ class TypeScriptClientInteropTest {
     assertThat(client("result", "ts-1"))
         .containsEntry("status", "SUCCESS")
         .containsEntry("output", "hello ann x2");
+    assertThat(engine.retrieveWorkflow("ts-1").getResult(WAIT)).isEqualTo("hello ann x2");
     assertThat(client("result", "ts-2")).containsEntry("output", "hello bo x3");
     assertThat(client("result", "ts-3"))
         .containsEntry("status", "ERROR")
@@ -328,7 +346,8 @@ class TypeScriptClientInteropTest {
         .containsEntry("fromVersion", 123)
         .containsEntry("toVersion", 123)
         .containsEntry("latestMigration", 123)
-        .containsEntry("ranMigrations", false);
+        .containsEntry("ranMigrations", false)
+        .containsEntry("error", null);
     assertThat(SchemaSnapshot.loggedDdl(ds)).as("DDL run on the database").isEmpty();
     assertThat(SchemaSnapshot.take(ds, "dbos", true)).isEqualTo(before);
     assertThat(harness.query("SELECT string_agg(version::text, ',') FROM dbos.dbos_migrations"))
@@ -344,28 +363,26 @@ class TypeScriptClientInteropTest {
   }
 
   /**
-   * What the test above would see if our schema were not the SDK's: on a schema this library left
-   * at migration 41 the runner reports migrations from 41 and runs DDL; it then reaches the shape
-   * of our own migration 123.
+   * The control of the test above: on a schema this library left at migration 41 (the shape of the
+   * Java, Python and Go SDKs before the shared numbering), the runner does find work. The
+   * TypeScript SDK's history below 100 is its own, and its 42 alters a 13-argument enqueue_workflow
+   * that only its history created: it stops there, at 41, and a TypeScript application launched on
+   * such a schema fails.
    */
   @Test
-  void onASchemaOurLibraryLeftAt41TheRunnerMigratesToTheShapeOfOur123() throws Exception {
+  void onASchemaOurLibraryLeftAt41TheRunnerRunsItsOwnMigrations() throws Exception {
     DataSource ds = harness.dataSource();
     SchemaSnapshot.migrateTo(ds, "dbos", 41);
-    List<String> at41 = SchemaSnapshot.take(ds, "dbos", true);
-    SchemaSnapshot.logDdl(ds);
 
     Map<String, Object> migrated = typescript.object("migrate.js");
 
     assertThat(migrated)
         .containsEntry("fromVersion", 41)
-        .containsEntry("toVersion", 123)
+        .containsEntry("toVersion", 41)
         .containsEntry("ranMigrations", true);
-    assertThat(SchemaSnapshot.loggedDdl(ds)).isNotEmpty();
-    assertThat(SchemaSnapshot.take(ds, "dbos", true)).isNotEqualTo(at41);
-    DataSource ours = TestPostgres.newDatabase().dataSource();
-    SchemaSnapshot.migrateTo(ours, "dbos", 123);
-    assertThat(SchemaSnapshot.take(ds, "dbos", false))
-        .isEqualTo(SchemaSnapshot.take(ours, "dbos", false));
+    assertThat(migrated.get("error"))
+        .asInstanceOf(InstanceOfAssertFactories.MAP)
+        .extractingByKey("message", InstanceOfAssertFactories.STRING)
+        .contains("enqueue_workflow", "does not exist");
   }
 }
