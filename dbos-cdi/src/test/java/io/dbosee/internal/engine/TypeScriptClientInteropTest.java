@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
@@ -144,9 +146,12 @@ class TypeScriptClientInteropTest {
     assertThatThrownBy(() -> fail.callWithId("f-1", "x-1"))
         .isInstanceOf(IllegalArgumentException.class);
 
-    List<Map<String, Object>> listed = clientList("{}");
-    assertThat(listed).extracting(w -> w.get("workflowID")).containsExactly("p-1", "p-1-1", "f-1");
-    Map<String, Object> p1 = listed.get(0);
+    // Listed by created_at alone, which a parent and its child can share: compared by id.
+    Map<Object, Map<String, Object>> listed =
+        clientList("{}").stream()
+            .collect(Collectors.toMap(w -> w.get("workflowID"), Function.identity()));
+    assertThat(listed).containsOnlyKeys("p-1", "p-1-1", "f-1");
+    Map<String, Object> p1 = listed.get("p-1");
     assertThat(p1)
         .containsEntry("status", "SUCCESS")
         .containsEntry("workflowName", "parent")
@@ -160,17 +165,17 @@ class TypeScriptClientInteropTest {
             Long.parseLong(
                 harness.query(
                     "SELECT created_at FROM dbos.workflow_status WHERE workflow_uuid = 'p-1'")));
-    assertThat(listed.get(1))
+    assertThat(listed.get("p-1-1"))
         .containsEntry("parentWorkflowID", "p-1")
         .containsEntry("input", List.of(41))
         .containsEntry("output", 42);
-    assertThat(listed.get(2))
+    assertThat(listed.get("f-1"))
         .containsEntry("status", "ERROR")
         .containsEntry("input", List.of("x-1"));
     // The SDK's listing (safeParseError) wraps a portable error's record, as written, in a plain
     // Error: the record is its message. Its getResult throws the record's name and message instead.
     @SuppressWarnings("unchecked")
-    Map<String, Object> listedError = (Map<String, Object>) listed.get(2).get("error");
+    Map<String, Object> listedError = (Map<String, Object>) listed.get("f-1").get("error");
     assertThat(listedError).containsEntry("name", "Error");
     assertThat(NodeScripts.parse((String) listedError.get("message")))
         .asInstanceOf(InstanceOfAssertFactories.MAP)
