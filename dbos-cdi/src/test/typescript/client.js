@@ -8,6 +8,8 @@
 //   event <workflow id> <key> [timeout seconds]   an event's value ({"value": null} after the timeout)
 //   enqueue '<options as JSON>'                   a portable enqueue: ClientEnqueueOptions plus
 //                                                 "positionalArgs" and "namedArgs"; prints the id
+//   enqueueDefault '<options as JSON>'            the same through the plain enqueue, in the
+//                                                 client's own format (js_superjson)
 //   result <workflow id> [timeout seconds]        waits for the result: {"output"} or {"error"}
 //   send <workflow id> '<message as JSON>' [topic] [idempotency key]   a portable message
 //   cancel <workflow id>
@@ -34,6 +36,11 @@ const commands = {
   enqueue: async (client, json) => {
     const { positionalArgs, namedArgs, ...options } = JSON.parse(json);
     const handle = await client.enqueuePortable(options, positionalArgs ?? [], namedArgs);
+    return { workflowID: handle.workflowID };
+  },
+  enqueueDefault: async (client, json) => {
+    const { positionalArgs, ...options } = JSON.parse(json);
+    const handle = await client.enqueue(options, ...(positionalArgs ?? []));
     return { workflowID: handle.workflowID };
   },
   result: async (client, id, timeout) => {

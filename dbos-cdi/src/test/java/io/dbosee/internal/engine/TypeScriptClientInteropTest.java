@@ -88,6 +88,15 @@ class TypeScriptClientInteropTest {
         });
   }
 
+  private static WorkflowSpec greet() {
+    return new WorkflowSpec(
+            "greet",
+            String.class,
+            new Class<?>[] {String.class, Integer.class},
+            (engine, args) -> "hello " + args[0] + " x" + args[1])
+        .withParameterNames(List.of("name", "count"));
+  }
+
   /**
    * A workflow that holds in its second step until {@code release}, counting down {@code holding}
    * there; it returns "done".
@@ -218,14 +227,7 @@ class TypeScriptClientInteropTest {
 
   @Test
   void aWorkflowTheClientEnqueuesPortablyRunsHereAndTheClientReadsItsResult() throws Exception {
-    WorkflowSpec greet =
-        new WorkflowSpec(
-                "greet",
-                String.class,
-                new Class<?>[] {String.class, Integer.class},
-                (engine, args) -> "hello " + args[0] + " x" + args[1])
-            .withParameterNames(List.of("name", "count"));
-    DBOSEngine engine = engine(greet, failing());
+    DBOSEngine engine = engine(greet(), failing());
 
     assertThat(
             client(
@@ -265,6 +267,26 @@ class TypeScriptClientInteropTest {
                     + " FROM dbos.workflow_status WHERE workflow_uuid = 'ts-1'"))
         .as("run by our engine, from the queue it listens to")
         .isEqualTo("SUCCESS server q portable_json");
+  }
+
+  @Test
+  void aWorkflowTheClientEnqueuesInItsOwnFormatFailsHereSayingSo() {
+    engine(greet());
+
+    client(
+        "enqueueDefault",
+        "{\"workflowName\": \"greet\", \"workflowClassName\": \""
+            + CLASS
+            + "\", \"queueName\": \"q\", \"workflowID\": \"ts-superjson\","
+            + " \"positionalArgs\": [\"ann\", 2]}");
+
+    Map<String, Object> result = client("result", "ts-superjson");
+    assertThat(result).containsEntry("status", "ERROR");
+    assertThat(result.get("error"))
+        .asInstanceOf(InstanceOfAssertFactories.MAP)
+        .containsEntry("name", "DBOSSerializationException")
+        .extractingByKey("message", InstanceOfAssertFactories.STRING)
+        .contains("'js_superjson'", "portable_json");
   }
 
   @Test
