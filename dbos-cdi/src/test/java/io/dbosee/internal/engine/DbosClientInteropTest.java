@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import dev.dbos.transact.DBOSClient;
 import dev.dbos.transact.DBOSClient.EnqueueOptions;
 import dev.dbos.transact.DBOSClient.SendOptions;
-import dev.dbos.transact.json.PortableWorkflowException;
 import dev.dbos.transact.workflow.ForkOptions;
 import dev.dbos.transact.workflow.ListWorkflowsInput;
 import dev.dbos.transact.workflow.StepInfo;
@@ -32,9 +31,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official DBOS Java SDK's client ({@code dev.dbos:transact}) and this engine on one system
- * database, in both directions: the client enqueues, messages, reads and manages workflows that
- * this engine runs, and reads what this engine writes.
+ * The official DBOS Java SDK's client ({@code dev.dbos:transact} 1.1.0-m6) and this engine on one
+ * system database, in both directions: the client enqueues, messages, reads and manages workflows
+ * that this engine runs, and reads what this engine writes.
+ *
+ * <p>That client knows the schema of migration 41: it reads inputs, outputs and errors from the
+ * status row, where writers since migration 109 leave them NULL. What it can no longer see is
+ * pinned by {@link #theClientOf41SeesNoInputsOutputsOrErrorsOfRowsInTheCurrentShape}; the other
+ * tests read results through this engine.
  */
 class DbosClientInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -72,6 +76,11 @@ class DbosClientInteropTest {
         });
   }
 
+  /** A workflow's result, read by this engine (the client of 41 sees NULL there). */
+  private static Object result(DBOSEngine engine, String workflowId) throws Exception {
+    return engine.retrieveWorkflow(workflowId).getResult(WAIT);
+  }
+
   private int runs(String step) {
     AtomicInteger n = stepRuns.get(step);
     return n == null ? 0 : n.get();
@@ -90,7 +99,7 @@ class DbosClientInteropTest {
   @Test
   void aWorkflowTheClientEnqueuesRunsHereWithPositionalOrNamedArgumentsAndTheClientReadsItsResult()
       throws Exception {
-    engine(greet());
+    DBOSEngine engine = engine(greet());
     EnqueueOptions options = new EnqueueOptions("greet", CLASS, "q");
 
     var positional = client.enqueuePortableWorkflow(options, new Object[] {"ann", 2}, null);
@@ -101,64 +110,72 @@ class DbosClientInteropTest {
     // The client's default format is the Java SDK's own java_jackson.
     var jackson = client.<String, RuntimeException>enqueueWorkflow(options, new Object[] {"di", 5});
 
-    assertThat(positional.getResult()).isEqualTo("hello ann x2");
-    assertThat(named.getResult()).isEqualTo("hello bo x3");
-    assertThat(allNamed.getResult()).isEqualTo("hello cy x4");
-    assertThat(jackson.getResult()).isEqualTo("hello di x5");
+    assertThat(result(engine, positional.workflowId())).isEqualTo("hello ann x2");
+    assertThat(result(engine, named.workflowId())).isEqualTo("hello bo x3");
+    assertThat(result(engine, allNamed.workflowId())).isEqualTo("hello cy x4");
+    assertThat(result(engine, jackson.workflowId())).isEqualTo("hello di x5");
     assertThat(
             harness.query(
                 "SELECT status || ' ' || name || ' ' || class_name || ' ' ||"
                     + " coalesce(config_name, '-') || ' ' || queue_name || ' ' || executor_id || ' '"
-                    + " || serialization || ' ' || output FROM dbos.workflow_status WHERE"
+                    + " || serialization FROM dbos.workflow_status WHERE"
                     + " workflow_uuid = 'all-named'"))
-        .isEqualTo("SUCCESS greet test.Workflows - q server portable_json \"hello cy x4\"");
+        .isEqualTo("SUCCESS greet test.Workflows - q server portable_json");
+    assertThat(harness.output("all-named"))
+        .as("in the portable JSON every current client reads")
+        .isEqualTo("\"hello cy x4\"");
   }
 
   @Test
-  void aFailureIsReadByTheClientWithItsNameAndMessage() {
-    engine(
-        new WorkflowSpec(
-            "fail",
-            String.class,
-            new Class<?>[] {String.class},
-            (engine, args) -> {
-              throw new IllegalArgumentException("no such sku: " + args[0]);
-            }));
+  void aFailureIsRecordedWithItsNameAndMessageAndTheClientSeesItsStatus() {
+    DBOSEngine ours =
+        engine(
+            new WorkflowSpec(
+                "fail",
+                String.class,
+                new Class<?>[] {String.class},
+                (engine, args) -> {
+                  throw new IllegalArgumentException("no such sku: " + args[0]);
+                }));
     var handle =
         client.enqueuePortableWorkflow(
             new EnqueueOptions("fail", CLASS, "q"), new Object[] {"x-1"}, null);
 
-    assertThatThrownBy(handle::getResult)
-        .isInstanceOfSatisfying(
-            PortableWorkflowException.class,
-            e -> {
-              assertThat(e.getErrorName()).isEqualTo("IllegalArgumentException");
-              assertThat(e.getMessage()).isEqualTo("no such sku: x-1");
-            });
+    assertThatThrownBy(() -> result(ours, handle.workflowId()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no such sku: x-1");
+    assertThat(harness.error(handle.workflowId()))
+        .as("the portable error every current client rethrows with its name and message")
+        .startsWith("{\"name\":\"IllegalArgumentException\",\"message\":\"no such sku: x-1\"");
     assertThat(client.getWorkflowStatus(handle.workflowId()).orElseThrow().status())
         .isEqualTo(WorkflowState.ERROR);
   }
 
   @Test
   void theClientsSendReachesRecvAndItsGetEventAndReadStreamReadOurs() throws Exception {
-    engine(
-        new WorkflowSpec(
-            "conversation",
-            String.class,
-            new Class<?>[] {},
-            (engine, args) -> {
-              String first =
-                  (String)
-                      engine.recv("greeting", String.class, Duration.ofMinutes(1)).orElseThrow();
-              String second =
-                  (String)
-                      engine.recv("greeting", String.class, Duration.ofMinutes(1)).orElseThrow();
-              engine.setEvent("reply", "hello " + first + " and " + second);
-              engine.writeStream("numbers", 1);
-              engine.writeStream("numbers", 2);
-              engine.closeStream("numbers");
-              return first + "," + second;
-            }));
+    DBOSEngine ours =
+        engine(
+            new WorkflowSpec(
+                "conversation",
+                String.class,
+                new Class<?>[] {},
+                (engine, args) -> {
+                  String first =
+                      (String)
+                          engine
+                              .recv("greeting", String.class, Duration.ofMinutes(1))
+                              .orElseThrow();
+                  String second =
+                      (String)
+                          engine
+                              .recv("greeting", String.class, Duration.ofMinutes(1))
+                              .orElseThrow();
+                  engine.setEvent("reply", "hello " + first + " and " + second);
+                  engine.writeStream("numbers", 1);
+                  engine.writeStream("numbers", 2);
+                  engine.closeStream("numbers");
+                  return first + "," + second;
+                }));
     var handle =
         client.<String>enqueuePortableWorkflow(
             new EnqueueOptions("conversation", CLASS, "q").withWorkflowId("conv"),
@@ -169,7 +186,7 @@ class DbosClientInteropTest {
     client.send("conv", "ann", "greeting", "message-1", SendOptions.portable()); // a repeat
     client.send("conv", "bo", "greeting", null); // the client's default format, java_jackson
 
-    assertThat(handle.getResult()).isEqualTo("ann,bo");
+    assertThat(result(ours, handle.workflowId())).isEqualTo("ann,bo");
     assertThat(client.getEvent("conv", "reply", Duration.ofSeconds(10)))
         .contains("hello ann and bo");
     List<Object> streamed = new ArrayList<>();
@@ -209,8 +226,6 @@ class DbosClientInteropTest {
     assertThat(status.executorId()).isEqualTo("server");
     assertThat(status.appVersion()).isEqualTo("v1");
     assertThat(status.serialization()).isEqualTo("portable_json");
-    assertThat(status.output()).isEqualTo("order:42");
-    assertThat(status.input()).containsExactly("order");
     long createdAt =
         Long.parseLong(
             harness.query(
@@ -222,7 +237,6 @@ class DbosClientInteropTest {
 
     WorkflowStatus childStatus = client.getWorkflowStatus("p-1-1").orElseThrow();
     assertThat(childStatus.parentWorkflowId()).isEqualTo("p-1");
-    assertThat(childStatus.output()).isEqualTo(42);
 
     List<StepInfo> steps = client.listWorkflowSteps("p-1");
     assertThat(steps).extracting(StepInfo::functionId).containsExactly(0, 1, 2);
@@ -286,8 +300,8 @@ class DbosClientInteropTest {
         .isInstanceOf(DBOSWorkflowCancelledException.class);
     assertThat(runs("after")).isZero();
 
-    var resumed = client.<String, RuntimeException>resumeWorkflow("w");
-    assertThat(resumed.getResult()).isEqualTo("done");
+    client.resumeWorkflow("w");
+    assertThat(result(engine, "w")).isEqualTo("done");
     assertThat(runs("before")).as("resumed after its last completed step").isEqualTo(1);
     assertThat(runs("after")).isEqualTo(1);
     assertThat(
@@ -295,17 +309,18 @@ class DbosClientInteropTest {
         .as("the clients resume onto the internal queue, which every server listens to")
         .isEqualTo(DBOSEngine.INTERNAL_QUEUE);
 
-    // A fork from the last step (function 2) keeps the first two checkpoints and runs the rest.
-    var forked = client.<String, RuntimeException>forkWorkflow("w", 2, new ForkOptions("w-fork"));
-    assertThat(forked.getResult()).isEqualTo("done");
+    // The client of 41 copies a fork's inputs from the status row, where this engine no longer
+    // writes them: the fork is refused clearly when it would start, and runs no step.
+    client.forkWorkflow("w", 2, new ForkOptions("w-fork"));
+    assertThatThrownBy(() -> result(engine, "w-fork"))
+        .isInstanceOf(DBOSSerializationException.class)
+        .hasMessageContaining("'w-fork'")
+        .hasMessageContaining("inputs");
     assertThat(runs("before")).isEqualTo(1);
-    assertThat(runs("after")).isEqualTo(2);
+    assertThat(runs("after")).isEqualTo(1);
     WorkflowStatus fork = client.getWorkflowStatus("w-fork").orElseThrow();
     assertThat(fork.forkedFrom()).isEqualTo("w");
-    assertThat(fork.executorId()).isEqualTo("server");
-    assertThat(client.listWorkflowSteps("w-fork"))
-        .extracting(StepInfo::functionName)
-        .containsExactly("before", "hold", "after");
+    assertThat(fork.status()).isEqualTo(WorkflowState.ERROR);
   }
 
   @Test
@@ -344,12 +359,12 @@ class DbosClientInteropTest {
             () ->
                 "ERROR".equals(harness.status("pickled"))
                     && "ERROR".equals(harness.status("serialized")));
-    assertThatThrownBy(() -> client.retrieveWorkflow("pickled").getResult())
-        .isInstanceOf(PortableWorkflowException.class)
+    assertThatThrownBy(() -> result(engine, "pickled"))
+        .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("'py_pickle'")
         .hasMessageContaining("portable_json");
-    assertThatThrownBy(() -> client.retrieveWorkflow("serialized").getResult())
-        .isInstanceOf(PortableWorkflowException.class)
+    assertThatThrownBy(() -> result(engine, "serialized"))
+        .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("Java-serialized");
 
     // A pickled message fails the recv that reads it, clearly.
@@ -364,5 +379,43 @@ class DbosClientInteropTest {
     assertThatThrownBy(() -> handle.getResult(WAIT))
         .isInstanceOf(DBOSSerializationException.class)
         .hasMessageContaining("'py_pickle'");
+  }
+
+  /**
+   * The client of 41 reads payloads from the status row only, so for a row in the current shape it
+   * sees no inputs, no output and no error, and its {@code getResult} returns null for a workflow
+   * that returned a value. Its status, steps, events, streams, messages and management still work.
+   */
+  @Test
+  void theClientOf41SeesNoInputsOutputsOrErrorsOfRowsInTheCurrentShape() throws Exception {
+    WorkflowSpec echo =
+        new WorkflowSpec(
+            "echo",
+            String.class,
+            new Class<?>[] {String.class},
+            (engine, args) -> "echo " + args[0]);
+    WorkflowSpec fail =
+        new WorkflowSpec(
+            "fail",
+            String.class,
+            new Class<?>[] {},
+            (engine, args) -> {
+              throw new IllegalStateException("broken");
+            });
+    engine(echo, fail);
+    assertThat(echo.callWithId("e-1", "ann")).isEqualTo("echo ann");
+    assertThatThrownBy(() -> fail.callWithId("f-1")).hasMessage("broken");
+
+    WorkflowStatus done = client.getWorkflowStatus("e-1").orElseThrow();
+    assertThat(done.status()).isEqualTo(WorkflowState.SUCCESS);
+    assertThat(done.output()).isNull();
+    assertThat(done.input()).isNullOrEmpty();
+    assertThat(client.retrieveWorkflow("e-1").getResult()).isNull();
+    WorkflowStatus failed = client.getWorkflowStatus("f-1").orElseThrow();
+    assertThat(failed.status()).isEqualTo(WorkflowState.ERROR);
+    assertThat(failed.error()).isNull();
+    assertThat(harness.output("e-1"))
+        .as("recorded where current clients read it")
+        .isEqualTo("\"echo ann\"");
   }
 }
