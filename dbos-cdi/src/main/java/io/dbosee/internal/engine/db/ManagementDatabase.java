@@ -24,12 +24,10 @@ import javax.sql.DataSource;
  * forking, deleting, garbage collection and taking over another executor's workflows. Every method
  * is one statement, or one transaction, so an operation is never half done.
  *
- * <p>A workflow's payloads are where its writer put them: in its status row ({@code
- * workflow_status.inputs, output, error}, writers at migration 41) or in {@code workflow_input} and
- * {@code workflow_output} (current writers, since migration 109). Reads take each from its table
- * when that has a row, else from the status row. The payload tables and {@code operation_outputs}
- * have no foreign key to the status row (since 112), so a delete removes their rows itself; the
- * other tables of a workflow still follow its status row by their cascading foreign keys.
+ * <p>A workflow's payloads are read from where their writer put them ({@link Payloads}); a fork
+ * writes them as current writers do. The payload tables and {@code operation_outputs} have no
+ * foreign key to the status row (since 112), so a delete removes their rows itself; the other
+ * tables of a workflow still follow its status row by their cascading foreign keys.
  */
 public final class ManagementDatabase {
   private final DataSource dataSource;
@@ -65,17 +63,17 @@ public final class ManagementDatabase {
             .append(" ws.workflow_deadline_epoch_ms, ws.started_at_epoch_ms, ws.completed_at,")
             .append(" ws.deduplication_id, ws.priority, ws.queue_partition_key, ws.forked_from,")
             .append(" ws.authenticated_user, ")
-            .append(input.loadInput() ? INPUTS : "NULL AS inputs")
+            .append(input.loadInput() ? Payloads.inputs("ws") : "NULL AS inputs")
             .append(", ")
-            .append(input.loadOutput() ? OUTCOME : "NULL AS output, NULL AS error")
+            .append(input.loadOutput() ? Payloads.outcome("ws") : "NULL AS output, NULL AS error")
             .append(" FROM ")
             .append(status)
             .append(" ws");
     if (input.loadInput()) {
-      sql.append(inputJoin());
+      sql.append(Payloads.inputJoin(quotedSchema(), "ws"));
     }
     if (input.loadOutput()) {
-      sql.append(outputJoin());
+      sql.append(Payloads.outputJoin(quotedSchema(), "ws"));
     }
     sql.append(" WHERE true");
     List<Object> parameters = new ArrayList<>();
@@ -342,11 +340,11 @@ public final class ManagementDatabase {
             "INSERT INTO "
                 + inputs
                 + " (workflow_uuid, inputs, retention_timestamp) SELECT ?, "
-                + INPUTS
+                + Payloads.inputs("ws")
                 + ", ? FROM "
                 + status
                 + " ws"
-                + inputJoin()
+                + Payloads.inputJoin(quotedSchema(), "ws")
                 + " WHERE ws.workflow_uuid = ? AND COALESCE(wi.inputs, ws.inputs) IS NOT NULL"
                 + " ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = EXCLUDED.inputs,"
                 + " retention_timestamp = EXCLUDED.retention_timestamp")) {
@@ -543,27 +541,14 @@ public final class ManagementDatabase {
   }
 
   private Optional<WorkflowRow> readRow(Connection c, String workflowId) throws SQLException {
-    StringBuilder columns = new StringBuilder();
-    for (String column : SystemDatabase.ROW_COLUMNS.split(",\\s*")) {
-      columns
-          .append(columns.length() == 0 ? "" : ", ")
-          .append(
-              switch (column) {
-                case "inputs" -> INPUTS;
-                case "output" -> "COALESCE(wo.output, ws.output) AS output";
-                case "error" -> "COALESCE(wo.error, ws.error) AS error";
-                default -> "ws." + column;
-              });
-    }
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT "
-                + columns
+                + SystemDatabase.rowColumns("ws")
                 + " FROM "
                 + status
                 + " ws"
-                + inputJoin()
-                + outputJoin()
+                + SystemDatabase.payloadJoins(quotedSchema(), "ws")
                 + " WHERE ws.workflow_uuid = ?")) {
       ps.setString(1, workflowId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -572,19 +557,8 @@ public final class ManagementDatabase {
     }
   }
 
-  /** The inputs, from workflow_input ({@code wi}) where it has them, else from the status row. */
-  private static final String INPUTS = "COALESCE(wi.inputs, ws.inputs) AS inputs";
-
-  /** The output and error, from workflow_output ({@code wo}) or else from the status row. */
-  private static final String OUTCOME =
-      "COALESCE(wo.output, ws.output) AS output, COALESCE(wo.error, ws.error) AS error";
-
-  private String inputJoin() {
-    return " LEFT JOIN " + inputs + " wi ON wi.workflow_uuid = ws.workflow_uuid";
-  }
-
-  private String outputJoin() {
-    return " LEFT JOIN " + outputs + " wo ON wo.workflow_uuid = ws.workflow_uuid";
+  private String quotedSchema() {
+    return "\"" + schema + "\"";
   }
 
   private static void equal(StringBuilder sql, List<Object> parameters, String column, String v) {
