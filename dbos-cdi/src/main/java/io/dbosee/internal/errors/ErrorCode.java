@@ -108,6 +108,11 @@ public enum ErrorCode {
     return "[" + code + "] " + detail;
   }
 
+  /** Whether {@code t}'s message carries this code (it was made by {@link #message}). */
+  public boolean marks(Throwable t) {
+    return t.getMessage() != null && t.getMessage().startsWith(message(""));
+  }
+
   public IllegalStateException illegalState(String detail) {
     return new IllegalStateException(message(detail));
   }
