@@ -192,10 +192,7 @@ public final class ManagementDatabase {
 
   /**
    * Copies workflow {@code workflowId} to a new PENDING workflow {@code newId} of {@code
-   * executorId}, with the operations (and the events and stream values they wrote) recorded before
-   * position {@code startStep}, so that running it replays those and runs the rest. The inputs,
-   * from wherever the original has them, go to {@code workflow_input}, as current writers put them.
-   * One transaction.
+   * executorId}, to run from position {@code startStep}: see {@link WorkflowFork}.
    *
    * @param applicationVersion the new workflow's version; null: the original's
    * @return the new workflow's row
@@ -212,178 +209,13 @@ public final class ManagementDatabase {
       String executorId,
       long now) {
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int inserted;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO "
-                    + status
-                    + " (workflow_uuid, status, name, class_name, config_name, authenticated_user,"
-                    + " assumed_role, authenticated_roles, executor_id, application_version,"
-                    + " application_id, serialization, workflow_timeout_ms,"
-                    + " recovery_attempts, created_at, updated_at, forked_from, priority)"
-                    + " SELECT ?, 'PENDING', name, class_name, config_name, authenticated_user,"
-                    + " assumed_role, authenticated_roles, ?, COALESCE(?, application_version),"
-                    + " application_id, serialization, workflow_timeout_ms, 0, ?, ?,"
-                    + " workflow_uuid, 0 FROM "
-                    + status
-                    + " WHERE workflow_uuid = ? ON CONFLICT (workflow_uuid) DO NOTHING")) {
-          ps.setString(1, newId);
-          ps.setString(2, executorId);
-          ps.setString(3, applicationVersion);
-          ps.setLong(4, now);
-          ps.setLong(5, now);
-          ps.setString(6, workflowId);
-          inserted = ps.executeUpdate();
-        }
-        if (inserted == 0) {
-          c.rollback();
-          if (readStatus(c, workflowId).isEmpty()) {
-            throw new DBOSNonExistentWorkflowException(workflowId);
-          }
-          throw new DBOSConflictingWorkflowException(
-              newId,
-              "Cannot fork workflow '"
-                  + workflowId
-                  + "' to id '"
-                  + newId
-                  + "': a workflow with that id exists. Choose another id, or none for a new"
-                  + " UUID.");
-        }
-        // No workflow had newId until now, so rows under it in the tables without a foreign key
-        // are what a delete left behind: they must not pass for the fork's steps or outcome.
-        for (String table : List.of(operations, outputs)) {
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM " + table + " WHERE workflow_uuid = ?")) {
-            ps.setString(1, newId);
-            ps.executeUpdate();
-          }
-        }
-        copyInputs(c, workflowId, newId, now);
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO "
-                    + operations
-                    + " (workflow_uuid, function_id, function_name, output, error,"
-                    + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms,"
-                    + " serialization, retention_timestamp) SELECT ?, function_id, function_name,"
-                    + " output, error, child_workflow_id, started_at_epoch_ms,"
-                    + " completed_at_epoch_ms, serialization, ? FROM "
-                    + operations
-                    + " WHERE workflow_uuid = ? AND function_id < ?")) {
-          ps.setString(1, newId);
-          ps.setLong(2, now);
-          ps.setString(3, workflowId);
-          ps.setInt(4, startStep);
-          ps.executeUpdate();
-        }
-        copy(
-            c,
-            "\"" + schema + "\".workflow_events_history",
-            "function_id, key, value, serialization",
-            newId,
-            workflowId,
-            startStep);
-        copy(
-            c,
-            "\"" + schema + "\".streams",
-            "key, value, \"offset\", function_id, serialization",
-            newId,
-            workflowId,
-            startStep);
-        // The events as they stood at the fork point: the last value each key had then.
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO \""
-                    + schema
-                    + "\".workflow_events (workflow_uuid, key, value, serialization)"
-                    + " SELECT DISTINCT ON (key) workflow_uuid, key, value, serialization FROM \""
-                    + schema
-                    + "\".workflow_events_history WHERE workflow_uuid = ?"
-                    + " ORDER BY key, function_id DESC")) {
-          ps.setString(1, newId);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "UPDATE " + status + " SET was_forked_from = true WHERE workflow_uuid = ?")) {
-          ps.setString(1, workflowId);
-          ps.executeUpdate();
-        }
-        WorkflowRow row =
-            readRow(c, newId).orElseThrow(() -> new IllegalStateException("forked row vanished"));
-        c.commit();
-        return row;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      return WorkflowFork.write(
+          c,
+          schema,
+          new WorkflowFork.Request(
+              workflowId, startStep, newId, applicationVersion, executorId, now));
     } catch (SQLException e) {
       throw failure("fork workflow '" + workflowId + "'", e);
-    }
-  }
-
-  /**
-   * Writes the original's inputs, from its workflow_input row or else its status row, as {@code
-   * newId}'s workflow_input row.
-   *
-   * @throws IllegalStateException ({@link ErrorCode#MISSING_PAYLOAD}) if neither has them
-   */
-  private void copyInputs(Connection c, String workflowId, String newId, long now)
-      throws SQLException {
-    int copied;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO "
-                + inputs
-                + " (workflow_uuid, inputs, retention_timestamp) SELECT ?, "
-                + Payloads.inputs("ws")
-                + ", ? FROM "
-                + status
-                + " ws"
-                + Payloads.inputJoin(quotedSchema(), "ws")
-                + " WHERE ws.workflow_uuid = ? AND COALESCE(wi.inputs, ws.inputs) IS NOT NULL"
-                + " ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = EXCLUDED.inputs,"
-                + " retention_timestamp = EXCLUDED.retention_timestamp")) {
-      ps.setString(1, newId);
-      ps.setLong(2, now);
-      ps.setString(3, workflowId);
-      copied = ps.executeUpdate();
-    }
-    if (copied == 0) {
-      throw ErrorCode.MISSING_PAYLOAD.illegalState(
-          "Cannot fork workflow '"
-              + workflowId
-              + "': its inputs are no longer recorded (\""
-              + schema
-              + "\".workflow_input has no row for it and its workflow_status row has none). A DBOS"
-              + " SDK's retention, or a manual delete, removed them while the status row stayed;"
-              + " a fork cannot run without them. Start the workflow again with its arguments"
-              + " instead. Nothing was written.");
-    }
-  }
-
-  private static void copy(
-      Connection c, String table, String columns, String newId, String workflowId, int startStep)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO "
-                + table
-                + " (workflow_uuid, "
-                + columns
-                + ") SELECT ?, "
-                + columns
-                + " FROM "
-                + table
-                + " WHERE workflow_uuid = ? AND function_id < ?")) {
-      ps.setString(1, newId);
-      ps.setString(2, workflowId);
-      ps.setInt(3, startStep);
-      ps.executeUpdate();
     }
   }
 
@@ -528,33 +360,6 @@ public final class ManagementDatabase {
       }
     }
     return ids;
-  }
-
-  private Optional<String> readStatus(Connection c, String workflowId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT status FROM " + status + " WHERE workflow_uuid = ?")) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    }
-  }
-
-  private Optional<WorkflowRow> readRow(Connection c, String workflowId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT "
-                + SystemDatabase.rowColumns("ws")
-                + " FROM "
-                + status
-                + " ws"
-                + SystemDatabase.payloadJoins(quotedSchema(), "ws")
-                + " WHERE ws.workflow_uuid = ?")) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(SystemDatabase.workflowRow(rs)) : Optional.empty();
-      }
-    }
   }
 
   private String quotedSchema() {
