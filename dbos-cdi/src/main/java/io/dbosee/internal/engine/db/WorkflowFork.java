@@ -155,13 +155,14 @@ final class WorkflowFork {
         update(
             "INSERT INTO "
                 + table("workflow_input")
-                + " (workflow_uuid, inputs, retention_timestamp) SELECT ?, "
+                + " (workflow_uuid, inputs, retention_timestamp) SELECT ?, p.inputs, ? FROM"
+                + " (SELECT "
                 + Payloads.inputs("ws")
-                + ", ? FROM "
+                + " FROM "
                 + table("workflow_status")
                 + " ws"
                 + Payloads.inputJoin(quotedSchema(), "ws")
-                + " WHERE ws.workflow_uuid = ? AND COALESCE(wi.inputs, ws.inputs) IS NOT NULL"
+                + " WHERE ws.workflow_uuid = ?) p WHERE p.inputs IS NOT NULL"
                 + " ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = EXCLUDED.inputs,"
                 + " retention_timestamp = EXCLUDED.retention_timestamp",
             request.newId(),
