@@ -11,6 +11,7 @@ import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.cdi.DBOSRuntime;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.QueueDefinition;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -87,15 +88,33 @@ final class AdminServlet extends HttpServlet {
     }
     try {
       route(method, path, request, response);
-    } catch (BadRequest e) {
-      error(response, 400, e.getMessage());
-    } catch (DBOSNonExistentWorkflowException e) {
-      error(response, 404, e.getMessage());
-    } catch (DBOSConflictingWorkflowException e) {
-      error(response, 409, e.getMessage());
-    } catch (IllegalArgumentException e) {
-      error(response, 400, e.getMessage());
+    } catch (RuntimeException e) {
+      int status = statusOf(e);
+      if (status == 0) {
+        throw e;
+      }
+      error(response, status, e.getMessage());
     }
+  }
+
+  /**
+   * The HTTP status of a failure the caller can act on, with its message as the body; 0 for any
+   * other (the container answers 500).
+   */
+  static int statusOf(RuntimeException e) {
+    if (e instanceof BadRequest || e instanceof IllegalArgumentException) {
+      return 400;
+    }
+    if (e instanceof DBOSNonExistentWorkflowException) {
+      return 404;
+    }
+    // The workflow's state, not the request, is in the way: a fork to an id in use, or of a
+    // workflow whose inputs are gone.
+    if (e instanceof DBOSConflictingWorkflowException
+        || (e instanceof IllegalStateException && ErrorCode.MISSING_PAYLOAD.marks(e))) {
+      return 409;
+    }
+    return 0;
   }
 
   private void route(

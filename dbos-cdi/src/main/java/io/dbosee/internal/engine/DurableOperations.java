@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code MessageDatabase.send}, {@code receive}, {@code setEvent} and {@code writeStream}:
  *       the operation's own row, in the statement that sends, consumes or writes (so that the
  *       effect and its record commit together), at the position taken here;
- *   <li>{@code ManagementDatabase}'s fork: copies a workflow's rows before the fork's step into the
- *       new workflow.
+ *   <li>{@code WorkflowFork}: copies a workflow's rows before the fork's step into the new
+ *       workflow.
  * </ul>
  */
 final class DurableOperations {

@@ -196,17 +196,36 @@ final class WorkflowDispatch {
   }
 
   /**
-   * The recorded arguments, or null when they are unreadable: the workflow is then recorded as
-   * failed.
+   * The recorded arguments, or null when they are missing or unreadable: the workflow is then
+   * recorded as failed, with the reason as its error.
    */
   Object[] readArguments(WorkflowRow row, WorkflowDefinition definition) {
+    if (row.inputs() == null) {
+      recordCannotStart(
+          row,
+          ErrorCode.MISSING_PAYLOAD.illegalState(
+              "Workflow '"
+                  + row.workflowId()
+                  + "' ("
+                  + row.className()
+                  + "/"
+                  + row.name()
+                  + ") cannot start: its inputs are no longer recorded (\""
+                  + db.schema()
+                  + "\".workflow_input has no row for it and its workflow_status row has none). A"
+                  + " DBOS SDK's retention, or a manual delete, removed them while the status row"
+                  + " stayed. It is recorded as ERROR; start it again with its arguments."),
+          null);
+      return null;
+    }
     try {
       return services
           .read(row.serialization())
           .deserializeArguments(
               row.inputs(), definition.parameterTypes(), definition.parameterNames());
     } catch (DBOSSerializationException e) {
-      DBOSSerializationException unreadable =
+      recordCannotStart(
+          row,
           ErrorCode.UNREADABLE_WORKFLOW_INPUTS.exception(
               DBOSSerializationException::new,
               "Workflow '"
@@ -219,14 +238,19 @@ final class WorkflowDispatch {
                   + " parameters. "
                   + e.getMessage()
                   + " It is recorded as ERROR; start it again with readable arguments.",
-              e);
-      LOG.log(Level.ERROR, unreadable.getMessage(), e);
-      db.finishWorkflow(
-          row.workflowId(),
-          FinalStatus.error(serializer.serializeError(unreadable), serializer.name()),
-          services.now());
+              e),
+          e);
       return null;
     }
+  }
+
+  /** Logs why a recorded workflow cannot start and records that as its error. */
+  private void recordCannotStart(WorkflowRow row, RuntimeException reason, Throwable cause) {
+    LOG.log(Level.ERROR, reason.getMessage(), cause);
+    db.finishWorkflow(
+        row.workflowId(),
+        FinalStatus.error(serializer.serializeError(reason), serializer.name()),
+        services.now());
   }
 
   /**

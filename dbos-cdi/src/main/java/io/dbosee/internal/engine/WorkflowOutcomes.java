@@ -10,6 +10,7 @@ import io.dbosee.WorkflowState;
 import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.WorkflowRow;
+import io.dbosee.internal.errors.ErrorCode;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Map;
@@ -47,8 +48,24 @@ final class WorkflowOutcomes {
   /**
    * The recorded outcome of a finished workflow. Without a definition (a workflow this application
    * does not register) the result is read as plain JSON values.
+   *
+   * @throws IllegalStateException ({@link ErrorCode#MISSING_PAYLOAD}) if it ended SUCCESS or ERROR
+   *     but its output and error are recorded nowhere any more
    */
   Object recordedOutcome(WorkflowRow row, WorkflowDefinition definition) {
+    if (row.outcomeMissing()) {
+      throw ErrorCode.MISSING_PAYLOAD.illegalState(
+          "Workflow '"
+              + row.workflowId()
+              + "' ended "
+              + row.status()
+              + " but its outcome is no longer recorded: \""
+              + db.schema()
+              + "\".workflow_output has no row for it. A DBOS SDK's retention, or a manual delete,"
+              + " removed it while the workflow_status row stayed, so there is no result or"
+              + " error to return (returning null would pass for one). Start the workflow again"
+              + " to compute it, or delete the workflow.");
+    }
     Type returnType = definition == null ? Object.class : definition.returnType();
     ClassLoader loader = definition == null ? LOADER : definition.classLoader();
     return switch (WorkflowState.valueOf(row.status())) {

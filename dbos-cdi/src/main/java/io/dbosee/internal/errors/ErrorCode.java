@@ -75,6 +75,8 @@ public enum ErrorCode {
   START_OUTAGE("DBOS-CDI-076", "a start or enqueue gave up waiting for the system database"),
   FOREIGN_MIGRATION_NUMBER(
       "DBOS-CDI-077", "the system database is at a number of another DBOS SDK's own history"),
+  MISSING_PAYLOAD(
+      "DBOS-CDI-078", "a workflow's recorded inputs or output are gone from the system database"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
@@ -104,6 +106,11 @@ public enum ErrorCode {
    */
   public String message(String detail) {
     return "[" + code + "] " + detail;
+  }
+
+  /** Whether {@code t}'s message carries this code (it was made by {@link #message}). */
+  public boolean marks(Throwable t) {
+    return t.getMessage() != null && t.getMessage().startsWith(message(""));
   }
 
   public IllegalStateException illegalState(String detail) {

@@ -265,6 +265,94 @@ class BadInputTest {
     assertUnaffected(healthy, "after-corruption");
   }
 
+  /**
+   * The payload tables have no foreign key to the status row (migration 109), so another DBOS SDK's
+   * retention can delete a workflow's inputs or outcome and leave its status row.
+   */
+  @Test
+  void aPayloadRowDeletedUnderItsWorkflowIsAClearErrorWhereItIsNeededNeverANullResult()
+      throws Exception {
+    WorkflowSpec work =
+        new WorkflowSpec(
+            "work",
+            String.class,
+            new Class<?>[] {String.class},
+            (engine, args) ->
+                switch ((String) args[0]) {
+                  case "nothing" -> null;
+                  case "fail" -> throw new IllegalArgumentException("cannot work");
+                  default ->
+                      step(engine, "first", StepOptions.DEFAULT, String.class, () -> "a" + args[0]);
+                });
+    WorkflowSpec healthy = healthy();
+    DBOSEngine engine =
+        harness.engine("local", List.of(QueueDefinition.unlimited("q")), work, healthy);
+    work.callWithId("done", "1");
+    assertThatThrownBy(() -> work.callWithId("failed", "fail"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(work.callWithId("returned-null", "nothing")).isNull();
+    work.callWithId("pending", "2");
+    unfinish("pending");
+    assertThat(
+            harness.query(
+                "WITH i AS (DELETE FROM dbos.workflow_input WHERE workflow_uuid = 'pending'"
+                    + " RETURNING 1), o AS (DELETE FROM dbos.workflow_output"
+                    + " WHERE workflow_uuid IN ('done', 'failed') RETURNING 1)"
+                    + " SELECT (SELECT count(*) FROM i) + (SELECT count(*) FROM o)"))
+        .as("another SDK's retention deleted these payload rows; the status rows stay")
+        .isEqualTo("3");
+    // Null results as other writers record them: an output row with NULL, or at 41 in the row.
+    harness.query(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, executor_id,"
+            + " application_version, inputs, serialization) VALUES ('null-new', 'SUCCESS',"
+            + " 'work', 'test.Workflows', 'local', 'v1', NULL, 'portable_json'), ('null-old',"
+            + " 'SUCCESS', 'work', 'test.Workflows', 'local', 'v1',"
+            + " '{\"positionalArgs\":[\"x\"],\"namedArgs\":{}}', 'portable_json') RETURNING 1");
+    harness.query(
+        "INSERT INTO dbos.workflow_output (workflow_uuid, output, error)"
+            + " VALUES ('null-new', NULL, NULL) RETURNING 1");
+    // Enqueued by another application, its inputs deleted before any server dequeued it.
+    harness.query(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, queue_name,"
+            + " application_version, serialization) VALUES ('queued', 'ENQUEUED', 'work',"
+            + " 'test.Workflows', 'q', 'v1', 'portable_json') RETURNING 1");
+
+    for (String id : List.of("returned-null", "null-new", "null-old")) {
+      assertThat(engine.retrieveWorkflow(id).getResult()).as(id).isNull();
+    }
+    for (String id : List.of("done", "failed")) {
+      assertThatThrownBy(() -> engine.retrieveWorkflow(id).getResult())
+          .as(id)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("[DBOS-CDI-078]")
+          .hasMessageContaining("'" + id + "'")
+          .hasMessageContaining("\"dbos\".workflow_output has no row");
+      assertThat(engine.management().workflowStatus(id).orElseThrow().output())
+          .as("a listing shows what is left")
+          .isNull();
+    }
+    assertThatThrownBy(() -> work.callWithId("done", "1"))
+        .as("a start with the id of a finished workflow returns its outcome")
+        .hasMessageStartingWith("[DBOS-CDI-078]");
+
+    assertThat(engine.recoverPendingWorkflows()).as("nothing it could run").isEmpty();
+    assertThat(harness.status("pending"))
+        .as("recorded as failed at once: it can never start")
+        .isEqualTo("ERROR");
+    assertThat(error("pending"))
+        .contains("[DBOS-CDI-078]")
+        .contains("test.Workflows/work")
+        .contains("workflow_input has no row")
+        .contains("start it again with its arguments");
+    assertThatThrownBy(() -> engine.retrieveWorkflow("pending").getResult())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("[DBOS-CDI-078]");
+    await().atMost(WAIT).until(() -> "ERROR".equals(harness.status("queued")));
+    assertThat(error("queued")).contains("[DBOS-CDI-078]").contains("'queued'");
+
+    assertUnaffected(healthy, "after-missing-payloads");
+  }
+
   @Test
   void javaSerializedCheckpointsAreRefusedNeverDeserialized() throws Exception {
     WorkflowSpec work =

@@ -15,9 +15,14 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -302,6 +307,312 @@ class WorkflowManagementTest {
         .containsExactlyInAnyOrder("del-2", child2);
     assertThat(harness.status(child2)).isNull();
     assertThat(engine.management().deleteWorkflow("nope", true)).isEmpty();
+  }
+
+  /** Sends itself a message and receives it, sets an event twice, writes and closes a stream. */
+  private final WorkflowSpec talker =
+      new WorkflowSpec(
+          "talker",
+          String.class,
+          new Class<?>[] {String.class},
+          (engine, args) -> {
+            String self = engine.currentWorkflowId().orElseThrow();
+            step(engine, "work", () -> "worked");
+            engine.setEvent("progress", "half");
+            engine.setEvent("progress", "done");
+            engine.writeStream("log", "line 1");
+            engine.closeStream("log");
+            engine.send(self, "hello", "inbox", null);
+            return engine.recv("inbox", String.class, WAIT).orElseThrow() + " " + args[0];
+          });
+
+  @Test
+  void rowsWrittenBeforeAndAfterMigration109AreListedShownAndForked() throws Exception {
+    DBOSEngine engine = harness.engine("server-1", threeSteps);
+    long now = System.currentTimeMillis();
+    writeWorkflow("old-ok", "SUCCESS", false, now - 4, "old", "\"old result\"", null);
+    writeWorkflow("new-ok", "SUCCESS", true, now - 3, "new", "\"new result\"", null);
+    writeWorkflow("old-err", "ERROR", false, now - 2, "old", null, "{\"message\":\"old failed\"}");
+    writeWorkflow("new-err", "ERROR", true, now - 1, "new", null, "{\"message\":\"new failed\"}");
+    WorkflowManagement management = engine.management();
+
+    List<WorkflowStatus> listed = management.listWorkflows(ListWorkflowsInput.ALL);
+    assertThat(listed)
+        .extracting(WorkflowStatus::workflowId)
+        .containsExactly("old-ok", "new-ok", "old-err", "new-err");
+    assertThat(listed)
+        .extracting(WorkflowStatus::input)
+        .containsExactly(inputs("old"), inputs("new"), inputs("old"), inputs("new"));
+    assertThat(listed)
+        .extracting(WorkflowStatus::output)
+        .containsExactly("\"old result\"", "\"new result\"", null, null);
+    assertThat(listed)
+        .extracting(WorkflowStatus::error)
+        .containsExactly(
+            null, null, "{\"message\":\"old failed\"}", "{\"message\":\"new failed\"}");
+    assertThat(
+            management.listWorkflows(
+                ListWorkflowsInput.ALL.withLoadInput(false).withLoadOutput(false)))
+        .as("not loaded: no payload from either place")
+        .allSatisfy(
+            s -> {
+              assertThat(s.input()).isNull();
+              assertThat(s.output()).isNull();
+              assertThat(s.error()).isNull();
+            });
+    WorkflowStatus newOk = management.workflowStatus("new-ok").orElseThrow();
+    assertThat(newOk.input()).isEqualTo(inputs("new"));
+    assertThat(newOk.output()).isEqualTo("\"new result\"");
+    assertThat(management.workflowStatus("new-err").orElseThrow().error()).contains("new failed");
+    assertThat(management.listWorkflowSteps("new-ok"))
+        .extracting(StepInfo::output)
+        .containsExactly("\"one#new\"", "\"two#new\"", "\"three#new\"");
+
+    // One after the other: each runs step three, which counts.
+    assertThat(
+            management
+                .forkWorkflow("old-ok", 2, ForkOptions.DEFAULT.withNewWorkflowId("fork-old"))
+                .getResult(WAIT))
+        .isEqualTo("one#old,two#old,three#1,old");
+    assertThat(
+            management
+                .forkWorkflow("new-ok", 2, ForkOptions.DEFAULT.withNewWorkflowId("fork-new"))
+                .getResult(WAIT))
+        .isEqualTo("one#new,two#new,three#2,new");
+    for (String fork : List.of("fork-old", "fork-new")) {
+      assertThat(
+              harness.query(
+                  "SELECT inputs IS NULL FROM dbos.workflow_status WHERE workflow_uuid = ?", fork))
+          .as("the fork's inputs are where current writers put them, not in its status row")
+          .isEqualTo("t");
+      assertThat(
+              harness.query(
+                  "SELECT wi.retention_timestamp = ws.created_at FROM dbos.workflow_input wi"
+                      + " JOIN dbos.workflow_status ws USING (workflow_uuid)"
+                      + " WHERE workflow_uuid = ?",
+                  fork))
+          .isEqualTo("t");
+    }
+    assertThat(
+            harness.query(
+                "SELECT inputs FROM dbos.workflow_input WHERE workflow_uuid = ?", "fork-old"))
+        .isEqualTo(inputs("old"));
+    assertThat(management.workflowStatus("fork-new").orElseThrow().input())
+        .isEqualTo(inputs("new"));
+  }
+
+  @Test
+  void aForkOfAWorkflowWhoseInputsAreGoneIsRefusedWithWhatIsMissing() throws Exception {
+    DBOSEngine engine = harness.engine("server-1", threeSteps);
+    writeWorkflow("swept", "SUCCESS", true, System.currentTimeMillis(), "x", "\"done\"", null);
+    // Another SDK's retention removed the inputs; the status row stayed.
+    execute("DELETE FROM dbos.workflow_input WHERE workflow_uuid = 'swept'");
+    WorkflowManagement management = engine.management();
+
+    WorkflowStatus listed = management.listWorkflows(ListWorkflowsInput.ALL).get(0);
+    assertThat(listed.input()).as("listed with what is left").isNull();
+    assertThat(listed.output()).isEqualTo("\"done\"");
+    assertThat(management.workflowStatus("swept").orElseThrow().input()).isNull();
+
+    assertThatThrownBy(
+            () ->
+                management.forkWorkflow(
+                    "swept", 1, ForkOptions.DEFAULT.withNewWorkflowId("fork-swept")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("[DBOS-CDI-078]")
+        .hasMessageContaining("'swept'")
+        .hasMessageContaining("workflow_input");
+    assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status")).isEqualTo("1");
+    assertThat(harness.query("SELECT count(*) FROM dbos.workflow_input")).isEqualTo("0");
+    assertThat(harness.query("SELECT count(*) FROM dbos.operation_outputs")).isEqualTo("3");
+  }
+
+  @Test
+  void aForkToTheIdOfAWorkflowWhoseRowsWereLeftBehindRunsOnTheOriginalsSteps() throws Exception {
+    DBOSEngine engine = harness.engine("server-1", threeSteps);
+    threeSteps.callWithId("orig", "a");
+    // Rows of a workflow "reused" whose status row was deleted without them.
+    writeWorkflow(
+        "reused", "SUCCESS", true, System.currentTimeMillis(), "stale", "\"stale\"", null);
+    execute("DELETE FROM dbos.workflow_status WHERE workflow_uuid = 'reused'");
+
+    WorkflowHandle<Object, Exception> forked =
+        engine
+            .management()
+            .forkWorkflow("orig", 1, ForkOptions.DEFAULT.withNewWorkflowId("reused"));
+
+    assertThat(forked.getResult(WAIT)).isEqualTo("one#1,two#2,three#2,a");
+    WorkflowStatus status = engine.management().workflowStatus("reused").orElseThrow();
+    assertThat(status.input()).isEqualTo(inputs("a"));
+    assertThat(status.output()).isEqualTo("\"one#1,two#2,three#2,a\"");
+  }
+
+  @Test
+  void deleteAndGarbageCollectionLeaveNoRowOfTheWorkflowsTheyRemoveInAnyTable() throws Exception {
+    DBOSEngine engine = harness.engine("server-1", talker, parent, child);
+    talker.callWithId("talk-1", "a");
+    talker.callWithId("talk-2", "b");
+    parent.callWithId("p-1", "x");
+    engine.send("talk-1", "late", "inbox", null); // never received
+    long now = System.currentTimeMillis();
+    writeWorkflow("old-1", "SUCCESS", false, 1_000, "o", "\"o\"", null);
+    writeWorkflow("new-1", "SUCCESS", true, 2_000, "n", "\"n\"", null);
+    writeWorkflow("new-2", "ERROR", true, 3_000, "n", null, "{\"message\":\"n\"}");
+    writeWorkflow("new-keep", "SUCCESS", true, now + 60_000, "k", "\"k\"", null);
+    String child1 = engine.management().listWorkflowSteps("p-1").get(1).childWorkflowId();
+    List<String> removed = List.of("talk-1", "p-1", child1, "old-1", "new-1", "new-2");
+    assertThat(rowsOf(removed))
+        .as("the workflows to remove have rows in every table")
+        .allSatisfy((table, count) -> assertThat(count).as(table).isPositive());
+    WorkflowManagement management = engine.management();
+
+    assertThat(management.deleteWorkflow("talk-1", false)).containsExactly("talk-1");
+    assertThat(management.deleteWorkflow("p-1", true)).containsExactlyInAnyOrder("p-1", child1);
+    assertThat(management.garbageCollect(null, 3)).as("old-1 and new-1").isEqualTo(2);
+    assertThat(management.garbageCollect(Instant.ofEpochMilli(5_000), null))
+        .as("new-2")
+        .isEqualTo(1);
+
+    assertThat(ids(management.listWorkflows(ListWorkflowsInput.ALL)))
+        .containsExactly("talk-2", "new-keep");
+    assertThat(rowsOf(removed))
+        .as("rows left of the removed workflows")
+        .allSatisfy((table, count) -> assertThat(count).as(table).isZero());
+    assertThat(orphans())
+        .as("rows whose workflow_status row is gone")
+        .allSatisfy((table, count) -> assertThat(count).as(table).isZero());
+    assertThat(rowsOf(List.of("new-keep")))
+        .as("a workflow that stays keeps its rows")
+        .allSatisfy((table, count) -> assertThat(count).as(table).isPositive());
+    assertThat(management.workflowStatus("talk-2").orElseThrow().output()).isEqualTo("\"hello b\"");
+    assertThat(management.listWorkflowSteps("talk-2")).isNotEmpty();
+  }
+
+  /** Every table that holds rows of a workflow, with the column naming it. */
+  private static final Map<String, String> WORKFLOW_TABLES =
+      Map.of(
+          "operation_outputs", "workflow_uuid",
+          "workflow_input", "workflow_uuid",
+          "workflow_output", "workflow_uuid",
+          "notifications", "destination_uuid",
+          "workflow_events", "workflow_uuid",
+          "workflow_events_history", "workflow_uuid",
+          "streams", "workflow_uuid");
+
+  /** Per table, how many rows belong to {@code workflowIds}. */
+  private Map<String, Integer> rowsOf(List<String> workflowIds) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    WORKFLOW_TABLES.forEach(
+        (table, column) ->
+            counts.put(
+                table,
+                Integer.parseInt(
+                    harness.query(
+                        "SELECT count(*) FROM dbos."
+                            + table
+                            + " WHERE "
+                            + column
+                            + " = ANY (string_to_array(?, ','))",
+                        String.join(",", workflowIds)))));
+    return counts;
+  }
+
+  /** Per table, how many rows name a workflow that has no workflow_status row. */
+  private Map<String, Integer> orphans() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    WORKFLOW_TABLES.forEach(
+        (table, column) ->
+            counts.put(
+                table,
+                Integer.parseInt(
+                    harness.query(
+                        "SELECT count(*) FROM dbos."
+                            + table
+                            + " t WHERE NOT EXISTS (SELECT 1 FROM dbos.workflow_status ws"
+                            + " WHERE ws.workflow_uuid = t."
+                            + column
+                            + ")"))));
+    return counts;
+  }
+
+  private static String inputs(String argument) {
+    return "{\"positionalArgs\":[\"" + argument + "\"],\"namedArgs\":{}}";
+  }
+
+  /**
+   * A workflow of {@link #threeSteps} as a DBOS writer would leave it, with plain SQL: its payloads
+   * in its status row as writers did at migration 41, or ({@code newShape}) in workflow_input and
+   * workflow_output as they do since 109; three steps, a message, an event with its history and a
+   * stream value.
+   */
+  private void writeWorkflow(
+      String id,
+      String status,
+      boolean newShape,
+      long createdAt,
+      String argument,
+      String output,
+      String error)
+      throws SQLException {
+    execute(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name, executor_id,"
+            + " application_version, inputs, output, error, serialization, created_at,"
+            + " updated_at) VALUES (?, ?, 'threeSteps', 'test.Workflows', 'server-1', 'v1', ?, ?,"
+            + " ?, 'portable_json', ?, ?)",
+        id,
+        status,
+        newShape ? null : inputs(argument),
+        newShape ? null : output,
+        newShape ? null : error,
+        createdAt,
+        createdAt);
+    if (newShape) {
+      execute(
+          "INSERT INTO dbos.workflow_input (workflow_uuid, inputs) VALUES (?, ?)",
+          id,
+          inputs(argument));
+      execute(
+          "INSERT INTO dbos.workflow_output (workflow_uuid, output, error) VALUES (?, ?, ?)",
+          id,
+          output,
+          error);
+    }
+    List<String> names = List.of("one", "two", "three");
+    for (int i = 0; i < names.size(); i++) {
+      execute(
+          "INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name, output,"
+              + " serialization) VALUES (?, ?, ?, ?, 'portable_json')",
+          id,
+          i,
+          names.get(i),
+          "\"" + names.get(i) + "#" + argument + "\"");
+    }
+    execute(
+        "INSERT INTO dbos.notifications (destination_uuid, topic, message, serialization)"
+            + " VALUES (?, 'inbox', '\"hi\"', 'portable_json')",
+        id);
+    execute(
+        "INSERT INTO dbos.workflow_events (workflow_uuid, key, value, serialization)"
+            + " VALUES (?, 'progress', '\"done\"', 'portable_json')",
+        id);
+    execute(
+        "INSERT INTO dbos.workflow_events_history (workflow_uuid, function_id, key, value,"
+            + " serialization) VALUES (?, 1, 'progress', '\"done\"', 'portable_json')",
+        id);
+    execute(
+        "INSERT INTO dbos.streams (workflow_uuid, key, value, \"offset\", function_id,"
+            + " serialization) VALUES (?, 'log', '\"line\"', 0, 2, 'portable_json')",
+        id);
+  }
+
+  private void execute(String sql, Object... parameters) throws SQLException {
+    try (Connection c = harness.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        ps.setObject(i + 1, parameters[i]);
+      }
+      ps.executeUpdate();
+    }
   }
 
   @Test

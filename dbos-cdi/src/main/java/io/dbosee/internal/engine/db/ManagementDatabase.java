@@ -7,6 +7,7 @@ import io.dbosee.ListWorkflowsInput;
 import io.dbosee.StepInfo;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,38 +23,62 @@ import javax.sql.DataSource;
  * The operators' reads and writes of the system database: listing workflows and their steps,
  * forking, deleting, garbage collection and taking over another executor's workflows. Every method
  * is one statement, or one transaction, so an operation is never half done.
+ *
+ * <p>A workflow's payloads are read from where their writer put them ({@link Payloads}); a fork
+ * writes them as current writers do. The payload tables and {@code operation_outputs} have no
+ * foreign key to the status row (since 112), so a delete removes their rows itself; the other
+ * tables of a workflow still follow its status row by their cascading foreign keys.
  */
 public final class ManagementDatabase {
   private final DataSource dataSource;
   private final String schema;
   private final String status;
   private final String operations;
+  private final String inputs;
+  private final String outputs;
 
   public ManagementDatabase(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.status = "\"" + schema + "\".workflow_status";
     this.operations = "\"" + schema + "\".operation_outputs";
+    this.inputs = "\"" + schema + "\".workflow_input";
+    this.outputs = "\"" + schema + "\".workflow_output";
+  }
+
+  /** The tables whose rows of a workflow no foreign key removes with its status row. */
+  private List<String> unchainedTables() {
+    return List.of(operations, inputs, outputs);
   }
 
   /** The workflows {@code input} selects; {@code queuedOnly}: only active ones on a queue. */
   public List<WorkflowStatus> listWorkflows(ListWorkflowsInput input, boolean queuedOnly) {
+    // A payload table is joined only when its payload is loaded: a light listing costs what it
+    // did before the payloads had tables of their own.
     StringBuilder sql =
-        new StringBuilder("SELECT workflow_uuid, status, name, class_name, config_name,")
-            .append(" executor_id, application_version, recovery_attempts, parent_workflow_id,")
-            .append(" created_at, updated_at, queue_name, serialization, workflow_timeout_ms,")
-            .append(" workflow_deadline_epoch_ms, started_at_epoch_ms, completed_at,")
-            .append(" deduplication_id, priority, queue_partition_key, forked_from,")
-            .append(" authenticated_user, ")
-            .append(input.loadInput() ? "inputs" : "NULL AS inputs")
+        new StringBuilder("SELECT ws.workflow_uuid, ws.status, ws.name, ws.class_name,")
+            .append(" ws.config_name, ws.executor_id, ws.application_version,")
+            .append(" ws.recovery_attempts, ws.parent_workflow_id, ws.created_at, ws.updated_at,")
+            .append(" ws.queue_name, ws.serialization, ws.workflow_timeout_ms,")
+            .append(" ws.workflow_deadline_epoch_ms, ws.started_at_epoch_ms, ws.completed_at,")
+            .append(" ws.deduplication_id, ws.priority, ws.queue_partition_key, ws.forked_from,")
+            .append(" ws.authenticated_user, ")
+            .append(input.loadInput() ? Payloads.inputs("ws") : "NULL AS inputs")
             .append(", ")
-            .append(input.loadOutput() ? "output, error" : "NULL AS output, NULL AS error")
+            .append(input.loadOutput() ? Payloads.outcome("ws") : "NULL AS output, NULL AS error")
             .append(" FROM ")
             .append(status)
-            .append(" WHERE true");
+            .append(" ws");
+    if (input.loadInput()) {
+      sql.append(Payloads.inputJoin(quotedSchema(), "ws"));
+    }
+    if (input.loadOutput()) {
+      sql.append(Payloads.outputJoin(quotedSchema(), "ws"));
+    }
+    sql.append(" WHERE true");
     List<Object> parameters = new ArrayList<>();
     if (!input.workflowIds().isEmpty()) {
-      sql.append(" AND workflow_uuid = ANY (?)");
+      sql.append(" AND ws.workflow_uuid = ANY (?)");
       parameters.add(input.workflowIds().toArray(String[]::new));
     }
     List<WorkflowState> statuses = input.statuses();
@@ -61,33 +86,33 @@ public final class ManagementDatabase {
       statuses = List.of(WorkflowState.ENQUEUED, WorkflowState.PENDING, WorkflowState.DELAYED);
     }
     if (!statuses.isEmpty()) {
-      sql.append(" AND status = ANY (?)");
+      sql.append(" AND ws.status = ANY (?)");
       parameters.add(statuses.stream().map(Enum::name).toArray(String[]::new));
     }
     if (queuedOnly) {
-      sql.append(" AND queue_name IS NOT NULL");
+      sql.append(" AND ws.queue_name IS NOT NULL");
     }
-    equal(sql, parameters, "name", input.name());
-    equal(sql, parameters, "queue_name", input.queueName());
-    equal(sql, parameters, "executor_id", input.executorId());
-    equal(sql, parameters, "application_version", input.applicationVersion());
-    equal(sql, parameters, "parent_workflow_id", input.parentWorkflowId());
+    equal(sql, parameters, "ws.name", input.name());
+    equal(sql, parameters, "ws.queue_name", input.queueName());
+    equal(sql, parameters, "ws.executor_id", input.executorId());
+    equal(sql, parameters, "ws.application_version", input.applicationVersion());
+    equal(sql, parameters, "ws.parent_workflow_id", input.parentWorkflowId());
     if (input.workflowIdPrefix() != null) {
-      sql.append(" AND starts_with(workflow_uuid, ?)");
+      sql.append(" AND starts_with(ws.workflow_uuid, ?)");
       parameters.add(input.workflowIdPrefix());
     }
     if (input.startTime() != null) {
-      sql.append(" AND created_at >= ?");
+      sql.append(" AND ws.created_at >= ?");
       parameters.add(input.startTime().toEpochMilli());
     }
     if (input.endTime() != null) {
-      sql.append(" AND created_at <= ?");
+      sql.append(" AND ws.created_at <= ?");
       parameters.add(input.endTime().toEpochMilli());
     }
     String direction = input.sortDescending() ? " DESC" : "";
-    sql.append(" ORDER BY created_at")
+    sql.append(" ORDER BY ws.created_at")
         .append(direction)
-        .append(", workflow_uuid")
+        .append(", ws.workflow_uuid")
         .append(direction);
     if (input.limit() != null) {
       sql.append(" LIMIT ?");
@@ -167,14 +192,14 @@ public final class ManagementDatabase {
 
   /**
    * Copies workflow {@code workflowId} to a new PENDING workflow {@code newId} of {@code
-   * executorId}, with the operations (and the events and stream values they wrote) recorded before
-   * position {@code startStep}, so that running it replays those and runs the rest. One
-   * transaction.
+   * executorId}, to run from position {@code startStep}: see {@link WorkflowFork}.
    *
    * @param applicationVersion the new workflow's version; null: the original's
    * @return the new workflow's row
    * @throws DBOSNonExistentWorkflowException if no workflow has {@code workflowId}
    * @throws DBOSConflictingWorkflowException if a workflow has {@code newId} already
+   * @throws IllegalStateException ({@link ErrorCode#MISSING_PAYLOAD}) if the original's inputs are
+   *     recorded nowhere any more; nothing is written
    */
   public WorkflowRow fork(
       String workflowId,
@@ -184,126 +209,20 @@ public final class ManagementDatabase {
       String executorId,
       long now) {
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int inserted;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO "
-                    + status
-                    + " (workflow_uuid, status, name, class_name, config_name, authenticated_user,"
-                    + " assumed_role, authenticated_roles, executor_id, application_version,"
-                    + " application_id, inputs, serialization, workflow_timeout_ms,"
-                    + " recovery_attempts, created_at, updated_at, forked_from, priority)"
-                    + " SELECT ?, 'PENDING', name, class_name, config_name, authenticated_user,"
-                    + " assumed_role, authenticated_roles, ?, COALESCE(?, application_version),"
-                    + " application_id, inputs, serialization, workflow_timeout_ms, 0, ?, ?,"
-                    + " workflow_uuid, 0 FROM "
-                    + status
-                    + " WHERE workflow_uuid = ? ON CONFLICT (workflow_uuid) DO NOTHING")) {
-          ps.setString(1, newId);
-          ps.setString(2, executorId);
-          ps.setString(3, applicationVersion);
-          ps.setLong(4, now);
-          ps.setLong(5, now);
-          ps.setString(6, workflowId);
-          inserted = ps.executeUpdate();
-        }
-        if (inserted == 0) {
-          c.rollback();
-          if (readStatus(c, workflowId).isEmpty()) {
-            throw new DBOSNonExistentWorkflowException(workflowId);
-          }
-          throw new DBOSConflictingWorkflowException(
-              newId,
-              "Cannot fork workflow '"
-                  + workflowId
-                  + "' to id '"
-                  + newId
-                  + "': a workflow with that id exists. Choose another id, or none for a new"
-                  + " UUID.");
-        }
-        copy(
-            c,
-            operations,
-            "function_id, function_name, output, error, child_workflow_id,"
-                + " started_at_epoch_ms, completed_at_epoch_ms, serialization",
-            newId,
-            workflowId,
-            startStep);
-        copy(
-            c,
-            "\"" + schema + "\".workflow_events_history",
-            "function_id, key, value, serialization",
-            newId,
-            workflowId,
-            startStep);
-        copy(
-            c,
-            "\"" + schema + "\".streams",
-            "key, value, \"offset\", function_id, serialization",
-            newId,
-            workflowId,
-            startStep);
-        // The events as they stood at the fork point: the last value each key had then.
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO \""
-                    + schema
-                    + "\".workflow_events (workflow_uuid, key, value, serialization)"
-                    + " SELECT DISTINCT ON (key) workflow_uuid, key, value, serialization FROM \""
-                    + schema
-                    + "\".workflow_events_history WHERE workflow_uuid = ?"
-                    + " ORDER BY key, function_id DESC")) {
-          ps.setString(1, newId);
-          ps.executeUpdate();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "UPDATE " + status + " SET was_forked_from = true WHERE workflow_uuid = ?")) {
-          ps.setString(1, workflowId);
-          ps.executeUpdate();
-        }
-        WorkflowRow row =
-            readRow(c, newId).orElseThrow(() -> new IllegalStateException("forked row vanished"));
-        c.commit();
-        return row;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      return WorkflowFork.write(
+          c,
+          schema,
+          new WorkflowFork.Request(
+              workflowId, startStep, newId, applicationVersion, executorId, now));
     } catch (SQLException e) {
       throw failure("fork workflow '" + workflowId + "'", e);
     }
   }
 
-  private static void copy(
-      Connection c, String table, String columns, String newId, String workflowId, int startStep)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO "
-                + table
-                + " (workflow_uuid, "
-                + columns
-                + ") SELECT ?, "
-                + columns
-                + " FROM "
-                + table
-                + " WHERE workflow_uuid = ? AND function_id < ?")) {
-      ps.setString(1, newId);
-      ps.setString(2, workflowId);
-      ps.setInt(3, startStep);
-      ps.executeUpdate();
-    }
-  }
-
   /**
-   * Deletes workflows with everything they recorded (operations, messages, events, streams go with
-   * them by the foreign keys); with {@code children}, also every workflow they started, at any
-   * depth.
+   * Deletes workflows with everything they recorded: their operations, inputs and outputs here,
+   * their messages, events and streams by the foreign keys; with {@code children}, also every
+   * workflow they started, at any depth. One statement.
    *
    * @return the ids deleted
    */
@@ -314,10 +233,10 @@ public final class ManagementDatabase {
                 + status
                 + " WHERE workflow_uuid = ? UNION SELECT w.workflow_uuid FROM "
                 + status
-                + " w JOIN tree ON w.parent_workflow_id = tree.id) DELETE FROM "
-                + status
-                + " WHERE workflow_uuid IN (SELECT id FROM tree) RETURNING workflow_uuid"
-            : "DELETE FROM " + status + " WHERE workflow_uuid = ? RETURNING workflow_uuid";
+                + " w JOIN tree ON w.parent_workflow_id = tree.id), "
+                + deleting("workflow_uuid IN (SELECT id FROM tree)")
+                + " SELECT workflow_uuid FROM gone"
+            : "WITH " + deleting("workflow_uuid = ?") + " SELECT workflow_uuid FROM gone";
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, workflowId);
@@ -329,31 +248,34 @@ public final class ManagementDatabase {
 
   /**
    * Deletes finished workflows (not PENDING, ENQUEUED or DELAYED) created before {@code cutoff},
-   * and, with {@code keepRows}, those older than the newest {@code keepRows} workflows.
+   * and, with {@code keepRows}, those older than the newest {@code keepRows} workflows, with
+   * everything they recorded, as {@link #delete} does. One statement.
    *
    * @return how many were deleted
    */
   public int garbageCollect(Instant cutoff, Integer keepRows) {
-    StringBuilder sql =
-        new StringBuilder("DELETE FROM ")
-            .append(status)
-            .append(" WHERE status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')");
+    StringBuilder which = new StringBuilder("status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')");
     List<Object> parameters = new ArrayList<>();
     if (cutoff != null) {
-      sql.append(" AND created_at < ?");
+      which.append(" AND created_at < ?");
       parameters.add(cutoff.toEpochMilli());
     }
     if (keepRows != null) {
-      sql.append(" AND created_at < (SELECT COALESCE(min(created_at), -1) FROM (SELECT created_at")
+      which
+          .append(" AND created_at < (SELECT COALESCE(min(created_at), -1) FROM (SELECT created_at")
           .append(" FROM ")
           .append(status)
           .append(" ORDER BY created_at DESC LIMIT ?) newest)");
       parameters.add(keepRows.longValue());
     }
+    String sql = "WITH " + deleting(which.toString()) + " SELECT count(*) FROM gone";
     try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        PreparedStatement ps = c.prepareStatement(sql)) {
       bind(c, ps, parameters);
-      return ps.executeUpdate();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     } catch (SQLException e) {
       throw failure("garbage-collect old workflows", e);
     }
@@ -407,6 +329,29 @@ public final class ManagementDatabase {
     }
   }
 
+  /**
+   * The WITH items that delete the status rows {@code where} selects and, by their ids, the rows no
+   * foreign key removes with them, as CTE {@code gone} (the ids deleted). One statement, so it all
+   * commits together; the cascading foreign keys take the workflows' other rows.
+   */
+  private String deleting(String where) {
+    StringBuilder with =
+        new StringBuilder("gone AS (DELETE FROM ")
+            .append(status)
+            .append(" WHERE ")
+            .append(where)
+            .append(" RETURNING workflow_uuid)");
+    int n = 0;
+    for (String table : unchainedTables()) {
+      with.append(", unchained")
+          .append(n++)
+          .append(" AS (DELETE FROM ")
+          .append(table)
+          .append(" WHERE workflow_uuid IN (SELECT workflow_uuid FROM gone))");
+    }
+    return with.toString();
+  }
+
   private static List<String> strings(PreparedStatement ps) throws SQLException {
     List<String> ids = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
@@ -417,29 +362,8 @@ public final class ManagementDatabase {
     return ids;
   }
 
-  private Optional<String> readStatus(Connection c, String workflowId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT status FROM " + status + " WHERE workflow_uuid = ?")) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    }
-  }
-
-  private Optional<WorkflowRow> readRow(Connection c, String workflowId) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT "
-                + SystemDatabase.ROW_COLUMNS
-                + " FROM "
-                + status
-                + " WHERE workflow_uuid = ?")) {
-      ps.setString(1, workflowId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(SystemDatabase.workflowRow(rs)) : Optional.empty();
-      }
-    }
+  private String quotedSchema() {
+    return "\"" + schema + "\"";
   }
 
   private static void equal(StringBuilder sql, List<Object> parameters, String column, String v) {

@@ -47,35 +47,25 @@ public final class SystemDatabase {
 
   /**
    * The select list of a workflow row read from {@code alias} (a relation with {@link
-   * #ROW_COLUMNS}) joined by {@link #payloadJoins}: each payload from its own table, where current
-   * writers put it (migration 109), else from the row, where writers at migration 41 left it.
+   * #ROW_COLUMNS}) joined by {@link #payloadJoins}: the payloads from where their writer put them
+   * ({@link Payloads}).
    */
   static String rowColumns(String alias) {
+    return statusColumns(alias) + ", " + Payloads.columns(alias);
+  }
+
+  /** {@link #STATUS_COLUMNS}, each read from {@code alias}. */
+  static String statusColumns(String alias) {
     StringBuilder columns = new StringBuilder();
     for (String column : STATUS_COLUMNS.split(",\\s*")) {
-      columns.append(alias).append('.').append(column).append(", ");
+      columns.append(columns.length() == 0 ? "" : ", ").append(alias).append('.').append(column);
     }
-    return columns
-        + "COALESCE(wi.inputs, "
-        + alias
-        + ".inputs) AS inputs, COALESCE(wo.output, "
-        + alias
-        + ".output) AS output, COALESCE(wo.error, "
-        + alias
-        + ".error) AS error";
+    return columns.toString();
   }
 
   /** The joins {@link #rowColumns} reads the payloads through. */
   static String payloadJoins(String quotedSchema, String alias) {
-    return " LEFT JOIN "
-        + quotedSchema
-        + ".workflow_input wi ON wi.workflow_uuid = "
-        + alias
-        + ".workflow_uuid LEFT JOIN "
-        + quotedSchema
-        + ".workflow_output wo ON wo.workflow_uuid = "
-        + alias
-        + ".workflow_uuid";
+    return Payloads.joins(quotedSchema, alias);
   }
 
   /** Checkpoint batches written at once; each takes one connection while it is written. */
@@ -100,8 +90,9 @@ public final class SystemDatabase {
     // One statement: the row (xmax = 0 only for a row this statement inserted, so one round trip
     // tells a new workflow from an existing one) and, for a new one, its inputs in their own
     // table. Only a start by the owning executor counts as an attempt, so a caller on another
-    // server that merely waits for the result does not use one up. An existing row's outcome is
-    // read only when there is one to read (the subqueries are evaluated for that row alone).
+    // server that merely waits for the result does not use one up. The payloads are read as
+    // every read takes them (of a row just inserted they are not used; the final SELECT does not
+    // see the inputs new_input writes).
     this.initWorkflowSql =
         "WITH ws AS (INSERT INTO "
             + s
@@ -118,22 +109,14 @@ public final class SystemDatabase {
             + " RETURNING "
             + ROW_COLUMNS
             + ", (xmax = 0) AS inserted),"
-            + " wi AS (INSERT INTO "
+            + " new_input AS (INSERT INTO "
             + s
             + ".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ws"
             + " WHERE inserted ON CONFLICT (workflow_uuid) DO NOTHING)"
             + " SELECT "
-            + STATUS_COLUMNS
-            + ", CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT i.inputs FROM "
-            + s
-            + ".workflow_input i WHERE i.workflow_uuid = ws.workflow_uuid), inputs) END AS inputs,"
-            + " CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT o.output FROM "
-            + s
-            + ".workflow_output o WHERE o.workflow_uuid = ws.workflow_uuid), output) END"
-            + " AS output, CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT o.error FROM "
-            + s
-            + ".workflow_output o WHERE o.workflow_uuid = ws.workflow_uuid), error) END AS error,"
-            + " inserted FROM ws";
+            + rowColumns("ws")
+            + ", ws.inserted FROM ws"
+            + payloadJoins(s, "ws");
     String operationColumns =
         "function_id, function_name, output, error, child_workflow_id, serialization";
     this.readOperationsSql =
@@ -392,7 +375,8 @@ public final class SystemDatabase {
         rs.getString("parent_workflow_id"),
         rs.getLong("created_at"),
         rs.getLong("updated_at"),
-        rs.getObject("workflow_deadline_epoch_ms", Long.class));
+        rs.getObject("workflow_deadline_epoch_ms", Long.class),
+        rs.getBoolean("outcome_missing"));
   }
 
   private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
@@ -457,11 +441,11 @@ public final class SystemDatabase {
                     + qualified("workflow_output")
                     + " wo USING ws WHERE wo.workflow_uuid = ws.workflow_uuid)"
                     + " SELECT "
-                    + STATUS_COLUMNS
-                    + ", COALESCE((SELECT i.inputs FROM "
-                    + qualified("workflow_input")
-                    + " i WHERE i.workflow_uuid = ws.workflow_uuid), inputs) AS inputs,"
-                    + " NULL AS output, NULL AS error FROM ws")) {
+                    + statusColumns("ws")
+                    + ", "
+                    + Payloads.inputs("ws")
+                    + ", NULL AS output, NULL AS error, false AS outcome_missing FROM ws"
+                    + Payloads.inputJoin("\"" + schema + "\"", "ws"))) {
       ps.setString(1, executorId);
       ps.setString(2, applicationVersion);
       ps.setLong(3, now);

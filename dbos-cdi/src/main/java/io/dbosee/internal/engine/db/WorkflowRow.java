@@ -20,6 +20,9 @@ package io.dbosee.internal.engine.db;
  * @param createdAt epoch milliseconds
  * @param updatedAt epoch milliseconds
  * @param deadlineEpochMs when it is cancelled if still running (epoch ms), or null
+ * @param outcomeMissing whether it ended (SUCCESS or ERROR) but its output and error are recorded
+ *     nowhere any more (see {@link Payloads#outcomeMissing}): then {@code output} and {@code error}
+ *     are null, and a read that needs them must say so instead of returning null
  */
 public record WorkflowRow(
     String workflowId,
@@ -38,4 +41,5 @@ public record WorkflowRow(
     String parentWorkflowId,
     long createdAt,
     long updatedAt,
-    Long deadlineEpochMs) {}
+    Long deadlineEpochMs,
+    boolean outcomeMissing) {}
