@@ -212,9 +212,12 @@ final class WorkflowDispatch {
                   + row.name()
                   + ") cannot start: its inputs are no longer recorded (\""
                   + db.schema()
-                  + "\".workflow_input has no row for it and its workflow_status row has none). A"
-                  + " DBOS SDK's retention, or a manual delete, removed them while the status row"
-                  + " stayed. It is recorded as ERROR; start it again with its arguments."),
+                  + "\".workflow_input has no row for it and its workflow_status row has none)."
+                  + " Either a DBOS SDK's retention or a manual delete removed them while the"
+                  + " status row stayed, or a client that predates migration 109 (such as DBOS"
+                  + " Java 1.1) forked it from a workflow written since, and copied no inputs. It"
+                  + " is recorded as ERROR; start it again with its arguments, or fork it with"
+                  + " this library or a current client."),
           null);
       return null;
     }

@@ -313,9 +313,9 @@ class DbosClientInteropTest {
     // writes them: the fork is refused clearly when it would start, and runs no step.
     client.forkWorkflow("w", 2, new ForkOptions("w-fork"));
     assertThatThrownBy(() -> result(engine, "w-fork"))
-        .isInstanceOf(DBOSSerializationException.class)
-        .hasMessageContaining("'w-fork'")
-        .hasMessageContaining("inputs");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("[DBOS-CDI-078] Workflow 'w-fork'")
+        .hasMessageContaining("predates migration 109");
     assertThat(runs("before")).isEqualTo(1);
     assertThat(runs("after")).isEqualTo(1);
     WorkflowStatus fork = client.getWorkflowStatus("w-fork").orElseThrow();
