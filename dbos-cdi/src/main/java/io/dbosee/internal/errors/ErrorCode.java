@@ -75,6 +75,9 @@ public enum ErrorCode {
   START_OUTAGE("DBOS-CDI-076", "a start or enqueue gave up waiting for the system database"),
   FOREIGN_MIGRATION_NUMBER(
       "DBOS-CDI-077", "the system database is at a number of another DBOS SDK's own history"),
+  SCHEMA_NOT_MIGRATED(
+      "DBOS-CDI-078",
+      "the system database schema is not migrated and migrations at startup are switched off"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
@@ -125,6 +128,16 @@ public enum ErrorCode {
   public <E extends Throwable> E exception(
       BiFunction<String, Throwable, E> constructor, String detail, Throwable cause) {
     return constructor.apply(message(detail), cause);
+  }
+
+  /**
+   * The code whose prefix {@code message} starts with, if any: such a message already says what to
+   * do, so a caller wrapping it need not add generic advice.
+   */
+  public static Optional<ErrorCode> prefixOf(String message) {
+    return message == null
+        ? Optional.empty()
+        : Arrays.stream(values()).filter(e -> message.startsWith("[" + e.code + "] ")).findFirst();
   }
 
   /** The entry of {@code code} ({@code "DBOS-CDI-001"}), if the registry has it. */
