@@ -63,14 +63,14 @@ class CdiHealthTest {
 
   @Test
   void readinessIsDownWhileTheSchemaIsNotMigratedToThisVersion() {
-    database.query("UPDATE dbos.dbos_migrations SET version = 40 RETURNING version");
+    database.query("UPDATE dbos.dbos_migrations SET version = 41 RETURNING version");
 
     HealthCheckResponse down = readiness();
 
     assertThat(down.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
     assertThat(down.getData().orElseThrow().get("problem").toString())
-        .contains("migration 40")
-        .contains("41");
+        .contains("migration 41")
+        .contains("123");
   }
 
   @Test

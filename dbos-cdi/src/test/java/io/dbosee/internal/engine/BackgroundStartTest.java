@@ -66,7 +66,7 @@ class BackgroundStartTest {
     WorkflowHandle<Object, Exception> handle = held.start(StartSpec.background(), "x");
 
     assertThat(handle.getStatus().state()).isEqualTo(WorkflowState.PENDING);
-    assertThat(harness.query("SELECT inputs FROM dbos.workflow_status")).contains("\"x\"");
+    assertThat(harness.inputs(handle.workflowId())).contains("\"x\"");
     assertThatThrownBy(() -> handle.getResult(Duration.ofMillis(200)))
         .isInstanceOf(DBOSAwaitTimeoutException.class)
         .hasMessageContaining(handle.workflowId());
@@ -182,7 +182,7 @@ class BackgroundStartTest {
                     (m, a, statement) ->
                         m.getName().equals("prepareStatement")
                                 && ((String) a[0])
-                                    .startsWith("INSERT INTO \"dbos\".workflow_status")
+                                    .contains("INSERT INTO \"dbos\".workflow_status AS ws")
                             ? proxy(
                                 PreparedStatement.class,
                                 (PreparedStatement) statement,
@@ -292,9 +292,7 @@ class BackgroundStartTest {
     assertThat(first).isEqualTo("p-0");
     // Make it run again from its first checkpoint (as a resume from step 0 would): the replay
     // meets the recorded start.
-    harness.query(
-        "UPDATE dbos.workflow_status SET status = 'PENDING', output = NULL, error = NULL"
-            + " WHERE workflow_uuid = 'p' RETURNING workflow_uuid");
+    harness.unfinish("p");
     harness.query(
         "DELETE FROM dbos.operation_outputs WHERE workflow_uuid = 'p' AND function_id > 0"
             + " RETURNING workflow_uuid");
@@ -304,8 +302,7 @@ class BackgroundStartTest {
     await().atMost(WAIT).until(() -> "SUCCESS".equals(harness.status("p")));
     assertThat(childId.get()).isEqualTo(first);
     assertThat(bodies).as("the child ran once").hasValue(1);
-    assertThat(harness.query("SELECT output FROM dbos.workflow_status WHERE workflow_uuid = 'p'"))
-        .isEqualTo("\"child c\"");
+    assertThat(harness.output("p")).isEqualTo("\"child c\"");
   }
 
   @Test

@@ -58,16 +58,12 @@ class BadInputTest {
   }
 
   private String error(String workflowId) {
-    return harness.query(
-        "SELECT error FROM dbos.workflow_status WHERE workflow_uuid = ?", workflowId);
+    return harness.error(workflowId);
   }
 
   /** Makes a finished workflow look as if its server died just before it finished. */
   private void unfinish(String workflowId) {
-    harness.query(
-        "UPDATE dbos.workflow_status SET status = 'PENDING', output = NULL"
-            + " WHERE workflow_uuid = ? RETURNING 1",
-        workflowId);
+    harness.unfinish(workflowId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -248,7 +244,7 @@ class BadInputTest {
             + " RETURNING 1",
         "bad-output");
     harness.query(
-        "UPDATE dbos.workflow_status SET inputs = '[1, 2' WHERE workflow_uuid = ? RETURNING 1",
+        "UPDATE dbos.workflow_input SET inputs = '[1, 2' WHERE workflow_uuid = ? RETURNING 1",
         "bad-inputs");
 
     assertThat(engine.recoverPendingWorkflows()).containsExactly("bad-output");
@@ -296,10 +292,12 @@ class BadInputTest {
         "\"" + javaSerialized + "\"",
         "java-bytes");
     harness.query(
-        "UPDATE dbos.workflow_status SET serialization = 'java_serialize', inputs = ?"
-            + " WHERE workflow_uuid = ? RETURNING 1",
-        javaSerialized,
-        "java-inputs");
+        "WITH ws AS (UPDATE dbos.workflow_status SET serialization = 'java_serialize'"
+            + " WHERE workflow_uuid = ? RETURNING workflow_uuid)"
+            + " UPDATE dbos.workflow_input wi SET inputs = ? FROM ws"
+            + " WHERE wi.workflow_uuid = ws.workflow_uuid RETURNING 1",
+        "java-inputs",
+        javaSerialized);
 
     engine.recoverPendingWorkflows();
     await()

@@ -220,6 +220,47 @@ final class EngineHarness implements AutoCloseable {
     return database.column(sql, parameters);
   }
 
+  /** A workflow's recorded output: in workflow_output (as written now), or in its row (at 41). */
+  String output(String workflowId) {
+    return payload("output", "workflow_output", workflowId);
+  }
+
+  /** A workflow's recorded error, wherever the shape it was written in keeps it. */
+  String error(String workflowId) {
+    return payload("error", "workflow_output", workflowId);
+  }
+
+  /** A workflow's recorded inputs, wherever the shape it was written in keeps them. */
+  String inputs(String workflowId) {
+    return payload("inputs", "workflow_input", workflowId);
+  }
+
+  private String payload(String column, String table, String workflowId) {
+    return query(
+        "SELECT COALESCE(p."
+            + column
+            + ", ws."
+            + column
+            + ") FROM dbos.workflow_status ws LEFT JOIN dbos."
+            + table
+            + " p ON p.workflow_uuid = ws.workflow_uuid WHERE ws.workflow_uuid = ?",
+        workflowId);
+  }
+
+  /**
+   * Makes a finished workflow look as if its server died just before it finished: PENDING again,
+   * its outcome gone.
+   */
+  void unfinish(String workflowId) {
+    query(
+        "WITH ws AS (UPDATE dbos.workflow_status SET status = 'PENDING', output = NULL,"
+            + " error = NULL WHERE workflow_uuid = ? RETURNING workflow_uuid),"
+            + " wo AS (DELETE FROM dbos.workflow_output o USING ws"
+            + " WHERE o.workflow_uuid = ws.workflow_uuid)"
+            + " SELECT workflow_uuid FROM ws",
+        workflowId);
+  }
+
   String status(String workflowId) {
     return query("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = ?", workflowId);
   }

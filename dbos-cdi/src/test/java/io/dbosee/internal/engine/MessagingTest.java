@@ -76,9 +76,11 @@ class MessagingTest {
     assertThat(second.retrieveWorkflow("rx").getResult()).isEqualTo("one,two");
     assertThat(
             harness.queryColumn(
-                "SELECT message || ':' || consumed FROM dbos.notifications ORDER BY"
-                    + " created_at_epoch_ms, message"))
-        .containsExactlyInAnyOrder("\"one\":true", "\"two\":true", "\"other topic\":false");
+                "SELECT message || ':' || consumed || ':'"
+                    + " || coalesce(consumed_by_function_id::text, '-') FROM dbos.notifications"
+                    + " ORDER BY created_at_epoch_ms, message"))
+        .as("each message, and the recv that consumed it (its position in the workflow)")
+        .containsExactlyInAnyOrder("\"one\":true:0", "\"two\":true:3", "\"other topic\":false:-");
     assertThat(handle.workflowId()).isEqualTo("rx");
   }
 

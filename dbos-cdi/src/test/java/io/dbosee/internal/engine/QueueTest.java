@@ -444,8 +444,7 @@ class QueueTest {
                 + " class_name => 'test.Workflows')");
 
     await().atMost(WAIT).until(() -> "SUCCESS".equals(harness.status(id)));
-    assertThat(harness.query("SELECT output FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
-        .isEqualTo("14");
+    assertThat(harness.output(id)).isEqualTo("14");
   }
 
   @Test

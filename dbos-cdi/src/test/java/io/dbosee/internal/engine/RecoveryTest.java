@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOSInterruptedException;
 import io.dbosee.DBOSMaxRecoveryAttemptsExceededException;
+import io.dbosee.DBOSRecordedErrorException;
 import io.dbosee.StepOptions;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import java.time.Duration;
@@ -85,12 +86,57 @@ class RecoveryTest {
     assertThat(second.recoverPendingWorkflows()).containsExactly("order-7");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> "SUCCESS".equals(harness.status("order-7")));
-    assertThat(harness.query("SELECT output FROM dbos.workflow_status"))
-        .isEqualTo("\"one#1,two#2,three#1,book\"");
+    assertThat(harness.output("order-7")).isEqualTo("\"one#1,two#2,three#1,book\"");
     assertThat(one).as("completed step one is not run again").hasValue(1);
     assertThat(two).as("step two never completed, so it runs again").hasValue(2);
     assertThat(three).hasValue(1);
     assertThat(harness.query("SELECT recovery_attempts FROM dbos.workflow_status")).isEqualTo("2");
+  }
+
+  /**
+   * Rows a writer at migration 41 left (this library before, or DBOS Java 1.1.0-m6): the inputs,
+   * output and error in the workflow's own row, not in the payload tables.
+   */
+  @Test
+  void workflowsRecordedInTheShapeOf41RecoverAndTheirOutcomesAreRead() throws Exception {
+    AtomicInteger one = new AtomicInteger();
+    WorkflowSpec order =
+        new WorkflowSpec(
+            "order",
+            String.class,
+            new Class<?>[] {String.class},
+            (engine, args) ->
+                step(engine, "one", () -> "one#" + one.incrementAndGet()) + "," + args[0]);
+    DBOSEngine engine = harness.engine("local", order);
+    harness.query(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, class_name,"
+            + " executor_id, application_version, inputs, output, error, serialization)"
+            + " VALUES ('old-pending', 'PENDING', 'order', 'test.Workflows', 'local', 'v1',"
+            + " '{\"positionalArgs\":[\"book\"],\"namedArgs\":{}}', NULL, NULL, 'portable_json'),"
+            + " ('old-done', 'SUCCESS', 'order', 'test.Workflows', 'local', 'v1',"
+            + " '{\"positionalArgs\":[\"pen\"],\"namedArgs\":{}}', '\"one#9,pen\"', NULL,"
+            + " 'portable_json'),"
+            + " ('old-failed', 'ERROR', 'order', 'test.Workflows', 'local', 'v1',"
+            + " '{\"positionalArgs\":[\"ink\"],\"namedArgs\":{}}', NULL,"
+            + " '{\"name\":\"IllegalStateException\",\"message\":\"out of ink\"}',"
+            + " 'portable_json') RETURNING 1");
+    harness.query(
+        "INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name, output,"
+            + " serialization) VALUES ('old-pending', 0, 'one', '\"one#7\"', 'portable_json')"
+            + " RETURNING 1");
+
+    assertThat(engine.recoverPendingWorkflows()).containsExactly("old-pending");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> "SUCCESS".equals(harness.status("old-pending")));
+    assertThat(harness.output("old-pending")).isEqualTo("\"one#7,book\"");
+    assertThat(one).as("the recorded step is replayed, not run").hasValue(0);
+    assertThat(engine.retrieveWorkflow("old-done").getResult()).isEqualTo("one#9,pen");
+    assertThatThrownBy(() -> engine.retrieveWorkflow("old-failed").getResult())
+        .as("a portable error is rebuilt as a recorded error naming the original")
+        .isInstanceOf(DBOSRecordedErrorException.class)
+        .hasMessage("IllegalStateException: out of ink");
   }
 
   @Test
@@ -149,7 +195,7 @@ class RecoveryTest {
     second.recoverPendingWorkflows();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> "ERROR".equals(harness.status("nd-1")));
-    assertThat(harness.query("SELECT error FROM dbos.workflow_status"))
+    assertThat(harness.error("nd-1"))
         .contains("DBOSNonDeterministicWorkflowException")
         .contains("'reserve'")
         .contains("'charge'");
@@ -267,6 +313,6 @@ class RecoveryTest {
     assertThatThrownBy(() -> call.get(10, java.util.concurrent.TimeUnit.SECONDS))
         .hasCauseInstanceOf(DBOSInterruptedException.class);
     assertThat(harness.status("stop-1")).isEqualTo("PENDING");
-    assertThat(harness.query("SELECT error FROM dbos.workflow_status")).isNull();
+    assertThat(harness.error("stop-1")).isNull();
   }
 }

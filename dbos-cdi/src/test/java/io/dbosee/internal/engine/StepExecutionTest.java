@@ -98,6 +98,7 @@ class StepExecutionTest {
       pending.setString(1, workflowId);
       assertThat(pending.executeUpdate()).isEqualTo(1);
     }
+    harness.unfinish(workflowId); // and its recorded outcome, now in workflow_output
   }
 
   @Test

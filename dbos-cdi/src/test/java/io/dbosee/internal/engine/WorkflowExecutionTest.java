@@ -68,12 +68,18 @@ class WorkflowExecutionTest {
 
     assertThat(result).isEqualTo("signed-Mike-1/11");
     assertThat(harness.status("wf-1")).isEqualTo("SUCCESS");
-    assertThat(harness.query("SELECT output FROM dbos.workflow_status WHERE workflow_uuid='wf-1'"))
+    assertThat(harness.query("SELECT output FROM dbos.workflow_output WHERE workflow_uuid='wf-1'"))
         .isEqualTo("\"signed-Mike-1/11\"");
-    assertThat(harness.query("SELECT inputs FROM dbos.workflow_status WHERE workflow_uuid='wf-1'"))
+    assertThat(harness.query("SELECT inputs FROM dbos.workflow_input WHERE workflow_uuid='wf-1'"))
         .contains("\"positionalArgs\"")
         .contains("\"Mike\"")
         .contains("10");
+    assertThat(
+            harness.query(
+                "SELECT coalesce(inputs, output, error, 'none') FROM dbos.workflow_status"
+                    + " WHERE workflow_uuid='wf-1'"))
+        .as("the row's own payload columns stay NULL, as the DBOS SDKs write them now")
+        .isEqualTo("none");
     assertThat(
             harness.query(
                 "SELECT name || ' ' || class_name || ' ' || executor_id || ' ' ||"

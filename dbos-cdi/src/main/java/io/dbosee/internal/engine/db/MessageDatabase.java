@@ -90,7 +90,8 @@ public final class MessageDatabase {
 
   /**
    * Consumes the oldest unconsumed message of a topic for a workflow and records it as that
-   * workflow's operation, in one statement: a message is never consumed without being recorded.
+   * workflow's operation, in one statement: a message is never consumed without being recorded. The
+   * message keeps which operation consumed it ({@code consumed_by_function_id}).
    *
    * @return the message, or empty when there is none
    */
@@ -102,7 +103,8 @@ public final class MessageDatabase {
             + " ORDER BY created_at_epoch_ms, message_uuid LIMIT 1 FOR UPDATE SKIP LOCKED),"
             + " c AS (UPDATE "
             + s
-            + ".notifications AS n SET consumed = true FROM m WHERE n.message_uuid ="
+            + ".notifications AS n SET consumed = true, consumed_by_function_id = ? FROM m"
+            + " WHERE n.message_uuid ="
             + " m.message_uuid RETURNING n.message, n.serialization),"
             + " o AS (INSERT INTO "
             + s
@@ -115,10 +117,11 @@ public final class MessageDatabase {
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, workflowId);
       ps.setString(2, topic == null ? NULL_TOPIC : topic);
-      ps.setString(3, workflowId);
-      ps.setInt(4, functionId);
-      ps.setLong(5, now);
+      ps.setInt(3, functionId);
+      ps.setString(4, workflowId);
+      ps.setInt(5, functionId);
       ps.setLong(6, now);
+      ps.setLong(7, now);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? Optional.of(new Value(rs.getString(1), rs.getString(2)))
@@ -158,7 +161,8 @@ public final class MessageDatabase {
                     + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
                     + " VALUES (?, ?, 'DBOS.setEvent', ?, ?, ?) ON CONFLICT DO NOTHING)"
                 : "")
-            // The schema's trigger fires on a first insert only: announce updates too.
+            // Announced by the writer: migration 44 dropped the table's trigger (which, besides,
+            // fired on a first insert only).
             + " SELECT pg_notify('dbos_workflow_events_channel', ? || '::' || ?)";
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -235,16 +239,20 @@ public final class MessageDatabase {
             + " SELECT ?, ?, ?, COALESCE(max(\"offset\") + 1, 0), ?, ? FROM "
             + s
             + ".streams WHERE workflow_uuid = ? AND key = ?";
+    // Readers are woken by the writer (migration 43 dropped the table's trigger), in the same
+    // statement: on the channel and with the payload every DBOS SDK listens for.
     String sql =
-        recordOperation
-            ? "WITH w AS ("
-                + insert
-                + ") INSERT INTO "
-                + s
-                + ".operation_outputs (workflow_uuid, function_id, function_name,"
-                + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-                + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?) ON CONFLICT DO NOTHING"
-            : insert;
+        "WITH w AS ("
+            + insert
+            + ")"
+            + (recordOperation
+                ? ", o AS (INSERT INTO "
+                    + s
+                    + ".operation_outputs (workflow_uuid, function_id, function_name,"
+                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+                    + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?) ON CONFLICT DO NOTHING)"
+                : "")
+            + " SELECT pg_notify('dbos_streams_channel', ? || '::' || ?)";
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
@@ -260,9 +268,11 @@ public final class MessageDatabase {
         ps.setInt(i++, functionId);
         ps.setLong(i++, now);
         ps.setLong(i++, now);
-        ps.setString(i, serialization);
+        ps.setString(i++, serialization);
       }
-      ps.executeUpdate();
+      ps.setString(i++, workflowId);
+      ps.setString(i, key);
+      ps.executeQuery().close();
     } catch (SQLException e) {
       throw failure("write stream '" + key + "' of workflow '" + workflowId + "'", e);
     }

@@ -115,15 +115,20 @@ public final class QueueDatabase {
     this.schema = schema;
     this.origin = origin;
     String t = "\"" + schema + "\".workflow_status";
+    // One statement: the row, its inputs in their own table, and the announcement.
     this.enqueueSql =
         "WITH ins AS (INSERT INTO "
             + t
             + " (workflow_uuid, status, name, class_name, queue_name, deduplication_id, priority,"
-            + " queue_partition_key, delay_until_epoch_ms, inputs, serialization,"
+            + " queue_partition_key, delay_until_epoch_ms, serialization,"
             + " application_version, executor_id, recovery_attempts, parent_workflow_id,"
-            + " created_at, updated_at, workflow_timeout_ms)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
-            + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING queue_name)"
+            + " created_at, updated_at, workflow_timeout_ms, creator_xid)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, gen_random_uuid()::text)"
+            + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid),"
+            + " inputs AS (INSERT INTO \""
+            + schema
+            + "\".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ins"
+            + " ON CONFLICT (workflow_uuid) DO NOTHING)"
             + " SELECT pg_notify(?, ?) FROM ins";
     this.promoteSql =
         "UPDATE "
@@ -171,18 +176,18 @@ public final class QueueDatabase {
       } else {
         ps.setLong(9, delayUntil);
       }
-      ps.setString(10, workflow.inputs());
-      ps.setString(11, workflow.serialization());
-      ps.setString(12, workflow.applicationVersion());
-      ps.setString(13, workflow.executorId());
-      ps.setString(14, workflow.parentWorkflowId());
+      ps.setString(10, workflow.serialization());
+      ps.setString(11, workflow.applicationVersion());
+      ps.setString(12, workflow.executorId());
+      ps.setString(13, workflow.parentWorkflowId());
+      ps.setLong(14, workflow.createdAt());
       ps.setLong(15, workflow.createdAt());
-      ps.setLong(16, workflow.createdAt());
       if (timeoutMs == null) {
-        ps.setNull(17, Types.BIGINT);
+        ps.setNull(16, Types.BIGINT);
       } else {
-        ps.setLong(17, timeoutMs);
+        ps.setLong(16, timeoutMs);
       }
+      ps.setString(17, workflow.inputs());
       ps.setString(18, CHANNEL);
       ps.setString(19, payload(queueName));
       try (ResultSet rs = ps.executeQuery()) {
@@ -450,7 +455,11 @@ public final class QueueDatabase {
                 + schema
                 + "\".operation_outputs o WHERE o.workflow_uuid = ws.workflow_uuid)"
                 + " AS has_operations, picked.p, picked.c)"
-                + " SELECT * FROM upd ORDER BY p, c")) {
+                + " SELECT "
+                + SystemDatabase.rowColumns("upd")
+                + ", upd.has_operations FROM upd"
+                + SystemDatabase.payloadJoins("\"" + schema + "\"", "upd")
+                + " ORDER BY upd.p, upd.c")) {
       int i = 1;
       ps.setString(i++, queueName);
       if (partitionKey != null) {

@@ -31,11 +31,52 @@ public final class SystemDatabase {
   private final String readWorkflowSql;
   private final String pendingWorkflowsSql;
 
-  /** The columns {@link #workflowRow} reads. */
-  static final String ROW_COLUMNS =
+  /**
+   * The columns of {@code workflow_status} that {@link #workflowRow} reads, besides the payloads;
+   * with the payloads as migration 41 kept them in the row ({@code inputs, output, error}), they
+   * are what a statement returns before {@link #rowColumns} and {@link #payloadJoins} read the
+   * payloads from where they are.
+   */
+  static final String STATUS_COLUMNS =
       "workflow_uuid, status, name, class_name, config_name, executor_id,"
-          + " application_version, recovery_attempts, inputs, output, error, serialization,"
-          + " queue_name, parent_workflow_id, created_at, updated_at, workflow_deadline_epoch_ms";
+          + " application_version, recovery_attempts, serialization, queue_name,"
+          + " parent_workflow_id, created_at, updated_at, workflow_deadline_epoch_ms";
+
+  /** {@link #STATUS_COLUMNS} and the payload columns as the row holds them. */
+  static final String ROW_COLUMNS = STATUS_COLUMNS + ", inputs, output, error";
+
+  /**
+   * The select list of a workflow row read from {@code alias} (a relation with {@link
+   * #ROW_COLUMNS}) joined by {@link #payloadJoins}: each payload from its own table, where current
+   * writers put it (migration 109), else from the row, where writers at migration 41 left it.
+   */
+  static String rowColumns(String alias) {
+    StringBuilder columns = new StringBuilder();
+    for (String column : STATUS_COLUMNS.split(",\\s*")) {
+      columns.append(alias).append('.').append(column).append(", ");
+    }
+    return columns
+        + "COALESCE(wi.inputs, "
+        + alias
+        + ".inputs) AS inputs, COALESCE(wo.output, "
+        + alias
+        + ".output) AS output, COALESCE(wo.error, "
+        + alias
+        + ".error) AS error";
+  }
+
+  /** The joins {@link #rowColumns} reads the payloads through. */
+  static String payloadJoins(String quotedSchema, String alias) {
+    return " LEFT JOIN "
+        + quotedSchema
+        + ".workflow_input wi ON wi.workflow_uuid = "
+        + alias
+        + ".workflow_uuid LEFT JOIN "
+        + quotedSchema
+        + ".workflow_output wo ON wo.workflow_uuid = "
+        + alias
+        + ".workflow_uuid";
+  }
 
   /** Checkpoint batches written at once; each takes one connection while it is written. */
   static final int CHECKPOINT_WRITERS = 2;
@@ -56,26 +97,43 @@ public final class SystemDatabase {
     this.schema = schema;
     this.checkpoints = new CheckpointCommits(dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS);
     String s = "\"" + schema + "\"";
-    String rowColumns = ROW_COLUMNS;
-    // xmax = 0 only for a row this statement inserted: one round trip tells a new workflow
-    // from an existing one. Only a start by the owning executor counts as an attempt, so a
-    // caller on another server that merely waits for the result does not use one up.
+    // One statement: the row (xmax = 0 only for a row this statement inserted, so one round trip
+    // tells a new workflow from an existing one) and, for a new one, its inputs in their own
+    // table. Only a start by the owning executor counts as an attempt, so a caller on another
+    // server that merely waits for the result does not use one up. An existing row's outcome is
+    // read only when there is one to read (the subqueries are evaluated for that row alone).
     this.initWorkflowSql =
-        "INSERT INTO "
+        "WITH ws AS (INSERT INTO "
             + s
             + ".workflow_status AS ws (workflow_uuid, status, name, class_name, config_name,"
-            + " executor_id, application_version, inputs, serialization, recovery_attempts,"
+            + " executor_id, application_version, serialization, recovery_attempts,"
             + " parent_workflow_id, created_at, updated_at, workflow_timeout_ms,"
-            + " workflow_deadline_epoch_ms)"
-            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)"
+            + " workflow_deadline_epoch_ms, creator_xid)"
+            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, gen_random_uuid()::text)"
             + " ON CONFLICT (workflow_uuid) DO UPDATE SET recovery_attempts ="
             + " ws.recovery_attempts + CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
             + " EXCLUDED.executor_id THEN 1 ELSE 0 END,"
             + " updated_at = CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
             + " EXCLUDED.executor_id THEN EXCLUDED.updated_at ELSE ws.updated_at END"
             + " RETURNING "
-            + rowColumns
-            + ", (xmax = 0) AS inserted";
+            + ROW_COLUMNS
+            + ", (xmax = 0) AS inserted),"
+            + " wi AS (INSERT INTO "
+            + s
+            + ".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ws"
+            + " WHERE inserted ON CONFLICT (workflow_uuid) DO NOTHING)"
+            + " SELECT "
+            + STATUS_COLUMNS
+            + ", CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT i.inputs FROM "
+            + s
+            + ".workflow_input i WHERE i.workflow_uuid = ws.workflow_uuid), inputs) END AS inputs,"
+            + " CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT o.output FROM "
+            + s
+            + ".workflow_output o WHERE o.workflow_uuid = ws.workflow_uuid), output) END"
+            + " AS output, CASE WHEN inserted THEN NULL ELSE COALESCE((SELECT o.error FROM "
+            + s
+            + ".workflow_output o WHERE o.workflow_uuid = ws.workflow_uuid), error) END AS error,"
+            + " inserted FROM ws";
     String operationColumns =
         "function_id, function_name, output, error, child_workflow_id, serialization";
     this.readOperationsSql =
@@ -84,22 +142,37 @@ public final class SystemDatabase {
             + " FROM "
             + s
             + ".operation_outputs WHERE workflow_uuid = ? ORDER BY function_id";
+    // One statement: the final status, and the output or error in their own table (as current
+    // writers leave them; the row's own columns stay NULL). One row written: it was PENDING.
     this.finishWorkflowSql =
-        "UPDATE "
+        "WITH ws AS (UPDATE "
             + s
-            + ".workflow_status SET status = ?, output = ?, error = ?, serialization = ?,"
+            + ".workflow_status SET status = ?, serialization = ?,"
             // A deduplication id holds only while its workflow is active.
             + " updated_at = ?, completed_at = ?, deduplication_id = NULL"
-            + " WHERE workflow_uuid = ? AND status = 'PENDING'";
+            + " WHERE workflow_uuid = ? AND status = 'PENDING' RETURNING workflow_uuid)"
+            + " INSERT INTO "
+            + s
+            + ".workflow_output (workflow_uuid, output, error) SELECT workflow_uuid, ?, ? FROM ws"
+            + " ON CONFLICT (workflow_uuid) DO UPDATE SET output = EXCLUDED.output,"
+            + " error = EXCLUDED.error, retention_timestamp = EXCLUDED.retention_timestamp";
     this.readWorkflowSql =
-        "SELECT " + rowColumns + " FROM " + s + ".workflow_status WHERE workflow_uuid = ?";
-    this.pendingWorkflowsSql =
         "SELECT "
-            + rowColumns
+            + rowColumns("ws")
             + " FROM "
             + s
-            + ".workflow_status WHERE status = 'PENDING' AND executor_id = ? AND"
-            + " application_version = ? ORDER BY created_at";
+            + ".workflow_status ws"
+            + payloadJoins(s, "ws")
+            + " WHERE ws.workflow_uuid = ?";
+    this.pendingWorkflowsSql =
+        "SELECT "
+            + rowColumns("ws")
+            + " FROM "
+            + s
+            + ".workflow_status ws"
+            + payloadJoins(s, "ws")
+            + " WHERE ws.status = 'PENDING' AND ws.executor_id = ? AND"
+            + " ws.application_version = ? ORDER BY ws.created_at";
   }
 
   public String schema() {
@@ -122,13 +195,13 @@ public final class SystemDatabase {
       ps.setString(4, null); // config_name: not used by this engine
       ps.setString(5, workflow.executorId());
       ps.setString(6, workflow.applicationVersion());
-      ps.setString(7, workflow.inputs());
-      ps.setString(8, workflow.serialization());
-      ps.setString(9, workflow.parentWorkflowId());
+      ps.setString(7, workflow.serialization());
+      ps.setString(8, workflow.parentWorkflowId());
+      ps.setLong(9, workflow.createdAt());
       ps.setLong(10, workflow.createdAt());
-      ps.setLong(11, workflow.createdAt());
-      setLong(ps, 12, workflow.timeoutMs());
-      setLong(ps, 13, deadlineEpochMs);
+      setLong(ps, 11, workflow.timeoutMs());
+      setLong(ps, 12, deadlineEpochMs);
+      ps.setString(13, workflow.inputs());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new InitResult(workflowRow(rs), rs.getBoolean("inserted"));
@@ -200,16 +273,16 @@ public final class SystemDatabase {
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(finishWorkflowSql)) {
       ps.setString(1, status);
-      ps.setString(2, outcome.output());
-      ps.setString(3, outcome.error());
-      ps.setString(4, outcome.serialization());
-      ps.setLong(5, now);
+      ps.setString(2, outcome.serialization());
+      ps.setLong(3, now);
       if (status.equals("SUCCESS") || status.equals("ERROR")) {
-        ps.setLong(6, now);
+        ps.setLong(4, now);
       } else {
-        ps.setNull(6, Types.BIGINT);
+        ps.setNull(4, Types.BIGINT);
       }
-      ps.setString(7, workflowId);
+      ps.setString(5, workflowId);
+      ps.setString(6, outcome.output());
+      ps.setString(7, outcome.error());
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw failure("record the outcome of workflow '" + workflowId + "'", e);
@@ -369,7 +442,7 @@ public final class SystemDatabase {
     try (Connection c = connection();
         PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE "
+                "WITH ws AS (UPDATE "
                     + qualified("workflow_status")
                     + " SET status = CASE WHEN queue_name IS NULL THEN 'PENDING' ELSE 'ENQUEUED'"
                     + " END, executor_id = ?, application_version = ?, recovery_attempts = 0,"
@@ -378,7 +451,17 @@ public final class SystemDatabase {
                     + " IS NULL AND workflow_timeout_ms IS NOT NULL THEN ? + workflow_timeout_ms"
                     + " ELSE NULL END WHERE workflow_uuid = ? AND status IN ('CANCELLED', 'ERROR',"
                     + " 'MAX_RECOVERY_ATTEMPTS_EXCEEDED') RETURNING "
-                    + ROW_COLUMNS)) {
+                    + ROW_COLUMNS
+                    // Its earlier outcome goes: a reader must not take it for the new one's.
+                    + "), gone AS (DELETE FROM "
+                    + qualified("workflow_output")
+                    + " wo USING ws WHERE wo.workflow_uuid = ws.workflow_uuid)"
+                    + " SELECT "
+                    + STATUS_COLUMNS
+                    + ", COALESCE((SELECT i.inputs FROM "
+                    + qualified("workflow_input")
+                    + " i WHERE i.workflow_uuid = ws.workflow_uuid), inputs) AS inputs,"
+                    + " NULL AS output, NULL AS error FROM ws")) {
       ps.setString(1, executorId);
       ps.setString(2, applicationVersion);
       ps.setLong(3, now);
