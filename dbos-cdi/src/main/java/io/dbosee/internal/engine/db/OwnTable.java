@@ -15,7 +15,10 @@ enum OwnTable {
           + " BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL, lease_until_epoch_ms BIGINT"
           + " NOT NULL)"),
 
-  /** The starting caller's trace context of each workflow, while tracing is on ({@link TraceContexts}). */
+  /**
+   * The starting caller's trace context of each workflow, while tracing is on ({@link
+   * TraceContexts}).
+   */
   TRACE_CONTEXTS(
       "dbosee_trace_contexts",
       "trace contexts",

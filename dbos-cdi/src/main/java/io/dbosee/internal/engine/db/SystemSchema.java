@@ -9,7 +9,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -37,8 +40,9 @@ import javax.sql.DataSource;
  *       workflow_status} while they build on a large table.
  *   <li>Each call logs exactly one INFO line naming the schema, the number found and the number
  *       this class knows (or, when migrating, the number it migrates to).
- *   <li>The same migrations run outside a server through {@link MigrateCommand}, and as plain SQL
- *       through {@link MigrationScript}: all three read {@link SystemSchemaMigrations#ALL}.
+ *   <li>The same migrations run outside a server through {@code io.dbosee.tools.MigrateCommand}
+ *       ({@link #migrateForOperator}), and as plain SQL ({@link MigrationScript}): all three read
+ *       {@link SystemSchemaMigrations#ALL}.
  * </ul>
  */
 public final class SystemSchema {
@@ -79,7 +83,7 @@ public final class SystemSchema {
    * @param found the number before (0: no schema, no {@code dbos_migrations} table, or no row)
    * @param reached the number after: the target, or {@code found} when that was not below it
    */
-  record Outcome(int found, int reached) {}
+  public record Outcome(int found, int reached) {}
 
   /** As {@link #migrate(DataSource, String, int)}, saying what it found too. */
   static Outcome run(DataSource dataSource, String schema, int target) {
@@ -94,24 +98,34 @@ public final class SystemSchema {
               + ".."
               + LATEST_VERSION);
     }
-    Connection connection = connect(dataSource, schema, "migrate");
-    try (connection) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        Outcome outcome = migrateInTransaction(connection, schema, quoted, target);
-        connection.commit();
-        return outcome;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(connection, e);
-        throw e;
-      } finally {
-        try {
-          connection.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-          // The outcome is already decided; a pool resets or discards the connection on close.
-        }
-      }
+    try (Connection connection = connect(dataSource, schema, "migrate")) {
+      return migrateOn(connection, schema, quoted, target, EnumSet.noneOf(OwnTable.class));
+    } catch (SQLException e) {
+      throw closeFailure(schema, e);
+    }
+  }
+
+  /**
+   * What the migration command runs: brings {@code schema} to {@value #LATEST_VERSION} as {@link
+   * #migrate(DataSource, String)} does, and creates every table of this library's own beside the
+   * DBOS ones, in the same transaction under the same lock, so that a server whose database user
+   * may not run DDL finds all it needs.
+   *
+   * @param connection a connection this method uses and leaves open, in its auto-commit mode
+   * @throws IllegalArgumentException if {@code schema} is not a plain identifier
+   * @throws DBOSSystemDatabaseException if the database refuses a step; nothing is changed then
+   */
+  public static Outcome migrateForOperator(Connection connection, String schema) {
+    Objects.requireNonNull(connection, "connection");
+    return migrateOn(
+        connection, schema, quote(schema), LATEST_VERSION, EnumSet.allOf(OwnTable.class));
+  }
+
+  private static Outcome migrateOn(
+      Connection connection, String schema, String quoted, int target, Set<OwnTable> ownTables) {
+    try {
+      return inTransaction(
+          connection, c -> migrateInTransaction(c, schema, quoted, target, ownTables));
     } catch (MigrationStepException e) {
       throw new DBOSSystemDatabaseException(e.getMessage(), e.getCause());
     } catch (SQLException e) {
@@ -131,8 +145,9 @@ public final class SystemSchema {
   /**
    * Checks, without any DDL, that {@code schema} is at migration {@value #LATEST_VERSION} or above
    * (above: a newer DBOS SDK manages it, and it is used as is), and returns its number; for a
-   * database user that may not run DDL, whose schema a DBA migrates ({@link MigrateCommand}). Waits
-   * for a migration of the schema that holds its lock, then reads the committed number.
+   * database user that may not run DDL, whose schema a DBA migrates ({@code
+   * io.dbosee.tools.MigrateCommand}). Waits for a migration of the schema that holds its lock, then
+   * reads the committed number.
    *
    * @throws IllegalArgumentException if {@code schema} is not a plain identifier
    * @throws DBOSSystemDatabaseException ({@code DBOS-CDI-078}) if the schema is missing or behind,
@@ -142,30 +157,21 @@ public final class SystemSchema {
   public static int check(DataSource dataSource, String schema) {
     Objects.requireNonNull(dataSource, "dataSource");
     String quoted = quote(schema);
-    Connection connection = connect(dataSource, schema, "check");
     Found found;
-    try (connection) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        // Shared: waits for a migrator (which holds the lock exclusively), not for other checks.
-        try (PreparedStatement lock =
-            connection.prepareStatement("SELECT pg_advisory_xact_lock_shared(?)")) {
-          lock.setLong(1, lockKey(schema));
-          lock.executeQuery().close();
-        }
-        found = find(connection, schema, quoted);
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(connection, e);
-        throw e;
-      } finally {
-        try {
-          connection.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-          // Nothing was written; a pool resets or discards the connection on close.
-        }
-      }
+    try (Connection connection = connect(dataSource, schema, "check")) {
+      found =
+          inTransaction(
+              connection,
+              c -> {
+                // Shared: waits for a migrator (which holds the lock exclusively), not for other
+                // checks.
+                try (PreparedStatement lock =
+                    c.prepareStatement("SELECT pg_advisory_xact_lock_shared(?)")) {
+                  lock.setLong(1, lockKey(schema));
+                  lock.executeQuery().close();
+                }
+                return find(c, schema, quoted);
+              });
     } catch (SQLException e) {
       throw new DBOSSystemDatabaseException(
           "Could not read the migration number of the system database schema \""
@@ -182,19 +188,7 @@ public final class SystemSchema {
     if (found.version() < LATEST_VERSION) {
       throw ErrorCode.SCHEMA_NOT_MIGRATED.exception(
           DBOSSystemDatabaseException::new,
-          "System database schema \""
-              + schema
-              + "\" is at migration "
-              + found.version()
-              + found.why()
-              + ", this library needs "
-              + LATEST_VERSION
-              + notMigratingHere()
-              + " Run the migrations as a database user that may create tables, indexes and"
-              + " functions in that schema, then start again: "
-              + commandLine(schema)
-              + ". "
-              + alternatives(),
+          MigrationAdvice.notMigrated(schema, found.version(), found.why()),
           null);
     }
     if (found.version() > LATEST_VERSION) {
@@ -241,41 +235,22 @@ public final class SystemSchema {
   static boolean createOwnTable(
       DataSource dataSource, String schema, OwnTable table, boolean mayCreate) {
     String quoted = quote(schema);
-    try (Connection c = dataSource.getConnection()) {
-      if (tableExists(c, table.qualified(quoted))) {
+    try (Connection connection = dataSource.getConnection()) {
+      if (tableExists(connection, table.qualified(quoted))) {
         return false;
       }
       if (!mayCreate) {
         throw ErrorCode.SCHEMA_NOT_MIGRATED.exception(
-            DBOSSystemDatabaseException::new,
-            "System database schema \""
-                + schema
-                + "\" has no table "
-                + table.tableName()
-                + " ("
-                + table.what()
-                + "), which this server needs"
-                + notMigratingHere()
-                + " The migration command creates it (as a database user that may create"
-                + " tables in that schema): "
-                + commandLine(schema)
-                + ". "
-                + alternatives(),
-            null);
+            DBOSSystemDatabaseException::new, MigrationAdvice.missingOwnTable(schema, table), null);
       }
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ")");
-        s.execute(table.createStatement(quoted));
-        c.commit();
-      } catch (SQLException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
-      return true;
+      return inTransaction(
+          connection,
+          c -> {
+            try (Statement s = c.createStatement()) {
+              s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ")");
+            }
+            return createOwnTables(c, quoted, Set.of(table));
+          });
     } catch (SQLException e) {
       throw Sql.failure(
           schema, "create the table of " + table.what() + " " + table.qualified(quoted), e);
@@ -290,8 +265,38 @@ public final class SystemSchema {
     return (0x44424F53L << 32) | (hash & 0xFFFF_FFFFL);
   }
 
+  /** Work on a connection inside one local transaction. */
+  private interface TransactionWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code connection}: committed if it returns, rolled
+   * back if it throws; the connection's auto-commit mode is restored either way.
+   */
+  private static <T> T inTransaction(Connection connection, TransactionWork<T> work)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(connection, e);
+      throw e;
+    } finally {
+      try {
+        connection.setAutoCommit(autoCommit);
+      } catch (SQLException e) {
+        // The outcome is already decided; a pool resets or discards the connection on close.
+      }
+    }
+  }
+
   private static Outcome migrateInTransaction(
-      Connection c, String schema, String quoted, int target) throws SQLException {
+      Connection c, String schema, String quoted, int target, Set<OwnTable> ownTables)
+      throws SQLException {
     // Held until commit or rollback: concurrent migrators of the same schema queue up here and
     // then see the committed version, so each migration runs exactly once.
     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -316,11 +321,11 @@ public final class SystemSchema {
     }
     int current = found.version();
     refuseForeignNumber(schema, current, MigrationStepException::new);
+    Outcome outcome;
     if (current > LATEST_VERSION) {
       logNewer(schema, current, "leaving it unchanged");
-      return new Outcome(current, current);
-    }
-    if (current >= target) {
+      outcome = new Outcome(current, current);
+    } else if (current >= target) {
       LOG.log(
           Level.INFO,
           "System database schema \"{0}\" is at migration {1}: nothing to migrate (this library"
@@ -328,16 +333,26 @@ public final class SystemSchema {
           schema,
           String.valueOf(current),
           String.valueOf(LATEST_VERSION));
-      return new Outcome(current, current);
+      outcome = new Outcome(current, current);
+    } else {
+      LOG.log(
+          Level.INFO,
+          "Migrating system database schema \"{0}\" from migration {1} to {2} (this library knows"
+              + " migrations up to {3}), in one transaction.",
+          schema,
+          String.valueOf(current),
+          String.valueOf(target),
+          String.valueOf(LATEST_VERSION));
+      applyMigrations(c, schema, quoted, current, target);
+      setVersion(c, quoted, target);
+      outcome = new Outcome(current, target);
     }
-    LOG.log(
-        Level.INFO,
-        "Migrating system database schema \"{0}\" from migration {1} to {2} (this library knows"
-            + " migrations up to {3}), in one transaction.",
-        schema,
-        String.valueOf(current),
-        String.valueOf(target),
-        String.valueOf(LATEST_VERSION));
+    createOwnTables(c, quoted, ownTables);
+    return outcome;
+  }
+
+  private static void applyMigrations(
+      Connection c, String schema, String quoted, int current, int target) {
     for (Migration migration : SystemSchemaMigrations.ALL) {
       if (migration.version() <= current || migration.version() > target) {
         continue;
@@ -364,8 +379,21 @@ public final class SystemSchema {
         }
       }
     }
-    setVersion(c, quoted, target);
-    return new Outcome(current, target);
+  }
+
+  /** Creates the missing ones of {@code tables}; an existing one gets no DDL. */
+  private static boolean createOwnTables(Connection c, String quoted, Set<OwnTable> tables)
+      throws SQLException {
+    boolean created = false;
+    for (OwnTable table : tables) {
+      if (!tableExists(c, table.qualified(quoted))) {
+        try (Statement s = c.createStatement()) {
+          s.execute(table.createStatement(quoted));
+        }
+        created = true;
+      }
+    }
+    return created;
   }
 
   /**
@@ -436,67 +464,34 @@ public final class SystemSchema {
     }
   }
 
+  /** Closing the connection failed after the work was decided; reported as the library does. */
+  private static DBOSSystemDatabaseException closeFailure(String schema, SQLException e) {
+    return new DBOSSystemDatabaseException(
+        "Could not close the connection that migrated the system database schema \""
+            + schema
+            + "\": "
+            + e.getMessage(),
+        e);
+  }
+
   /** Refuses a number of another SDK's own history, whose shape this library cannot know. */
   private static <E extends RuntimeException> void refuseForeignNumber(
-      String schema, int current, java.util.function.BiFunction<String, Throwable, E> exception) {
+      String schema, int current, BiFunction<String, Throwable, E> exception) {
     if (current > SystemSchemaMigrations.LAST_HISTORY
         && current < SystemSchemaMigrations.SHARED_BASE) {
       throw ErrorCode.FOREIGN_MIGRATION_NUMBER.exception(
-          exception, foreignNumberText(schema, String.valueOf(current)), null);
+          exception, MigrationAdvice.foreignNumber(schema, String.valueOf(current)), null);
     }
-  }
-
-  /**
-   * The text (after the code) of {@link ErrorCode#FOREIGN_MIGRATION_NUMBER} for {@code number}; the
-   * migration SQL passes a placeholder.
-   */
-  static String foreignNumberText(String schema, String number) {
-    return "System database schema \""
-        + schema
-        + "\" is at migration "
-        + number
-        + ", a number in "
-        + (SystemSchemaMigrations.LAST_HISTORY + 1)
-        + "-"
-        + (SystemSchemaMigrations.SHARED_BASE - 1)
-        + ": another DBOS SDK's own history, which this library cannot read. Start the"
-        + " application that created it with a DBOS SDK that migrates to the shared"
-        + " numbering (the TypeScript SDK 5 or later, Python 2.x or 3.x, Java 1.3 or"
-        + " later), so that it brings the schema to "
-        + SystemSchemaMigrations.SHARED_BASE
-        + " or above, or point this application at another schema"
-        + " (dbos.system-database.schema).";
   }
 
   private static void logNewer(String schema, int current, String whatNow) {
     LOG.log(
         Level.INFO,
-        "System database schema \"{0}\" is at migration {1}, newer than {2}, the newest this"
-            + " library knows: a newer DBOS SDK manages it, and this library uses it as is; {3}.",
+        MigrationAdvice.newerPattern(),
         schema,
         String.valueOf(current),
         String.valueOf(LATEST_VERSION),
         whatNow);
-  }
-
-  private static String notMigratingHere() {
-    return ", and migrations at startup are switched off (dbos.system-database.migrate=false), so"
-        + " this server runs no DDL.";
-  }
-
-  /** How a DBA runs the migrations of {@code schema}, with placeholders for the site's values. */
-  static String commandLine(String schema) {
-    return "java -cp dbos-cdi-<version>.jar:postgresql-<version>.jar "
-        + MigrateCommand.class.getName()
-        + " --url jdbc:postgresql://<host>:<port>/<database> --user <owner>"
-        + " --password-env PGPASSWORD --schema "
-        + schema;
-  }
-
-  private static String alternatives() {
-    return "Or run docs/reference/system-database-migrations.sql with psql (see"
-        + " docs/operations/database-migrations.md), or set dbos.system-database.migrate=true"
-        + " where this server's database user may create tables.";
   }
 
   /** Keeps the single row the SDKs keep: the number of the last migration applied. */
