@@ -78,6 +78,7 @@ public enum ErrorCode {
   SCHEMA_NOT_MIGRATED(
       "DBOS-CDI-078",
       "the system database schema is not migrated and migrations at startup are switched off"),
+  MIGRATE_COMMAND_FAILED("DBOS-CDI-079", "the migration command could not migrate the schema"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
