@@ -249,6 +249,11 @@ public final class MigrateCommand {
                 + DEFAULT_PASSWORD_ENV
                 + ", or the one --password-env names).");
       }
+      if (query >= 0 && url.substring(query).matches("(?s).*[?&]user=.*")) {
+        throw new IllegalArgumentException(
+            "--url names a user (user=...), which would win over --user: remove it from the URL"
+                + " and give the user with --user only.");
+      }
       if (passwordEnv.isBlank()) {
         throw new IllegalArgumentException("--password-env must name an environment variable.");
       }

@@ -38,9 +38,13 @@ class MigrateCommandTest {
         status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** The test server's URL without the user it names (?user=postgres): --user gives it. */
+  private String url() {
+    return database.jdbcUrl().replaceFirst("[?&]user=[^&]*", "");
+  }
+
   private Run migrate(String... extra) {
-    List<String> args =
-        new ArrayList<>(List.of("--url", database.jdbcUrl(), "--user", database.user()));
+    List<String> args = new ArrayList<>(List.of("--url", url(), "--user", database.user()));
     args.addAll(List.of(extra));
     return run(Map.of("PGPASSWORD", database.password()), args.toArray(String[]::new));
   }
@@ -150,7 +154,7 @@ class MigrateCommandTest {
   void aPasswordOnTheCommandLineIsRefusedWithoutEchoingIt() {
     Run option = migrate("--password", "s3cret");
     Run inline = migrate("--password=s3cret");
-    Run inUrl = run(Map.of(), "--url", database.jdbcUrl() + "?password=s3cret", "--user", "owner");
+    Run inUrl = run(Map.of(), "--url", url() + "?password=s3cret", "--user", "owner");
 
     for (Run run : List.of(option, inline, inUrl)) {
       assertThat(run.status()).isEqualTo(2);
@@ -165,7 +169,9 @@ class MigrateCommandTest {
   @Test
   void wrongArgumentsAreRefusedWithTheUsage() {
     assertThat(run(Map.of(), "--user", "owner").err()).contains("--url is missing.");
-    assertThat(run(Map.of(), "--url", database.jdbcUrl()).err()).contains("--user is missing.");
+    assertThat(run(Map.of(), "--url", url()).err()).contains("--user is missing.");
+    assertThat(run(Map.of(), "--url", database.jdbcUrl(), "--user", "someone").err())
+        .contains("--url names a user (user=...), which would win over --user");
     assertThat(run(Map.of(), "--url", "jdbc:mysql://h/db", "--user", "u").err())
         .contains("--url must be a PostgreSQL JDBC URL");
     assertThat(run(Map.of(), "--print-sql", "--schema", "my-schema").err())
