@@ -9,8 +9,16 @@
 
 BEGIN;
 
--- The lock a server takes to migrate this schema: one migrator at a time.
-SELECT pg_advisory_xact_lock(4918580965187949245);
+-- Without the notices of the IF EXISTS / IF NOT EXISTS that find nothing to do.
+SET LOCAL client_min_messages = warning;
+
+-- The lock a server takes to migrate this schema (one migrator at a time), held
+-- until COMMIT.
+DO $dbos_migration$
+BEGIN
+  PERFORM pg_advisory_xact_lock(4918580965187949245);
+END
+$dbos_migration$;
 
 -- Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database.
 DO $dbos_migration$

@@ -42,10 +42,19 @@ public final class MigrationScript {
     StringBuilder sql = new StringBuilder();
     header(sql, schema);
     sql.append("BEGIN;\n\n")
-        .append("-- The lock a server takes to migrate this schema: one migrator at a time.\n")
-        .append("SELECT pg_advisory_xact_lock(")
+        .append(
+            "-- Without the notices of the IF EXISTS / IF NOT EXISTS that find nothing to do.\n")
+        .append("SET LOCAL client_min_messages = warning;\n\n")
+        .append(
+            "-- The lock a server takes to migrate this schema (one migrator at a time), held\n")
+        .append("-- until COMMIT.\n")
+        .append("DO ")
+        .append(BLOCK)
+        .append("\nBEGIN\n  PERFORM pg_advisory_xact_lock(")
         .append(SystemSchema.lockKey(schema))
-        .append(");\n\n")
+        .append(");\nEND\n")
+        .append(BLOCK)
+        .append(";\n\n")
         .append("-- Looked up first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database.\n")
         .append("DO ")
         .append(BLOCK)
