@@ -179,8 +179,7 @@ class MigrationSwitchTest {
     roleCreated = true;
     execute(
         "GRANT USAGE ON SCHEMA dbos TO " + role,
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dbos TO " + role,
-        "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA dbos TO " + role);
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dbos TO " + role);
     assertThat(
             harness.query(
                 "SELECT has_schema_privilege(?, 'dbos', 'CREATE')::text"
