@@ -199,6 +199,7 @@ class DeploymentValidationTest {
     bad.put("dbos.executor-id", " ");
     bad.put("dbos.self-call-check", "maybe");
     bad.put("dbos.schedules.enabled", "yes");
+    bad.put("dbos.system-database.migrate", "sometimes");
     bad.put("dbos.schedules.polling-interval-seconds", "often");
     bad.put("dbos.application-database.schema", "app-data");
 
@@ -209,6 +210,7 @@ class DeploymentValidationTest {
         .contains("dbos.self-call-check ('maybe')")
         .contains("'fail' or 'warn'")
         .contains("dbos.schedules.enabled ('yes')")
+        .contains("dbos.system-database.migrate ('sometimes')")
         .contains("true or false")
         .contains("dbos.schedules.polling-interval-seconds ('often')")
         .contains("dbos.application-database.schema ('app-data')");

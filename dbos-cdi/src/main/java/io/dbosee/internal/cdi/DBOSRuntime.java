@@ -83,7 +83,8 @@ public class DBOSRuntime {
                 settings.threadHold,
                 settings.failoverLease,
                 settings.queueServerConcurrency,
-                settings.startOutageWait),
+                settings.startOutageWait,
+                settings.migrate),
             dataSource,
             PortableJsonSerializer.create(),
             executor,
@@ -98,12 +99,17 @@ public class DBOSRuntime {
       created.launch();
     } catch (RuntimeException e) {
       closePool();
+      // A coded cause (a schema this library cannot use as it is) says what to do already.
       throw ErrorCode.STARTUP_FAILED.illegalState(
           "DBOS could not prepare the system database: "
               + e.getMessage()
-              + " Check "
-              + (settings.datasource.isPresent() ? GlobalSettings.DATASOURCE : GlobalSettings.URL)
-              + " and that PostgreSQL is running.",
+              + (ErrorCode.prefixOf(e.getMessage()).isPresent()
+                  ? ""
+                  : " Check "
+                      + (settings.datasource.isPresent()
+                          ? GlobalSettings.DATASOURCE
+                          : GlobalSettings.URL)
+                      + " and that PostgreSQL is running."),
           e);
     }
     engine = created;

@@ -25,6 +25,7 @@ final class GlobalSettings {
   static final String SCHEMA = "dbos.system-database.schema";
   static final String POOL_SIZE = "dbos.system-database.pool-size";
   static final String START_OUTAGE_WAIT = "dbos.system-database.start-outage-wait-seconds";
+  static final String MIGRATE = "dbos.system-database.migrate";
   static final String EXECUTOR_ID = "dbos.executor-id";
   static final String APPLICATION_VERSION = "dbos.application-version";
   static final String EXECUTOR_JNDI = "dbos.executor.jndi-name";
@@ -59,6 +60,10 @@ final class GlobalSettings {
   final Optional<String> user;
   final Optional<String> password;
   final String schema;
+
+  /** Whether startup migrates the schema; false: it runs no DDL and only checks the number. */
+  final boolean migrate;
+
   final int poolSize;
   final String executorId;
   final Optional<String> applicationVersion;
@@ -94,6 +99,7 @@ final class GlobalSettings {
     this.user = values.text(USER);
     this.password = config.getOptionalValue(PASSWORD, String.class);
     this.schema = schemaName(SCHEMA);
+    this.migrate = values.value(MIGRATE, Boolean.class, true, b -> true, "true or false");
     this.poolSize =
         values.value(POOL_SIZE, Integer.class, 10, n -> n >= 1, "an integer of at least 1");
     this.executorId =

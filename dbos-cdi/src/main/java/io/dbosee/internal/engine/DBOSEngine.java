@@ -199,7 +199,10 @@ public final class DBOSEngine implements AutoCloseable {
     return queues.queueNames();
   }
 
-  /** Creates or migrates the system database schema and starts accepting workflows. */
+  /**
+   * Creates or migrates the system database schema (or, with {@link EngineConfig#migrateSchema()}
+   * false, checks its number without DDL) and starts accepting workflows.
+   */
   public synchronized void launch() {
     if (lifecycle.isStopped()) {
       throw new DBOSNotLaunchedException("This engine was stopped; create a new one.");
@@ -207,10 +210,17 @@ public final class DBOSEngine implements AutoCloseable {
     if (lifecycle.isRunning()) {
       return;
     }
-    SystemSchema.migrate(dataSource, config.schema());
+    if (config.migrateSchema()) {
+      SystemSchema.migrate(dataSource, config.schema());
+    } else {
+      SystemSchema.check(dataSource, config.schema());
+    }
     Tracing tracing = services.tracing();
     if (tracing != null) {
-      tracing.prepare();
+      tracing.prepare(config.migrateSchema());
+    }
+    if (failover != null) {
+      failover.prepare(config.migrateSchema());
     }
     lifecycle.running();
     queues.start(queueDb, services, hub, dispatch::startClaimed);

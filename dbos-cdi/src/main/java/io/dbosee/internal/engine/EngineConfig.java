@@ -22,6 +22,10 @@ import java.util.Objects;
  *     can take them; 0: no limit
  * @param startOutageWait how long a start or enqueue made outside a workflow tries again while the
  *     system database cannot be reached, before it throws; zero: it throws at once
+ * @param migrateSchema whether {@link DBOSEngine#launch()} creates or migrates the system database
+ *     schema (and this library's own tables in it); false: it runs no DDL, and refuses to start
+ *     unless the schema is at {@link io.dbosee.internal.engine.db.SystemSchema#LATEST_VERSION} or
+ *     above and has every table this configuration uses, for a database user that may not run DDL
  */
 public record EngineConfig(
     String executorId,
@@ -31,7 +35,8 @@ public record EngineConfig(
     Duration threadHold,
     Duration failoverLease,
     int queueServerConcurrency,
-    Duration startOutageWait) {
+    Duration startOutageWait,
+    boolean migrateSchema) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
@@ -80,6 +85,28 @@ public record EngineConfig(
     }
   }
 
+  /** A configuration that migrates the schema at launch. */
+  public EngineConfig(
+      String executorId,
+      String applicationVersion,
+      String schema,
+      Duration resultPollInterval,
+      Duration threadHold,
+      Duration failoverLease,
+      int queueServerConcurrency,
+      Duration startOutageWait) {
+    this(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency,
+        startOutageWait,
+        true);
+  }
+
   public EngineConfig(
       String executorId,
       String applicationVersion,
@@ -125,7 +152,8 @@ public record EngineConfig(
         hold,
         failoverLease,
         queueServerConcurrency,
-        startOutageWait);
+        startOutageWait,
+        migrateSchema);
   }
 
   /** This configuration with another {@link #failoverLease}. */
@@ -138,7 +166,8 @@ public record EngineConfig(
         threadHold,
         lease,
         queueServerConcurrency,
-        startOutageWait);
+        startOutageWait,
+        migrateSchema);
   }
 
   /** This configuration with another {@link #executorId}. */
@@ -151,7 +180,8 @@ public record EngineConfig(
         threadHold,
         failoverLease,
         queueServerConcurrency,
-        startOutageWait);
+        startOutageWait,
+        migrateSchema);
   }
 
   /** This configuration with another {@link #startOutageWait}. */
@@ -164,7 +194,8 @@ public record EngineConfig(
         threadHold,
         failoverLease,
         queueServerConcurrency,
-        wait);
+        wait,
+        migrateSchema);
   }
 
   /** This configuration with another {@link #queueServerConcurrency}. */
@@ -177,7 +208,22 @@ public record EngineConfig(
         threadHold,
         failoverLease,
         limit,
-        startOutageWait);
+        startOutageWait,
+        migrateSchema);
+  }
+
+  /** This configuration with another {@link #migrateSchema}. */
+  public EngineConfig withMigrateSchema(boolean migrate) {
+    return new EngineConfig(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency,
+        startOutageWait,
+        migrate);
   }
 
   private static void requireText(String value, String what) {

@@ -45,9 +45,17 @@ final class Failover implements NotificationHub.Timer {
     this.recover = recover;
   }
 
+  /**
+   * Makes sure the table of leases exists; at launch, before anything starts.
+   *
+   * @param mayCreate whether a missing table is created, or refused
+   */
+  void prepare(boolean mayCreate) {
+    leases.createTable(mayCreate);
+  }
+
   /** Takes this server's lease; call before recovering its own workflows. */
   void start() {
-    leases.createTable();
     leases.renew(executorId, applicationVersion, leaseMs, true);
     nextRound = time.currentTimeMillis() + renewEveryMs;
   }

@@ -21,9 +21,13 @@ final class Tracing {
     this.contexts = contexts;
   }
 
-  /** Creates the table of contexts; at launch. */
-  void prepare() {
-    contexts.createTable();
+  /**
+   * Makes sure the table of contexts exists; at launch.
+   *
+   * @param mayCreate whether a missing table is created, or refused
+   */
+  void prepare(boolean mayCreate) {
+    contexts.createTable(mayCreate);
   }
 
   /** On the starting caller's thread, before {@code workflowId} is recorded. */

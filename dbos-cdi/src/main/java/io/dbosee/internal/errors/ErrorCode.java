@@ -75,8 +75,12 @@ public enum ErrorCode {
   START_OUTAGE("DBOS-CDI-076", "a start or enqueue gave up waiting for the system database"),
   FOREIGN_MIGRATION_NUMBER(
       "DBOS-CDI-077", "the system database is at a number of another DBOS SDK's own history"),
+  SCHEMA_NOT_MIGRATED(
+      "DBOS-CDI-078",
+      "the system database schema is not migrated and migrations at startup are switched off"),
+  MIGRATE_COMMAND_FAILED("DBOS-CDI-079", "the migration command could not migrate the schema"),
   MISSING_PAYLOAD(
-      "DBOS-CDI-078", "a workflow's recorded inputs or output are gone from the system database"),
+      "DBOS-CDI-080", "a workflow's recorded inputs or output are gone from the system database"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
@@ -132,6 +136,16 @@ public enum ErrorCode {
   public <E extends Throwable> E exception(
       BiFunction<String, Throwable, E> constructor, String detail, Throwable cause) {
     return constructor.apply(message(detail), cause);
+  }
+
+  /**
+   * The code whose prefix {@code message} starts with, if any: such a message already says what to
+   * do, so a caller wrapping it need not add generic advice.
+   */
+  public static Optional<ErrorCode> prefixOf(String message) {
+    return message == null
+        ? Optional.empty()
+        : Arrays.stream(values()).filter(e -> message.startsWith("[" + e.code + "] ")).findFirst();
   }
 
   /** The entry of {@code code} ({@code "DBOS-CDI-001"}), if the registry has it. */

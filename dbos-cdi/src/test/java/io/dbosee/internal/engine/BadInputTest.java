@@ -324,7 +324,7 @@ class BadInputTest {
       assertThatThrownBy(() -> engine.retrieveWorkflow(id).getResult())
           .as(id)
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("[DBOS-CDI-078]")
+          .hasMessageStartingWith("[DBOS-CDI-080]")
           .hasMessageContaining("'" + id + "'")
           .hasMessageContaining("\"dbos\".workflow_output has no row");
       assertThat(engine.management().workflowStatus(id).orElseThrow().output())
@@ -333,22 +333,22 @@ class BadInputTest {
     }
     assertThatThrownBy(() -> work.callWithId("done", "1"))
         .as("a start with the id of a finished workflow returns its outcome")
-        .hasMessageStartingWith("[DBOS-CDI-078]");
+        .hasMessageStartingWith("[DBOS-CDI-080]");
 
     assertThat(engine.recoverPendingWorkflows()).as("nothing it could run").isEmpty();
     assertThat(harness.status("pending"))
         .as("recorded as failed at once: it can never start")
         .isEqualTo("ERROR");
     assertThat(error("pending"))
-        .contains("[DBOS-CDI-078]")
+        .contains("[DBOS-CDI-080]")
         .contains("test.Workflows/work")
         .contains("workflow_input has no row")
         .contains("start it again with its arguments");
     assertThatThrownBy(() -> engine.retrieveWorkflow("pending").getResult())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("[DBOS-CDI-078]");
+        .hasMessageStartingWith("[DBOS-CDI-080]");
     await().atMost(WAIT).until(() -> "ERROR".equals(harness.status("queued")));
-    assertThat(error("queued")).contains("[DBOS-CDI-078]").contains("'queued'");
+    assertThat(error("queued")).contains("[DBOS-CDI-080]").contains("'queued'");
 
     assertUnaffected(healthy, "after-missing-payloads");
   }

@@ -314,7 +314,7 @@ class DbosClientInteropTest {
     client.forkWorkflow("w", 2, new ForkOptions("w-fork"));
     assertThatThrownBy(() -> result(engine, "w-fork"))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("[DBOS-CDI-078] Workflow 'w-fork'")
+        .hasMessageStartingWith("[DBOS-CDI-080] Workflow 'w-fork'")
         .hasMessageContaining("predates migration 109");
     assertThat(runs("before")).isEqualTo(1);
     assertThat(runs("after")).isEqualTo(1);

@@ -40,6 +40,30 @@ final class EngineHarness implements AutoCloseable {
     return pool;
   }
 
+  /**
+   * A pool that connects as {@code user} rather than as the database's owner, for a server whose
+   * database user has fewer rights.
+   */
+  DataSource pool(String user, String password) {
+    // The test server's URL names its owner (?user=postgres), which would win over the argument.
+    String url = database.jdbcUrl().replaceFirst("[?&]user=[^&]*", "");
+    SystemDataSources.Pool pool =
+        SystemDataSources.pooled(url, user, password, 10, Duration.ofSeconds(30));
+    pools.add(pool);
+    return pool;
+  }
+
+  /** An engine with its own configuration, whose connections come from {@code dataSource}. */
+  DBOSEngine engine(EngineConfig config, DataSource dataSource, WorkflowSpec... workflows) {
+    return engine(
+        config,
+        Executors.newCachedThreadPool(),
+        TimeSource.SYSTEM,
+        List.of(),
+        dataSource,
+        workflows);
+  }
+
   DBOSEngine engine(String executorId, WorkflowSpec... workflows) {
     return engine(executorId, TimeSource.SYSTEM, workflows);
   }

@@ -419,7 +419,7 @@ class WorkflowManagementTest {
                 management.forkWorkflow(
                     "swept", 1, ForkOptions.DEFAULT.withNewWorkflowId("fork-swept")))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("[DBOS-CDI-078]")
+        .hasMessageStartingWith("[DBOS-CDI-080]")
         .hasMessageContaining("'swept'")
         .hasMessageContaining("workflow_input");
     assertThat(harness.query("SELECT count(*) FROM dbos.workflow_status")).isEqualTo("1");

@@ -35,9 +35,19 @@ final class OutcomeTable {
 
   /**
    * Creates the schema and table when missing. Runs inside the caller's transaction, under an
-   * advisory lock, so that servers starting together do not race on the catalog.
+   * advisory lock, so that servers starting together do not race on the catalog. An existing table
+   * gets no DDL at all: {@code CREATE ... IF NOT EXISTS} still demands the CREATE privilege, which
+   * the user of a table a DBA created need not have.
    */
   void create(Connection c) throws SQLException {
+    try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      exists.setString(1, qualified);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return;
+        }
+      }
+    }
     try (Statement s = c.createStatement()) {
       s.execute("SELECT pg_advisory_xact_lock(hashtext('dbos-jakarta:" + qualified + "'))");
       s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);

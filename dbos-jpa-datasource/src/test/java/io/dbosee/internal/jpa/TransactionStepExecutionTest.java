@@ -315,6 +315,25 @@ class TransactionStepExecutionTest {
   }
 
   @Test
+  void aTableCreatedBeforehandNeedsNoRightToCreateAnything() throws Exception {
+    String role = "tx_user_" + DATABASES.get();
+    update("CREATE ROLE " + role + " LOGIN");
+    try {
+      update("GRANT USAGE ON SCHEMA dbos TO " + role);
+      update("GRANT SELECT, INSERT ON dbos.tx_step_outputs TO " + role);
+      String database = query("SELECT current_database()");
+
+      try (Connection c = postgres.getDatabase(role, database).getConnection()) {
+        table.create(c);
+        assertThat(c.getMetaData().getUserName()).isEqualTo(role);
+      }
+    } finally {
+      update("DROP OWNED BY " + role);
+      update("DROP ROLE " + role);
+    }
+  }
+
+  @Test
   void theBackoffDoublesUpToItsBound() {
     RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(10), Duration.ofMillis(100), 6);
 

@@ -32,19 +32,17 @@ public final class ExecutorLeases {
     this.dataSource = dataSource;
     this.schema = schema;
     this.quotedSchema = SystemSchema.quote(schema);
-    this.table = quotedSchema + ".dbosee_executors";
+    this.table = OwnTable.EXECUTORS.qualified(quotedSchema);
   }
 
-  /** Creates the table if it is missing (under the schema's migration lock). */
-  public void createTable() {
-    SystemSchema.createOwnTable(
-        dataSource,
-        schema,
-        table,
-        "(executor_id TEXT PRIMARY KEY, application_version TEXT NOT NULL, started_at_epoch_ms"
-            + " BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL, lease_until_epoch_ms BIGINT"
-            + " NOT NULL)",
-        "server leases");
+  /**
+   * Makes sure the table exists, without DDL when it does.
+   *
+   * @param mayCreate whether a missing table is created (under the schema's migration lock) or
+   *     refused with the command that creates it
+   */
+  public void createTable(boolean mayCreate) {
+    SystemSchema.createOwnTable(dataSource, schema, OwnTable.EXECUTORS, mayCreate);
   }
 
   /**

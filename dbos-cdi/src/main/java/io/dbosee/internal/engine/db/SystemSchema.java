@@ -9,7 +9,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -20,6 +23,7 @@ import javax.sql.DataSource;
  *
  * <pre>{@code
  * SystemSchema.migrate(dataSource, "dbos"); // at startup, before anything reads the schema
+ * SystemSchema.check(dataSource, "dbos");   // instead, where the database user may not run DDL
  * }</pre>
  *
  * <p>Pitfalls:
@@ -34,6 +38,11 @@ import javax.sql.DataSource;
  *   <li>Upgrading a schema an older DBOS SDK created builds its new indexes without {@code
  *       CONCURRENTLY} (they run inside the migration transaction), which blocks writes to {@code
  *       workflow_status} while they build on a large table.
+ *   <li>Each call logs exactly one INFO line naming the schema, the number found and the number
+ *       this class knows (or, when migrating, the number it migrates to).
+ *   <li>The same migrations run outside a server through {@code io.dbosee.tools.MigrateCommand}
+ *       ({@link #migrateForOperator}), and as plain SQL ({@link MigrationScript}): all three read
+ *       {@link SystemSchemaMigrations#ALL}.
  * </ul>
  */
 public final class SystemSchema {
@@ -65,6 +74,19 @@ public final class SystemSchema {
 
   /** As {@link #migrate(DataSource, String)} but stops at {@code target}; for upgrade tests. */
   static int migrate(DataSource dataSource, String schema, int target) {
+    return run(dataSource, schema, target).reached();
+  }
+
+  /**
+   * What a migration found and where it left the schema.
+   *
+   * @param found the number before (0: no schema, no {@code dbos_migrations} table, or no row)
+   * @param reached the number after: the target, or {@code found} when that was not below it
+   */
+  public record Outcome(int found, int reached) {}
+
+  /** As {@link #migrate(DataSource, String, int)}, saying what it found too. */
+  static Outcome run(DataSource dataSource, String schema, int target) {
     Objects.requireNonNull(dataSource, "dataSource");
     String quoted = quote(schema);
     if (!SystemSchemaMigrations.known(target)) {
@@ -76,36 +98,34 @@ public final class SystemSchema {
               + ".."
               + LATEST_VERSION);
     }
-    Connection connection;
-    try {
-      connection = dataSource.getConnection();
+    try (Connection connection = connect(dataSource, schema, "migrate")) {
+      return migrateOn(connection, schema, quoted, target, EnumSet.noneOf(OwnTable.class));
     } catch (SQLException e) {
-      throw new DBOSSystemDatabaseException(
-          "Could not connect to the system database to migrate schema \""
-              + schema
-              + "\": "
-              + e.getMessage()
-              + ". Check the system database URL, user and password, and that PostgreSQL is"
-              + " reachable.",
-          e);
+      throw closeFailure(schema, e);
     }
-    try (connection) {
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(false);
-      try {
-        int version = migrateInTransaction(connection, schema, quoted, target);
-        connection.commit();
-        return version;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(connection, e);
-        throw e;
-      } finally {
-        try {
-          connection.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-          // The outcome is already decided; a pool resets or discards the connection on close.
-        }
-      }
+  }
+
+  /**
+   * What the migration command runs: brings {@code schema} to {@value #LATEST_VERSION} as {@link
+   * #migrate(DataSource, String)} does, and creates every table of this library's own beside the
+   * DBOS ones, in the same transaction under the same lock, so that a server whose database user
+   * may not run DDL finds all it needs.
+   *
+   * @param connection a connection this method uses and leaves open, in its auto-commit mode
+   * @throws IllegalArgumentException if {@code schema} is not a plain identifier
+   * @throws DBOSSystemDatabaseException if the database refuses a step; nothing is changed then
+   */
+  public static Outcome migrateForOperator(Connection connection, String schema) {
+    Objects.requireNonNull(connection, "connection");
+    return migrateOn(
+        connection, schema, quote(schema), LATEST_VERSION, EnumSet.allOf(OwnTable.class));
+  }
+
+  private static Outcome migrateOn(
+      Connection connection, String schema, String quoted, int target, Set<OwnTable> ownTables) {
+    try {
+      return inTransaction(
+          connection, c -> migrateInTransaction(c, schema, quoted, target, ownTables));
     } catch (MigrationStepException e) {
       throw new DBOSSystemDatabaseException(e.getMessage(), e.getCause());
     } catch (SQLException e) {
@@ -120,6 +140,68 @@ public final class SystemSchema {
               + " not inside a JTA transaction.",
           e);
     }
+  }
+
+  /**
+   * Checks, without any DDL, that {@code schema} is at migration {@value #LATEST_VERSION} or above
+   * (above: a newer DBOS SDK manages it, and it is used as is), and returns its number; for a
+   * database user that may not run DDL, whose schema a DBA migrates ({@code
+   * io.dbosee.tools.MigrateCommand}). Waits for a migration of the schema that holds its lock, then
+   * reads the committed number.
+   *
+   * @throws IllegalArgumentException if {@code schema} is not a plain identifier
+   * @throws DBOSSystemDatabaseException ({@code DBOS-CDI-078}) if the schema is missing or behind,
+   *     with what to run; ({@code DBOS-CDI-077}) if its number is of another SDK's own history; or
+   *     if the database cannot be reached
+   */
+  public static int check(DataSource dataSource, String schema) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    String quoted = quote(schema);
+    Found found;
+    try (Connection connection = connect(dataSource, schema, "check")) {
+      found =
+          inTransaction(
+              connection,
+              c -> {
+                // Shared: waits for a migrator (which holds the lock exclusively), not for other
+                // checks.
+                try (PreparedStatement lock =
+                    c.prepareStatement("SELECT pg_advisory_xact_lock_shared(?)")) {
+                  lock.setLong(1, lockKey(schema));
+                  lock.executeQuery().close();
+                }
+                return find(c, schema, quoted);
+              });
+    } catch (SQLException e) {
+      throw new DBOSSystemDatabaseException(
+          "Could not read the migration number of the system database schema \""
+              + schema
+              + "\": "
+              + e.getMessage()
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "). Check that the database user may read that schema (USAGE on it, SELECT on"
+              + " dbos_migrations).",
+          e);
+    }
+    refuseForeignNumber(schema, found.version(), DBOSSystemDatabaseException::new);
+    if (found.version() < LATEST_VERSION) {
+      throw ErrorCode.SCHEMA_NOT_MIGRATED.exception(
+          DBOSSystemDatabaseException::new,
+          MigrationAdvice.notMigrated(schema, found.version(), found.why()),
+          null);
+    }
+    if (found.version() > LATEST_VERSION) {
+      logNewer(schema, found.version(), "not migrating (dbos.system-database.migrate=false)");
+    } else {
+      LOG.log(
+          Level.INFO,
+          "System database schema \"{0}\" is at migration {1}, the one this library needs;"
+              + " not migrating it (dbos.system-database.migrate=false).",
+          schema,
+          String.valueOf(found.version()));
+    }
+    return found.version();
   }
 
   /**
@@ -141,27 +223,37 @@ public final class SystemSchema {
   }
 
   /**
-   * Creates one of the project's own tables beside the DBOS ones, if it is missing, under the
-   * schema's migration lock (servers starting together do not race on the catalog).
+   * Makes sure one of this project's own tables exists beside the DBOS ones: an existing table gets
+   * no DDL at all (not even {@code CREATE TABLE IF NOT EXISTS}, which demands the CREATE privilege
+   * on the schema); a missing one is created under the schema's migration lock (servers starting
+   * together do not race on the catalog), or refused when {@code mayCreate} is false.
    *
-   * @param table the schema-qualified, quoted table name
-   * @param columns the column definitions, parenthesized
-   * @param what what the table holds, for the error message
+   * @return whether it created the table
+   * @throws DBOSSystemDatabaseException ({@code DBOS-CDI-078}) if the table is missing and {@code
+   *     mayCreate} is false, or if the database refuses
    */
-  static void createOwnTable(
-      DataSource dataSource, String schema, String table, String columns, String what) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ")");
-        s.execute("CREATE TABLE IF NOT EXISTS " + table + " " + columns);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
+  static boolean createOwnTable(
+      DataSource dataSource, String schema, OwnTable table, boolean mayCreate) {
+    String quoted = quote(schema);
+    try (Connection connection = dataSource.getConnection()) {
+      if (tableExists(connection, table.qualified(quoted))) {
+        return false;
       }
+      if (!mayCreate) {
+        throw ErrorCode.SCHEMA_NOT_MIGRATED.exception(
+            DBOSSystemDatabaseException::new, MigrationAdvice.missingOwnTable(schema, table), null);
+      }
+      return inTransaction(
+          connection,
+          c -> {
+            try (Statement s = c.createStatement()) {
+              s.execute("SELECT pg_advisory_xact_lock(" + lockKey(schema) + ")");
+            }
+            return createOwnTables(c, quoted, Set.of(table));
+          });
     } catch (SQLException e) {
-      throw Sql.failure(schema, "create the table of " + what + " " + table, e);
+      throw Sql.failure(
+          schema, "create the table of " + table.what() + " " + table.qualified(quoted), e);
     }
   }
 
@@ -173,7 +265,37 @@ public final class SystemSchema {
     return (0x44424F53L << 32) | (hash & 0xFFFF_FFFFL);
   }
 
-  private static int migrateInTransaction(Connection c, String schema, String quoted, int target)
+  /** Work on a connection inside one local transaction. */
+  private interface TransactionWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code connection}: committed if it returns, rolled
+   * back if it throws; the connection's auto-commit mode is restored either way.
+   */
+  private static <T> T inTransaction(Connection connection, TransactionWork<T> work)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(connection, e);
+      throw e;
+    } finally {
+      try {
+        connection.setAutoCommit(autoCommit);
+      } catch (SQLException e) {
+        // The outcome is already decided; a pool resets or discards the connection on close.
+      }
+    }
+  }
+
+  private static Outcome migrateInTransaction(
+      Connection c, String schema, String quoted, int target, Set<OwnTable> ownTables)
       throws SQLException {
     // Held until commit or rollback: concurrent migrators of the same schema queue up here and
     // then see the committed version, so each migration runs exactly once.
@@ -181,46 +303,56 @@ public final class SystemSchema {
       lock.setLong(1, lockKey(schema));
       lock.executeQuery().close();
     }
-    int current = currentVersion(c, schema, quoted);
-    if (current > SystemSchemaMigrations.LAST_HISTORY
-        && current < SystemSchemaMigrations.SHARED_BASE) {
-      throw ErrorCode.FOREIGN_MIGRATION_NUMBER.exception(
-          MigrationStepException::new,
-          "System database schema \""
-              + schema
-              + "\" is at migration "
-              + current
-              + ", a number in "
-              + (SystemSchemaMigrations.LAST_HISTORY + 1)
-              + "-"
-              + (SystemSchemaMigrations.SHARED_BASE - 1)
-              + ": another DBOS SDK's own history, which this library cannot read. Start the"
-              + " application that created it with a DBOS SDK that migrates to the shared"
-              + " numbering (the TypeScript SDK 5 or later, Python 2.x or 3.x, Java 1.3 or"
-              + " later), so that it brings the schema to "
-              + SystemSchemaMigrations.SHARED_BASE
-              + " or above, or point this application at another schema"
-              + " (dbos.system-database.schema).",
-          null);
-    }
-    if (current >= target) {
-      if (current > LATEST_VERSION) {
-        LOG.log(
-            Level.INFO,
-            "System database schema \"{0}\" is at migration {1}, newer than {2}: a newer DBOS SDK"
-                + " manages it; leaving it unchanged.",
-            schema,
-            current,
-            LATEST_VERSION);
+    Found found = find(c, schema, quoted);
+    // Checked first because CREATE SCHEMA IF NOT EXISTS still demands the CREATE privilege on
+    // the database, which a runtime user of an existing schema need not have.
+    if (!found.schemaExists()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE SCHEMA IF NOT EXISTS " + quoted);
       }
-      return current;
     }
-    LOG.log(
-        Level.INFO,
-        "Migrating system database schema \"{0}\" from migration {1} to {2}.",
-        schema,
-        current,
-        target);
+    if (!found.tableExists()) {
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + quoted
+                + ".dbos_migrations (version bigint NOT NULL PRIMARY KEY)");
+      }
+    }
+    int current = found.version();
+    refuseForeignNumber(schema, current, MigrationStepException::new);
+    Outcome outcome;
+    if (current > LATEST_VERSION) {
+      logNewer(schema, current, "leaving it unchanged");
+      outcome = new Outcome(current, current);
+    } else if (current >= target) {
+      LOG.log(
+          Level.INFO,
+          "System database schema \"{0}\" is at migration {1}: nothing to migrate (this library"
+              + " knows migrations up to {2}).",
+          schema,
+          String.valueOf(current),
+          String.valueOf(LATEST_VERSION));
+      outcome = new Outcome(current, current);
+    } else {
+      LOG.log(
+          Level.INFO,
+          "Migrating system database schema \"{0}\" from migration {1} to {2} (this library knows"
+              + " migrations up to {3}), in one transaction.",
+          schema,
+          String.valueOf(current),
+          String.valueOf(target),
+          String.valueOf(LATEST_VERSION));
+      applyMigrations(c, schema, quoted, current, target);
+      setVersion(c, quoted, target);
+      outcome = new Outcome(current, target);
+    }
+    createOwnTables(c, quoted, ownTables);
+    return outcome;
+  }
+
+  private static void applyMigrations(
+      Connection c, String schema, String quoted, int current, int target) {
     for (Migration migration : SystemSchemaMigrations.ALL) {
       if (migration.version() <= current || migration.version() > target) {
         continue;
@@ -247,13 +379,42 @@ public final class SystemSchema {
         }
       }
     }
-    setVersion(c, quoted, target);
-    return target;
   }
 
-  /** 0 when the schema or its {@code dbos_migrations} table does not exist yet (then made). */
-  private static int currentVersion(Connection c, String schema, String quoted)
+  /** Creates the missing ones of {@code tables}; an existing one gets no DDL. */
+  private static boolean createOwnTables(Connection c, String quoted, Set<OwnTable> tables)
       throws SQLException {
+    boolean created = false;
+    for (OwnTable table : tables) {
+      if (!tableExists(c, table.qualified(quoted))) {
+        try (Statement s = c.createStatement()) {
+          s.execute(table.createStatement(quoted));
+        }
+        created = true;
+      }
+    }
+    return created;
+  }
+
+  /**
+   * What the catalog says of the schema; {@link #version} is 0 when the schema, its {@code
+   * dbos_migrations} table or its row does not exist.
+   */
+  private record Found(boolean schemaExists, boolean tableExists, int version) {
+    /** Why the number is 0, when that is not a number found in the table. */
+    String why() {
+      if (!schemaExists) {
+        return " (it does not exist)";
+      }
+      if (!tableExists) {
+        return " (it has no dbos_migrations table)";
+      }
+      return "";
+    }
+  }
+
+  /** Reads the schema's state without changing anything. */
+  private static Found find(Connection c, String schema, String quoted) throws SQLException {
     boolean schemaExists;
     try (PreparedStatement s =
         c.prepareStatement("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
@@ -262,36 +423,75 @@ public final class SystemSchema {
         schemaExists = rs.next();
       }
     }
-    // Checked first because CREATE SCHEMA IF NOT EXISTS still demands the CREATE privilege on
-    // the database, which a runtime user of an existing schema need not have.
     if (!schemaExists) {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE SCHEMA IF NOT EXISTS " + quoted);
-      }
+      return new Found(false, false, 0);
     }
-    boolean tableExists;
-    try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      s.setString(1, quoted + ".dbos_migrations");
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        tableExists = rs.getBoolean(1);
-      }
-    }
-    if (!tableExists) {
-      try (Statement s = c.createStatement()) {
-        s.execute(
-            "CREATE TABLE IF NOT EXISTS "
-                + quoted
-                + ".dbos_migrations (version bigint NOT NULL PRIMARY KEY)");
-      }
-      return 0;
+    if (!tableExists(c, quoted + ".dbos_migrations")) {
+      return new Found(true, false, 0);
     }
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT max(version) FROM " + quoted + ".dbos_migrations")) {
       rs.next();
       long version = rs.getLong(1);
-      return (int) Math.min(version, Integer.MAX_VALUE);
+      return new Found(true, true, (int) Math.max(0, Math.min(version, Integer.MAX_VALUE)));
     }
+  }
+
+  private static boolean tableExists(Connection c, String qualified) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      s.setString(1, qualified);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static Connection connect(DataSource dataSource, String schema, String what) {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw new DBOSSystemDatabaseException(
+          "Could not connect to the system database to "
+              + what
+              + " schema \""
+              + schema
+              + "\": "
+              + e.getMessage()
+              + ". Check the system database URL, user and password, and that PostgreSQL is"
+              + " reachable.",
+          e);
+    }
+  }
+
+  /** Closing the connection failed after the work was decided; reported as the library does. */
+  private static DBOSSystemDatabaseException closeFailure(String schema, SQLException e) {
+    return new DBOSSystemDatabaseException(
+        "Could not close the connection that migrated the system database schema \""
+            + schema
+            + "\": "
+            + e.getMessage(),
+        e);
+  }
+
+  /** Refuses a number of another SDK's own history, whose shape this library cannot know. */
+  private static <E extends RuntimeException> void refuseForeignNumber(
+      String schema, int current, BiFunction<String, Throwable, E> exception) {
+    if (current > SystemSchemaMigrations.LAST_HISTORY
+        && current < SystemSchemaMigrations.SHARED_BASE) {
+      throw ErrorCode.FOREIGN_MIGRATION_NUMBER.exception(
+          exception, MigrationAdvice.foreignNumber(schema, String.valueOf(current)), null);
+    }
+  }
+
+  private static void logNewer(String schema, int current, String whatNow) {
+    LOG.log(
+        Level.INFO,
+        MigrationAdvice.newerPattern(),
+        schema,
+        String.valueOf(current),
+        String.valueOf(LATEST_VERSION),
+        whatNow);
   }
 
   /** Keeps the single row the SDKs keep: the number of the last migration applied. */

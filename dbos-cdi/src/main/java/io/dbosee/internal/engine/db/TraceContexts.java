@@ -24,19 +24,18 @@ public final class TraceContexts {
     this.dataSource = dataSource;
     this.schema = schema;
     String quoted = SystemSchema.quote(schema);
-    this.table = quoted + ".dbosee_trace_contexts";
+    this.table = OwnTable.TRACE_CONTEXTS.qualified(quoted);
     this.statusTable = quoted + ".workflow_status";
   }
 
-  /** Creates the table if it is missing (under the schema's migration lock). */
-  public void createTable() {
-    SystemSchema.createOwnTable(
-        dataSource,
-        schema,
-        table,
-        "(workflow_uuid TEXT PRIMARY KEY, context TEXT NOT NULL, created_at_epoch_ms BIGINT NOT"
-            + " NULL DEFAULT (extract(epoch from now()) * 1000)::bigint)",
-        "trace contexts");
+  /**
+   * Makes sure the table exists, without DDL when it does.
+   *
+   * @param mayCreate whether a missing table is created (under the schema's migration lock) or
+   *     refused with the command that creates it
+   */
+  public void createTable(boolean mayCreate) {
+    SystemSchema.createOwnTable(dataSource, schema, OwnTable.TRACE_CONTEXTS, mayCreate);
   }
 
   /**

@@ -1,15 +1,19 @@
 package io.dbosee.internal.engine.db;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.testing.LogCapture;
 import io.dbosee.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /** The migrated schema has exactly the contract's shape, however and how often it is migrated. */
@@ -510,6 +515,196 @@ class SystemSchemaTest {
   }
 
   @Test
+  void aNewerSchemaIsLoggedOnceWithBothNumbers() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos");
+    execute(ds, "UPDATE dbos.dbos_migrations SET version = 125");
+
+    try (LogCapture log = new LogCapture(SystemSchema.class)) {
+      assertThat(SystemSchema.migrate(ds, "dbos")).isEqualTo(125);
+
+      assertThat(log.messages())
+          .singleElement(as(InstanceOfAssertFactories.STRING))
+          .contains("\"dbos\" is at migration 125, newer than 123")
+          .contains("uses it as is");
+    }
+  }
+
+  @Test
+  void eachMigrationLogsOneLineWithWhatItFoundAndWhatItKnows() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos", 41);
+
+    try (LogCapture log = new LogCapture(SystemSchema.class)) {
+      SystemSchema.migrate(ds, "dbos");
+      SystemSchema.migrate(ds, "dbos");
+
+      assertThat(log.messages())
+          .containsExactly(
+              "Migrating system database schema \"dbos\" from migration 41 to 123 (this library"
+                  + " knows migrations up to 123), in one transaction.",
+              "System database schema \"dbos\" is at migration 123: nothing to migrate (this"
+                  + " library knows migrations up to 123).");
+    }
+  }
+
+  // ---- check: the switch off, no DDL
+
+  @Test
+  void checkAcceptsTheLatestNumberAndANewerOneWithoutChangingAnything() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos");
+
+    try (LogCapture log = new LogCapture(SystemSchema.class)) {
+      assertThat(SystemSchema.check(ds, "dbos")).isEqualTo(123);
+      execute(ds, "UPDATE dbos.dbos_migrations SET version = 125");
+      assertThat(SystemSchema.check(ds, "dbos")).isEqualTo(125);
+
+      assertThat(log.messages()).hasSize(2);
+      assertThat(log.messages().get(0))
+          .contains("\"dbos\" is at migration 123")
+          .contains("dbos.system-database.migrate=false");
+      assertThat(log.messages().get(1)).contains("is at migration 125, newer than 123");
+    }
+    assertThat(queryStrings(ds, "SELECT version::text FROM dbos.dbos_migrations"))
+        .containsExactly("125");
+    assertThat(ownTables(ds)).isEmpty();
+  }
+
+  @Test
+  void checkRefusesASchemaBehindWithBothNumbersAndTheCommandAndChangesNothing()
+      throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos", 41);
+
+    assertThatThrownBy(() -> SystemSchema.check(ds, "dbos"))
+        .isInstanceOf(DBOSSystemDatabaseException.class)
+        .hasMessageStartingWith("[DBOS-CDI-078] System database schema \"dbos\" is at migration 41")
+        .hasMessageContaining("this library needs migration 123")
+        .hasMessageContaining("dbos.system-database.migrate=false")
+        .hasMessageContaining("io.dbosee.tools.MigrateCommand --url")
+        .hasMessageContaining("--schema dbos")
+        .hasMessageContaining(MigrationAdvice.SQL_RESOURCE)
+        .hasMessageContaining("docs/operations/database-migrations.md");
+    assertThat(queryStrings(ds, "SELECT version::text FROM dbos.dbos_migrations"))
+        .containsExactly("41");
+  }
+
+  @Test
+  void checkOfAMissingSchemaSaysSoAndCreatesNothing() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+
+    assertThatThrownBy(() -> SystemSchema.check(ds, "dbos"))
+        .hasMessageContaining("[DBOS-CDI-078]")
+        .hasMessageContaining("is at migration 0 (it does not exist)")
+        .hasMessageContaining("needs migration 123");
+    assertThat(queryStrings(ds, "SELECT nspname FROM pg_namespace WHERE nspname = 'dbos'"))
+        .isEmpty();
+
+    execute(ds, "CREATE SCHEMA dbos");
+    assertThatThrownBy(() -> SystemSchema.check(ds, "dbos"))
+        .hasMessageContaining("is at migration 0 (it has no dbos_migrations table)");
+    assertThat(queryStrings(ds, "SELECT to_regclass('dbos.dbos_migrations')::text"))
+        .containsExactly((String) null);
+  }
+
+  @Test
+  void checkRefusesANumberFromAnotherSdksOwnHistoryAsMigratingDoes() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos", 47);
+    execute(ds, "UPDATE dbos.dbos_migrations SET version = 60");
+
+    assertThatThrownBy(() -> SystemSchema.check(ds, "dbos"))
+        .isInstanceOf(DBOSSystemDatabaseException.class)
+        .hasMessageStartingWith("[DBOS-CDI-077] System database schema \"dbos\" is at migration 60")
+        .hasMessageContaining("48-99");
+  }
+
+  @Test
+  void checkWaitsForAMigrationInProgressAndReadsItsCommittedNumber() throws Exception {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos", 41);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection migrator = ds.getConnection()) {
+      migrator.setAutoCommit(false);
+      try (Statement s = migrator.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + SystemSchema.lockKey("dbos") + ")");
+        s.execute("UPDATE dbos.dbos_migrations SET version = 123");
+      }
+      Future<Integer> check = pool.submit(() -> SystemSchema.check(ds, "dbos"));
+      // The check's shared lock waits behind the migrator's exclusive one.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  queryStrings(
+                          ds,
+                          "SELECT count(*)::text FROM pg_locks"
+                              + " WHERE locktype = 'advisory' AND NOT granted")
+                      .equals(List.of("1")));
+      assertThat(check).isNotDone();
+
+      migrator.commit();
+
+      assertThat(check.get(30, TimeUnit.SECONDS)).isEqualTo(123);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // ---- what the migration command runs
+
+  @Test
+  void theOperatorsMigrationAlsoCreatesThisLibrarysOwnTablesEvenOnANewerSchema()
+      throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    try (Connection c = ds.getConnection()) {
+      assertThat(SystemSchema.migrateForOperator(c, "dbos"))
+          .isEqualTo(new SystemSchema.Outcome(0, 123));
+      assertThat(c.getAutoCommit()).isTrue();
+    }
+    assertThat(ownTables(ds)).containsExactly("dbosee_executors", "dbosee_trace_contexts");
+
+    execute(
+        ds,
+        "UPDATE dbos.dbos_migrations SET version = 125",
+        "DROP TABLE dbos.dbosee_executors",
+        "DROP TABLE dbos.dbosee_trace_contexts");
+    try (Connection c = ds.getConnection()) {
+      assertThat(SystemSchema.migrateForOperator(c, "dbos"))
+          .isEqualTo(new SystemSchema.Outcome(125, 125));
+    }
+    assertThat(ownTables(ds)).containsExactly("dbosee_executors", "dbosee_trace_contexts");
+    assertThat(queryStrings(ds, "SELECT version::text FROM dbos.dbos_migrations"))
+        .containsExactly("125");
+  }
+
+  @Test
+  void aMissingOwnTableIsRefusedWithTheCommandWhenItMayNotBeCreated() throws SQLException {
+    DataSource ds = TestPostgres.newDatabase().dataSource();
+    SystemSchema.migrate(ds, "dbos");
+
+    assertThatThrownBy(() -> SystemSchema.createOwnTable(ds, "dbos", OwnTable.EXECUTORS, false))
+        .isInstanceOf(DBOSSystemDatabaseException.class)
+        .hasMessageStartingWith(
+            "[DBOS-CDI-078] System database schema \"dbos\" has no table"
+                + " dbosee_executors (server leases)")
+        .hasMessageContaining("io.dbosee.tools.MigrateCommand");
+    assertThat(ownTables(ds)).isEmpty();
+
+    assertThat(SystemSchema.createOwnTable(ds, "dbos", OwnTable.EXECUTORS, true)).isTrue();
+    assertThat(SystemSchema.createOwnTable(ds, "dbos", OwnTable.EXECUTORS, false)).isFalse();
+    assertThat(ownTables(ds)).containsExactly("dbosee_executors");
+  }
+
+  static List<String> ownTables(DataSource ds) throws SQLException {
+    return queryStrings(
+        ds,
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'dbos'"
+            + " AND tablename LIKE 'dbosee%' ORDER BY 1");
+  }
+
+  @Test
   void theLockKeyDependsOnTheSchemaOnly() {
     assertThat(SystemSchema.lockKey("dbos")).isEqualTo(SystemSchema.lockKey("dbos"));
     assertThat(SystemSchema.lockKey("dbos")).isNotEqualTo(SystemSchema.lockKey("other"));
@@ -517,7 +712,21 @@ class SystemSchemaTest {
 
   // ---- shape assertions
 
-  static void assertContractShape(DataSource ds, String schema) throws SQLException {
+  /**
+   * What the catalog says of one schema, in a form two databases can be compared by: the columns of
+   * each table, and the indexes, constraints, triggers and functions (signature and full
+   * definition), each without the schema's name.
+   */
+  record Snapshot(
+      Map<String, List<String>> columns,
+      List<String> indexes,
+      List<String> constraints,
+      List<String> triggers,
+      List<String> functions,
+      List<String> functionDefinitions,
+      List<String> version) {}
+
+  static Snapshot snapshot(DataSource ds, String schema) throws SQLException {
     Map<String, List<String>> columns = new LinkedHashMap<>();
     try (Connection c = ds.getConnection();
         PreparedStatement s =
@@ -543,63 +752,88 @@ class SystemSchemaTest {
         }
       }
     }
-    assertThat(columns.keySet()).containsExactlyElementsOf(COLUMNS.keySet());
-    COLUMNS.forEach(
-        (table, expected) ->
-            assertThat(columns.get(table)).as(table).containsExactlyElementsOf(expected));
-
     String prefix = schema.equals(schema.toLowerCase()) ? schema + "." : '"' + schema + "\".";
-    assertThat(
-            query(
-                ds,
-                "SELECT CASE WHEN k.conname IS NULL THEN i.indexdef"
-                    + " ELSE regexp_replace(i.indexdef, 'INDEX \\S+ ON ', 'INDEX ON ') END"
-                    + " FROM pg_indexes i"
-                    + " LEFT JOIN pg_constraint k ON k.conname = i.indexname"
-                    + " AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = ?)"
-                    + " WHERE i.schemaname = ?",
-                schema,
-                def -> def.replace(prefix, "")))
-        .containsExactlyInAnyOrderElementsOf(INDEXES);
-    assertThat(
-            query(
-                ds,
-                "SELECT c.relname || ': ' || pg_get_constraintdef(k.oid) FROM pg_constraint k"
-                    + " JOIN pg_class c ON c.oid = k.conrelid"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?",
-                schema,
-                def -> def.replace(prefix, "")))
-        .containsExactlyInAnyOrderElementsOf(CONSTRAINTS);
-    assertThat(
-            query(
-                ds,
-                "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t"
-                    + " JOIN pg_class c ON c.oid = t.tgrelid"
-                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE n.nspname = ? AND NOT t.tgisinternal",
-                schema,
-                def -> def.replace(prefix, "")))
-        .containsExactlyInAnyOrderElementsOf(TRIGGERS);
-    assertThat(
-            query(
-                ds,
-                "SELECT p.proname || '(' || pg_get_function_arguments(p.oid) || ') RETURNS '"
-                    + " || pg_get_function_result(p.oid) || ' SET ' || p.proconfig::text"
-                    + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                    + " WHERE n.nspname = ?",
-                schema,
-                def -> def.replace("\"", "")))
-        .containsExactlyInAnyOrderElementsOf(FUNCTIONS);
-    assertThat(
-            query(
+    List<String> indexes =
+        query(
+            ds,
+            "SELECT CASE WHEN k.conname IS NULL THEN i.indexdef"
+                + " ELSE regexp_replace(i.indexdef, 'INDEX \\S+ ON ', 'INDEX ON ') END"
+                + " FROM pg_indexes i"
+                + " LEFT JOIN pg_constraint k ON k.conname = i.indexname"
+                + " AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = ?)"
+                + " WHERE i.schemaname = ?",
+            schema,
+            def -> def.replace(prefix, ""));
+    List<String> constraints =
+        query(
+            ds,
+            "SELECT c.relname || ': ' || pg_get_constraintdef(k.oid) FROM pg_constraint k"
+                + " JOIN pg_class c ON c.oid = k.conrelid"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?",
+            schema,
+            def -> def.replace(prefix, ""));
+    List<String> triggers =
+        query(
+            ds,
+            "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t"
+                + " JOIN pg_class c ON c.oid = t.tgrelid"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND NOT t.tgisinternal",
+            schema,
+            def -> def.replace(prefix, ""));
+    List<String> functions =
+        query(
+            ds,
+            "SELECT p.proname || '(' || pg_get_function_arguments(p.oid) || ') RETURNS '"
+                + " || pg_get_function_result(p.oid) || ' SET ' || p.proconfig::text"
+                + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE n.nspname = ?",
+            schema,
+            def -> def.replace("\"", ""));
+    List<String> definitions =
+        query(
+            ds,
+            "SELECT pg_get_functiondef(p.oid) FROM pg_proc p"
+                + " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ?",
+            schema,
+            def -> def.replace(prefix, ""));
+    List<String> version =
+        columns.containsKey("dbos_migrations")
+            ? query(
                 ds,
                 "SELECT version::text FROM "
                     + SystemSchema.quote(schema)
-                    + ".dbos_migrations"
-                    + " WHERE ? IS NOT NULL",
+                    + ".dbos_migrations WHERE ? IS NOT NULL",
                 schema,
-                v -> v))
-        .containsExactly("123");
+                v -> v)
+            : List.of();
+    return new Snapshot(
+        columns,
+        sorted(indexes),
+        sorted(constraints),
+        sorted(triggers),
+        sorted(functions),
+        sorted(definitions),
+        version);
+  }
+
+  private static List<String> sorted(List<String> values) {
+    return values.stream().sorted().toList();
+  }
+
+  static void assertContractShape(DataSource ds, String schema) throws SQLException {
+    Snapshot snapshot = snapshot(ds, schema);
+    assertThat(snapshot.columns().keySet()).containsExactlyElementsOf(COLUMNS.keySet());
+    COLUMNS.forEach(
+        (table, expected) ->
+            assertThat(snapshot.columns().get(table))
+                .as(table)
+                .containsExactlyElementsOf(expected));
+    assertThat(snapshot.indexes()).containsExactlyInAnyOrderElementsOf(INDEXES);
+    assertThat(snapshot.constraints()).containsExactlyInAnyOrderElementsOf(CONSTRAINTS);
+    assertThat(snapshot.triggers()).containsExactlyInAnyOrderElementsOf(TRIGGERS);
+    assertThat(snapshot.functions()).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+    assertThat(snapshot.version()).containsExactly("123");
   }
 
   private static List<String> query(
