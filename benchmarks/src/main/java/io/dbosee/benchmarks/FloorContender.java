@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * schema (same tables and indexes), through the engine's own pool (the same HikariCP set-up, the
  * same size). What a durable workflow costs if the engine added nothing.
  *
- * <p>The rows are those of migration 123: the start writes the status row and its {@code
- * workflow_input} row, the finish updates the status row and writes its {@code workflow_output}
- * row, each in one statement (a data-modifying CTE), as any writer of that shape must.
+ * <p>The rows are those of migration 123: the start writes the status row (with the {@code
+ * creator_xid} every current writer records) and its {@code workflow_input} row, the finish updates
+ * the status row and writes its {@code workflow_output} row, each in one statement (a
+ * data-modifying CTE), as any writer of that shape must.
  */
 final class FloorContender implements Contender {
   private static final String QUEUE = "floor-queue";
@@ -63,8 +64,9 @@ final class FloorContender implements Contender {
     this.insertWorkflow =
         "WITH status AS (INSERT INTO dbos.workflow_status (workflow_uuid, status, name,"
             + " class_name, executor_id, application_version, serialization, recovery_attempts,"
-            + " created_at, updated_at) VALUES (?, 'PENDING', 'noopSteps', 'bench.Workflows',"
-            + " 'bench', 'v1', 'portable_json', 1, ?, ?) RETURNING workflow_uuid)"
+            + " created_at, updated_at, creator_xid) VALUES (?, 'PENDING', 'noopSteps',"
+            + " 'bench.Workflows', 'bench', 'v1', 'portable_json', 1, ?, ?,"
+            + " gen_random_uuid()::text) RETURNING workflow_uuid)"
             + " INSERT INTO dbos.workflow_input (workflow_uuid, inputs)"
             + " SELECT workflow_uuid, ? FROM status";
     this.insertStep =
@@ -87,10 +89,10 @@ final class FloorContender implements Contender {
     this.enqueue =
         "WITH status AS (INSERT INTO dbos.workflow_status (workflow_uuid, status, name,"
             + " class_name, executor_id, application_version, serialization, queue_name,"
-            + " created_at, updated_at) VALUES (?, 'ENQUEUED', 'noopSteps', 'bench.Workflows',"
-            + " 'bench', 'v1', 'portable_json', '"
+            + " created_at, updated_at, creator_xid) VALUES (?, 'ENQUEUED', 'noopSteps',"
+            + " 'bench.Workflows', 'bench', 'v1', 'portable_json', '"
             + QUEUE
-            + "', ?, ?) RETURNING workflow_uuid) INSERT INTO dbos.workflow_input (workflow_uuid,"
+            + "', ?, ?, gen_random_uuid()::text) RETURNING workflow_uuid) INSERT INTO dbos.workflow_input (workflow_uuid,"
             + " inputs) SELECT workflow_uuid, ? FROM status";
     this.dequeue =
         "WITH claimed AS (UPDATE dbos.workflow_status SET status = 'PENDING',"

@@ -353,6 +353,33 @@ class BadInputTest {
     assertUnaffected(healthy, "after-missing-payloads");
   }
 
+  /**
+   * Another SDK that deletes a workflow's status row before its payload rows leaves them behind for
+   * a while; a new workflow that reuses the id runs with its own inputs, started or enqueued.
+   */
+  @Test
+  void inputsLeftBehindByADeletedWorkflowDoNotPassForANewOnesUnderTheSameId() throws Exception {
+    WorkflowSpec echo =
+        new WorkflowSpec(
+            "echo",
+            String.class,
+            new Class<?>[] {String.class},
+            (engine, args) -> "echo " + args[0]);
+    DBOSEngine engine = harness.engine("local", List.of(QueueDefinition.unlimited("q")), echo);
+    harness.query(
+        "INSERT INTO dbos.workflow_input (workflow_uuid, inputs) VALUES"
+            + " ('reused', '{\"positionalArgs\":[\"stale\"],\"namedArgs\":{}}'),"
+            + " ('reused-queued', '{\"positionalArgs\":[\"stale\"],\"namedArgs\":{}}')"
+            + " RETURNING 1");
+
+    assertThat(echo.callWithId("reused", "fresh")).isEqualTo("echo fresh");
+    try (AutoCloseable id = engine.assignWorkflowId("reused-queued")) {
+      echo.start(StartSpec.onQueue("q"), "queued");
+    }
+    assertThat(engine.retrieveWorkflow("reused-queued").getResult(WAIT)).isEqualTo("echo queued");
+    assertThat(harness.inputs("reused")).contains("fresh");
+  }
+
   @Test
   void javaSerializedCheckpointsAreRefusedNeverDeserialized() throws Exception {
     WorkflowSpec work =

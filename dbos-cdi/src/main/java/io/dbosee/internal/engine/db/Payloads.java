@@ -13,6 +13,16 @@ package io.dbosee.internal.engine.db;
  * that apart from a workflow that returned null.
  */
 final class Payloads {
+  /**
+   * The conflict clause of an insert into {@code workflow_input} by the statement that has just
+   * inserted the workflow's status row: a row already there is a leftover of a deleted workflow
+   * with the same id (another SDK deleted its status row first), and must not pass for the new
+   * workflow's inputs.
+   */
+  static final String REPLACE_LEFTOVER_INPUTS =
+      " ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = EXCLUDED.inputs,"
+          + " retention_timestamp = EXCLUDED.retention_timestamp";
+
   private Payloads() {}
 
   /** Joins {@code workflow_input} as {@code wi} to the workflow rows of {@code alias}. */

@@ -128,7 +128,8 @@ public final class QueueDatabase {
             + " inputs AS (INSERT INTO \""
             + schema
             + "\".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ins"
-            + " ON CONFLICT (workflow_uuid) DO NOTHING)"
+            + Payloads.REPLACE_LEFTOVER_INPUTS
+            + ")"
             + " SELECT pg_notify(?, ?) FROM ins";
     this.promoteSql =
         "UPDATE "

@@ -112,7 +112,9 @@ public final class SystemDatabase {
             + " new_input AS (INSERT INTO "
             + s
             + ".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ws"
-            + " WHERE inserted ON CONFLICT (workflow_uuid) DO NOTHING)"
+            + " WHERE inserted"
+            + Payloads.REPLACE_LEFTOVER_INPUTS
+            + ")"
             + " SELECT "
             + rowColumns("ws")
             + ", ws.inserted FROM ws"
