@@ -349,8 +349,9 @@ final class CrashLedger {
 
   private Map<String, String> outputs() throws SQLException {
     return pairs(
-        "SELECT workflow_uuid, coalesce(output, error, '') FROM dbos.workflow_status"
-            + " WHERE starts_with(workflow_uuid, ?)");
+        "SELECT ws.workflow_uuid, coalesce(wo.output, wo.error, ws.output, ws.error, '')"
+            + " FROM dbos.workflow_status ws LEFT JOIN dbos.workflow_output wo"
+            + " USING (workflow_uuid) WHERE starts_with(ws.workflow_uuid, ?)");
   }
 
   private Map<String, Integer> txRows() throws SQLException {

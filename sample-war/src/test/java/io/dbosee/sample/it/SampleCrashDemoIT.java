@@ -85,7 +85,7 @@ class SampleCrashDemoIT {
         .doesNotContain(STEP_ONE);
     // As in the tutorial: the loop runs again, the sleeps already slept end at once.
     assertThat(count(resumed, SLEEPING)).isEqualTo(5);
-    assertThat(sample.single("SELECT output FROM dbos.workflow_status WHERE workflow_uuid = ?", id))
+    assertThat(sample.single("SELECT output FROM dbos.workflow_output WHERE workflow_uuid = ?", id))
         .isEqualTo("\"Thank you for being awesome, Mike!\"");
     assertThat(sample.get("/guestbook").body()).contains("Mike signed 1 time(s)");
     assertThat(sample.get("/greetings").body())
