@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +135,41 @@ class DebounceTest {
     advance(engine, PERIOD);
     assertThat(next.getResult(WAIT)).isEqualTo("d");
     assertThat(runs).containsExactly("c", "d");
+  }
+
+  @Test
+  void aCallWhileTheDebouncedWorkflowRunsDebouncesANewOne() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    WorkflowSpec held =
+        new WorkflowSpec(
+            "held",
+            String.class,
+            new Class<?>[] {String.class},
+            (engine, args) -> {
+              runs.add((String) args[0]);
+              if ("first".equals(args[0])) {
+                running.countDown();
+                if (!release.await(30, TimeUnit.SECONDS)) {
+                  throw new IllegalStateException("never released");
+                }
+              }
+              return args[0];
+            });
+    DBOSEngine engine = harness.engine("local", clock, held);
+    DebounceSpec spec = DebounceSpec.of("k", PERIOD);
+    WorkflowHandle<Object, Exception> first = debounce(engine, spec, held, "first");
+    advance(engine, PERIOD);
+    assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // It has left DELAYED, so it took its last arguments: this call starts the next burst.
+    WorkflowHandle<Object, Exception> second = debounce(engine, spec, held, "second");
+
+    assertThat(second.workflowId()).isNotEqualTo(first.workflowId());
+    release.countDown();
+    assertThat(first.getResult(WAIT)).isEqualTo("first");
+    advance(engine, PERIOD);
+    assertThat(second.getResult(WAIT)).isEqualTo("second");
   }
 
   @Test
