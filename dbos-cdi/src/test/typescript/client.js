@@ -14,7 +14,12 @@
 //   send <workflow id> '<message as JSON>' [topic] [idempotency key]   a portable message
 //   cancel <workflow id>
 //   resume <workflow id>
-const { DBOSClient } = require('@dbos-inc/dbos-sdk');
+//   debounce '<options as JSON>'                 DebouncerClient.debounce, once per entry of "calls"
+//                                                 (each an array of positional arguments), in order,
+//                                                 portable: {workflowName, workflowClassName, key,
+//                                                 periodMs, [timeoutMs], [queueName], calls}; prints
+//                                                 the workflow id each call returned
+const { DBOSClient, DebouncerClient } = require('@dbos-inc/dbos-sdk');
 const { run, stderrLogger, errorJson } = require('./common');
 
 function statusJson(status) {
@@ -61,6 +66,21 @@ const commands = {
     return { cancelled: id };
   },
   resume: async (client, id) => ({ workflowID: (await client.resumeWorkflow(id)).workflowID }),
+  debounce: async (client, json) => {
+    const { workflowName, workflowClassName, key, periodMs, timeoutMs, queueName, calls } = JSON.parse(json);
+    const debouncer = new DebouncerClient(client, {
+      workflowName,
+      workflowClassName,
+      debounceTimeoutMs: timeoutMs,
+      startWorkflowParams: queueName ? { queueName } : undefined,
+      serializationType: 'portable',
+    });
+    const workflowIDs = [];
+    for (const args of calls) {
+      workflowIDs.push((await debouncer.debounce(key, periodMs, ...args)).workflowID);
+    }
+    return { workflowIDs };
+  },
 };
 
 run(`<${Object.keys(commands).join('|')}> [arguments]`, async (url, schema, [command, ...args]) => {

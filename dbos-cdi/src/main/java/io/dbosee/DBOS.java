@@ -101,6 +101,49 @@ public interface DBOS {
   <X extends Exception> WorkflowHandle<Void, X> startWorkflow(CheckedRunnable<X> call);
 
   /**
+   * Debounces the workflow that {@code call} calls: calls with the same {@code key} (for the same
+   * workflow) collapse into one workflow, which starts once no call with the key came for {@code
+   * period}, with the arguments of the last call. Every call returns a handle to that one workflow.
+   * The workflow waits as a {@code DELAYED} row in the system database: it starts when due even if
+   * this server crashed meanwhile (on any server of the application), and calls made on several
+   * servers collapse into the one workflow too. Once it has started, the next call with the key
+   * begins a new one. The DBOS SDKs' {@code DebouncerClient} debounces into the same workflow.
+   *
+   * <pre>{@code
+   * // Reindex a document 5 s after its last edit, not on every keystroke.
+   * dbos.debounce("doc-" + docId, Duration.ofSeconds(5), () -> indexer.reindex(docId, text));
+   * }</pre>
+   *
+   * <p>Pitfalls: as for {@link #startWorkflow}, {@code call} must call exactly one
+   * {@code @Workflow} through a CDI reference; its arguments are recorded at each call. In a
+   * workflow, call it inside a step ({@code DBOS-CDI-088}). With {@link #withWorkflowId}, the id
+   * names the workflow only if this call creates it.
+   *
+   * @throws IllegalArgumentException {@code DBOS-CDI-085} for an empty key, {@code DBOS-CDI-086}
+   *     for a period that is not positive or longer than 30 days; or if {@code call} calls no
+   *     workflow
+   * @throws DBOSQueueDuplicatedException if a workflow that is not this debounced one holds the
+   *     key's deduplication id on the queue
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> debounce(
+      String key, Duration period, CheckedSupplier<T, X> call);
+
+  /** Like {@link #debounce(String, Duration, CheckedSupplier)}, for a workflow without a result. */
+  <X extends Exception> WorkflowHandle<Void, X> debounce(
+      String key, Duration period, CheckedRunnable<X> call);
+
+  /**
+   * Like {@link #debounce(String, Duration, CheckedSupplier)}, with a timeout (the workflow starts
+   * at the latest that long after the first call) or a queue of the application.
+   */
+  <T, X extends Exception> WorkflowHandle<T, X> debounce(
+      DebounceOptions options, CheckedSupplier<T, X> call);
+
+  /** Like {@link #debounce(DebounceOptions, CheckedSupplier)}, for a workflow without a result. */
+  <X extends Exception> WorkflowHandle<Void, X> debounce(
+      DebounceOptions options, CheckedRunnable<X> call);
+
+  /**
    * A handle to any workflow, started on this server or another one sharing the system database.
    * The result binds to the registered workflow's return type ({@code T} must match it).
    *

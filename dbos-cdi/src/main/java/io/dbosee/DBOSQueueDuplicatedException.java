@@ -5,6 +5,9 @@ package io.dbosee;
  * delayed or running) with the same deduplication id. The existing workflow is unaffected; once it
  * has finished, the deduplication id can be used again. React by treating the work as already
  * submitted, or by retrying later.
+ *
+ * <p>Also thrown by {@link DBOS#debounce} when the key's deduplication id ({@code
+ * <class>.<workflow>-<key>}) is held on the queue by a workflow that is not the debounced one.
  */
 public final class DBOSQueueDuplicatedException extends DBOSException {
   private static final long serialVersionUID = 1L;

@@ -4,6 +4,7 @@ import io.dbosee.CheckedRunnable;
 import io.dbosee.CheckedSupplier;
 import io.dbosee.DBOS;
 import io.dbosee.DBOSUnknownQueueException;
+import io.dbosee.DebounceOptions;
 import io.dbosee.ForkOptions;
 import io.dbosee.ListWorkflowsInput;
 import io.dbosee.Queue;
@@ -13,6 +14,7 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.DebounceSpec;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -118,6 +120,44 @@ public class DBOSBean implements DBOS {
           call.run();
           return null;
         });
+  }
+
+  @Override
+  public <T, X extends Exception> WorkflowHandle<T, X> debounce(
+      String key, Duration period, CheckedSupplier<T, X> call) {
+    return debounce(DebounceOptions.of(key, period), call);
+  }
+
+  @Override
+  public <X extends Exception> WorkflowHandle<Void, X> debounce(
+      String key, Duration period, CheckedRunnable<X> call) {
+    return debounce(DebounceOptions.of(key, period), call);
+  }
+
+  @Override
+  public <T, X extends Exception> WorkflowHandle<T, X> debounce(
+      DebounceOptions options, CheckedSupplier<T, X> call) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(call, "call");
+    return runtime.debounce(spec(options), call::get);
+  }
+
+  @Override
+  public <X extends Exception> WorkflowHandle<Void, X> debounce(
+      DebounceOptions options, CheckedRunnable<X> call) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(call, "call");
+    return runtime.debounce(
+        spec(options),
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  private static DebounceSpec spec(DebounceOptions options) {
+    return new DebounceSpec(
+        options.key(), options.period(), options.timeout(), options.queueName());
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.dbosee.DBOSExecutor;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.internal.engine.DebounceSpec;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
 import io.dbosee.internal.engine.Invocation;
@@ -243,6 +244,12 @@ public class DBOSRuntime {
   @SuppressWarnings("unchecked")
   <T, X extends Exception> WorkflowHandle<T, X> start(StartSpec spec, Invocation call) {
     return (WorkflowHandle<T, X>) (WorkflowHandle<?, ?>) engine().start(spec, call);
+  }
+
+  /** Debounces the workflow {@code call} calls, as {@code debounce} says. */
+  @SuppressWarnings("unchecked")
+  <T, X extends Exception> WorkflowHandle<T, X> debounce(DebounceSpec debounce, Invocation call) {
+    return (WorkflowHandle<T, X>) (WorkflowHandle<?, ?>) engine().debounce(debounce, call);
   }
 
   /**

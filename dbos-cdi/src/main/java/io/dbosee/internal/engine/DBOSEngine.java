@@ -4,6 +4,7 @@ import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.DebounceDatabase;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
 import io.dbosee.internal.engine.db.QueueDatabase;
@@ -122,7 +123,14 @@ public final class DBOSEngine implements AutoCloseable {
     this.launcher = new WorkflowLauncher(services, execution, parking, outcomes);
     this.starts =
         new WorkflowStarts(
-            services, queues, queueDb, operations, outcomes, launcher, this::workflowStatus);
+            services,
+            queues,
+            queueDb,
+            new DebounceDatabase(dataSource, config.schema()),
+            operations,
+            outcomes,
+            launcher,
+            this::workflowStatus);
     this.calls = new WorkflowCalls(services, operations, outcomes, execution, launcher, starts);
     this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
     this.steps = new StepRunner(services, failures, operations, waits);
@@ -304,6 +312,23 @@ public final class DBOSEngine implements AutoCloseable {
    */
   public WorkflowHandle<Object, Exception> start(StartSpec spec, Invocation call) {
     return starts.start(spec, call);
+  }
+
+  /**
+   * Runs {@code call}, which must call one workflow through its interceptor, and debounces it as
+   * {@code debounce} says instead of running it: calls with the same key (for that workflow)
+   * collapse into one workflow, which starts once no call came for the period (at the latest after
+   * the timeout) with the last call's arguments. The handle is to that workflow. Usable without
+   * CDI, like {@link #start}; the rows are those the DBOS SDKs' {@code Debouncer} and {@code
+   * DebouncerClient} write, so that they debounce into the same workflow.
+   *
+   * @throws IllegalArgumentException if {@code call} called no workflow, or the queue is
+   *     partitioned
+   * @throws IllegalStateException (DBOS-CDI-088) inside a workflow, outside a step
+   * @throws io.dbosee.DBOSQueueDuplicatedException if another workflow holds the key on the queue
+   */
+  public WorkflowHandle<Object, Exception> debounce(DebounceSpec debounce, Invocation call) {
+    return starts.debounce(debounce, call);
   }
 
   /** Whether a start or enqueue is waiting for the workflow (or step) call that it starts. */

@@ -8,6 +8,7 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.ConnectionFailures;
+import io.dbosee.internal.engine.db.DebounceDatabase;
 import io.dbosee.internal.engine.db.NewWorkflow;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.QueueEntry;
@@ -44,11 +45,13 @@ final class WorkflowStarts {
   private final WorkflowOutcomes outcomes;
   private final WorkflowLauncher launcher;
   private final Function<String, Optional<WorkflowStatus>> statuses;
+  private final Debouncing debouncing;
 
   WorkflowStarts(
       EngineServices services,
       QueueRegistry queues,
       QueueDatabase queueDb,
+      DebounceDatabase debounceDb,
       DurableOperations operations,
       WorkflowOutcomes outcomes,
       WorkflowLauncher launcher,
@@ -66,6 +69,7 @@ final class WorkflowStarts {
     this.outcomes = outcomes;
     this.launcher = launcher;
     this.statuses = statuses;
+    this.debouncing = new Debouncing(services, queues, queueDb, debounceDb);
   }
 
   /**
@@ -77,7 +81,36 @@ final class WorkflowStarts {
    * @throws IllegalArgumentException if {@code call} called no workflow or step
    */
   WorkflowHandle<Object, Exception> start(StartSpec spec, Invocation call) {
-    Objects.requireNonNull(spec, "spec");
+    return start(new PendingStart(Objects.requireNonNull(spec, "spec")), call);
+  }
+
+  /**
+   * Runs {@code call}, which must call one workflow through its interceptor, and debounces that
+   * workflow as {@code debounce} says instead of running it (see {@link Debouncing}).
+   *
+   * @throws IllegalArgumentException if {@code call} called no workflow, or the queue is
+   *     partitioned
+   */
+  WorkflowHandle<Object, Exception> debounce(DebounceSpec debounce, Invocation call) {
+    Objects.requireNonNull(debounce, "debounce");
+    String queueName = debounce.queue();
+    queues
+        .queue(queueName)
+        .filter(QueueDefinition::partitioned)
+        .ifPresent(
+            q -> {
+              throw new IllegalArgumentException(
+                  "Queue '"
+                      + queueName
+                      + "' is partitioned, and a debounced workflow has no partition key (as in"
+                      + " the DBOS SDKs): debounce on a queue that is not partitioned, or on the"
+                      + " internal queue (no queue given).");
+            });
+    return start(new PendingStart(StartSpec.onQueue(queueName), debounce), call);
+  }
+
+  private WorkflowHandle<Object, Exception> start(PendingStart pending, Invocation call) {
+    StartSpec spec = pending.spec;
     Objects.requireNonNull(call, "call");
     if (spec.queueName() != null) {
       queues.requireQueue(spec);
@@ -88,7 +121,6 @@ final class WorkflowStarts {
           "startWorkflow and enqueue cannot be called inside the lambda of another startWorkflow"
               + " or enqueue; call them one after the other.");
     }
-    PendingStart pending = new PendingStart(spec);
     thread.pendingStart = pending;
     try {
       call.proceed();
@@ -97,7 +129,7 @@ final class WorkflowStarts {
     } catch (Exception e) {
       throw new IllegalArgumentException(
           "The lambda given to "
-              + verb(spec)
+              + verb(pending)
               + " threw "
               + e
               + " instead of calling a @Workflow or @Step method; nothing was started.",
@@ -108,11 +140,11 @@ final class WorkflowStarts {
     if (pending.handle == null) {
       throw new IllegalArgumentException(
           "The lambda given to "
-              + verb(spec)
+              + verb(pending)
               + " called no @Workflow or @Step method through a CDI reference, so nothing was"
               + " started. Call exactly one, through an injected bean or self-reference (never"
               + " through 'this'): for example "
-              + verb(spec)
+              + verb(pending)
               + "(() -> orders.ship(orderId)).");
     }
     return pending.handle;
@@ -127,6 +159,10 @@ final class WorkflowStarts {
     return spec.queueName() == null ? "startWorkflow" : "enqueue";
   }
 
+  private static String verb(PendingStart start) {
+    return start.debounce != null ? "debounce" : verb(start.spec);
+  }
+
   /**
    * The start path of {@code runWorkflow}: records the workflow and starts it, runs nothing here.
    */
@@ -139,7 +175,7 @@ final class WorkflowStarts {
     if (start.handle != null) {
       throw new IllegalStateException(
           "The lambda given to "
-              + verb(start.spec)
+              + verb(start)
               + " called more than one workflow or step ("
               + definition
               + " after "
@@ -165,6 +201,20 @@ final class WorkflowStarts {
     QueueDefinition queue = spec.queueName() == null ? null : queues.requireQueue(spec);
     String inputs = serializer.serializeArguments(arguments, definition.parameterTypes());
     WorkflowContext durableParent = parent != null && !parent.inStep() ? parent : null;
+    if (start.debounce != null) {
+      beginDebounce(
+          start,
+          durableParent,
+          new ExecutionRequest(
+              definition,
+              explicitId != null ? explicitId : UUID.randomUUID().toString(),
+              inputs,
+              body,
+              timeoutMs,
+              null),
+          queue);
+      return null;
+    }
     Tracing tracing = services.tracing();
     if (durableParent == null) {
       String workflowId = explicitId != null ? explicitId : UUID.randomUUID().toString();
@@ -197,6 +247,26 @@ final class WorkflowStarts {
     childId = operations.recordChild(operation, definition, childId);
     start.handle = handle(childId, definition);
     return null;
+  }
+
+  private void beginDebounce(
+      PendingStart start,
+      WorkflowContext durableParent,
+      ExecutionRequest request,
+      QueueDefinition queue) {
+    if (durableParent != null) {
+      // A workflow's operations must replay to the same outcome, and a debounce's (pushed back or
+      // enqueued) depends on other calls: recorded as a step's result, it replays as it was.
+      throw ErrorCode.DEBOUNCE_IN_WORKFLOW.illegalState(
+          "debounce was called in workflow '"
+              + durableParent.workflowId
+              + "' outside a step, where its outcome could not be replayed; nothing was"
+              + " debounced. Call it inside a step and return the workflow id, for example"
+              + " dbos.runStep(\"debounce\", String.class, () -> dbos.debounce(key, period, () ->"
+              + " bean.method(args)).workflowId()).");
+    }
+    String workflowId = debouncing.debounce(start.debounce, queue, request);
+    start.handle = handle(workflowId, request.definition());
   }
 
   /**

@@ -82,6 +82,12 @@ public enum ErrorCode {
   MISSING_PAYLOAD(
       "DBOS-CDI-080", "a workflow's recorded inputs or output are gone from the system database"),
 
+  // Run time: debouncing.
+  DEBOUNCE_KEY("DBOS-CDI-085", "a debounce key that is null or empty"),
+  DEBOUNCE_PERIOD("DBOS-CDI-086", "a debounce period that is zero, negative or too long"),
+  DEBOUNCE_TIMEOUT("DBOS-CDI-087", "a debounce timeout that is zero, negative or too long"),
+  DEBOUNCE_IN_WORKFLOW("DBOS-CDI-088", "a debounce called in a workflow, outside a step"),
+
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
   JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "tx_step_outputs could not be created");

@@ -122,8 +122,10 @@ public final class QueueDatabase {
             + " (workflow_uuid, status, name, class_name, queue_name, deduplication_id, priority,"
             + " queue_partition_key, delay_until_epoch_ms, serialization,"
             + " application_version, executor_id, recovery_attempts, parent_workflow_id,"
-            + " created_at, updated_at, workflow_timeout_ms, creator_xid)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, gen_random_uuid()::text)"
+            + " created_at, updated_at, workflow_timeout_ms, is_debounced,"
+            + " debounce_deadline_epoch_ms, creator_xid)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?,"
+            + " gen_random_uuid()::text)"
             + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid),"
             + " inputs AS (INSERT INTO \""
             + schema
@@ -131,10 +133,13 @@ public final class QueueDatabase {
             + Payloads.REPLACE_LEFTOVER_INPUTS
             + ")"
             + " SELECT pg_notify(?, ?) FROM ins";
+    // A debounced workflow's deduplication id is its debounce key, held only while it waits:
+    // cleared as it leaves DELAYED (as the DBOS SDKs do), so that a later call debounces afresh.
     this.promoteSql =
         "UPDATE "
             + t
-            + " SET status = 'ENQUEUED', updated_at = ? WHERE status = 'DELAYED' AND"
+            + " SET status = 'ENQUEUED', updated_at = ?, deduplication_id = CASE WHEN"
+            + " is_debounced THEN NULL ELSE deduplication_id END WHERE status = 'DELAYED' AND"
             + " queue_name = ? AND delay_until_epoch_ms <= ?";
     this.nextDelayedSql =
         "SELECT min(delay_until_epoch_ms) FROM "
@@ -188,9 +193,15 @@ public final class QueueDatabase {
       } else {
         ps.setLong(16, timeoutMs);
       }
-      ps.setString(17, workflow.inputs());
-      ps.setString(18, CHANNEL);
-      ps.setString(19, payload(queueName));
+      ps.setBoolean(17, entry.debounced());
+      if (entry.debounceDeadline() == null) {
+        ps.setNull(18, Types.BIGINT);
+      } else {
+        ps.setLong(18, entry.debounceDeadline());
+      }
+      ps.setString(19, workflow.inputs());
+      ps.setString(20, CHANNEL);
+      ps.setString(21, payload(queueName));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? EnqueueOutcome.ENQUEUED : EnqueueOutcome.EXISTS;
       }
