@@ -40,7 +40,7 @@ public enum ErrorCode {
   CLASS_LEVEL("DBOS-CDI-015", "@Workflow, @Step or @Transaction on a class instead of its methods"),
   TRANSACTION_AND_TRANSACTIONAL("DBOS-CDI-016", "@Transaction together with @Transactional"),
   NO_TRANSACTION_SUPPORT(
-      "DBOS-CDI-017", "@Transaction methods without the dbos-jpa-datasource module"),
+      "DBOS-CDI-017", "transaction steps without the dbos-jpa-datasource module"),
   NO_APPLICATION_DATABASE("DBOS-CDI-018", "@Transaction methods without an application database"),
 
   // Deployment: queues and schedules.
@@ -82,9 +82,16 @@ public enum ErrorCode {
   MISSING_PAYLOAD(
       "DBOS-CDI-080", "a workflow's recorded inputs or output are gone from the system database"),
 
+  // Deployment: transaction steps on several application databases.
+  UNKNOWN_DATASOURCE("DBOS-CDI-089", "a @Transaction step names a datasource not configured"),
+
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
-  JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "tx_step_outputs could not be created");
+  JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "datasource_outputs could not be created"),
+  JPA_UNKNOWN_DATASOURCE(
+      "DBOS-JPA-003", "a programmatic transaction step names a datasource not configured"),
+  JPA_LEGACY_OUTCOME_TABLE(
+      "DBOS-JPA-004", "tx_step_outputs is still in use beside datasource_outputs (a warning)");
 
   private final String code;
   private final String title;
