@@ -76,9 +76,12 @@ final class Datasources {
         body);
   }
 
-  /** {@code step} carries its {@link TransactionStepExecution}. */
+  /**
+   * {@code step} carries its {@link TransactionStepExecution}. Called to be started or enqueued on
+   * its own, the step goes to the engine, which refuses it before it runs.
+   */
   static Object run(DBOSEngine engine, StepDefinition step, Invocation body) throws Exception {
-    if (engine.currentWorkflowId().isEmpty()) {
+    if (engine.currentWorkflowId().isEmpty() && !engine.startRequested()) {
       return ((TransactionStepExecution) step.execution()).joinOrBegin(body);
     }
     return engine.runStep(step, body);

@@ -10,6 +10,7 @@ import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
 import io.dbosee.internal.engine.Invocation;
+import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.engine.WorkflowDefinition;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
@@ -319,5 +320,23 @@ class DatasourcesTest {
         .hasMessageContaining("[DBOS-JPA-003] No datasource named 'billing' is configured")
         .hasMessageContaining("configured: 'orders', the default")
         .hasMessageContaining("dbos.datasource.\"billing\".jndi-name");
+  }
+
+  @Test
+  void aTransactionStepStartedOnItsOwnIsRefusedBeforeItRuns() {
+    AtomicInteger runs = new AtomicInteger();
+
+    assertThatThrownBy(
+            () ->
+                engine.start(
+                    StartSpec.background(),
+                    () ->
+                        step(
+                            "alone",
+                            TransactionOptions.DEFAULT.withDatasource("orders"),
+                            () -> "ran " + runs.incrementAndGet())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot be started or enqueued on its own");
+    assertThat(runs).hasValue(0);
   }
 }
