@@ -1,9 +1,11 @@
 package io.dbosee.internal.cdi;
 
+import io.dbosee.internal.errors.ErrorCode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -39,18 +41,25 @@ final class DatasourceSettings {
                 "",
                 new ApplicationDatasource(
                     "", jndi, settings.applicationSchema, GlobalSettings.APPLICATION_DATASOURCE)));
-    Set<String> names = new TreeSet<>(used);
+    Map<String, Set<String>> keysByName = new TreeMap<>();
     for (String key : values.config().getPropertyNames()) {
       if (key.startsWith(PREFIX)) {
         int end = key.indexOf('"', PREFIX.length());
         if (end > PREFIX.length()) {
-          names.add(key.substring(PREFIX.length(), end));
+          keysByName
+              .computeIfAbsent(key.substring(PREFIX.length(), end), n -> new TreeSet<>())
+              .add(key);
         }
       }
     }
+    Set<String> names = new TreeSet<>(used);
+    names.addAll(keysByName.keySet());
     names.remove("");
     for (String name : names) {
       Optional<String> jndi = values.text(jndiKey(name));
+      if (jndi.isEmpty() && keysByName.containsKey(name)) {
+        values.problems().add(withoutJndiName(name, keysByName.get(name)));
+      }
       if (jndi.isPresent()) {
         String schema =
             values.value(
@@ -63,5 +72,21 @@ final class DatasourceSettings {
       }
     }
     return datasources;
+  }
+
+  /** Keys that mean to declare a datasource, but not the one that does: likely a misspelling. */
+  private static String withoutJndiName(String name, Set<String> keys) {
+    return ErrorCode.DATASOURCE_WITHOUT_JNDI_NAME.message(
+        "The configuration has "
+            + String.join(", ", keys)
+            + " but no "
+            + jndiKey(name)
+            + ", so the datasource '"
+            + name
+            + "' is not declared. Set "
+            + jndiKey(name)
+            + " to the JNDI name of its JTA DataSource (the other key is "
+            + schemaKey(name)
+            + "), or remove these keys.");
   }
 }

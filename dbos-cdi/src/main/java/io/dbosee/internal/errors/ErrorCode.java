@@ -84,6 +84,8 @@ public enum ErrorCode {
 
   // Deployment: transaction steps on several application databases.
   UNKNOWN_DATASOURCE("DBOS-CDI-089", "a @Transaction step names a datasource not configured"),
+  DATASOURCE_WITHOUT_JNDI_NAME(
+      "DBOS-CDI-090", "dbos.datasource.\"<name>\" keys without that datasource's jndi-name"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),

@@ -158,4 +158,18 @@ class TransactionDeploymentTest {
         .contains("[DBOS-CDI-008]")
         .contains("dbos.datasource.\"orders\".schema");
   }
+
+  @Test
+  void datasourceKeysWithoutItsJndiNameFailTheDeploymentWithTheKeysFound() {
+    assertThat(
+            deploymentFailure(
+                Map.of(
+                    "dbos.application-database.datasource", "jdbc/app",
+                    "dbos.datasource.\"billing\".jndiName", "jdbc/billing"),
+                Ledger.class))
+        .contains(
+            "[DBOS-CDI-090] The configuration has dbos.datasource.\"billing\".jndiName but no"
+                + " dbos.datasource.\"billing\".jndi-name, so the datasource 'billing' is not"
+                + " declared.");
+  }
 }
