@@ -171,7 +171,8 @@ public class TransactionSteps implements TransactionRunner {
                   + table.qualifiedName()
                   + " for "
                   + datasource.describe()
-                  + ": this database user does not own it, so it was not renamed. Once no"
+                  + ": it was not renamed, because that table already existed or this database"
+                  + " user does not own the old one. Once no"
                   + " server of an older version runs, have its owner merge it: INSERT INTO "
                   + table.qualifiedName()
                   + " SELECT * FROM "
