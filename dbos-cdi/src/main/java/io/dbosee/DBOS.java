@@ -53,6 +53,39 @@ public interface DBOS {
       throws X;
 
   /**
+   * Runs {@code body} as a transaction step named {@code name}, the programmatic form of {@link
+   * Transaction @Transaction}: inside a workflow it runs in its own JTA transaction on the
+   * application database {@code options} names, its outcome is recorded there in that same
+   * transaction, and a replay returns (or rethrows) the recorded outcome without running it.
+   * Serialization failures and deadlocks are retried. Outside a workflow it is an ordinary JTA
+   * transaction (the caller's, or a new one); inside another step it is a plain call.
+   *
+   * <pre>{@code
+   * long count = dbos.runTransaction("count-orders", TransactionOptions.DEFAULT.withDatasource("orders"),
+   *     Long.class, () -> em.createQuery("select count(o) from Order o", Long.class).getSingleResult());
+   * }</pre>
+   *
+   * <p>Needs the {@code dbos-jpa-datasource} module. Write through a persistence unit (or
+   * DataSource) on the same JTA DataSource as the chosen datasource, or your writes are not in the
+   * step's exactly-once record.
+   *
+   * @throws X whatever the body throws, also when a recorded failure is replayed
+   * @throws IllegalArgumentException when {@code options} name a datasource that is not configured
+   */
+  <T, X extends Exception> T runTransaction(
+      String name,
+      TransactionOptions options,
+      Class<T> resultType,
+      CheckedSupplier<? extends T, X> body)
+      throws X;
+
+  /**
+   * Like {@link #runTransaction(String, TransactionOptions, Class, CheckedSupplier)}, no result.
+   */
+  <X extends Exception> void runTransaction(
+      String name, TransactionOptions options, CheckedRunnable<X> body) throws X;
+
+  /**
    * Sleeps durably: inside a workflow the wake-up time is recorded before sleeping, so after a
    * restart the workflow sleeps only what remains. Outside a workflow it is a plain sleep.
    */

@@ -26,9 +26,11 @@ import java.lang.annotation.Target;
  *
  * <p>Needs the {@code dbos-jpa-datasource} module in the application and {@code
  * dbos.application-database.datasource} set to the JNDI name of the JTA DataSource the persistence
- * unit uses. The isolation level can be overridden through MicroProfile Config, most specific
- * first: {@code dbos.transaction."<class>/<method>".isolation}, {@code
- * dbos.transaction."<class>".isolation}, {@code dbos.transaction.isolation}, then the annotation.
+ * unit uses; a step on another application database names it with {@link #datasource()}, declared
+ * by {@code dbos.datasource."<name>".jndi-name}. The isolation level can be overridden through
+ * MicroProfile Config, most specific first: {@code dbos.transaction."<class>/<method>".isolation},
+ * {@code dbos.transaction."<class>".isolation}, {@code dbos.transaction.isolation}, then the
+ * annotation.
  *
  * <p>Pitfalls: inside a workflow the method never joins a transaction its caller holds: it is its
  * own unit of work, committed before the workflow goes on. Any exception, checked or not, rolls
@@ -49,6 +51,14 @@ public @interface Transaction {
   /** The step's name in the checkpoint tables; the method name when empty. */
   @Nonbinding
   String name() default "";
+
+  /**
+   * The application database the step writes to and records its outcome in: a name declared by
+   * {@code dbos.datasource."<name>".jndi-name}; when empty, the one {@code
+   * dbos.application-database.datasource} names.
+   */
+  @Nonbinding
+  String datasource() default "";
 
   /** The transaction's isolation level; SERIALIZABLE, as in the DBOS SDKs, by default. */
   @Nonbinding

@@ -158,7 +158,7 @@ final class FloorContender implements Contender {
         TransactionWorkload.insertOrder(c, workflowId);
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO dbos.tx_step_outputs (workflow_id, step_id, output, serialization)"
+                "INSERT INTO dbos.datasource_outputs (workflow_id, step_id, output, serialization)"
                     + " VALUES (?, 0, '\"ordered\"', 'portable_json')")) {
           ps.setString(1, workflowId);
           ps.executeUpdate();

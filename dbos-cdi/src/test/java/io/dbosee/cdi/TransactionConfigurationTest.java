@@ -1,9 +1,13 @@
 package io.dbosee.cdi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.dbosee.DBOS;
 import io.dbosee.Transaction;
+import io.dbosee.TransactionOptions;
+import io.dbosee.internal.cdi.ApplicationDatasource;
 import io.dbosee.internal.cdi.DBOSRuntime;
 import io.dbosee.testing.TestPostgres;
 import jakarta.annotation.Priority;
@@ -20,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A {@code @Transaction} method's isolation level comes from the annotation and can be overridden
- * per method, per class or globally in config, resolved once at deployment. A stand-in interceptor
- * (the real one is in dbos-jpa-datasource) reports what was prepared.
+ * per method, per class or globally in config, resolved once at deployment, and so is the
+ * datasource it names. A stand-in interceptor (the real one is in dbos-jpa-datasource) reports what
+ * was prepared.
  */
 class TransactionConfigurationTest {
   private static final TestPostgres.Database DATABASE = TestPostgres.newDatabase();
@@ -39,6 +44,14 @@ class TransactionConfigurationTest {
     }
   }
 
+  @ApplicationScoped
+  public static class OrdersLedger {
+    @Transaction(datasource = "orders")
+    public String ship() {
+      return "ran";
+    }
+  }
+
   /** Answers with the prepared definition instead of running the method. */
   @Transaction
   @Interceptor
@@ -49,7 +62,10 @@ class TransactionConfigurationTest {
     @AroundInvoke
     public Object report(InvocationContext context) {
       var definition = runtime.transaction(context.getMethod());
-      return definition.step().name() + " " + definition.isolation();
+      return definition.step().name()
+          + " "
+          + definition.isolation()
+          + (definition.datasource().isEmpty() ? "" : " on " + definition.datasource());
     }
   }
 
@@ -113,5 +129,59 @@ class TransactionConfigurationTest {
         .contains("DBOS-CDI-008")
         .contains("dbos.transaction.isolation")
         .contains("read-committed, repeatable-read or serializable");
+  }
+
+  @Test
+  void aStepNamesItsDatasourceAndEveryDeclaredDatasourceIsPreparedWithItsSchema() {
+    try (WeldContainer container =
+        CdiTestSupport.start(
+            Map.of(
+                "dbos.system-database.url",
+                DATABASE.jdbcUrl(),
+                "dbos.system-database.user",
+                DATABASE.user(),
+                "dbos.system-database.password",
+                DATABASE.password(),
+                "dbos.datasource.\"orders\".jndi-name",
+                "jdbc/orders",
+                "dbos.datasource.\"billing\".jndi-name",
+                "jdbc/billing",
+                "dbos.datasource.\"billing\".schema",
+                "ledger"),
+            OrdersLedger.class,
+            Reporter.class)) {
+      assertThat(container.select(OrdersLedger.class).get().ship())
+          .isEqualTo("ship SERIALIZABLE on orders");
+      assertThat(container.select(DBOSRuntime.class).get().datasources())
+          .as("no default: no @Transaction method needs one")
+          .containsOnly(
+              Map.entry(
+                  "orders",
+                  new ApplicationDatasource(
+                      "orders", "jdbc/orders", "dbos", "dbos.datasource.\"orders\".jndi-name")),
+              Map.entry(
+                  "billing",
+                  new ApplicationDatasource(
+                      "billing",
+                      "jdbc/billing",
+                      "ledger",
+                      "dbos.datasource.\"billing\".jndi-name")));
+    }
+  }
+
+  @Test
+  void theProgrammaticStepWithoutTheJpaModuleSaysWhichModuleToAdd() {
+    try (WeldContainer container = start(Map.of())) {
+      DBOS dbos = container.select(DBOS.class).get();
+
+      assertThatThrownBy(() -> dbos.runTransaction("post", TransactionOptions.DEFAULT, () -> {}))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("[DBOS-CDI-017] runTransaction('post') needs the")
+          .hasMessageContaining("io.dbosee:dbos-jpa-datasource");
+      assertThatThrownBy(
+              () -> dbos.runTransaction(" ", TransactionOptions.DEFAULT, String.class, () -> "x"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("needs a name");
+    }
   }
 }

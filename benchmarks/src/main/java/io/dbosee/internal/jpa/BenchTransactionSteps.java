@@ -22,7 +22,7 @@ public final class BenchTransactionSteps {
     tx.inNewTransaction(
         () -> {
           try (Connection c = tx.connection()) {
-            table.create(c);
+            table.prepare(c);
           }
           return null;
         });

@@ -11,13 +11,16 @@ import io.dbosee.Queue;
 import io.dbosee.ScheduleStatus;
 import io.dbosee.StepInfo;
 import io.dbosee.StepOptions;
+import io.dbosee.TransactionOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowSchedule;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.DebounceSpec;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
+import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -33,6 +36,7 @@ import java.util.TreeSet;
 @Typed(DBOS.class)
 public class DBOSBean implements DBOS {
   @Inject DBOSRuntime runtime;
+  @Inject Instance<TransactionRunner> transactionRunner;
 
   @Override
   public <T, X extends Exception> T runStep(
@@ -88,6 +92,61 @@ public class DBOSBean implements DBOS {
       throw (X) e; // the engine rethrows only what the body threw, or recorded from it
     }
     return result;
+  }
+
+  @Override
+  public <T, X extends Exception> T runTransaction(
+      String name,
+      TransactionOptions options,
+      Class<T> resultType,
+      CheckedSupplier<? extends T, X> body)
+      throws X {
+    Objects.requireNonNull(resultType, "resultType");
+    Objects.requireNonNull(body, "body");
+    return resultType.cast(transaction(name, options, resultType, body));
+  }
+
+  @Override
+  public <X extends Exception> void runTransaction(
+      String name, TransactionOptions options, CheckedRunnable<X> body) throws X {
+    Objects.requireNonNull(body, "body");
+    transaction(
+        name,
+        options,
+        Void.class,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private <X extends Exception> Object transaction(
+      String name, TransactionOptions options, Class<?> resultType, CheckedSupplier<?, X> body)
+      throws X {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "A transaction step needs a name (it is recorded and checked on replay), got '"
+              + name
+              + "'");
+    }
+    Objects.requireNonNull(options, "options");
+    if (!transactionRunner.isResolvable()) {
+      throw ErrorCode.NO_TRANSACTION_SUPPORT.illegalState(
+          "runTransaction('"
+              + name
+              + "') needs the io.dbosee:dbos-jpa-datasource module, which runs transaction steps."
+              + " Add that dependency to the application.");
+    }
+    try {
+      return transactionRunner
+          .get()
+          .runTransaction(name, options, resultType, loader(body), body::get);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw (X) e; // only what the body threw, or recorded from it
+    }
   }
 
   private static ClassLoader loader(Object body) {

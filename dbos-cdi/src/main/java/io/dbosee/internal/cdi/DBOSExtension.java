@@ -63,6 +63,7 @@ public class DBOSExtension implements Extension {
       new WorkflowPreparation(schedulePreparation);
 
   private GlobalSettings settings;
+  private Map<String, ApplicationDatasource> datasources = Map.of();
   private String applicationVersion;
 
   void registerInternalBeans(@Observes BeforeBeanDiscovery event, BeanManager manager) {
@@ -139,8 +140,9 @@ public class DBOSExtension implements Extension {
         settings.selfCallCheck,
         problems);
     Set<String> queueNames = queuePreparation.prepare(new QueueSettings(values), problems);
-    TransactionStepSupport.check(
-        transactions().keySet(), manager, settings.applicationDatasource, problems);
+    datasources =
+        DatasourceSettings.read(values, settings, TransactionStepSupport.namedIn(transactions()));
+    TransactionStepSupport.check(transactions().values(), manager, datasources, problems);
     schedulePreparation.prepare(new ScheduleSettings(values), queueNames, problems);
     applicationVersion =
         settings.applicationVersion.orElseGet(
@@ -163,6 +165,10 @@ public class DBOSExtension implements Extension {
 
   GlobalSettings settings() {
     return settings;
+  }
+
+  Map<String, ApplicationDatasource> datasources() {
+    return datasources;
   }
 
   String applicationVersion() {

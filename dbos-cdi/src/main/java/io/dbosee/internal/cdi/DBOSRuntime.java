@@ -30,7 +30,7 @@ import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
@@ -275,18 +275,16 @@ public class DBOSRuntime {
   }
 
   /**
-   * The JNDI name of the application's JTA DataSource ({@value
-   * GlobalSettings#APPLICATION_DATASOURCE}).
+   * The configured application databases by name (the default one under the empty name): {@code
+   * dbos.application-database.*} and {@code dbos.datasource."<name>".*}.
    */
-  public Optional<String> applicationDataSource() {
-    return extension.settings().applicationDatasource;
+  public Map<String, ApplicationDatasource> datasources() {
+    return extension.datasources();
   }
 
-  /**
-   * Where transaction steps keep their outcome table ({@value GlobalSettings#APPLICATION_SCHEMA}).
-   */
-  public String applicationSchema() {
-    return extension.settings().applicationSchema;
+  /** The key that declares the application database {@code name}, for messages. */
+  public static String datasourceKey(String name) {
+    return DatasourceSettings.jndiKey(name);
   }
 
   private DataSource dataSource(GlobalSettings settings) {

@@ -41,6 +41,10 @@ final class GlobalSettings {
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
   static final String QUEUE_SERVER_CONCURRENCY = "dbos.queues.server-concurrency";
 
+  static final String SCHEMA_NAME_RULE =
+      "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
+          + " with a letter or an underscore and not with 'pg_'";
+
   static final String DEFAULT_EXECUTOR_JNDI = "java:comp/DefaultManagedExecutorService";
   static final String DEFAULT_SCHEDULED_EXECUTOR_JNDI =
       "java:comp/DefaultManagedScheduledExecutorService";
@@ -131,13 +135,7 @@ final class GlobalSettings {
   }
 
   private String schemaName(String key) {
-    return values.value(
-        key,
-        String.class,
-        "dbos",
-        GlobalSettings::isSchemaName,
-        "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
-            + " with a letter or an underscore and not with 'pg_'");
+    return values.value(key, String.class, "dbos", GlobalSettings::isSchemaName, SCHEMA_NAME_RULE);
   }
 
   private SelfCallCheck selfCallCheck() {
@@ -214,7 +212,7 @@ final class GlobalSettings {
   }
 
   /** The engine's own rule, so that deployment refuses exactly what migration would. */
-  private static boolean isSchemaName(String name) {
+  static boolean isSchemaName(String name) {
     try {
       SystemSchema.quote(name);
       return true;

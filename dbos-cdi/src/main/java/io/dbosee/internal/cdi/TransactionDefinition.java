@@ -13,12 +13,14 @@ import java.util.Objects;
  * @param step the step the engine checkpoints (without its execution strategy, which that module
  *     adds)
  * @param isolation the isolation level, configuration overrides applied
+ * @param datasource the application database it names; empty for the default one
  */
 public record TransactionDefinition(
-    Method method, StepDefinition step, Transaction.Isolation isolation) {
+    Method method, StepDefinition step, Transaction.Isolation isolation, String datasource) {
   public TransactionDefinition {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(step, "step");
     Objects.requireNonNull(isolation, "isolation");
+    Objects.requireNonNull(datasource, "datasource");
   }
 }

@@ -6,9 +6,11 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.InterceptionType;
 import jakarta.enterprise.util.AnnotationLiteral;
 import java.lang.reflect.Method;
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Owns the deployment check that {@code @Transaction} steps can run at all: this module only
@@ -19,16 +21,30 @@ import java.util.Set;
 final class TransactionStepSupport {
   private TransactionStepSupport() {}
 
-  /** A {@code @Transaction} method needs the module that runs it, and an application database. */
+  /** The datasource names {@code @Transaction} methods give (the default one excluded). */
+  static Set<String> namedIn(Map<Method, TransactionDefinition> transactions) {
+    Set<String> names = new TreeSet<>();
+    for (TransactionDefinition definition : transactions.values()) {
+      if (!definition.datasource().isEmpty()) {
+        names.add(definition.datasource());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * A {@code @Transaction} method needs the module that runs it, and the application database it
+   * names configured.
+   */
   static void check(
-      Set<Method> transactions,
+      Collection<TransactionDefinition> transactions,
       BeanManager manager,
-      Optional<String> applicationDatasource,
+      Map<String, ApplicationDatasource> datasources,
       List<String> problems) {
     if (transactions.isEmpty()) {
       return;
     }
-    String first = MethodDescription.of(transactions.iterator().next());
+    String first = MethodDescription.of(transactions.iterator().next().method());
     if (manager
         .resolveInterceptors(InterceptionType.AROUND_INVOKE, new TransactionLiteral())
         .isEmpty()) {
@@ -39,16 +55,37 @@ final class TransactionStepSupport {
                   + " module, which runs transaction steps; without it they would run without a"
                   + " transaction or a checkpoint. Add that dependency to the application."));
     }
-    if (applicationDatasource.isEmpty()) {
-      problems.add(
-          ErrorCode.NO_APPLICATION_DATABASE.message(
-              first
-                  + " is a @Transaction step, but "
-                  + GlobalSettings.APPLICATION_DATASOURCE
-                  + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
-                  + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
-                  + " record their outcome there, in the same transaction as your writes."));
+    Set<String> reported = new TreeSet<>();
+    for (TransactionDefinition definition : transactions) {
+      String name = definition.datasource();
+      if (datasources.containsKey(name) || !reported.add(name)) {
+        continue;
+      }
+      String method = MethodDescription.of(definition.method());
+      problems.add(name.isEmpty() ? noDefault(method) : notConfigured(method, name));
     }
+  }
+
+  private static String noDefault(String method) {
+    return ErrorCode.NO_APPLICATION_DATABASE.message(
+        method
+            + " is a @Transaction step, but "
+            + GlobalSettings.APPLICATION_DATASOURCE
+            + " is not set. Set it to the JNDI name of the JTA DataSource your persistence"
+            + " unit uses (its <jta-data-source>, such as jdbc/app): transaction steps"
+            + " record their outcome there, in the same transaction as your writes. Or name a"
+            + " declared datasource with @Transaction(datasource = ...).");
+  }
+
+  private static String notConfigured(String method, String name) {
+    return ErrorCode.UNKNOWN_DATASOURCE.message(
+        method
+            + " is a @Transaction step on datasource '"
+            + name
+            + "', which is not configured. Set "
+            + DatasourceSettings.jndiKey(name)
+            + " to the JNDI name of the JTA DataSource of that database (the <jta-data-source>"
+            + " of its persistence unit), or correct the name in @Transaction(datasource = ...).");
   }
 
   /** The binding to resolve; its members are {@code @Nonbinding}, so these values match any. */
@@ -58,6 +95,11 @@ final class TransactionStepSupport {
 
     @Override
     public String name() {
+      return "";
+    }
+
+    @Override
+    public String datasource() {
       return "";
     }
 

@@ -111,7 +111,8 @@ final class WorkflowPreparation {
                 StepOptions.DEFAULT,
                 boxed(method.getGenericReturnType()),
                 beanClass.getClassLoader()),
-            overrides.isolation(method, beanClass, transaction.isolation())));
+            overrides.isolation(method, beanClass, transaction.isolation()),
+            transaction.datasource().trim()));
   }
 
   /** False when the workflow cannot be prepared (a problem is recorded); its method is skipped. */

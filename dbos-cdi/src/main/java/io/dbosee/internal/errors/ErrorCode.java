@@ -40,7 +40,7 @@ public enum ErrorCode {
   CLASS_LEVEL("DBOS-CDI-015", "@Workflow, @Step or @Transaction on a class instead of its methods"),
   TRANSACTION_AND_TRANSACTIONAL("DBOS-CDI-016", "@Transaction together with @Transactional"),
   NO_TRANSACTION_SUPPORT(
-      "DBOS-CDI-017", "@Transaction methods without the dbos-jpa-datasource module"),
+      "DBOS-CDI-017", "transaction steps without the dbos-jpa-datasource module"),
   NO_APPLICATION_DATABASE("DBOS-CDI-018", "@Transaction methods without an application database"),
 
   // Deployment: queues and schedules.
@@ -87,10 +87,18 @@ public enum ErrorCode {
   DEBOUNCE_PERIOD("DBOS-CDI-086", "a debounce period that is zero, negative or too long"),
   DEBOUNCE_TIMEOUT("DBOS-CDI-087", "a debounce timeout that is zero, negative or too long"),
   DEBOUNCE_IN_WORKFLOW("DBOS-CDI-088", "a debounce called in a workflow, outside a step"),
+  // Deployment: transaction steps on several application databases.
+  UNKNOWN_DATASOURCE("DBOS-CDI-089", "a @Transaction step names a datasource not configured"),
+  DATASOURCE_WITHOUT_JNDI_NAME(
+      "DBOS-CDI-090", "dbos.datasource.\"<name>\" keys without that datasource's jndi-name"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
-  JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "tx_step_outputs could not be created");
+  JPA_OUTCOME_TABLE_NOT_CREATED("DBOS-JPA-002", "datasource_outputs could not be created"),
+  JPA_UNKNOWN_DATASOURCE(
+      "DBOS-JPA-003", "a programmatic transaction step names a datasource not configured"),
+  JPA_LEGACY_OUTCOME_TABLE(
+      "DBOS-JPA-004", "tx_step_outputs is still in use beside datasource_outputs (a warning)");
 
   private final String code;
   private final String title;

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
 
 /**
  * Runs a transaction step's body in a new transaction of the given isolation level and records its
- * outcome in {@code tx_step_outputs} in that same transaction, so that the step's writes and its
+ * outcome in {@code datasource_outputs} in that same transaction, so that the step's writes and its
  * record commit together or not at all.
  *
  * <ul>
@@ -316,7 +316,7 @@ final class TransactionStepExecution implements StepExecution {
     }
   }
 
-  /** Reading or writing {@code tx_step_outputs} failed (the transaction rolled back). */
+  /** Reading or writing {@code datasource_outputs} failed (the transaction rolled back). */
   private static final class BookkeepingFailed extends Exception {
     private static final long serialVersionUID = 1L;
     final String what;

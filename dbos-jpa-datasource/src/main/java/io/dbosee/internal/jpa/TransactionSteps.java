@@ -1,9 +1,10 @@
 package io.dbosee.internal.jpa;
 
-import io.dbosee.Transaction;
+import io.dbosee.TransactionOptions;
+import io.dbosee.internal.cdi.ApplicationDatasource;
 import io.dbosee.internal.cdi.DBOSRuntime;
 import io.dbosee.internal.cdi.TransactionDefinition;
-import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.internal.cdi.TransactionRunner;
 import io.dbosee.internal.engine.Invocation;
 import io.dbosee.internal.engine.StepDefinition;
 import io.dbosee.internal.errors.ErrorCode;
@@ -16,9 +17,8 @@ import jakarta.interceptor.Interceptor;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.UserTransaction;
 import java.lang.reflect.Method;
-import java.sql.Connection;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,13 +27,14 @@ import javax.naming.NamingException;
 import javax.sql.DataSource;
 
 /**
- * Prepares the application's {@code @Transaction} methods when it starts (looks up the JTA
- * DataSource and the UserTransaction, creates {@code tx_step_outputs} if missing) and runs them:
- * inside a workflow as transaction steps through the engine, outside one as ordinary transactions.
- * Bad configuration fails the application's start with a message that says what to fix.
+ * Prepares the application's datasources when it starts (looks up each JTA DataSource and the
+ * UserTransaction, creates or upgrades each {@code datasource_outputs}) and runs transaction steps
+ * on them, annotated ({@code @Transaction}) or programmatic ({@code DBOS.runTransaction}): inside a
+ * workflow as steps through the engine, outside one as ordinary transactions. Bad configuration
+ * fails the application's start with a message that says what to fix.
  */
 @ApplicationScoped
-public class TransactionSteps {
+public class TransactionSteps implements TransactionRunner {
   private static final Logger LOG = Logger.getLogger(TransactionSteps.class.getName());
   static final String USER_TRANSACTION = "java:comp/UserTransaction";
   static final String REGISTRY = "java:comp/TransactionSynchronizationRegistry";
@@ -42,9 +43,7 @@ public class TransactionSteps {
   @Inject NewTransactions newTransactions;
 
   /** What every call needs, built once. */
-  private record Prepared(
-      Map<Method, StepDefinition> steps,
-      Map<Transaction.Isolation, TransactionStepExecution> executions) {}
+  private record Prepared(Map<Method, StepDefinition> steps, Datasources datasources) {}
 
   private volatile Prepared prepared;
 
@@ -66,12 +65,20 @@ public class TransactionSteps {
     if (definition == null) {
       return body.proceed(); // not a bean method the extension prepared (e.g. vetoed type)
     }
-    Prepared ready = prepared();
-    DBOSEngine engine = runtime.engine();
-    if (engine.currentWorkflowId().isEmpty()) {
-      return ready.executions().get(definition.isolation()).joinOrBegin(body);
-    }
-    return engine.runStep(ready.steps().get(method), body);
+    return Datasources.run(runtime.engine(), prepared().steps().get(method), body);
+  }
+
+  @Override
+  public Object runTransaction(
+      String name,
+      TransactionOptions options,
+      Class<?> resultType,
+      ClassLoader loader,
+      Invocation body)
+      throws Exception {
+    return prepared()
+        .datasources()
+        .runProgrammatic(runtime.engine(), name, options, resultType, loader, body);
   }
 
   /** The step definition the engine runs for {@code method} (with its execution strategy). */
@@ -94,76 +101,114 @@ public class TransactionSteps {
   }
 
   private Prepared prepare() {
-    if (runtime.transactions().isEmpty()) {
-      return new Prepared(Map.of(), Map.of());
+    Map<String, ApplicationDatasource> configured = runtime.datasources();
+    if (configured.isEmpty()) {
+      // Deployment already refused @Transaction methods without a datasource.
+      return new Prepared(Map.of(), new Datasources(Map.of()));
     }
-    String name =
-        runtime
-            .applicationDataSource()
-            .orElseThrow(
-                () ->
-                    ErrorCode.JPA_RESOURCE_NOT_BOUND.illegalState(
-                        "dbos.application-database.datasource is not set; set it to the JNDI name"
-                            + " of the JTA DataSource of your persistence unit."));
-    DataSource dataSource = lookup(name, DataSource.class, "dbos.application-database.datasource");
-    UserTransaction userTransaction = lookup(USER_TRANSACTION, UserTransaction.class, null);
+    // The application's own names first: the likelier mistake, and the more useful message.
+    Map<String, DataSource> bound = new HashMap<>();
+    for (ApplicationDatasource datasource : configured.values()) {
+      bound.put(datasource.name(), dataSource(datasource));
+    }
+    UserTransaction userTransaction = lookup(USER_TRANSACTION, UserTransaction.class);
     TransactionSynchronizationRegistry registry =
-        lookup(REGISTRY, TransactionSynchronizationRegistry.class, null);
-    TransactionControl control =
-        new JtaTransactionControl(userTransaction, registry, dataSource, newTransactions);
-    OutcomeTable table = new OutcomeTable(runtime.applicationSchema());
-    createTable(control, table, name);
-
-    Map<Transaction.Isolation, TransactionStepExecution> executions =
-        new EnumMap<>(Transaction.Isolation.class);
-    for (Transaction.Isolation isolation : Transaction.Isolation.values()) {
-      executions.put(
-          isolation,
-          new TransactionStepExecution(
+        lookup(REGISTRY, TransactionSynchronizationRegistry.class);
+    Map<String, DatasourceSteps> byName = new LinkedHashMap<>();
+    for (ApplicationDatasource datasource : configured.values()) {
+      TransactionControl control =
+          new JtaTransactionControl(
+              userTransaction, registry, bound.get(datasource.name()), newTransactions);
+      DatasourceSteps steps =
+          new DatasourceSteps(
+              datasource.name(),
               control,
-              table,
-              isolation,
+              new OutcomeTable(datasource.schema()),
               RetryBackoff.DEFAULT,
-              duration -> Thread.sleep(duration.toMillis())));
+              duration -> Thread.sleep(duration.toMillis()));
+      prepareTable(steps, datasource);
+      byName.put(datasource.name(), steps);
     }
+    Datasources datasources = new Datasources(byName);
     Map<Method, StepDefinition> steps = new HashMap<>();
     for (TransactionDefinition definition : runtime.transactions()) {
       steps.put(
           definition.method(),
-          definition.step().withExecution(executions.get(definition.isolation())));
+          definition
+              .step()
+              .withExecution(
+                  datasources.execution(definition.datasource(), definition.isolation())));
     }
-    LOG.log(
-        Level.INFO,
-        "DBOS transaction steps ready: {0} method(s), outcomes in {1} through {2}",
-        new Object[] {steps.size(), table.qualifiedName(), name});
-    return new Prepared(Map.copyOf(steps), executions);
+    return new Prepared(Map.copyOf(steps), datasources);
   }
 
-  private static void createTable(TransactionControl control, OutcomeTable table, String name) {
+  private static void prepareTable(DatasourceSteps steps, ApplicationDatasource datasource) {
+    OutcomeTable table = steps.table();
     try {
-      control.inNewTransaction(
-          () -> {
-            try (Connection c = control.connection()) {
-              table.create(c);
-            }
-            return null;
-          });
+      steps.prepareTable();
     } catch (Exception e) {
       throw ErrorCode.JPA_OUTCOME_TABLE_NOT_CREATED.illegalState(
           "Could not create "
               + table.qualifiedName()
+              + " for "
+              + datasource.describe()
               + " through the DataSource '"
-              + name
-              + "' (dbos.application-database.datasource): "
+              + datasource.jndiName()
+              + "' ("
+              + datasource.jndiKey()
+              + "): "
               + TransactionStepExecution.reason(e)
               + ". Check that it is a transactional DataSource on PostgreSQL whose user may"
-              + " create that table, or create it yourself (see docs/guide/transactions.md), or set"
-              + " dbos.application-database.schema.",
+              + " create that table, or create it yourself (see docs/guide/transactions.md), or"
+              + " choose another schema.",
+          e);
+    }
+    if (table.legacy()) {
+      LOG.warning(
+          ErrorCode.JPA_LEGACY_OUTCOME_TABLE.message(
+              table.legacyName()
+                  + " is still read beside "
+                  + table.qualifiedName()
+                  + " for "
+                  + datasource.describe()
+                  + ": it was not renamed, because that table already existed or this database"
+                  + " user does not own the old one. Once no"
+                  + " server of an older version runs, have its owner merge it: INSERT INTO "
+                  + table.qualifiedName()
+                  + " SELECT * FROM "
+                  + table.legacyName()
+                  + " ON CONFLICT DO NOTHING; DROP TABLE "
+                  + table.legacyName()
+                  + ";"));
+    }
+    LOG.log(
+        Level.INFO,
+        "DBOS transaction steps ready on {0}: outcomes in {1} through {2}",
+        new Object[] {datasource.describe(), table.qualifiedName(), datasource.jndiName()});
+  }
+
+  private static DataSource dataSource(ApplicationDatasource datasource) {
+    try {
+      return (DataSource) new InitialContext().lookup(datasource.jndiName());
+    } catch (NamingException | ClassCastException e) {
+      throw ErrorCode.JPA_RESOURCE_NOT_BOUND.illegalState(
+          "No DataSource is bound at '"
+              + datasource.jndiName()
+              + "' for "
+              + datasource.describe()
+              + " ("
+              + datasource.jndiKey()
+              + "): "
+              + e
+              + ". Set "
+              + datasource.jndiKey()
+              + " to the JNDI name of the transactional DataSource its persistence unit uses (its"
+              + " <jta-data-source>), as defined in server.xml.",
           e);
     }
   }
 
-  private static <T> T lookup(String name, Class<T> type, String key) {
+  private static <T> T lookup(String name, Class<T> type) {
     try {
       return type.cast(new InitialContext().lookup(name));
     } catch (NamingException | ClassCastException e) {
@@ -172,15 +217,10 @@ public class TransactionSteps {
               + type.getSimpleName()
               + " is bound at '"
               + name
-              + "'"
-              + (key == null ? "" : " (" + key + ")")
-              + ": "
+              + "': "
               + e
-              + (key == null
-                  ? ". Transaction steps need the server's JTA support (Liberty: a feature such as"
-                      + " persistence-3.1 or jdbc-4.3)."
-                  : ". Set it to the JNDI name of the transactional DataSource your persistence"
-                      + " unit uses (its <jta-data-source>), as defined in server.xml."),
+              + ". Transaction steps need the server's JTA support (Liberty: a feature such as"
+              + " persistence-3.1 or jdbc-4.3).",
           e);
     }
   }

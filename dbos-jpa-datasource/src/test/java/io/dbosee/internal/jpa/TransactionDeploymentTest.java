@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * With this module present, {@code @Transaction} methods deploy (its interceptor is found), and an
- * application DataSource that is not bound stops the application's start with its name.
+ * With this module present, {@code @Transaction} methods deploy (its interceptor is found), and a
+ * datasource that is not configured, not bound or badly configured stops the application's start
+ * with its name and the key to set.
  */
 class TransactionDeploymentTest {
   private static EmbeddedPostgres postgres;
@@ -35,6 +37,14 @@ class TransactionDeploymentTest {
     @Transaction
     public String post() {
       return "posted";
+    }
+  }
+
+  @ApplicationScoped
+  public static class OrdersLedger {
+    @Transaction(datasource = "orders")
+    public String ship() {
+      return "shipped";
     }
   }
 
@@ -62,25 +72,17 @@ class TransactionDeploymentTest {
     postgres.close();
   }
 
-  @Test
-  void anUnboundApplicationDataSourceStopsTheStartWithItsName() {
+  /** The messages of the failure that stopped a deployment of {@code beans} with {@code config}. */
+  private static String deploymentFailure(Map<String, String> config, Class<?>... beans) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+    Map<String, String> all = new HashMap<>(config);
+    all.put("dbos.system-database.url", postgres.getJdbcUrl("postgres", "postgres"));
+    all.put("dbos.system-database.user", "postgres");
+    all.put("dbos.system-database.password", "postgres");
     resolver.registerConfig(
         new SmallRyeConfigBuilder()
-            .withSources(
-                new PropertiesConfigSource(
-                    Map.of(
-                        "dbos.system-database.url",
-                        postgres.getJdbcUrl("postgres", "postgres"),
-                        "dbos.system-database.user",
-                        "postgres",
-                        "dbos.system-database.password",
-                        "postgres",
-                        "dbos.application-database.datasource",
-                        "jdbc/missing"),
-                    "test",
-                    500))
+            .withSources(new PropertiesConfigSource(all, "test", 500))
             .build(),
         loader);
     try {
@@ -93,23 +95,81 @@ class TransactionDeploymentTest {
                         .disableDiscovery()
                         .addExtension(new DBOSExtension())
                         .addExtension(new TransactionExtension())
-                        .addBeanClasses(TestExecutor.class, Ledger.class)
+                        .addBeanClasses(TestExecutor.class)
+                        .addBeanClasses(beans)
                         .initialize()) {
                   // started: no failure
                 }
               });
-
+      assertThat(failure).as("the deployment must fail").isNotNull();
       StringBuilder messages = new StringBuilder();
       for (Throwable t = failure; t != null; t = t.getCause()) {
         messages.append(t.getMessage()).append('\n');
       }
-      assertThat(messages.toString())
-          .as("the deployment must fail at the lookup, not before")
-          .doesNotContain("DBOS-CDI-017")
-          .contains("[DBOS-JPA-001] No DataSource is bound at 'jdbc/missing'")
-          .contains("dbos.application-database.datasource");
+      return messages.toString();
     } finally {
       resolver.releaseConfig(resolver.getConfig(loader));
     }
+  }
+
+  @Test
+  void anUnboundApplicationDataSourceStopsTheStartWithItsName() {
+    assertThat(
+            deploymentFailure(
+                Map.of("dbos.application-database.datasource", "jdbc/missing"), Ledger.class))
+        .as("the deployment must fail at the lookup, not before")
+        .doesNotContain("DBOS-CDI-017")
+        .contains("[DBOS-JPA-001] No DataSource is bound at 'jdbc/missing'")
+        .contains("dbos.application-database.datasource");
+  }
+
+  @Test
+  void aStepOnADatasourceThatIsNotConfiguredFailsTheDeploymentWithTheKeyToSet() {
+    assertThat(
+            deploymentFailure(
+                Map.of("dbos.application-database.datasource", "jdbc/app"), OrdersLedger.class))
+        .contains(
+            "[DBOS-CDI-089] "
+                + OrdersLedger.class.getName()
+                + ".ship() is a @Transaction step on datasource 'orders', which is not configured."
+                + " Set dbos.datasource.\"orders\".jndi-name")
+        .doesNotContain("DBOS-CDI-018");
+  }
+
+  @Test
+  void aDatasourceThatIsNotBoundFailsTheStartWithItsNameKeyAndJndiName() {
+    assertThat(
+            deploymentFailure(
+                Map.of("dbos.datasource.\"orders\".jndi-name", "jdbc/orders"), OrdersLedger.class))
+        .doesNotContain("DBOS-CDI-018")
+        .contains(
+            "[DBOS-JPA-001] No DataSource is bound at 'jdbc/orders' for datasource 'orders'"
+                + " (dbos.datasource.\"orders\".jndi-name)");
+  }
+
+  @Test
+  void anInvalidDatasourceSchemaFailsTheDeployment() {
+    assertThat(
+            deploymentFailure(
+                Map.of(
+                    "dbos.datasource.\"orders\".jndi-name", "jdbc/orders",
+                    "dbos.datasource.\"orders\".schema", "pg_orders"),
+                OrdersLedger.class))
+        .contains("[DBOS-CDI-008]")
+        .contains("dbos.datasource.\"orders\".schema");
+  }
+
+  @Test
+  void datasourceKeysWithoutItsJndiNameFailTheDeploymentWithTheKeysFound() {
+    assertThat(
+            deploymentFailure(
+                Map.of(
+                    "dbos.application-database.datasource", "jdbc/app",
+                    "dbos.datasource.\"billing\".jndiName", "jdbc/billing"),
+                Ledger.class))
+        .contains(
+            "[DBOS-CDI-090] The configuration has dbos.datasource.\"billing\".jndiName but no"
+                + " dbos.datasource.\"billing\".jndi-name, so the datasource 'billing' is not"
+                + " declared.");
   }
 }

@@ -75,7 +75,7 @@ class TransactionStepExecutionTest {
     tx.inNewTransaction(
         () -> {
           try (Connection c = tx.connection()) {
-            table.create(c);
+            table.prepare(c);
             c.createStatement()
                 .execute(
                     "CREATE TABLE user_rows (id TEXT PRIMARY KEY DEFERRABLE INITIALLY DEFERRED,"
@@ -187,7 +187,7 @@ class TransactionStepExecutionTest {
 
     assertThat(result).isEqualTo("isolation repeatable read");
     assertThat(userRows("w-1")).isEqualTo("1");
-    assertThat(query("SELECT output FROM dbos.tx_step_outputs WHERE workflow_id = 'w-1'"))
+    assertThat(query("SELECT output FROM dbos.datasource_outputs WHERE workflow_id = 'w-1'"))
         .isEqualTo("\"isolation repeatable read\"");
     assertThat(query("SELECT output FROM dbos.operation_outputs WHERE workflow_uuid = 'w-1'"))
         .isEqualTo("\"isolation repeatable read\"");
@@ -205,7 +205,7 @@ class TransactionStepExecutionTest {
         .isExactlyInstanceOf(IOException.class)
         .hasMessage("disk full");
     assertThat(userRows("w-2")).isEqualTo("0");
-    assertThat(query("SELECT error FROM dbos.tx_step_outputs WHERE workflow_id = 'w-2'"))
+    assertThat(query("SELECT error FROM dbos.datasource_outputs WHERE workflow_id = 'w-2'"))
         .contains("IOException");
 
     // The crash case: the outcome row is there, the checkpoint is not.
@@ -234,7 +234,7 @@ class TransactionStepExecutionTest {
         .hasMessageContaining("Transaction step 'insert' of workflow 'w-3' could not commit")
         .hasMessageContaining("duplicate key");
     assertThat(userRows("w-3")).isEqualTo("0");
-    assertThat(query("SELECT error FROM dbos.tx_step_outputs WHERE workflow_id = 'w-3'"))
+    assertThat(query("SELECT error FROM dbos.datasource_outputs WHERE workflow_id = 'w-3'"))
         .contains("DBOSTransactionRolledBackException");
   }
 
@@ -273,7 +273,7 @@ class TransactionStepExecutionTest {
         .isInstanceOf(SQLException.class)
         .hasMessage("deadlock detected");
     assertThat(runs).hasValue(2);
-    assertThat(query("SELECT error FROM dbos.tx_step_outputs WHERE workflow_id = 'w-5'"))
+    assertThat(query("SELECT error FROM dbos.datasource_outputs WHERE workflow_id = 'w-5'"))
         .contains("deadlock detected");
   }
 
@@ -288,7 +288,7 @@ class TransactionStepExecutionTest {
               insertUserRow("mine", "w-6");
               // Another execution of w-6 commits its outcome for this step meanwhile.
               update(
-                  "INSERT INTO dbos.tx_step_outputs (workflow_id, step_id, output, serialization)"
+                  "INSERT INTO dbos.datasource_outputs (workflow_id, step_id, output, serialization)"
                       + " VALUES ('w-6', 0, '\"theirs\"', 'portable_json')");
               return "mine";
             });
@@ -311,7 +311,7 @@ class TransactionStepExecutionTest {
 
     assertThat(result).isEqualTo(true);
     assertThat(userRows("none")).isEqualTo("1");
-    assertThat(query("SELECT count(*) FROM dbos.tx_step_outputs")).isEqualTo("0");
+    assertThat(query("SELECT count(*) FROM dbos.datasource_outputs")).isEqualTo("0");
   }
 
   @Test
@@ -320,11 +320,11 @@ class TransactionStepExecutionTest {
     update("CREATE ROLE " + role + " LOGIN");
     try {
       update("GRANT USAGE ON SCHEMA dbos TO " + role);
-      update("GRANT SELECT, INSERT ON dbos.tx_step_outputs TO " + role);
+      update("GRANT SELECT, INSERT ON dbos.datasource_outputs TO " + role);
       String database = query("SELECT current_database()");
 
       try (Connection c = postgres.getDatabase(role, database).getConnection()) {
-        table.create(c);
+        table.prepare(c);
         assertThat(c.getMetaData().getUserName()).isEqualTo(role);
       }
     } finally {

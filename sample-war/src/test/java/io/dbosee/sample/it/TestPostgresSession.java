@@ -14,13 +14,17 @@ import org.junit.platform.launcher.LauncherSessionListener;
 /**
  * Starts an embedded PostgreSQL before any test (so before Arquillian starts Liberty), points the
  * test server at it through {@code configDropins/overrides/test-postgres.xml}, and stops it when
- * the test session ends.
+ * the test session ends. A second database in it, behind the transactional DataSource {@code
+ * jdbc/orders} of that file, is the second application database of DatasourcesIT.
  *
  * <p>Active only where failsafe sets {@code liberty.server.dir}. It lives in the test sources,
  * never in a deployed archive: the server has no embedded PostgreSQL library.
  */
 public final class TestPostgresSession implements LauncherSessionListener {
   static final String DATABASE = "dbos_sample";
+
+  /** A second application database, behind {@code jdbc/orders} (see DatasourcesIT). */
+  static final String ORDERS_DATABASE = "dbos_orders";
 
   private EmbeddedPostgres postgres;
 
@@ -35,6 +39,7 @@ public final class TestPostgresSession implements LauncherSessionListener {
       try (Connection c = postgres.getPostgresDatabase().getConnection();
           Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + DATABASE);
+        s.execute("CREATE DATABASE " + ORDERS_DATABASE);
       }
       Path overrides = Path.of(serverDir, "configDropins", "overrides", "test-postgres.xml");
       Files.createDirectories(overrides.getParent());
@@ -49,10 +54,21 @@ public final class TestPostgresSession implements LauncherSessionListener {
               + DATABASE
               + "\"/>\n"
               + "  <variable name=\"postgres.user\" value=\"postgres\"/>\n"
+              + "  <dataSource id=\"testOrders\" jndiName=\"jdbc/orders\""
+              + " jdbcDriverRef=\"postgresqlDriver\">\n"
+              + "    <properties.postgresql serverName=\"localhost\" portNumber=\""
+              + postgres.getPort()
+              + "\" databaseName=\""
+              + ORDERS_DATABASE
+              + "\" user=\"postgres\" password=\"${postgres.password}\"/>\n"
+              + "  </dataSource>\n"
               + "</server>\n");
       System.setProperty(
           "test.postgres.url",
           "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + DATABASE);
+      System.setProperty(
+          "test.postgres.orders.url",
+          "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + ORDERS_DATABASE);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the tests' PostgreSQL", e);
     } catch (SQLException e) {

@@ -130,7 +130,7 @@ class TransactionStepIT {
     return SampleServer.text(
         "SELECT "
             + column
-            + " FROM dbos.tx_step_outputs WHERE workflow_id = ? AND step_id = "
+            + " FROM dbos.datasource_outputs WHERE workflow_id = ? AND step_id = "
             + stepId,
         workflowId);
   }
@@ -255,7 +255,7 @@ class TransactionStepIT {
     assertThat(userRows(id)).as("only the winner's writes committed").isEqualTo(1);
     assertThat(
             SampleServer.count(
-                "SELECT count(*) FROM dbos.tx_step_outputs WHERE workflow_id = ?", id))
+                "SELECT count(*) FROM dbos.datasource_outputs WHERE workflow_id = ?", id))
         .isEqualTo(1);
   }
 
@@ -276,12 +276,13 @@ class TransactionStepIT {
   @Test
   void outsideAWorkflowItIsAnOrdinaryTransactionWithoutBookkeeping() throws Exception {
     String key = id("outside");
-    long outcomes = SampleServer.count("SELECT count(*) FROM dbos.tx_step_outputs");
+    long outcomes = SampleServer.count("SELECT count(*) FROM dbos.datasource_outputs");
 
     assertThat(call("/test/tx/outside?key=" + key)).isEqualTo("tx=true");
 
     assertThat(userRows(key)).isEqualTo(1);
-    assertThat(SampleServer.count("SELECT count(*) FROM dbos.tx_step_outputs")).isEqualTo(outcomes);
+    assertThat(SampleServer.count("SELECT count(*) FROM dbos.datasource_outputs"))
+        .isEqualTo(outcomes);
   }
 
   @Test
