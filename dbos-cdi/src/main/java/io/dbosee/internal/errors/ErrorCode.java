@@ -81,6 +81,9 @@ public enum ErrorCode {
   MIGRATE_COMMAND_FAILED("DBOS-CDI-079", "the migration command could not migrate the schema"),
   MISSING_PAYLOAD(
       "DBOS-CDI-080", "a workflow's recorded inputs or output are gone from the system database"),
+  PARTITION_LIMIT_UNPARTITIONED(
+      "DBOS-CDI-081", "a partition limit on a queue that is not partitioned"),
+  INVALID_PARTITION_LIMIT("DBOS-CDI-082", "a queue's partition limits are invalid or inconsistent"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
