@@ -1,5 +1,7 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.internal.engine.db.QueueCatalog;
+import io.dbosee.internal.engine.db.QueueDatabase;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -191,6 +193,25 @@ public record QueueDefinition(
         partitioned,
         pollingInterval,
         partitionLimits);
+  }
+
+  /** What a claim on this queue keeps: its queue-wide limits, and each partition's. */
+  QueueDatabase.QueueLimits claimLimits() {
+    return new QueueDatabase.QueueLimits(
+        name,
+        new QueueDatabase.Limits(
+            concurrency, workerConcurrency, rateLimitMax, rateLimitPeriod.toMillis()),
+        new QueueDatabase.Limits(
+            partitionLimits.concurrency(),
+            partitionLimits.workerConcurrency(),
+            partitionLimits.rateLimitMax(),
+            partitionLimits.rateLimitPeriod().toMillis()));
+  }
+
+  /** This queue as its row of the {@code queues} table records it. */
+  QueueCatalog.QueueRow row() {
+    return new QueueCatalog.QueueRow(
+        claimLimits(), priorityEnabled, partitioned, pollingInterval.toMillis());
   }
 
   /** Whether a finished workflow frees a slot that all servers share (a concurrency limit). */

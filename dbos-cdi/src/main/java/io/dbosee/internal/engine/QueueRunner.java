@@ -229,7 +229,7 @@ final class QueueRunner {
         partitions = new ArrayList<>(db.partitions(queue.name()));
         Collections.shuffle(partitions);
       }
-      QueueDatabase.QueueLimits limits = limits(queue);
+      QueueDatabase.QueueLimits limits = queue.claimLimits();
       for (String partition : partitions) {
         long finishesBefore = cappedFinishes.get();
         QueueDatabase.Claim claim =
@@ -269,23 +269,6 @@ final class QueueRunner {
     if (due < previous) {
       hub.wake(); // its listener waits for the old, later time
     }
-  }
-
-  /** What a claim on {@code queue} keeps: its queue-wide limits, and each partition's. */
-  private static QueueDatabase.QueueLimits limits(QueueDefinition queue) {
-    PartitionLimits partition = queue.partitionLimits();
-    return new QueueDatabase.QueueLimits(
-        queue.name(),
-        new QueueDatabase.Limits(
-            queue.concurrency(),
-            queue.workerConcurrency(),
-            queue.rateLimitMax(),
-            queue.rateLimitPeriod().toMillis()),
-        new QueueDatabase.Limits(
-            partition.concurrency(),
-            partition.workerConcurrency(),
-            partition.rateLimitMax(),
-            partition.rateLimitPeriod().toMillis()));
   }
 
   /** The hub's listener waits at most this long before calling {@link #timer()}. */

@@ -220,6 +220,42 @@ class PartitionLimitsTest {
     assertThat(mostAtOnce("blue")).isLessThanOrEqualTo(2);
   }
 
+  @Test
+  void eachDeclaredQueueIsRecordedInTheQueuesTableAsTheSdksWriteIt() {
+    QueueDefinition tenants =
+        partitionedQueue(new PartitionLimits(3, 2, 10, Duration.ofMillis(2500)))
+            .withConcurrency(8)
+            .withWorkerConcurrency(4)
+            .withRateLimit(100, Duration.ofSeconds(60))
+            .withPollingInterval(Duration.ofMillis(1500));
+    QueueDefinition plain = QueueDefinition.unlimited("plain").withPriorityEnabled(true);
+    harness.engine("a", List.of(tenants, plain), work()).close();
+
+    String columns =
+        "concurrency, worker_concurrency, rate_limit_max, rate_limit_period_sec,"
+            + " priority_enabled, partition_queue, partition_concurrency,"
+            + " partition_worker_concurrency, partition_rate_limit_max,"
+            + " partition_rate_limit_period_sec, polling_interval_sec,"
+            + " application_name IS NULL, created_at > 0 AND updated_at >= created_at";
+    assertThat(row(columns, "q")).isEqualTo("(8,4,100,60,f,t,3,2,10,2.5,1.5,t,t)");
+    assertThat(row(columns, "plain")).isEqualTo("(,,,,t,f,,,,,1,t,t)");
+    assertThat(harness.query("SELECT count(*) FROM dbos.queues"))
+        .as("not the internal queue")
+        .isEqualTo("2");
+
+    // The next start records its own declaration; an owner another SDK recorded stays.
+    harness.query(
+        "UPDATE dbos.queues SET application_name = 'billing' WHERE name = 'q' RETURNING 1");
+    harness.engine(
+        "b", List.of(partitionedQueue(PartitionLimits.NONE.withConcurrency(1)), plain), work());
+    assertThat(row(columns.replace("application_name IS NULL", "application_name"), "q"))
+        .isEqualTo("(,,,,f,t,1,,,,3600,billing,t)");
+  }
+
+  private String row(String columns, String queue) {
+    return harness.query("SELECT (" + columns + ")::text FROM dbos.queues WHERE name = ?", queue);
+  }
+
   private List<Long> starts(String where, Object... parameters) {
     return harness
         .queryColumn(
