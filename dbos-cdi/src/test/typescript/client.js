@@ -14,7 +14,10 @@
 //   send <workflow id> '<message as JSON>' [topic] [idempotency key]   a portable message
 //   cancel <workflow id>
 //   resume <workflow id>
+//   queue <name>                                  a queue as the client reads its queues row
+//                                                 (null when there is none)
 const { DBOSClient } = require('@dbos-inc/dbos-sdk');
+const { isPartitionedQueue } = require('@dbos-inc/dbos-sdk/internal/wfqueue');
 const { run, stderrLogger, errorJson } = require('./common');
 
 function statusJson(status) {
@@ -61,6 +64,12 @@ const commands = {
     return { cancelled: id };
   },
   resume: async (client, id) => ({ workflowID: (await client.resumeWorkflow(id)).workflowID }),
+  queue: async (client, name) => {
+    const queue = await client.retrieveQueue(name);
+    if (!queue) return null;
+    const { clientBound, databaseBacked, ...fields } = queue;
+    return { ...fields, partitioned: isPartitionedQueue(queue) };
+  },
 };
 
 run(`<${Object.keys(commands).join('|')}> [arguments]`, async (url, schema, [command, ...args]) => {
