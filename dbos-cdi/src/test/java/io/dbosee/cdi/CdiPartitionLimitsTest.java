@@ -6,7 +6,12 @@ import io.dbosee.WorkflowQueue;
 import io.dbosee.testing.TestPostgres;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +36,30 @@ class CdiPartitionLimitsTest {
   @ApplicationScoped
   public static class Declarations {}
 
+  /** A queue declared partitioned when its queue-wide limits held for each key. */
+  @WorkflowQueue(name = "legacy", partitioned = true, concurrency = 1)
+  @ApplicationScoped
+  public static class LegacyDeclaration {}
+
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final Logger library = Logger.getLogger("io.dbosee");
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          warnings.add(record.getLevel() + " " + record.getMessage());
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
   @AfterEach
   void stop() {
+    library.removeHandler(capture);
     if (container != null) {
       container.close();
     }
@@ -69,5 +96,23 @@ class CdiPartitionLimitsTest {
 
     assertThat(row("tenants")).isEqualTo("(10,5,t,3,2,,)");
     assertThat(row("regions")).isEqualTo("(,,t,,,4,0.5)");
+  }
+
+  @Test
+  void aPartitionedQueueWithoutPartitionLimitsIsWarnedAboutWithTheChangedMeaning() {
+    library.addHandler(capture);
+    container =
+        CdiTestSupport.start(
+            CdiTestSupport.systemDatabase(database), Declarations.class, LegacyDeclaration.class);
+
+    assertThat(warnings.stream().filter(w -> w.contains("DBOS-CDI-083")))
+        .singleElement()
+        .asString()
+        .startsWith("WARNING")
+        .contains("Queue 'legacy' is partitioned but sets no partition limit")
+        .contains("its concurrency 1 hold(s) for the whole queue")
+        .contains("dbos.queue.\"legacy\".partition-*")
+        .contains("declare the queue not partitioned");
+    assertThat(row("legacy")).isEqualTo("(1,,t,,,,)");
   }
 }

@@ -84,6 +84,8 @@ public enum ErrorCode {
   PARTITION_LIMIT_UNPARTITIONED(
       "DBOS-CDI-081", "a partition limit on a queue that is not partitioned"),
   INVALID_PARTITION_LIMIT("DBOS-CDI-082", "a queue's partition limits are invalid or inconsistent"),
+  PARTITIONED_WITHOUT_PARTITION_LIMITS(
+      "DBOS-CDI-083", "a partitioned queue without partition limits (a warning)"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),
