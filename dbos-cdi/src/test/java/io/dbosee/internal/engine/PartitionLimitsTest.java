@@ -221,6 +221,37 @@ class PartitionLimitsTest {
   }
 
   @Test
+  void aRowWithoutAPartitionKeyIsNotDequeuedAndTakesNoKeyPastItsLimit() throws Exception {
+    WorkflowSpec work = work();
+    servers.put(
+        harness.engine(
+            "a",
+            List.of(
+                partitionedQueue(PartitionLimits.NONE.withConcurrency(1))
+                    .withPollingInterval(Duration.ofMillis(50))),
+            work),
+        "a");
+    gates.put("red", new CountDownLatch(1));
+    List<WorkflowHandle<Object, Exception>> red = enqueue(List.of(work), "red", 2);
+    await().atMost(WAIT).until(() -> runningNow("red") == 1);
+
+    // As SQL or another SDK may write it on a partitioned queue: no key.
+    String keyless =
+        harness.query(
+            "SELECT dbos.enqueue_workflow('work', 'q', ARRAY['\"none\"'::json],"
+                + " class_name => 'test.Workflows')");
+    await()
+        .during(HOLDS)
+        .atMost(WAIT)
+        .until(() -> runningNow("red") == 1 && "ENQUEUED".equals(harness.status(keyless)));
+
+    gates.get("red").countDown();
+    awaitAll(red);
+    assertThat(mostAtOnce("red")).isOne();
+    assertThat(harness.status(keyless)).as("as the SDKs leave it").isEqualTo("ENQUEUED");
+  }
+
+  @Test
   void eachDeclaredQueueIsRecordedInTheQueuesTableAsTheSdksWriteIt() {
     QueueDefinition tenants =
         partitionedQueue(new PartitionLimits(3, 2, 10, Duration.ofMillis(2500)))

@@ -150,7 +150,9 @@ public final class QueueDatabase {
     this.partitionsSql =
         "SELECT DISTINCT queue_partition_key FROM "
             + t
-            + " WHERE status = 'ENQUEUED' AND queue_name = ?";
+            // A row without a key (SQL, another SDK) is not dequeued, as in the SDKs: a claim
+            // without a key would take every key's rows past their partition limits.
+            + " WHERE status = 'ENQUEUED' AND queue_name = ? AND queue_partition_key IS NOT NULL";
     this.requeueSql =
         "UPDATE "
             + t
@@ -259,7 +261,7 @@ public final class QueueDatabase {
     }
   }
 
-  /** The partition keys that have ENQUEUED workflows on a partitioned queue. */
+  /** The partition keys that have ENQUEUED workflows on a partitioned queue (not NULL). */
   public List<String> partitions(String queueName) {
     List<String> keys = new ArrayList<>();
     try (Connection c = connection();
