@@ -40,68 +40,71 @@ final class QueueClaims {
     this.table = "\"" + schema + "\".workflow_status";
   }
 
+  /**
+   * What one claim is about: a queue, the partition key (null: the queue is not partitioned), the
+   * claiming executor, and the limits of the queue and of the partition (none without a key).
+   */
+  private record Scope(
+      String queueName, String partitionKey, String executorId, Limits queue, Limits partition) {
+    /** Whether a count that other servers change bounds the claim: it takes the lock. */
+    boolean shared() {
+      return queue.shared() || partition.shared();
+    }
+
+    boolean countsRunning() {
+      return queue.concurrency() > 0
+          || queue.workerConcurrency() > 0
+          || partition.concurrency() > 0
+          || partition.workerConcurrency() > 0;
+    }
+
+    boolean rateLimited() {
+      return queue.rateLimitMax() > 0 || partition.rateLimitMax() > 0;
+    }
+  }
+
   /** See {@link QueueDatabase#claim}; {@code c} is in auto-commit mode, and left so. */
   Claim claim(Connection c, QueueLimits limits, String partitionKey, Claimant claimant)
       throws SQLException {
-    String queueName = limits.queueName();
-    Limits queue = limits.queueWide();
-    // A workflow without a partition key (a queue that is not partitioned) has the queue's only.
-    Limits partition = partitionKey == null ? Limits.NONE : limits.perPartition();
-    String executorId = claimant.executorId();
+    Scope scope =
+        new Scope(
+            limits.queueName(),
+            partitionKey,
+            claimant.executorId(),
+            limits.queueWide(),
+            partitionKey == null ? Limits.NONE : limits.perPartition());
     // The server's cap covers the queues without a worker concurrency of their own.
-    ServerCap serverCap = queue.workerConcurrency() > 0 ? null : claimant.cap();
+    ServerCap serverCap = scope.queue().workerConcurrency() > 0 ? null : claimant.cap();
     LongSupplier clock = claimant.clock();
-    boolean rateLimited = queue.rateLimitMax() > 0 || partition.rateLimitMax() > 0;
-    boolean countsRunning =
-        queue.concurrency() > 0
-            || queue.workerConcurrency() > 0
-            || partition.concurrency() > 0
-            || partition.workerConcurrency() > 0;
-    if (!queue.shared() && !partition.shared()) {
+    if (!scope.shared()) {
       // No count other servers change: SKIP LOCKED alone keeps two claims from taking the same
       // row, and this server's own counts cannot change under it, so autocommit statements do,
       // without the lock and its transaction.
-      int serverRoom = serverRoom(c, serverCap, executorId);
-      int room = serverRoom;
-      if (room > 0 && countsRunning) {
-        room =
-            Math.min(
-                room,
-                running(c, queueName, partitionKey, executorId, queue).room(limits, partition));
-      }
+      int serverRoom = serverRoom(c, serverCap, scope.executorId());
+      int room = runningRoom(c, scope, serverRoom);
       List<Claimed> claimed =
-          room > 0
-              ? claimRows(c, queueName, partitionKey, room, false, claimant, clock.getAsLong())
-              : List.of();
+          room > 0 ? claimRows(c, scope, room, claimant, clock.getAsLong()) : List.of();
       return new Claim(claimed, OptionalLong.empty(), capped(serverRoom, claimed));
     }
     c.setAutoCommit(false);
     try {
-      lock(c, queueName, queue.shared() ? null : partitionKey);
+      // The queue's lock when a queue-wide count is shared, else only this key's.
+      lock(c, scope.queueName(), scope.queue().shared() ? null : partitionKey);
       // Read after the lock: another server's claim may have kept this one waiting.
       long now = clock.getAsLong();
-      int serverRoom = serverRoom(c, serverCap, executorId);
-      int room = serverRoom;
-      if (room > 0 && countsRunning) {
-        room =
-            Math.min(
-                room,
-                running(c, queueName, partitionKey, executorId, queue).room(limits, partition));
-      }
+      int serverRoom = serverRoom(c, serverCap, scope.executorId());
+      int room = runningRoom(c, scope, serverRoom);
       OptionalLong retryAt = OptionalLong.empty();
-      if (room > 0 && rateLimited) {
-        Starts starts = starts(c, queueName, partitionKey, queue, partition, now);
-        room = Math.min(room, starts.room(queue, partition));
+      if (room > 0 && scope.rateLimited()) {
+        Starts starts = starts(c, scope, now);
+        room = Math.min(room, starts.room(scope));
         if (room <= 0) {
-          retryAt = OptionalLong.of(starts.retryAt(queue, partition));
+          retryAt = OptionalLong.of(starts.retryAt(scope));
         }
       }
       // The clock is read after the counts: a start is never dated before the finish it followed.
       List<Claimed> claimed =
-          room > 0
-              ? claimRows(
-                  c, queueName, partitionKey, room, rateLimited, claimant, clock.getAsLong())
-              : List.of();
+          room > 0 ? claimRows(c, scope, room, claimant, clock.getAsLong()) : List.of();
       c.commit();
       return new Claim(claimed, retryAt, capped(serverRoom, claimed));
     } catch (SQLException | RuntimeException e) {
@@ -110,6 +113,11 @@ final class QueueClaims {
     } finally {
       c.setAutoCommit(true);
     }
+  }
+
+  /** {@code room}, less what the running limits leave. */
+  private int runningRoom(Connection c, Scope scope, int room) throws SQLException {
+    return room > 0 && scope.countsRunning() ? Math.min(room, running(c, scope).room(scope)) : room;
   }
 
   /** Whether the server's cap, not a limit of the queue, is what stopped this claim. */
@@ -129,8 +137,9 @@ final class QueueClaims {
   /** The PENDING workflows of the queue and of the partition: on every server, and on this one. */
   private record Running(int queueAll, int queueMine, int partitionAll, int partitionMine) {
     /** What the running limits leave (zero or more, at most a claim). */
-    int room(QueueLimits limits, Limits partition) {
-      Limits queue = limits.queueWide();
+    int room(Scope scope) {
+      Limits queue = scope.queue();
+      Limits partition = scope.partition();
       int room = MAX_CLAIM;
       room = within(room, queue.concurrency(), queueAll);
       room = within(room, queue.workerConcurrency(), queueMine);
@@ -144,11 +153,11 @@ final class QueueClaims {
     }
   }
 
-  private Running running(
-      Connection c, String queueName, String partitionKey, String executorId, Limits queue)
-      throws SQLException {
+  private Running running(Connection c, Scope scope) throws SQLException {
+    String partitionKey = scope.partitionKey();
+    String executorId = scope.executorId();
     // Without a queue-wide running limit, the partition's rows are all the count needs.
-    boolean wholeQueue = queue.concurrency() > 0 || queue.workerConcurrency() > 0;
+    boolean wholeQueue = scope.queue().concurrency() > 0 || scope.queue().workerConcurrency() > 0;
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT count(*), count(*) FILTER (WHERE executor_id = ?),"
@@ -161,7 +170,7 @@ final class QueueClaims {
       ps.setString(2, partitionKey);
       ps.setString(3, partitionKey);
       ps.setString(4, executorId);
-      ps.setString(5, queueName);
+      ps.setString(5, scope.queueName());
       if (!wholeQueue && partitionKey != null) {
         ps.setString(6, partitionKey);
       }
@@ -177,7 +186,9 @@ final class QueueClaims {
    * the oldest of each (when a window frees its next slot).
    */
   private record Starts(int queue, long queueOldest, int partition, long partitionOldest) {
-    int room(Limits queueLimits, Limits partitionLimits) {
+    int room(Scope scope) {
+      Limits queueLimits = scope.queue();
+      Limits partitionLimits = scope.partition();
       int room = MAX_CLAIM;
       if (queueLimits.rateLimitMax() > 0) {
         room = Math.min(room, queueLimits.rateLimitMax() - queue);
@@ -189,7 +200,9 @@ final class QueueClaims {
     }
 
     /** When every exhausted window has a slot again. */
-    long retryAt(Limits queueLimits, Limits partitionLimits) {
+    long retryAt(Scope scope) {
+      Limits queueLimits = scope.queue();
+      Limits partitionLimits = scope.partition();
       long at = Long.MIN_VALUE;
       if (queueLimits.rateLimitMax() > 0 && queue >= queueLimits.rateLimitMax()) {
         at = Math.max(at, queueOldest + queueLimits.rateLimitPeriodMs() + 1);
@@ -201,9 +214,10 @@ final class QueueClaims {
     }
   }
 
-  private Starts starts(
-      Connection c, String queueName, String partitionKey, Limits queue, Limits partition, long now)
-      throws SQLException {
+  private Starts starts(Connection c, Scope scope, long now) throws SQLException {
+    String partitionKey = scope.partitionKey();
+    Limits queue = scope.queue();
+    Limits partition = scope.partition();
     boolean wholeQueue = queue.rateLimitMax() > 0;
     long queueSince = wholeQueue ? now - queue.rateLimitPeriodMs() : Long.MAX_VALUE;
     long partitionSince =
@@ -225,7 +239,7 @@ final class QueueClaims {
       ps.setLong(i++, partitionSince);
       ps.setString(i++, partitionKey);
       ps.setLong(i++, partitionSince);
-      ps.setString(i++, queueName);
+      ps.setString(i++, scope.queueName());
       ps.setLong(i++, Math.min(queueSince, partitionSince));
       if (!wholeQueue && partitionKey != null) {
         ps.setString(i, partitionKey);
@@ -256,16 +270,15 @@ final class QueueClaims {
     }
   }
 
-  /** Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor. */
-  private List<Claimed> claimRows(
-      Connection c,
-      String queueName,
-      String partitionKey,
-      int room,
-      boolean rateLimited,
-      Claimant claimant,
-      long now)
+  /**
+   * Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor, marked
+   * rate-limited when a rate limit counts them.
+   */
+  private List<Claimed> claimRows(Connection c, Scope scope, int room, Claimant claimant, long now)
       throws SQLException {
+    String queueName = scope.queueName();
+    String partitionKey = scope.partitionKey();
+    boolean rateLimited = scope.rateLimited();
     String executorId = claimant.executorId();
     String applicationVersion = claimant.applicationVersion();
     List<String> runnableKeys = claimant.runnableKeys();
