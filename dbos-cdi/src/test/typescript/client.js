@@ -19,7 +19,10 @@
 //                                                 portable: {workflowName, workflowClassName, key,
 //                                                 periodMs, [timeoutMs], [queueName], calls}; prints
 //                                                 the workflow id each call returned
+//   queue <name>                                  a queue as the client reads its queues row
+//                                                 (null when there is none)
 const { DBOSClient, DebouncerClient } = require('@dbos-inc/dbos-sdk');
+const { isPartitionedQueue } = require('@dbos-inc/dbos-sdk/internal/wfqueue');
 const { run, stderrLogger, errorJson } = require('./common');
 
 function statusJson(status) {
@@ -80,6 +83,12 @@ const commands = {
       workflowIDs.push((await debouncer.debounce(key, periodMs, ...args)).workflowID);
     }
     return { workflowIDs };
+  },
+  queue: async (client, name) => {
+    const queue = await client.retrieveQueue(name);
+    if (!queue) return null;
+    const { clientBound, databaseBacked, ...fields } = queue;
+    return { ...fields, partitioned: isPartitionedQueue(queue) };
   },
 };
 

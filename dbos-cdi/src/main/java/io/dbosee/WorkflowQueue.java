@@ -12,7 +12,8 @@ import java.lang.annotation.Target;
  * overridden, and queues can be declared outright, in MicroProfile Config: {@code
  * dbos.queue."<name>".concurrency}, {@code worker-concurrency}, {@code rate-limit-max}, {@code
  * rate-limit-period-seconds}, {@code priority-enabled}, {@code partitioned}, {@code
- * polling-interval-seconds}.
+ * partition-concurrency}, {@code partition-worker-concurrency}, {@code partition-rate-limit-max},
+ * {@code partition-rate-limit-period-seconds}, {@code polling-interval-seconds}.
  *
  * <pre>{@code
  * @WorkflowQueue(name = "payments", concurrency = 10, rateLimitMax = 50, rateLimitPeriodSeconds = 60)
@@ -34,15 +35,21 @@ public @interface WorkflowQueue {
   String name();
 
   /**
-   * At most this many of the queue's workflows run at once across all servers (per partition on a
-   * partitioned queue); 0 means no limit.
+   * At most this many of the queue's workflows run at once across all servers, and across all
+   * partitions on a partitioned queue (the DBOS SDKs' global concurrency); 0 means no limit.
    */
   int concurrency() default 0;
 
-  /** At most this many of the queue's workflows run at once on each server; 0 means no limit. */
+  /**
+   * At most this many of the queue's workflows (of all its partitions) run at once on each server;
+   * 0 means no limit.
+   */
   int workerConcurrency() default 0;
 
-  /** At most this many workflows start per {@link #rateLimitPeriodSeconds()}; 0 means no limit. */
+  /**
+   * At most this many of the queue's workflows (of all its partitions) start per {@link
+   * #rateLimitPeriodSeconds()}; 0 means no limit.
+   */
   int rateLimitMax() default 0;
 
   /** The window of the rate limit, in seconds. */
@@ -52,10 +59,33 @@ public @interface WorkflowQueue {
   boolean priorityEnabled() default false;
 
   /**
-   * Whether the queue is partitioned: every enqueue gives a partition key and the limits apply to
-   * each partition separately.
+   * Whether the queue is partitioned: every enqueue gives a partition key, and the partition limits
+   * below apply to each key separately (the queue-wide limits above still apply to the whole
+   * queue).
    */
   boolean partitioned() default false;
+
+  /**
+   * On a partitioned queue, at most this many workflows of one partition key run at once across all
+   * servers (the DBOS SDKs' {@code partitionConcurrency}); 0 means no limit.
+   */
+  int partitionConcurrency() default 0;
+
+  /**
+   * On a partitioned queue, at most this many workflows of one partition key run at once on each
+   * server (the DBOS SDKs' {@code partitionWorkerConcurrency}); 0 means no limit.
+   */
+  int partitionWorkerConcurrency() default 0;
+
+  /**
+   * On a partitioned queue, at most this many workflows of one partition key start per {@link
+   * #partitionRateLimitPeriodSeconds()} (the DBOS SDKs' {@code partitionRateLimit}); 0 means no
+   * limit.
+   */
+  int partitionRateLimitMax() default 0;
+
+  /** The window of the partition rate limit, in seconds. */
+  double partitionRateLimitPeriodSeconds() default 0;
 
   /**
    * How often, in seconds, a server looks for work it was not notified of (workflows enqueued by

@@ -311,6 +311,104 @@ class DeploymentValidationTest {
         .contains("at least 0");
   }
 
+  @WorkflowQueue(name = "flat", partitionConcurrency = 2)
+  @ApplicationScoped
+  public static class PartitionLimitOnFlatQueue {}
+
+  @Test
+  void aPartitionLimitOnAQueueThatIsNotPartitionedIsRejected() {
+    assertThat(deploy(PartitionLimitOnFlatQueue.class))
+        .contains("DBOS-CDI-081")
+        .contains("queue 'flat' is not partitioned")
+        .contains("partition-concurrency 2")
+        .contains("partitioned = true")
+        .doesNotContain("DBOS-CDI-022");
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"twice\".partition-rate-limit-max", "5"), DeclaresOnce.class))
+        .contains("DBOS-CDI-081")
+        .contains("queue 'twice' is not partitioned");
+  }
+
+  @WorkflowQueue(
+      name = "tenants",
+      partitioned = true,
+      concurrency = 4,
+      workerConcurrency = 2,
+      partitionConcurrency = 1)
+  @ApplicationScoped
+  public static class PartitionedQueue {}
+
+  @Test
+  void negativePartitionLimitsAreRejectedWithWhatIsAllowed() {
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-concurrency", "-1"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("queue 'tenants': partition-concurrency is -1")
+        .contains("1 or more, or 0 for no limit")
+        .contains("dbos.queue.\"tenants\".*");
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-worker-concurrency", "-3"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("partition-worker-concurrency is -3");
+  }
+
+  @Test
+  void aPartitionRateLimitNeedsBothItsMaxAndAPositivePeriod() {
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-rate-limit-max", "10"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("a partition rate limit of 10 starts needs a positive period")
+        .contains("partition-rate-limit-period-seconds");
+    assertThat(
+            deploy(
+                Map.of(
+                    "dbos.queue.\"tenants\".partition-rate-limit-max",
+                    "10",
+                    "dbos.queue.\"tenants\".partition-rate-limit-period-seconds",
+                    "-2"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("(it is -2.0 s)");
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-rate-limit-period-seconds", "30"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains(
+            "partition-rate-limit-period-seconds is 30.0 s but partition-rate-limit-max is not set");
+  }
+
+  @Test
+  void aPartitionLimitAboveTheLimitThatContainsItIsRejected() {
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-concurrency", "5"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("partition-concurrency 5 exceeds concurrency 4");
+    assertThat(
+            deploy(
+                Map.of("dbos.queue.\"tenants\".partition-worker-concurrency", "2"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("partition-worker-concurrency 2 exceeds partition-concurrency 1");
+    assertThat(
+            deploy(
+                Map.of(
+                    "dbos.queue.\"tenants\".partition-concurrency", "0",
+                    "dbos.queue.\"tenants\".partition-worker-concurrency", "3"),
+                PartitionedQueue.class))
+        .contains("DBOS-CDI-082")
+        .contains("partition-worker-concurrency 3 exceeds worker-concurrency 2");
+  }
+
   @Test
   void listeningToAnUndeclaredQueueIsRejected() {
     assertThat(deploy(Map.of("dbos.listen-queues", "ghost"), DeclaresOnce.class))

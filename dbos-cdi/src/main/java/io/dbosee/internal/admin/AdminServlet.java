@@ -10,6 +10,7 @@ import io.dbosee.WorkflowState;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.cdi.DBOSRuntime;
 import io.dbosee.internal.engine.DBOSEngine;
+import io.dbosee.internal.engine.PartitionLimits;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.errors.ErrorCode;
 import jakarta.enterprise.inject.spi.CDI;
@@ -306,25 +307,39 @@ final class AdminServlet extends HttpServlet {
     DBOSEngine engine = CDI.current().select(DBOSRuntime.class).get().engine();
     JsonArrayBuilder all = Json.createArrayBuilder();
     for (String name : new TreeSet<>(engine.queueNames())) {
-      QueueDefinition q = engine.queue(name).orElseThrow();
-      JsonObjectBuilder b = Json.createObjectBuilder().add("name", q.name());
-      if (q.concurrency() > 0) {
-        b.add("concurrency", q.concurrency());
-      }
-      if (q.workerConcurrency() > 0) {
-        b.add("workerConcurrency", q.workerConcurrency());
-      }
-      if (q.rateLimitMax() > 0) {
-        b.add(
-            "rateLimit",
-            Json.createObjectBuilder()
-                .add("limit", q.rateLimitMax())
-                .add("period", q.rateLimitPeriod().toMillis() / 1000.0));
-      }
-      b.add("priorityEnabled", q.priorityEnabled()).add("partitionQueue", q.partitioned());
-      all.add(b);
+      all.add(queueMetadata(engine.queue(name).orElseThrow()));
     }
     return all.build();
+  }
+
+  /** One queue's metadata: its limits (those not set left out), priority and partitioning. */
+  static JsonObject queueMetadata(QueueDefinition q) {
+    JsonObjectBuilder b = Json.createObjectBuilder().add("name", q.name());
+    if (q.concurrency() > 0) {
+      b.add("concurrency", q.concurrency());
+    }
+    if (q.workerConcurrency() > 0) {
+      b.add("workerConcurrency", q.workerConcurrency());
+    }
+    if (q.rateLimitMax() > 0) {
+      b.add("rateLimit", rateLimit(q.rateLimitMax(), q.rateLimitPeriod()));
+    }
+    b.add("priorityEnabled", q.priorityEnabled()).add("partitionQueue", q.partitioned());
+    PartitionLimits p = q.partitionLimits();
+    if (p.concurrency() > 0) {
+      b.add("partitionConcurrency", p.concurrency());
+    }
+    if (p.workerConcurrency() > 0) {
+      b.add("partitionWorkerConcurrency", p.workerConcurrency());
+    }
+    if (p.rateLimitMax() > 0) {
+      b.add("partitionRateLimit", rateLimit(p.rateLimitMax(), p.rateLimitPeriod()));
+    }
+    return b.build();
+  }
+
+  private static JsonObjectBuilder rateLimit(int max, Duration period) {
+    return Json.createObjectBuilder().add("limit", max).add("period", period.toMillis() / 1000.0);
   }
 
   /** One workflow as the DBOS SDKs' admin servers write it. */

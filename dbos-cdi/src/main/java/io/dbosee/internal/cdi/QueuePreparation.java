@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Owns the application's queues from discovery to deployment: the {@code @WorkflowQueue}
@@ -21,6 +23,8 @@ import java.util.TreeSet;
  * declared fails the deployment, since an enqueue on it could never run.
  */
 final class QueuePreparation {
+  private static final Logger LOG = Logger.getLogger(QueuePreparation.class.getName());
+
   private final List<String> definitionErrors;
 
   private final Map<String, WorkflowQueue> declaredQueues = new HashMap<>();
@@ -86,12 +90,55 @@ final class QueuePreparation {
                   + " server listens to it. Declare your queue under another name."));
       queues = queues.stream().filter(q -> !q.name().equals(DBOSEngine.INTERNAL_QUEUE)).toList();
     }
+    queues.forEach(QueuePreparation::warnIfPartitionedWithoutPartitionLimits);
     Set<String> queueNames = new TreeSet<>();
     queues.forEach(q -> queueNames.add(q.name()));
     listenedQueues = queueSettings.listenQueues.orElse(queueNames);
     checkListened(queueNames, problems);
     checkInjected(queueNames, problems);
     return queueNames;
+  }
+
+  /**
+   * A partitioned queue without partition limits limits nothing per key; most likely it was
+   * declared when the queue-wide limits of a partitioned queue held for each key, which they no
+   * longer do (the DBOS SDKs' meaning). Valid, so a warning, with both ways out.
+   */
+  private static void warnIfPartitionedWithoutPartitionLimits(QueueDefinition queue) {
+    if (!queue.partitioned() || queue.partitionLimits().any()) {
+      return;
+    }
+    StringBuilder wide = new StringBuilder();
+    if (queue.concurrency() > 0) {
+      wide.append("concurrency ").append(queue.concurrency());
+    }
+    if (queue.workerConcurrency() > 0) {
+      wide.append(wide.isEmpty() ? "" : ", ")
+          .append("worker-concurrency ")
+          .append(queue.workerConcurrency());
+    }
+    if (queue.rateLimitMax() > 0) {
+      wide.append(wide.isEmpty() ? "" : ", ")
+          .append("rate-limit-max ")
+          .append(queue.rateLimitMax());
+    }
+    LOG.log(
+        Level.WARNING,
+        ErrorCode.PARTITIONED_WITHOUT_PARTITION_LIMITS.message(
+            "Queue '"
+                + queue.name()
+                + "' is partitioned but sets no partition limit, so its partition keys limit"
+                + " nothing"
+                + (wide.isEmpty()
+                    ? ""
+                    : "; its "
+                        + wide
+                        + " hold(s) for the whole queue, all keys together, as in the DBOS SDKs"
+                        + " (they held for each key before partition limits existed here)")
+                + ". For a limit per key, set partitionConcurrency, partitionWorkerConcurrency or"
+                + " partitionRateLimitMax/partitionRateLimitPeriodSeconds (dbos.queue.\""
+                + queue.name()
+                + "\".partition-*); otherwise declare the queue not partitioned."));
   }
 
   private void checkListened(Set<String> queueNames, List<String> problems) {

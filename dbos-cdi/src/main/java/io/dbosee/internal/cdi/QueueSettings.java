@@ -1,10 +1,12 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.WorkflowQueue;
+import io.dbosee.internal.engine.PartitionLimits;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.errors.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +88,7 @@ final class QueueSettings {
             "a number of seconds, at least 0");
     boolean priorityEnabled = flag(name, "priority-enabled", a != null && a.priorityEnabled());
     boolean partitioned = flag(name, "partitioned", a != null && a.partitioned());
+    PartitionLimits partitionLimits = partitionLimits(name, a);
     double polling =
         queueValue(
             name,
@@ -104,18 +107,62 @@ final class QueueSettings {
               ConfigValues.seconds(ratePeriod),
               priorityEnabled,
               partitioned,
-              polling > 0 ? ConfigValues.seconds(polling) : Duration.ofSeconds(1)));
+              polling > 0 ? ConfigValues.seconds(polling) : Duration.ofSeconds(1),
+              partitionLimits));
     } catch (IllegalArgumentException e) {
       // Each value may be valid alone and the set still not (worker concurrency above concurrency).
-      problems.add(
-          ErrorCode.INVALID_QUEUE.message(
-              e.getMessage()
-                  + ". Correct the @WorkflowQueue declaration or the "
-                  + QUEUE_PREFIX
-                  + name
-                  + "\".* configuration."));
+      String detail =
+          e.getMessage()
+              + ". Correct the @WorkflowQueue declaration or the "
+              + QUEUE_PREFIX
+              + name
+              + "\".* configuration.";
+      // The partition limits' checks carry codes of their own.
+      boolean coded = Arrays.stream(ErrorCode.values()).anyMatch(code -> code.marks(e));
+      problems.add(coded ? detail : ErrorCode.INVALID_QUEUE.message(detail));
       return Optional.empty();
     }
+  }
+
+  /**
+   * The limits of each partition; their ranges are checked with the queue (by {@link
+   * PartitionLimits}), which knows whether the queue is partitioned and its queue-wide limits.
+   */
+  private PartitionLimits partitionLimits(String name, WorkflowQueue a) {
+    int concurrency =
+        queueValue(
+            name,
+            "partition-concurrency",
+            Integer.class,
+            a == null ? 0 : a.partitionConcurrency(),
+            n -> true,
+            "an integer");
+    int workerConcurrency =
+        queueValue(
+            name,
+            "partition-worker-concurrency",
+            Integer.class,
+            a == null ? 0 : a.partitionWorkerConcurrency(),
+            n -> true,
+            "an integer");
+    int rateLimitMax =
+        queueValue(
+            name,
+            "partition-rate-limit-max",
+            Integer.class,
+            a == null ? 0 : a.partitionRateLimitMax(),
+            n -> true,
+            "an integer");
+    double ratePeriod =
+        queueValue(
+            name,
+            "partition-rate-limit-period-seconds",
+            Double.class,
+            a == null ? 0.0 : a.partitionRateLimitPeriodSeconds(),
+            Double::isFinite,
+            "a number of seconds");
+    return new PartitionLimits(
+        concurrency, workerConcurrency, rateLimitMax, ConfigValues.seconds(ratePeriod));
   }
 
   private int count(String queue, String property, int declared) {

@@ -7,6 +7,7 @@ import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.engine.db.DebounceDatabase;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
+import io.dbosee.internal.engine.db.QueueCatalog;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.db.SystemSchema;
@@ -230,6 +231,9 @@ public final class DBOSEngine implements AutoCloseable {
     if (failover != null) {
       failover.prepare(config.migrateSchema());
     }
+    // As the SDKs register theirs: other SDKs, clients and tools see the queues and their limits.
+    new QueueCatalog(dataSource, config.schema())
+        .write(queues.declared().stream().map(QueueDefinition::row).toList());
     lifecycle.running();
     queues.start(queueDb, services, hub, dispatch::startClaimed);
     if (failover != null) {

@@ -1,19 +1,24 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.internal.engine.db.QueueCatalog;
+import io.dbosee.internal.engine.db.QueueDatabase;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A queue's limits, validated on construction. A limit of 0 means none.
+ * A queue's limits, validated on construction. A limit of 0 means none. As in the DBOS SDKs, the
+ * queue-wide limits hold for the whole queue, across its partitions on a partitioned queue; the
+ * {@code partitionLimits} hold for each partition key.
  *
  * @param name the name recorded in {@code workflow_status.queue_name}
- * @param concurrency workflows of the queue running at once across all servers (per partition)
- * @param workerConcurrency workflows of the queue running at once on one server (per partition)
- * @param rateLimitMax starts allowed per {@code rateLimitPeriod} (per partition)
+ * @param concurrency workflows of the queue running at once across all servers and partitions
+ * @param workerConcurrency workflows of the queue running at once on one server
+ * @param rateLimitMax starts of the queue allowed per {@code rateLimitPeriod}
  * @param rateLimitPeriod the rate limit's window
  * @param priorityEnabled whether enqueues may give a priority
- * @param partitioned whether every enqueue gives a partition key, limits applying per partition
+ * @param partitioned whether every enqueue gives a partition key
  * @param pollingInterval how often a server looks for work it was not notified of
+ * @param partitionLimits the limits of each partition (only on a partitioned queue)
  */
 public record QueueDefinition(
     String name,
@@ -23,10 +28,34 @@ public record QueueDefinition(
     Duration rateLimitPeriod,
     boolean priorityEnabled,
     boolean partitioned,
-    Duration pollingInterval) {
+    Duration pollingInterval,
+    PartitionLimits partitionLimits) {
+
+  /** A queue without partition limits. */
+  public QueueDefinition(
+      String name,
+      int concurrency,
+      int workerConcurrency,
+      int rateLimitMax,
+      Duration rateLimitPeriod,
+      boolean priorityEnabled,
+      boolean partitioned,
+      Duration pollingInterval) {
+    this(
+        name,
+        concurrency,
+        workerConcurrency,
+        rateLimitMax,
+        rateLimitPeriod,
+        priorityEnabled,
+        partitioned,
+        pollingInterval,
+        PartitionLimits.NONE);
+  }
 
   public QueueDefinition {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(partitionLimits, "partitionLimits");
     Objects.requireNonNull(rateLimitPeriod, "rateLimitPeriod");
     Objects.requireNonNull(pollingInterval, "pollingInterval");
     if (name.isBlank()) {
@@ -66,6 +95,8 @@ public record QueueDefinition(
       throw new IllegalArgumentException(
           "queue '" + name + "': the polling interval must be positive, got " + pollingInterval);
     }
+    // The fields are not assigned yet in a compact constructor: pass the values.
+    partitionLimits.check(name, partitioned, concurrency, workerConcurrency);
   }
 
   /** A queue with no limits, polled every second. */
@@ -82,7 +113,8 @@ public record QueueDefinition(
         rateLimitPeriod,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
   public QueueDefinition withWorkerConcurrency(int workerConcurrency) {
@@ -94,7 +126,8 @@ public record QueueDefinition(
         rateLimitPeriod,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
   public QueueDefinition withRateLimit(int max, Duration period) {
@@ -106,7 +139,8 @@ public record QueueDefinition(
         period,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
   public QueueDefinition withPriorityEnabled(boolean priorityEnabled) {
@@ -118,7 +152,8 @@ public record QueueDefinition(
         rateLimitPeriod,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
   public QueueDefinition withPartitioned(boolean partitioned) {
@@ -130,7 +165,8 @@ public record QueueDefinition(
         rateLimitPeriod,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
   public QueueDefinition withPollingInterval(Duration pollingInterval) {
@@ -142,15 +178,49 @@ public record QueueDefinition(
         rateLimitPeriod,
         priorityEnabled,
         partitioned,
-        pollingInterval);
+        pollingInterval,
+        partitionLimits);
   }
 
-  /** Whether starting a workflow needs to count the ones running (a concurrency limit is set). */
+  public QueueDefinition withPartitionLimits(PartitionLimits partitionLimits) {
+    return new QueueDefinition(
+        name,
+        concurrency,
+        workerConcurrency,
+        rateLimitMax,
+        rateLimitPeriod,
+        priorityEnabled,
+        partitioned,
+        pollingInterval,
+        partitionLimits);
+  }
+
+  /** What a claim on this queue keeps: its queue-wide limits, and each partition's. */
+  QueueDatabase.QueueLimits claimLimits() {
+    return new QueueDatabase.QueueLimits(
+        name,
+        new QueueDatabase.Limits(
+            concurrency, workerConcurrency, rateLimitMax, rateLimitPeriod.toMillis()),
+        new QueueDatabase.Limits(
+            partitionLimits.concurrency(),
+            partitionLimits.workerConcurrency(),
+            partitionLimits.rateLimitMax(),
+            partitionLimits.rateLimitPeriod().toMillis()));
+  }
+
+  /** This queue as its row of the {@code queues} table records it. */
+  QueueCatalog.QueueRow row() {
+    return new QueueCatalog.QueueRow(
+        claimLimits(), priorityEnabled, partitioned, pollingInterval.toMillis());
+  }
+
+  /** Whether a finished workflow frees a slot that all servers share (a concurrency limit). */
+  boolean sharesSlots() {
+    return concurrency > 0 || partitionLimits.concurrency() > 0;
+  }
+
+  /** Whether a finished workflow frees a slot at all (any concurrency limit). */
   boolean limitsConcurrency() {
-    return concurrency > 0 || workerConcurrency > 0;
-  }
-
-  boolean limitsRate() {
-    return rateLimitMax > 0;
+    return sharesSlots() || workerConcurrency > 0 || partitionLimits.workerConcurrency() > 0;
   }
 }

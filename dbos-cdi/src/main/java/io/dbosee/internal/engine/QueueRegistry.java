@@ -70,6 +70,11 @@ final class QueueRegistry {
     return Set.copyOf(names);
   }
 
+  /** The declared queues (not the internal one). */
+  List<QueueDefinition> declared() {
+    return queues.values().stream().filter(q -> !q.name().equals(INTERNAL_QUEUE)).toList();
+  }
+
   QueueDefinition requireQueue(StartSpec spec) {
     QueueDefinition queue = queues.get(spec.queueName());
     if (queue == null) {

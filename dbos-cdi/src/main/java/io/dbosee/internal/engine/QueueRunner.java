@@ -3,6 +3,7 @@ package io.dbosee.internal.engine;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
@@ -141,11 +142,11 @@ final class QueueRunner {
       }
       scheduleRound();
     }
-    if (queue.concurrency() <= 0 && queue.workerConcurrency() <= 0) {
+    if (!queue.limitsConcurrency()) {
       return; // no one else waits for this slot
     }
     requestRound(queue.name());
-    if (queue.concurrency() > 0) {
+    if (queue.sharesSlots()) {
       try {
         db.announce(queue.name()); // other servers may be waiting for the global slot
       } catch (RuntimeException e) {
@@ -222,18 +223,18 @@ final class QueueRunner {
       if (delays) {
         db.promoteDelayed(queue.name(), now);
       }
-      List<String> partitions =
-          queue.partitioned() ? db.partitions(queue.name()) : Collections.singletonList(null);
+      List<String> partitions = Collections.singletonList(null);
+      if (queue.partitioned()) {
+        // In a new order each round: a queue-wide limit must not always favour the same keys.
+        partitions = new ArrayList<>(db.partitions(queue.name()));
+        Collections.shuffle(partitions);
+      }
+      QueueDatabase.QueueLimits limits = queue.claimLimits();
       for (String partition : partitions) {
         long finishesBefore = cappedFinishes.get();
         QueueDatabase.Claim claim =
             db.claim(
-                new QueueDatabase.QueueLimits(
-                    queue.name(),
-                    queue.concurrency(),
-                    queue.workerConcurrency(),
-                    queue.rateLimitMax(),
-                    queue.rateLimitPeriod().toMillis()),
+                limits,
                 partition,
                 new QueueDatabase.Claimant(
                     executorId, applicationVersion, runnable, serverCap, time::currentTimeMillis));

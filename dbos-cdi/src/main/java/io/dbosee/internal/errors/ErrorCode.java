@@ -81,6 +81,11 @@ public enum ErrorCode {
   MIGRATE_COMMAND_FAILED("DBOS-CDI-079", "the migration command could not migrate the schema"),
   MISSING_PAYLOAD(
       "DBOS-CDI-080", "a workflow's recorded inputs or output are gone from the system database"),
+  PARTITION_LIMIT_UNPARTITIONED(
+      "DBOS-CDI-081", "a partition limit on a queue that is not partitioned"),
+  INVALID_PARTITION_LIMIT("DBOS-CDI-082", "a queue's partition limits are invalid or inconsistent"),
+  PARTITIONED_WITHOUT_PARTITION_LIMITS(
+      "DBOS-CDI-083", "a partitioned queue without partition limits (a warning)"),
 
   // Run time: debouncing.
   DEBOUNCE_KEY("DBOS-CDI-085", "a debounce key that is null or empty"),

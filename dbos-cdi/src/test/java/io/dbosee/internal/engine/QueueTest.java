@@ -321,7 +321,12 @@ class QueueTest {
   void partitionsHaveTheirOwnConcurrency() throws Exception {
     WorkflowSpec partitioned = partitioned();
     harness.engine(
-        "local", List.of(queue("q").withPartitioned(true).withConcurrency(1)), partitioned);
+        "local",
+        List.of(
+            queue("q")
+                .withPartitioned(true)
+                .withPartitionLimits(PartitionLimits.NONE.withConcurrency(1))),
+        partitioned);
 
     List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
     for (int i = 0; i < 4; i++) {

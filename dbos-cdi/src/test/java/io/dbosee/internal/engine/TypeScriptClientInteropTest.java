@@ -325,6 +325,34 @@ class TypeScriptClientInteropTest {
   }
 
   @Test
+  void theClientReadsOurQueuesWithTheirQueueWideAndPartitionLimits() {
+    harness.engine(
+        "server",
+        List.of(
+            QueueDefinition.unlimited("tenants")
+                .withPartitioned(true)
+                .withConcurrency(10)
+                .withWorkerConcurrency(4)
+                .withPartitionLimits(new PartitionLimits(3, 2, 5, Duration.ofMillis(1500))),
+            QueueDefinition.unlimited("plain").withRateLimit(7, Duration.ofSeconds(2))));
+
+    assertThat(client("queue", "tenants"))
+        .containsEntry("name", "tenants")
+        .containsEntry("concurrency", 10)
+        .containsEntry("workerConcurrency", 4)
+        .doesNotContainKey("rateLimit") // not set: undefined, left out of the JSON
+        .containsEntry("partitionConcurrency", 3)
+        .containsEntry("partitionWorkerConcurrency", 2)
+        .containsEntry("partitionRateLimit", Map.of("limitPerPeriod", 5, "periodSec", 1.5))
+        .containsEntry("minPollingIntervalMs", 1000)
+        .containsEntry("partitioned", true);
+    assertThat(client("queue", "plain"))
+        .doesNotContainKeys("concurrency", "partitionConcurrency")
+        .containsEntry("rateLimit", Map.of("limitPerPeriod", 7, "periodSec", 2))
+        .containsEntry("partitioned", false);
+  }
+
+  @Test
   void theClientCancelsAndResumesOurWorkflowAndItFinishesHere() throws Exception {
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

@@ -18,12 +18,7 @@ import javax.sql.DataSource;
  * queue's limits allow, promoting delayed workflows, and putting a stopped server's queued
  * workflows back on their queue.
  *
- * <p>Claims on a queue (one partition of a partitioned queue) with a global concurrency or a rate
- * limit are serialized across every server by a transaction-scoped advisory lock, so the counts
- * that enforce them are exact: no two servers can both see a free slot and both take it. Other
- * claims need no lock: {@code FOR UPDATE SKIP LOCKED} keeps two servers from taking the same
- * workflow, and the only counts they read (a worker concurrency, the server's cap) are of the
- * server's own workflows, which only its own claims (one round at a time) add to.
+ * <p>The claim, and how it keeps the limits exact across servers, is {@link QueueClaims}'s.
  */
 public final class QueueDatabase {
   /** The channel on which enqueues and finished queued workflows are announced. */
@@ -46,6 +41,7 @@ public final class QueueDatabase {
   private final String nextDelayedSql;
   private final String partitionsSql;
   private final String requeueSql;
+  private final QueueClaims claims;
 
   /** What {@link #enqueue} did. */
   public enum EnqueueOutcome {
@@ -77,16 +73,26 @@ public final class QueueDatabase {
   }
 
   /**
-   * The limits a claim keeps for one queue (zero: no limit): how many of its workflows run at once
-   * on all servers ({@code concurrency}) and on each ({@code workerConcurrency}), and how many may
-   * start in a period ({@code rateLimitMax} per {@code rateLimitPeriodMs}).
+   * Limits at one scope (zero: no limit): how many workflows run at once on all servers ({@code
+   * concurrency}) and on each ({@code workerConcurrency}), and how many may start in a period
+   * ({@code rateLimitMax} per {@code rateLimitPeriodMs}).
    */
-  public record QueueLimits(
-      String queueName,
-      int concurrency,
-      int workerConcurrency,
-      int rateLimitMax,
-      long rateLimitPeriodMs) {}
+  public record Limits(
+      int concurrency, int workerConcurrency, int rateLimitMax, long rateLimitPeriodMs) {
+    public static final Limits NONE = new Limits(0, 0, 0, 0);
+
+    /** Whether a count that other servers change bounds them: they need the claim lock. */
+    boolean shared() {
+      return concurrency > 0 || rateLimitMax > 0;
+    }
+  }
+
+  /**
+   * The limits a claim keeps for one queue: those of the whole queue ({@code queueWide}, across its
+   * partitions), and those of each partition of a partitioned queue ({@code perPartition}), as the
+   * DBOS SDKs define them.
+   */
+  public record QueueLimits(String queueName, Limits queueWide, Limits perPartition) {}
 
   /**
    * The server that claims: its executor id and application version, the workflows it can run
@@ -114,6 +120,7 @@ public final class QueueDatabase {
     this.dataSource = dataSource;
     this.schema = schema;
     this.origin = origin;
+    this.claims = new QueueClaims(schema);
     String t = "\"" + schema + "\".workflow_status";
     // One statement: the row, its inputs in their own table, and the announcement.
     this.enqueueSql =
@@ -148,7 +155,9 @@ public final class QueueDatabase {
     this.partitionsSql =
         "SELECT DISTINCT queue_partition_key FROM "
             + t
-            + " WHERE status = 'ENQUEUED' AND queue_name = ?";
+            // A row without a key (SQL, another SDK) is not dequeued, as in the SDKs: a claim
+            // without a key would take every key's rows past their partition limits.
+            + " WHERE status = 'ENQUEUED' AND queue_name = ? AND queue_partition_key IS NOT NULL";
     this.requeueSql =
         "UPDATE "
             + t
@@ -263,7 +272,7 @@ public final class QueueDatabase {
     }
   }
 
-  /** The partition keys that have ENQUEUED workflows on a partitioned queue. */
+  /** The partition keys that have ENQUEUED workflows on a partitioned queue (not NULL). */
   public List<String> partitions(String queueName) {
     List<String> keys = new ArrayList<>();
     try (Connection c = connection();
@@ -290,217 +299,11 @@ public final class QueueDatabase {
    * @param claimant its clock is read once the claim holds the queue's lock, for the start time
    */
   public Claim claim(QueueLimits limits, String partitionKey, Claimant claimant) {
-    String queueName = limits.queueName();
-    int concurrency = limits.concurrency();
-    int workerConcurrency = limits.workerConcurrency();
-    int rateLimitMax = limits.rateLimitMax();
-    long rateLimitPeriodMs = limits.rateLimitPeriodMs();
-    String executorId = claimant.executorId();
-    ServerCap cap = claimant.cap();
-    LongSupplier clock = claimant.clock();
-    // The server's own count needs no lock: this server's claims run one at a time.
-    ServerCap serverCap = workerConcurrency > 0 ? null : cap;
     try (Connection c = connection()) {
-      if (concurrency <= 0 && rateLimitMax <= 0) {
-        // No global count to keep exact: SKIP LOCKED alone keeps two claims from taking the same
-        // row, and this server's own counts cannot change under it, so autocommit statements do,
-        // without the lock and its transaction.
-        int room =
-            workerConcurrency > 0
-                ? workerRoom(c, queueName, partitionKey, executorId, workerConcurrency)
-                : serverRoom(c, serverCap, executorId, MAX_CLAIM);
-        List<Claimed> claimed =
-            room > 0
-                ? claimRows(c, queueName, partitionKey, room, false, claimant, clock.getAsLong())
-                : List.of();
-        return new Claim(
-            claimed,
-            OptionalLong.empty(),
-            serverCap != null && room < MAX_CLAIM && claimed.size() == room);
-      }
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps =
-            c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-          ps.setString(1, "dbosee-queue/" + schema + "/" + queueName + "/" + partitionKey);
-          ps.executeQuery().close();
-        }
-        // Read after the lock: another server's claim may have kept this one waiting.
-        long now = clock.getAsLong();
-        int serverRoom = serverRoom(c, serverCap, executorId, MAX_CLAIM);
-        int room = serverRoom;
-        if (concurrency > 0 || workerConcurrency > 0) {
-          int[] pending = pending(c, queueName, partitionKey, executorId);
-          if (concurrency > 0) {
-            room = Math.min(room, concurrency - pending[0]);
-          }
-          if (workerConcurrency > 0) {
-            room = Math.min(room, workerConcurrency - pending[1]);
-          }
-        }
-        OptionalLong retryAt = OptionalLong.empty();
-        if (rateLimitMax > 0 && room > 0) {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT count(*), min(started_at_epoch_ms) FROM "
-                      + table()
-                      + " WHERE rate_limited AND queue_name = ? AND started_at_epoch_ms > ?"
-                      + partitionFilter(partitionKey))) {
-            ps.setString(1, queueName);
-            ps.setLong(2, now - rateLimitPeriodMs);
-            if (partitionKey != null) {
-              ps.setString(3, partitionKey);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              int started = rs.getInt(1);
-              room = Math.min(room, rateLimitMax - started);
-              if (room <= 0) {
-                retryAt = OptionalLong.of(rs.getLong(2) + rateLimitPeriodMs + 1);
-              }
-            }
-          }
-        }
-        // The clock is read after the counts: a start is never dated before the finish it followed.
-        List<Claimed> claimed =
-            room > 0
-                ? claimRows(
-                    c, queueName, partitionKey, room, rateLimitMax > 0, claimant, clock.getAsLong())
-                : List.of();
-        c.commit();
-        return new Claim(claimed, retryAt, serverRoom < MAX_CLAIM && claimed.size() == serverRoom);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      return claims.claim(c, limits, partitionKey, claimant);
     } catch (SQLException e) {
-      throw failure("claim workflows of queue '" + queueName + "'", e);
+      throw failure("claim workflows of queue '" + limits.queueName() + "'", e);
     }
-  }
-
-  /** What the queue's worker concurrency leaves this server (zero or more, at most a claim). */
-  private int workerRoom(
-      Connection c, String queueName, String partitionKey, String executorId, int limit)
-      throws SQLException {
-    int mine = pending(c, queueName, partitionKey, executorId)[1];
-    return Math.max(0, Math.min(MAX_CLAIM, limit - mine));
-  }
-
-  /** The queue's (partition's) PENDING workflows: on every server, and on this one. */
-  private int[] pending(Connection c, String queueName, String partitionKey, String executorId)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT count(*), count(*) FILTER (WHERE executor_id = ?) FROM "
-                + table()
-                + " WHERE status = 'PENDING' AND queue_name = ?"
-                + partitionFilter(partitionKey))) {
-      ps.setString(1, executorId);
-      ps.setString(2, queueName);
-      if (partitionKey != null) {
-        ps.setString(3, partitionKey);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new int[] {rs.getInt(1), rs.getInt(2)};
-      }
-    }
-  }
-
-  /** At most {@code max}, less what the server cap leaves (zero or more). */
-  private int serverRoom(Connection c, ServerCap cap, String executorId, int max)
-      throws SQLException {
-    if (cap == null) {
-      return max;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT count(*) FROM "
-                + table()
-                + " WHERE status = 'PENDING' AND executor_id = ? AND queue_name = ANY (?)")) {
-      ps.setString(1, executorId);
-      ps.setArray(2, c.createArrayOf("text", cap.queueNames().toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return Math.max(0, Math.min(max, cap.limit() - rs.getInt(1)));
-      }
-    }
-  }
-
-  /** Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor. */
-  private List<Claimed> claimRows(
-      Connection c,
-      String queueName,
-      String partitionKey,
-      int room,
-      boolean rateLimited,
-      Claimant claimant,
-      long now)
-      throws SQLException {
-    String executorId = claimant.executorId();
-    String applicationVersion = claimant.applicationVersion();
-    List<String> runnableKeys = claimant.runnableKeys();
-    String t = table();
-    List<Claimed> claimed = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "WITH picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
-                + t
-                + " WHERE status = 'ENQUEUED' AND queue_name = ?"
-                + partitionFilter(partitionKey)
-                + " AND (application_version IS NULL OR application_version = ?)"
-                + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
-                + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
-                + " upd AS (UPDATE "
-                + t
-                + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
-                + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
-                // The start is counted here, so running it needs no second write.
-                + " recovery_attempts = ws.recovery_attempts + 1,"
-                + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
-                + " THEN ws.workflow_deadline_epoch_ms ELSE ? + ws.workflow_timeout_ms END"
-                + " FROM picked WHERE ws.workflow_uuid = picked.workflow_uuid RETURNING "
-                + prefixed("ws.", SystemDatabase.ROW_COLUMNS)
-                + ", EXISTS (SELECT 1 FROM \""
-                + schema
-                + "\".operation_outputs o WHERE o.workflow_uuid = ws.workflow_uuid)"
-                + " AS has_operations, picked.p, picked.c)"
-                + " SELECT "
-                + SystemDatabase.rowColumns("upd")
-                + ", upd.has_operations FROM upd"
-                + SystemDatabase.payloadJoins("\"" + schema + "\"", "upd")
-                + " ORDER BY upd.p, upd.c")) {
-      int i = 1;
-      ps.setString(i++, queueName);
-      if (partitionKey != null) {
-        ps.setString(i++, partitionKey);
-      }
-      ps.setString(i++, applicationVersion);
-      ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
-      ps.setInt(i++, room);
-      ps.setString(i++, executorId);
-      ps.setString(i++, applicationVersion);
-      ps.setLong(i++, now);
-      ps.setLong(i++, now);
-      ps.setBoolean(i++, rateLimited);
-      ps.setLong(i, now);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          claimed.add(new Claimed(SystemDatabase.workflowRow(rs), rs.getBoolean("has_operations")));
-        }
-      }
-    }
-    return claimed;
-  }
-
-  private String table() {
-    return "\"" + schema + "\".workflow_status";
-  }
-
-  private static String partitionFilter(String partitionKey) {
-    return partitionKey == null ? "" : " AND queue_partition_key = ?";
   }
 
   /**
@@ -539,14 +342,6 @@ public final class QueueDatabase {
       return Optional.of(parts[2]);
     }
     return Optional.empty();
-  }
-
-  private static String prefixed(String prefix, String columns) {
-    StringBuilder b = new StringBuilder();
-    for (String column : columns.split(",")) {
-      b.append(b.length() == 0 ? "" : ", ").append(prefix).append(column.trim());
-    }
-    return b.toString();
   }
 
   private Connection connection() throws SQLException {

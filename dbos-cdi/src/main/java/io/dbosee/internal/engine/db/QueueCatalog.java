@@ -1,0 +1,124 @@
+package io.dbosee.internal.engine.db;
+
+import io.dbosee.internal.engine.db.QueueDatabase.Limits;
+import io.dbosee.internal.engine.db.QueueDatabase.QueueLimits;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Owns this application's rows of the {@code queues} table: each declared queue's definition, as
+ * the DBOS SDKs write it when they register a queue, so that other SDKs, the DBOS clients and tools
+ * sharing the system database see the queue and its limits.
+ */
+public final class QueueCatalog {
+  private final DataSource dataSource;
+  private final String schema;
+  private final String upsertSql;
+
+  /**
+   * A queue as its row records it: its limits, whether enqueues may give a priority, whether it is
+   * partitioned, and its polling interval.
+   */
+  public record QueueRow(
+      QueueLimits limits, boolean priorityEnabled, boolean partitioned, long pollingIntervalMs) {}
+
+  public QueueCatalog(DataSource dataSource, String schema) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    String now = "(extract(epoch FROM now()) * 1000)::bigint";
+    this.upsertSql =
+        "INSERT INTO \""
+            + schema
+            + "\".queues (name, concurrency, worker_concurrency, rate_limit_max,"
+            + " rate_limit_period_sec, priority_enabled, partition_queue, partition_concurrency,"
+            + " partition_worker_concurrency, partition_rate_limit_max,"
+            + " partition_rate_limit_period_sec, polling_interval_sec, updated_at,"
+            + " application_name)"
+            // This library names no application yet: its rows are unclaimed (NULL), as the SDKs
+            // write them for an unnamed application.
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + now
+            + ", NULL) ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency,"
+            + " worker_concurrency = EXCLUDED.worker_concurrency,"
+            + " rate_limit_max = EXCLUDED.rate_limit_max,"
+            + " rate_limit_period_sec = EXCLUDED.rate_limit_period_sec,"
+            + " priority_enabled = EXCLUDED.priority_enabled,"
+            + " partition_queue = EXCLUDED.partition_queue,"
+            + " partition_concurrency = EXCLUDED.partition_concurrency,"
+            + " partition_worker_concurrency = EXCLUDED.partition_worker_concurrency,"
+            + " partition_rate_limit_max = EXCLUDED.partition_rate_limit_max,"
+            + " partition_rate_limit_period_sec = EXCLUDED.partition_rate_limit_period_sec,"
+            + " polling_interval_sec = EXCLUDED.polling_interval_sec,"
+            + " updated_at = EXCLUDED.updated_at,"
+            // An owner another SDK recorded stays: the name is its address.
+            + " application_name = COALESCE(\""
+            + schema
+            + "\".queues.application_name, EXCLUDED.application_name)";
+  }
+
+  /**
+   * Writes each queue's row, inserting it or replacing the limits a previous start (or another SDK)
+   * recorded: the server that starts last is the one whose declaration the row shows. One batch, in
+   * one transaction.
+   */
+  public void write(List<QueueRow> queues) {
+    if (queues.isEmpty()) {
+      return;
+    }
+    try (Connection c = Sql.autoCommitted(dataSource)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+        for (QueueRow queue : queues) {
+          bind(ps, queue);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw Sql.failure(schema, "record the declared queues in the queues table", e);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, QueueRow queue) throws SQLException {
+    Limits wide = queue.limits().queueWide();
+    Limits partition = queue.limits().perPartition();
+    int i = 1;
+    ps.setString(i++, queue.limits().queueName());
+    i = bindLimits(ps, i, wide);
+    ps.setBoolean(i++, queue.priorityEnabled());
+    ps.setBoolean(i++, queue.partitioned());
+    i = bindLimits(ps, i, partition);
+    ps.setDouble(i, queue.pollingIntervalMs() / 1000.0);
+  }
+
+  /** Binds a scope's four columns, a limit that is not set (0) as NULL, as the SDKs write it. */
+  private static int bindLimits(PreparedStatement ps, int i, Limits limits) throws SQLException {
+    optional(ps, i++, limits.concurrency());
+    optional(ps, i++, limits.workerConcurrency());
+    optional(ps, i++, limits.rateLimitMax());
+    if (limits.rateLimitMax() > 0) {
+      ps.setDouble(i++, limits.rateLimitPeriodMs() / 1000.0);
+    } else {
+      ps.setNull(i++, Types.DOUBLE);
+    }
+    return i;
+  }
+
+  private static void optional(PreparedStatement ps, int i, int value) throws SQLException {
+    if (value > 0) {
+      ps.setInt(i, value);
+    } else {
+      ps.setNull(i, Types.INTEGER);
+    }
+  }
+}
