@@ -34,9 +34,11 @@ import java.util.Optional;
  * <p>With {@code POSTGRES_HOST} set in the environment it starts nothing and removes that file, so
  * the {@code POSTGRES_*} variables reach Liberty unchanged.
  *
- * <p>Usage: {@code DevPostgres <base directory> <liberty server directory> [database]}; the data
- * lives in {@code <base directory>/data}, the server's log in {@code <base
- * directory>/postgres.log}.
+ * <p>Usage: {@code DevPostgres <base directory> <liberty server directory> [database [other
+ * database...]]}: each database is created when missing, the first is the server's {@code
+ * postgres.database} (the others, such as the sample's second application database, are named by
+ * the server's own configuration); the data lives in {@code <base directory>/data}, the server's
+ * log in {@code <base directory>/postgres.log}.
  */
 public final class DevPostgres {
   private static final String USER = "postgres";
@@ -46,22 +48,26 @@ public final class DevPostgres {
   private final Path dataDir;
   private final Path overridesFile;
   private final String database;
+  private final List<String> otherDatabases;
 
-  DevPostgres(Path baseDir, Path serverDir, String database) {
+  DevPostgres(Path baseDir, Path serverDir, String database, List<String> otherDatabases) {
     this.baseDir = baseDir.toAbsolutePath();
     this.dataDir = this.baseDir.resolve("data");
     this.overridesFile =
         serverDir.toAbsolutePath().resolve("configDropins/overrides/dev-postgres.xml");
     this.database = database;
+    this.otherDatabases = List.copyOf(otherDatabases);
   }
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       throw new IllegalArgumentException(
-          "usage: DevPostgres <base directory> <liberty server directory> [database]");
+          "usage: DevPostgres <base directory> <liberty server directory> [database [other"
+              + " database...]]");
     }
     String database = args.length > 2 ? args[2] : "dbos_sample";
-    new DevPostgres(Path.of(args[0]), Path.of(args[1]), database).run();
+    List<String> others = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+    new DevPostgres(Path.of(args[0]), Path.of(args[1]), database, others).run();
   }
 
   void run() throws IOException, SQLException, InterruptedException {
@@ -77,13 +83,17 @@ public final class DevPostgres {
     }
     Files.createDirectories(baseDir);
     int port = reuseRunningServer().orElseGet(this::startServer);
-    createDatabaseIfMissing(port);
+    createDatabaseIfMissing(port, database);
+    for (String other : otherDatabases) {
+      createDatabaseIfMissing(port, other);
+    }
     writeOverrides(port);
     log(
         "PostgreSQL is up on localhost:"
             + port
             + ", database "
             + database
+            + (otherDatabases.isEmpty() ? "" : " (and " + String.join(", ", otherDatabases) + ")")
             + ", data in "
             + dataDir
             + " (it keeps running after Liberty stops; to stop it: kill "
@@ -214,7 +224,7 @@ public final class DevPostgres {
     }
   }
 
-  private void createDatabaseIfMissing(int port) throws SQLException {
+  private void createDatabaseIfMissing(int port, String database) throws SQLException {
     try (Connection c = connect(port, "postgres");
         PreparedStatement exists =
             c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@code GET /workflow} runs the tutorial's workflow, {@code GET /queue} its queue example and
- * {@code GET /transaction} its transaction example; {@code GET /steps} shows what really ran.
+ * {@code GET /transaction} its transaction example, {@code GET /order} the orders example on two
+ * databases; {@code GET /steps} shows what really ran.
  */
 @Path("/")
 @RequestScoped
@@ -23,6 +24,7 @@ public class WorkflowResource {
   @Inject StepExecutions executions;
   @Inject DBOS dbos;
   @Inject TransactionExample transactions;
+  @Inject OrdersExample ordersExample;
 
   /**
    * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
@@ -62,6 +64,24 @@ public class WorkflowResource {
   @Produces(MediaType.TEXT_PLAIN)
   public String transaction() {
     return "Row count: " + transactions.transactionWorkflow() + "\n";
+  }
+
+  /**
+   * Runs the orders example: places an order for {@code ?item=...} (default {@code book}) in the
+   * orders database and records the sale in the sample's database. {@code ?id=...} gives the
+   * workflow an id, as for {@code /workflow}.
+   */
+  @GET
+  @Path("order")
+  @Produces(MediaType.TEXT_PLAIN)
+  public String order(@QueryParam("item") String item, @QueryParam("id") String id) {
+    String what = item == null || item.isBlank() ? "book" : item;
+    if (id == null || id.isBlank()) {
+      return ordersExample.orderWorkflow(what) + "\n";
+    }
+    try (var scope = dbos.withWorkflowId(id)) {
+      return ordersExample.orderWorkflow(what) + "\n";
+    }
   }
 
   /** How many times each step of each workflow ran: one line per workflow and step. */

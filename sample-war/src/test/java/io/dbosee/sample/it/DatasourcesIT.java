@@ -23,9 +23,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
-import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,11 +32,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Transaction steps on two databases in Open Liberty, each a persistence unit on its own JTA
- * DataSource: the sample's ({@code jdbc/app}, the default datasource) and {@code jdbc/orders} (the
- * datasource {@code orders}, declared in MicroProfile Config, recording in its schema {@code
- * shop}). Each step records its outcome in its own database, in its own transaction; a crash
- * between the second database's commit and the checkpoint does not run that step again; the
- * programmatic step runs on a chosen datasource and isolation.
+ * DataSource: the sample's ({@code jdbc/app}, the default datasource) and its second, {@code
+ * jdbc/orders} (the datasource {@code orders}, declared in the sample's MicroProfile Config, here
+ * recording in its schema {@code shop}). Each step records its outcome in its own database, in its
+ * own transaction; a crash between the second database's commit and the checkpoint does not run
+ * that step again; the programmatic step runs on a chosen datasource and isolation.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -49,7 +47,9 @@ class DatasourcesIT {
   @ArquillianResource ContainerController controller;
   @ArquillianResource Deployer deployer;
 
-  /** The sample, a second persistence unit (in a jar of its own) and the datasource's keys. */
+  /**
+   * The sample (with its persistence unit {@code orders}) and another schema for the datasource.
+   */
   @Deployment(name = PROBES, managed = false, testable = false)
   static WebArchive probes() {
     WebArchive war =
@@ -61,23 +61,8 @@ class DatasourcesIT {
       throw new UncheckedIOException(e);
     }
     war.delete(CONFIG);
-    war.add(
-        new StringAsset(
-            config
-                + "\ndbos.datasource.\"orders\".jndi-name=jdbc/orders\n"
-                + "dbos.datasource.\"orders\".schema=shop\n"),
-        CONFIG);
-    return war.addAsLibrary(
-        ShrinkWrap.create(JavaArchive.class, "orders-unit.jar")
-            .addAsManifestResource(
-                new StringAsset(
-                    "<persistence xmlns=\"https://jakarta.ee/xml/ns/persistence\" version=\"3.0\">\n"
-                        + "  <persistence-unit name=\"orders\" transaction-type=\"JTA\">\n"
-                        + "    <jta-data-source>jdbc/orders</jta-data-source>\n"
-                        + "    <exclude-unlisted-classes>true</exclude-unlisted-classes>\n"
-                        + "  </persistence-unit>\n"
-                        + "</persistence>\n"),
-                "persistence.xml"));
+    war.add(new StringAsset(config + "\ndbos.datasource.\"orders\".schema=shop\n"), CONFIG);
+    return war;
   }
 
   private static int remaining =

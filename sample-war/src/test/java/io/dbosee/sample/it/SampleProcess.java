@@ -281,7 +281,9 @@ final class SampleProcess implements AutoCloseable {
                 DevPostgres.class.getName(),
                 postgresDir.toString(),
                 serverDir.toString(),
-                TestPostgresSession.DATABASE)
+                TestPostgresSession.DATABASE,
+                // the orders example's database, named by the sample's server.xml
+                "dbos_sample_orders")
             .inheritIO()
             .start();
     if (!launcher.waitFor(5, TimeUnit.MINUTES)) {

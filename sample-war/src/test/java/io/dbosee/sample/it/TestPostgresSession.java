@@ -14,8 +14,9 @@ import org.junit.platform.launcher.LauncherSessionListener;
 /**
  * Starts an embedded PostgreSQL before any test (so before Arquillian starts Liberty), points the
  * test server at it through {@code configDropins/overrides/test-postgres.xml}, and stops it when
- * the test session ends. A second database in it, behind the transactional DataSource {@code
- * jdbc/orders} of that file, is the second application database of DatasourcesIT.
+ * the test session ends. A second database in it is the sample's second application database,
+ * behind the transactional DataSource {@code jdbc/orders} of the sample's server.xml (its variable
+ * {@code orders.database}, set in that file): the orders example's and DatasourcesIT's.
  *
  * <p>Active only where failsafe sets {@code liberty.server.dir}. It lives in the test sources,
  * never in a deployed archive: the server has no embedded PostgreSQL library.
@@ -23,7 +24,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
 public final class TestPostgresSession implements LauncherSessionListener {
   static final String DATABASE = "dbos_sample";
 
-  /** A second application database, behind {@code jdbc/orders} (see DatasourcesIT). */
+  /** The second application database, behind {@code jdbc/orders} (see OrdersExampleIT). */
   static final String ORDERS_DATABASE = "dbos_orders";
 
   private EmbeddedPostgres postgres;
@@ -54,14 +55,9 @@ public final class TestPostgresSession implements LauncherSessionListener {
               + DATABASE
               + "\"/>\n"
               + "  <variable name=\"postgres.user\" value=\"postgres\"/>\n"
-              + "  <dataSource id=\"testOrders\" jndiName=\"jdbc/orders\""
-              + " jdbcDriverRef=\"postgresqlDriver\">\n"
-              + "    <properties.postgresql serverName=\"localhost\" portNumber=\""
-              + postgres.getPort()
-              + "\" databaseName=\""
+              + "  <variable name=\"orders.database\" value=\""
               + ORDERS_DATABASE
-              + "\" user=\"postgres\" password=\"${postgres.password}\"/>\n"
-              + "  </dataSource>\n"
+              + "\"/>\n"
               + "</server>\n");
       System.setProperty(
           "test.postgres.url",
