@@ -26,7 +26,18 @@ public final class QueueCatalog {
   public record QueueRow(
       QueueLimits limits, boolean priorityEnabled, boolean partitioned, long pollingIntervalMs) {}
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public QueueCatalog(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application that owns these queues, or null: unclaimed
+   */
+  public QueueCatalog(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     String now = "(extract(epoch FROM now()) * 1000)::bigint";
@@ -38,11 +49,11 @@ public final class QueueCatalog {
             + " partition_worker_concurrency, partition_rate_limit_max,"
             + " partition_rate_limit_period_sec, polling_interval_sec, updated_at,"
             + " application_name)"
-            // This library names no application yet: its rows are unclaimed (NULL), as the SDKs
-            // write them for an unnamed application.
+            // Without dbos.application-name the rows are unclaimed (NULL), as the SDKs write them
+            // for an unnamed application.
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             + now
-            + ", NULL) ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency,"
+            + ", ?) ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency,"
             + " worker_concurrency = EXCLUDED.worker_concurrency,"
             + " rate_limit_max = EXCLUDED.rate_limit_max,"
             + " rate_limit_period_sec = EXCLUDED.rate_limit_period_sec,"
@@ -73,7 +84,7 @@ public final class QueueCatalog {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
         for (QueueRow queue : queues) {
-          bind(ps, queue);
+          bind(ps, queue, applicationName);
           ps.addBatch();
         }
         ps.executeBatch();
@@ -89,7 +100,8 @@ public final class QueueCatalog {
     }
   }
 
-  private static void bind(PreparedStatement ps, QueueRow queue) throws SQLException {
+  private static void bind(PreparedStatement ps, QueueRow queue, String applicationName)
+      throws SQLException {
     Limits wide = queue.limits().queueWide();
     Limits partition = queue.limits().perPartition();
     int i = 1;
@@ -98,7 +110,8 @@ public final class QueueCatalog {
     ps.setBoolean(i++, queue.priorityEnabled());
     ps.setBoolean(i++, queue.partitioned());
     i = bindLimits(ps, i, partition);
-    ps.setDouble(i, queue.pollingIntervalMs() / 1000.0);
+    ps.setDouble(i++, queue.pollingIntervalMs() / 1000.0);
+    ApplicationScope.bind(ps, i, applicationName);
   }
 
   /** Binds a scope's four columns, a limit that is not set (0) as NULL, as the SDKs write it. */
