@@ -7,9 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOSQueueDuplicatedException;
 import io.dbosee.ForkOptions;
+import io.dbosee.ScheduleStatus;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.WorkflowSchedule;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -202,6 +205,39 @@ class ApplicationNameTest {
     assertThat(alpha.debounce(spec, () -> onAlpha.call()).workflowId())
         .as("alpha's own calls still push its workflow back")
         .isEqualTo(alphas);
+  }
+
+  private static WorkflowSpec tick() {
+    return new WorkflowSpec(
+        "tick", String.class, new Class<?>[] {Instant.class, Instant.class}, (e, a) -> "ticked");
+  }
+
+  private static List<String> names(Scheduler scheduler) {
+    return scheduler.list().stream().map(ScheduleStatus::schedule).map(s -> s.name()).toList();
+  }
+
+  @Test
+  void anApplicationRunsAndListsOnlyItsOwnAndUnclaimedSchedules() {
+    DBOSEngine alpha = engine("server-a", "alpha", List.of(), tick());
+    DBOSEngine beta = engine("server-b", "beta", List.of(), tick());
+    DBOSEngine nameless = engine("server-n", null, List.of(), tick());
+    Scheduler alphas = harness.scheduler(alpha, TimeSource.SYSTEM, null);
+    Scheduler betas = harness.scheduler(beta, TimeSource.SYSTEM, null);
+    Scheduler unnamed = harness.scheduler(nameless, TimeSource.SYSTEM, null);
+
+    alphas.create(WorkflowSchedule.of("alpha-ticks", "test.Workflows", "tick", "* * * * * *"));
+    unnamed.create(WorkflowSchedule.of("open-ticks", "test.Workflows", "tick", "* * * * * *"));
+
+    assertThat(
+            harness.query(
+                "SELECT application_name FROM dbos.workflow_schedules"
+                    + " WHERE schedule_name = 'alpha-ticks'"))
+        .isEqualTo("alpha");
+    assertThat(names(betas))
+        .as("beta's scheduler, which runs what it lists, never sees alpha's schedule")
+        .containsExactly("open-ticks");
+    assertThat(names(alphas)).containsExactly("alpha-ticks", "open-ticks");
+    assertThat(names(unnamed)).containsExactly("alpha-ticks", "open-ticks");
   }
 
   @Test
