@@ -126,6 +126,10 @@ class ApplicationNameTest {
     alpha.registerQueue(queue, false);
     WorkflowHandle<Object, Exception> handle =
         onAlpha.start(StartSpec.onQueue("shared").withWorkflowId("alphas"));
+    // The queues row as a server that ran before names left it: unclaimed, so alpha may declare
+    // the queue too (a name another application owns is refused, tested below).
+    harness.query(
+        "UPDATE dbos.queues SET application_name = NULL WHERE name = 'shared' RETURNING name");
 
     WorkflowSpec alphaWorker = onBeta.copy();
     engine("server-a2", "alpha", List.of(queue), alphaWorker);
@@ -238,6 +242,22 @@ class ApplicationNameTest {
         .containsExactly("open-ticks");
     assertThat(names(alphas)).containsExactly("alpha-ticks", "open-ticks");
     assertThat(names(unnamed)).containsExactly("alpha-ticks", "open-ticks");
+  }
+
+  @Test
+  void aQueueNameAnotherApplicationRegisteredIsRefusedAtLaunch() {
+    QueueDefinition queue = QueueDefinition.unlimited("payments");
+    engine("server-a", "alpha", List.of(queue), blocksOnce());
+
+    assertThatThrownBy(() -> engine("server-b", "beta", List.of(queue), blocksOnce()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("DBOS-CDI-092")
+        .hasMessageContaining("Queue 'payments' is already registered by application 'alpha'");
+    assertThat(harness.query("SELECT application_name FROM dbos.queues WHERE name = 'payments'"))
+        .isEqualTo("alpha");
+    // Another server of alpha, or one with no name, declares it as before.
+    engine("server-a2", "alpha", List.of(queue), blocksOnce());
+    engine("server-n", null, List.of(queue), blocksOnce());
   }
 
   @Test

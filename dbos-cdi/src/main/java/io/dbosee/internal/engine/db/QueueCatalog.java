@@ -2,8 +2,10 @@ package io.dbosee.internal.engine.db;
 
 import io.dbosee.internal.engine.db.QueueDatabase.Limits;
 import io.dbosee.internal.engine.db.QueueDatabase.QueueLimits;
+import io.dbosee.internal.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
@@ -83,6 +85,7 @@ public final class QueueCatalog {
     try (Connection c = Sql.autoCommitted(dataSource)) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+        refuseOthersQueues(c, queues);
         for (QueueRow queue : queues) {
           bind(ps, queue, applicationName);
           ps.addBatch();
@@ -97,6 +100,42 @@ public final class QueueCatalog {
       }
     } catch (SQLException e) {
       throw Sql.failure(schema, "record the declared queues in the queues table", e);
+    }
+  }
+
+  /**
+   * Refuses queue names another application has registered, as the SDKs refuse them: the name is
+   * the queue's address, and this application's limits would replace the owner's.
+   */
+  private void refuseOthersQueues(Connection c, List<QueueRow> queues) throws SQLException {
+    if (applicationName == null) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT name, application_name FROM \""
+                + schema
+                + "\".queues WHERE name = ANY (?) AND application_name <> ? ORDER BY name")) {
+      ps.setArray(
+          1, c.createArrayOf("text", queues.stream().map(q -> q.limits().queueName()).toArray()));
+      ps.setString(2, applicationName);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw ErrorCode.QUEUE_OF_ANOTHER_APPLICATION.illegalState(
+              "Queue '"
+                  + rs.getString(1)
+                  + "' is already registered by application '"
+                  + rs.getString(2)
+                  + "' in this system database (schema '"
+                  + schema
+                  + "'), and queue names must be unique across the applications that share it."
+                  + " Give this application's queue another name (@WorkflowQueue), or, if '"
+                  + rs.getString(2)
+                  + "' was renamed to '"
+                  + applicationName
+                  + "', set application_name of its rows to the new name first.");
+        }
+      }
     }
   }
 
