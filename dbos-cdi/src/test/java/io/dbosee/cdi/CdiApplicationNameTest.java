@@ -45,7 +45,7 @@ class CdiApplicationNameTest {
             CdiTestSupport.query(
                 database,
                 "SELECT string_agg(DISTINCT application_name, ',') FROM dbos.operation_outputs"
-                    + " WHERE workflow_uuid = 'named' AND function_name <> 'DBOS.sleep'"))
+                    + " WHERE workflow_uuid = 'named'"))
         .isEqualTo("orders");
   }
 }

@@ -115,7 +115,8 @@ public final class DBOSEngine implements AutoCloseable {
         new QueueDatabase(
             dataSource, config.schema(), config.executorId(), config.applicationName());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
-    MessageDatabase messages = new MessageDatabase(dataSource, config.schema());
+    MessageDatabase messages =
+        new MessageDatabase(dataSource, config.schema(), config.applicationName());
 
     Failures failures = new Failures(lifecycle);
     Cancellation cancellation = new Cancellation(services);

@@ -102,6 +102,38 @@ class ApplicationNameTest {
   }
 
   @Test
+  void theOperationsOfMessagesEventsAndStreamsAreClaimedToo() throws Exception {
+    WorkflowSpec talker =
+        new WorkflowSpec(
+            "talker",
+            String.class,
+            new Class<?>[0],
+            (engine, args) -> {
+              String self = engine.currentWorkflowId().orElseThrow();
+              engine.send(self, "hello", "t", null);
+              Object got = engine.recv("t", String.class, Duration.ofSeconds(10)).orElseThrow();
+              engine.setEvent("said", got);
+              engine.writeStream("words", got);
+              return got;
+            });
+    engine("server-a", "alpha", List.of(), talker);
+
+    assertThat(talker.callWithId("talk")).isEqualTo("hello");
+
+    assertThat(
+            harness.queryColumn(
+                "SELECT function_name || ' ' || COALESCE(application_name, '-')"
+                    + " FROM dbos.operation_outputs WHERE workflow_uuid = 'talk'"
+                    + " ORDER BY function_id"))
+        .containsExactly(
+            "DBOS.send alpha",
+            "DBOS.recv alpha",
+            "DBOS.sleep alpha", // the recv's timeout, recorded as the SDKs record it
+            "DBOS.setEvent alpha",
+            "DBOS.writeStream alpha");
+  }
+
+  @Test
   void anEngineWithoutANameLeavesItsRowsUnclaimed() throws Exception {
     runs.set(1);
     WorkflowSpec workflow = blocksOnce();
