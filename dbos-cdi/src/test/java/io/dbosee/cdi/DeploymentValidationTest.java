@@ -170,6 +170,18 @@ class DeploymentValidationTest {
   }
 
   @Test
+  void anEmptyOrOverlongApplicationNameIsRejectedWithWhatIsAllowed() {
+    assertThat(deploy(Map.of("dbos.application-name", "   "), Fine.class))
+        .contains("DBOS-CDI-091")
+        .contains("dbos.application-name")
+        .contains("1 to 128 characters");
+    assertThat(deploy(Map.of("dbos.application-name", "x".repeat(129)), Fine.class))
+        .contains("DBOS-CDI-091")
+        .contains("129 characters")
+        .contains("remove the key to claim no application");
+  }
+
+  @Test
   void invalidWaitAndFailoverSettingsAreRejectedWithWhatIsAllowed() {
     assertThat(deploy(Map.of("dbos.waits.thread-hold-seconds", "-5"), Fine.class))
         .contains("DBOS-CDI-008")

@@ -28,6 +28,7 @@ final class GlobalSettings {
   static final String MIGRATE = "dbos.system-database.migrate";
   static final String EXECUTOR_ID = "dbos.executor-id";
   static final String APPLICATION_VERSION = "dbos.application-version";
+  static final String APPLICATION_NAME = "dbos.application-name";
   static final String EXECUTOR_JNDI = "dbos.executor.jndi-name";
   static final String SELF_CALL_CHECK = "dbos.self-call-check";
   static final String APPLICATION_DATASOURCE = "dbos.application-database.datasource";
@@ -71,6 +72,10 @@ final class GlobalSettings {
   final int poolSize;
   final String executorId;
   final Optional<String> applicationVersion;
+
+  /** The application this server acts for on a shared system database; null: none. */
+  final String applicationName;
+
   final String executorJndiName;
 
   /** Where the URL mode's pool finds the server's managed thread factory. */
@@ -109,6 +114,7 @@ final class GlobalSettings {
     this.executorId =
         values.value(EXECUTOR_ID, String.class, "local", s -> !s.isBlank(), "not blank");
     this.applicationVersion = values.text(APPLICATION_VERSION);
+    this.applicationName = applicationName();
     this.executorJndiName = values.text(EXECUTOR_JNDI).orElse(DEFAULT_EXECUTOR_JNDI);
     this.threadFactoryJndiName =
         values.text(THREAD_FACTORY_JNDI).orElse(DEFAULT_THREAD_FACTORY_JNDI);
@@ -136,6 +142,35 @@ final class GlobalSettings {
 
   private String schemaName(String key) {
     return values.value(key, String.class, "dbos", GlobalSettings::isSchemaName, SCHEMA_NAME_RULE);
+  }
+
+  /**
+   * The application name, trimmed. Set but empty (MicroProfile Config reads an empty value as
+   * unset, so the raw value is looked at) or longer than the limit is a deployment problem: a name
+   * that is meant but lost would let this application run every other's work.
+   */
+  private String applicationName() {
+    String raw = config.getConfigValue(APPLICATION_NAME).getRawValue();
+    if (raw == null) {
+      return null;
+    }
+    String name = raw.trim();
+    if (name.isEmpty() || name.length() > EngineConfig.MAX_APPLICATION_NAME_LENGTH) {
+      problems.add(
+          ErrorCode.INVALID_APPLICATION_NAME.message(
+              "The configuration value of "
+                  + APPLICATION_NAME
+                  + " ('"
+                  + (name.length() > 200 ? name.substring(0, 200) + "..." : name)
+                  + "', "
+                  + name.length()
+                  + " characters) is invalid: it must be 1 to "
+                  + EngineConfig.MAX_APPLICATION_NAME_LENGTH
+                  + " characters (leading and trailing spaces are ignored). Name this"
+                  + " application, or remove the key to claim no application."));
+      return null;
+    }
+    return name;
   }
 
   private SelfCallCheck selfCallCheck() {

@@ -98,7 +98,7 @@ public final class DBOSEngine implements AutoCloseable {
       TimeSource time) {
     this.config = Objects.requireNonNull(config, "config");
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    SystemDatabase db = new SystemDatabase(dataSource, config.schema());
+    SystemDatabase db = new SystemDatabase(dataSource, config.schema(), config.applicationName());
     this.services =
         new EngineServices(
             config,
@@ -111,9 +111,12 @@ public final class DBOSEngine implements AutoCloseable {
     this.lifecycle = services.lifecycle;
     this.registry = services.registry;
     this.threads = services.threads;
-    this.queueDb = new QueueDatabase(dataSource, config.schema(), config.executorId());
+    this.queueDb =
+        new QueueDatabase(
+            dataSource, config.schema(), config.executorId(), config.applicationName());
     this.hub = new NotificationHub(dataSource, executor, queueDb);
-    MessageDatabase messages = new MessageDatabase(dataSource, config.schema());
+    MessageDatabase messages =
+        new MessageDatabase(dataSource, config.schema(), config.applicationName());
 
     Failures failures = new Failures(lifecycle);
     Cancellation cancellation = new Cancellation(services);
@@ -127,7 +130,7 @@ public final class DBOSEngine implements AutoCloseable {
             services,
             queues,
             queueDb,
-            new DebounceDatabase(dataSource, config.schema()),
+            new DebounceDatabase(dataSource, config.schema(), config.applicationName()),
             operations,
             outcomes,
             launcher,
@@ -145,7 +148,9 @@ public final class DBOSEngine implements AutoCloseable {
         config.failoverLease() == null
             ? null
             : new Failover(
-                services, new ExecutorLeases(dataSource, config.schema()), this::recoverTakenOver);
+                services,
+                new ExecutorLeases(dataSource, config.schema(), config.applicationName()),
+                this::recoverTakenOver);
     db.onCancelledWorkflow(recovery::cancelRunning);
     db.onWorkflowOwner(config.executorId(), recovery::checkOwner);
   }
@@ -232,7 +237,7 @@ public final class DBOSEngine implements AutoCloseable {
       failover.prepare(config.migrateSchema());
     }
     // As the SDKs register theirs: other SDKs, clients and tools see the queues and their limits.
-    new QueueCatalog(dataSource, config.schema())
+    new QueueCatalog(dataSource, config.schema(), config.applicationName())
         .write(queues.declared().stream().map(QueueDefinition::row).toList());
     lifecycle.running();
     queues.start(queueDb, services, hub, dispatch::startClaimed);

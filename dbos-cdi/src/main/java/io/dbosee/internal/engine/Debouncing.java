@@ -44,7 +44,7 @@ final class Debouncing {
    * @return the id of the workflow the call went into: the waiting one it pushed back, or the one
    *     it enqueued
    * @throws DBOSQueueDuplicatedException if the key is held on the queue by another workflow (not
-   *     debounced, or another workflow name or class)
+   *     debounced, of another workflow name or class, or of another application)
    */
   String debounce(DebounceSpec spec, QueueDefinition queue, ExecutionRequest request) {
     WorkflowDefinition definition = request.definition();
@@ -70,7 +70,9 @@ final class Debouncing {
         return bounce.bouncedId();
       }
       if (bounce.holderId() != null) {
-        if (!sameDebouncedWorkflow(bounce, definition.name(), className) || tries >= MAX_TRIES) {
+        if (!sameDebouncedWorkflow(bounce, definition.name(), className)
+            || heldByAnotherApplication(bounce)
+            || tries >= MAX_TRIES) {
           throw new DBOSQueueDuplicatedException(
               request.workflowId(), queue.name(), deduplicationId);
         }
@@ -103,6 +105,16 @@ final class Debouncing {
         }
       }
     }
+  }
+
+  /**
+   * Whether another application's workflow holds the key: its promotion is not this one's to wait
+   * for, so trying again would only spin (as the SDKs reason).
+   */
+  private boolean heldByAnotherApplication(DebounceDatabase.Bounce holder) {
+    String own = services.config.applicationName();
+    String holders = holder.holderApplicationName();
+    return own != null && holders != null && !holders.equals(own);
   }
 
   private static boolean sameDebouncedWorkflow(

@@ -26,6 +26,9 @@ import java.util.Objects;
  *     schema (and this library's own tables in it); false: it runs no DDL, and refuses to start
  *     unless the schema is at {@link io.dbosee.internal.engine.db.SystemSchema#LATEST_VERSION} or
  *     above and has every table this configuration uses, for a database user that may not run DDL
+ * @param applicationName the application this engine acts for when several share one system
+ *     database ({@code application_name}): it claims the rows it writes and dequeues, and recovers,
+ *     dequeues and promotes only its own and unclaimed rows; null: no name, every row
  */
 public record EngineConfig(
     String executorId,
@@ -36,7 +39,8 @@ public record EngineConfig(
     Duration failoverLease,
     int queueServerConcurrency,
     Duration startOutageWait,
-    boolean migrateSchema) {
+    boolean migrateSchema,
+    String applicationName) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
@@ -56,6 +60,9 @@ public record EngineConfig(
    * PostgreSQL, short enough that a caller hears of a longer outage.
    */
   public static final Duration DEFAULT_START_OUTAGE_WAIT = Duration.ofSeconds(30);
+
+  /** The longest {@link #applicationName}, in characters. */
+  public static final int MAX_APPLICATION_NAME_LENGTH = 128;
 
   public EngineConfig {
     requireText(executorId, "executorId");
@@ -83,6 +90,39 @@ public record EngineConfig(
       throw new IllegalArgumentException(
           "startOutageWait must be zero (throw at once) or more, got " + startOutageWait);
     }
+    if (applicationName != null
+        && (applicationName.isBlank() || applicationName.length() > MAX_APPLICATION_NAME_LENGTH)) {
+      throw new IllegalArgumentException(
+          "applicationName must be null or 1 to "
+              + MAX_APPLICATION_NAME_LENGTH
+              + " characters, not blank, got '"
+              + applicationName
+              + "'");
+    }
+  }
+
+  /** A configuration that names no application. */
+  public EngineConfig(
+      String executorId,
+      String applicationVersion,
+      String schema,
+      Duration resultPollInterval,
+      Duration threadHold,
+      Duration failoverLease,
+      int queueServerConcurrency,
+      Duration startOutageWait,
+      boolean migrateSchema) {
+    this(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency,
+        startOutageWait,
+        migrateSchema,
+        null);
   }
 
   /** A configuration that migrates the schema at launch. */
@@ -153,7 +193,8 @@ public record EngineConfig(
         failoverLease,
         queueServerConcurrency,
         startOutageWait,
-        migrateSchema);
+        migrateSchema,
+        applicationName);
   }
 
   /** This configuration with another {@link #failoverLease}. */
@@ -167,7 +208,8 @@ public record EngineConfig(
         lease,
         queueServerConcurrency,
         startOutageWait,
-        migrateSchema);
+        migrateSchema,
+        applicationName);
   }
 
   /** This configuration with another {@link #executorId}. */
@@ -181,7 +223,8 @@ public record EngineConfig(
         failoverLease,
         queueServerConcurrency,
         startOutageWait,
-        migrateSchema);
+        migrateSchema,
+        applicationName);
   }
 
   /** This configuration with another {@link #startOutageWait}. */
@@ -195,7 +238,8 @@ public record EngineConfig(
         failoverLease,
         queueServerConcurrency,
         wait,
-        migrateSchema);
+        migrateSchema,
+        applicationName);
   }
 
   /** This configuration with another {@link #queueServerConcurrency}. */
@@ -209,7 +253,8 @@ public record EngineConfig(
         failoverLease,
         limit,
         startOutageWait,
-        migrateSchema);
+        migrateSchema,
+        applicationName);
   }
 
   /** This configuration with another {@link #migrateSchema}. */
@@ -223,7 +268,23 @@ public record EngineConfig(
         failoverLease,
         queueServerConcurrency,
         startOutageWait,
-        migrate);
+        migrate,
+        applicationName);
+  }
+
+  /** This configuration with another {@link #applicationName}. */
+  public EngineConfig withApplicationName(String name) {
+    return new EngineConfig(
+        executorId,
+        applicationVersion,
+        schema,
+        resultPollInterval,
+        threadHold,
+        failoverLease,
+        queueServerConcurrency,
+        startOutageWait,
+        migrateSchema,
+        name);
   }
 
   private static void requireText(String value, String what) {

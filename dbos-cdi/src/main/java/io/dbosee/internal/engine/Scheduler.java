@@ -95,7 +95,9 @@ public final class Scheduler implements AutoCloseable {
       TimeSource time,
       Duration pollingInterval) {
     this.engine = Objects.requireNonNull(engine, "engine");
-    this.db = new ScheduleDatabase(dataSource, engine.config().schema());
+    this.db =
+        new ScheduleDatabase(
+            dataSource, engine.config().schema(), engine.config().applicationName());
     this.timer = timer;
     this.time = Objects.requireNonNull(time, "time");
     this.pollingInterval = Objects.requireNonNull(pollingInterval, "pollingInterval");

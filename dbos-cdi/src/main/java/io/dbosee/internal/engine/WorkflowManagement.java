@@ -56,7 +56,7 @@ public final class WorkflowManagement {
     this.config = services.config;
     this.lifecycle = services.lifecycle;
     this.systemDb = services.db;
-    this.db = new ManagementDatabase(dataSource, config.schema());
+    this.db = new ManagementDatabase(dataSource, config.schema(), config.applicationName());
     this.steps = steps;
     this.starts = starts;
     this.dispatch = dispatch;

@@ -96,6 +96,10 @@ public enum ErrorCode {
   UNKNOWN_DATASOURCE("DBOS-CDI-089", "a @Transaction step names a datasource not configured"),
   DATASOURCE_WITHOUT_JNDI_NAME(
       "DBOS-CDI-090", "dbos.datasource.\"<name>\" keys without that datasource's jndi-name"),
+  // Deployment: several applications on one system database.
+  INVALID_APPLICATION_NAME("DBOS-CDI-091", "an application name that is empty or too long"),
+  QUEUE_OF_ANOTHER_APPLICATION(
+      "DBOS-CDI-092", "a declared queue's name is registered by another application"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),

@@ -269,6 +269,44 @@ class TypeScriptClientInteropTest {
         .isEqualTo("SUCCESS server q portable_json");
   }
 
+  /** A portable enqueue of greet on {@code q}, for {@code applicationName} (null: none). */
+  private void enqueueGreet(String workflowId, String applicationName) {
+    client(
+        "enqueue",
+        "{\"workflowName\": \"greet\", \"workflowClassName\": \""
+            + CLASS
+            + "\", \"queueName\": \"q\", \"workflowID\": \""
+            + workflowId
+            + "\", \"positionalArgs\": [\"ann\", 1]"
+            + (applicationName == null ? "" : ", \"applicationName\": \"" + applicationName + "\"")
+            + "}");
+  }
+
+  @Test
+  void aNamedEngineRunsWhatTheClientEnqueuesForItOrForNoApplicationButNotForAnother()
+      throws Exception {
+    harness.engine("migrator"); // the schema, for the client
+    // Enqueued before the engine listens, in this order: a claim takes the oldest rows first, so
+    // once the last one has run, the earlier ones were each either taken or passed over.
+    enqueueGreet("for-beta", "beta");
+    enqueueGreet("for-nobody", null);
+    enqueueGreet("for-alpha", "alpha");
+    harness.engine(
+        new EngineConfig("server", "v1", "dbos").withApplicationName("alpha"),
+        java.util.concurrent.Executors.newCachedThreadPool(),
+        List.of(QueueDefinition.unlimited("q").withPollingInterval(Duration.ofMillis(100))),
+        greet());
+
+    assertThat(client("result", "for-alpha")).containsEntry("output", "hello ann x1");
+    assertThat(client("result", "for-nobody")).containsEntry("output", "hello ann x1");
+    assertThat(
+            harness.queryColumn(
+                "SELECT workflow_uuid || ' ' || status || ' ' || COALESCE(application_name, '-')"
+                    + " FROM dbos.workflow_status ORDER BY workflow_uuid"))
+        .containsExactly(
+            "for-alpha SUCCESS alpha", "for-beta ENQUEUED beta", "for-nobody SUCCESS alpha");
+  }
+
   @Test
   void aWorkflowTheClientEnqueuesInItsOwnFormatFailsHereSayingSo() {
     engine(greet());

@@ -90,7 +90,15 @@ final class CheckpointCommits {
     }
   }
 
-  CheckpointCommits(DataSource dataSource, String quotedSchema, int maxWriters) {
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
+  /**
+   * @param applicationName recorded with each checkpoint, as the SDKs record it, or null
+   */
+  CheckpointCommits(
+      DataSource dataSource, String quotedSchema, int maxWriters, String applicationName) {
+    this.applicationName = applicationName;
     if (maxWriters < 1) {
       throw new IllegalArgumentException("maxWriters must be at least 1, was " + maxWriters);
     }
@@ -101,7 +109,8 @@ final class CheckpointCommits {
         "INSERT INTO "
             + quotedSchema
             + ".operation_outputs (workflow_uuid, function_id, function_name, output, error,"
-            + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization)"
+            + " child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization,"
+            + " application_name)"
             + " VALUES ";
     this.insertOneIfAbsentSql =
         "WITH ins AS ("
@@ -117,7 +126,7 @@ final class CheckpointCommits {
             + ".operation_outputs WHERE workflow_uuid = ? AND function_id = ?";
   }
 
-  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * Tells {@code listener} the id of a workflow found CANCELLED when its checkpoint was written.
@@ -283,7 +292,7 @@ final class CheckpointCommits {
     }
   }
 
-  private static int bind(PreparedStatement ps, int first, Checkpoint cp) throws SQLException {
+  private int bind(PreparedStatement ps, int first, Checkpoint cp) throws SQLException {
     int n = first;
     ps.setString(n++, cp.workflowId());
     ps.setInt(n++, cp.functionId());
@@ -294,6 +303,7 @@ final class CheckpointCommits {
     ps.setLong(n++, cp.startedAt());
     ps.setLong(n++, cp.completedAt());
     ps.setString(n++, cp.serialization());
+    ApplicationScope.bind(ps, n++, applicationName);
     return n;
   }
 

@@ -36,20 +36,33 @@ public final class DebounceDatabase {
 
   /**
    * What a call did: pushed back the workflow {@code bouncedId}; or found the key held by {@code
-   * holderId} (debounced or not, of that workflow name and class); or found the key free (all
-   * null).
+   * holderId} (debounced or not, of that workflow name and class, owned by that application or
+   * unclaimed: null); or found the key free (all null).
    */
   public record Bounce(
       String bouncedId,
       String holderId,
       boolean holderDebounced,
       String holderName,
-      String holderClassName) {
+      String holderClassName,
+      String holderApplicationName) {
 
-    static final Bounce FREE = new Bounce(null, null, false, null, null);
+    static final Bounce FREE = new Bounce(null, null, false, null, null, null);
   }
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public DebounceDatabase(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application this server acts for, or null: a call pushes back only
+   *     its own or an unclaimed workflow, and claims an unclaimed one
+   */
+  public DebounceDatabase(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     String t = "\"" + schema + "\".workflow_status";
@@ -58,9 +71,13 @@ public final class DebounceDatabase {
             + t
             + " SET delay_until_epoch_ms = CASE WHEN debounce_deadline_epoch_ms IS NOT NULL AND"
             + " debounce_deadline_epoch_ms < ? THEN debounce_deadline_epoch_ms ELSE ? END,"
-            + " serialization = ?, updated_at = ?"
+            + " serialization = ?, updated_at = ?, "
+            // Claimed as its dequeue would claim it: left unclaimed, every application's calls
+            // would collapse onto the one workflow (as the SDKs reason).
+            + ApplicationScope.claim("")
             + " WHERE name = ? AND class_name IS NOT DISTINCT FROM ? AND queue_name = ?"
-            + " AND deduplication_id = ? AND status = 'DELAYED' AND is_debounced"
+            + " AND deduplication_id = ? AND status = 'DELAYED' AND is_debounced AND "
+            + ApplicationScope.ownOrUnclaimed("")
             + " RETURNING workflow_uuid";
     this.inputsSql =
         "INSERT INTO \""
@@ -68,7 +85,7 @@ public final class DebounceDatabase {
             + "\".workflow_input (workflow_uuid, inputs, retention_timestamp) VALUES (?, ?, ?)"
             + " ON CONFLICT (workflow_uuid) DO UPDATE SET inputs = EXCLUDED.inputs";
     this.holderSql =
-        "SELECT workflow_uuid, is_debounced, name, class_name FROM "
+        "SELECT workflow_uuid, is_debounced, name, class_name, application_name FROM "
             + t
             + " WHERE queue_name = ? AND deduplication_id = ?";
   }
@@ -113,12 +130,14 @@ public final class DebounceDatabase {
       ps.setLong(2, call.delayUntil());
       ps.setString(3, call.serialization());
       ps.setLong(4, now);
-      ps.setString(5, call.workflowName());
+      ApplicationScope.bind(ps, 5, applicationName);
+      ps.setString(6, call.workflowName());
       // The SDKs write an empty class name as NULL.
       ps.setString(
-          6, call.className() == null || call.className().isEmpty() ? null : call.className());
-      ps.setString(7, call.queueName());
-      ps.setString(8, call.deduplicationId());
+          7, call.className() == null || call.className().isEmpty() ? null : call.className());
+      ps.setString(8, call.queueName());
+      ps.setString(9, call.deduplicationId());
+      ApplicationScope.bind(ps, 10, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           bounced = rs.getString(1);
@@ -132,7 +151,7 @@ public final class DebounceDatabase {
         ps.setLong(3, now);
         ps.executeUpdate();
       }
-      return new Bounce(bounced, null, false, null, null);
+      return new Bounce(bounced, null, false, null, null, null);
     }
     try (PreparedStatement ps = c.prepareStatement(holderSql)) {
       ps.setString(1, call.queueName());
@@ -142,7 +161,12 @@ public final class DebounceDatabase {
           return Bounce.FREE;
         }
         return new Bounce(
-            null, rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getString(4));
+            null,
+            rs.getString(1),
+            rs.getBoolean(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(5));
       }
     }
   }

@@ -28,7 +28,19 @@ public final class ExecutorLeases {
   private final String quotedSchema;
   private final String table;
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public ExecutorLeases(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application this server acts for, or null: it takes over only its
+   *     own and unclaimed workflows
+   */
+  public ExecutorLeases(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     this.quotedSchema = SystemSchema.quote(schema);
@@ -139,12 +151,14 @@ public final class ExecutorLeases {
                 "UPDATE "
                     + quotedSchema
                     + ".workflow_status SET executor_id = ?, updated_at = ? WHERE executor_id = ?"
-                    + " AND status = 'PENDING' AND application_version = ? RETURNING"
-                    + " workflow_uuid")) {
+                    + " AND status = 'PENDING' AND application_version = ? AND "
+                    + ApplicationScope.ownOrUnclaimed("")
+                    + " RETURNING workflow_uuid")) {
           move.setString(1, executorId);
           move.setLong(2, now);
           move.setString(3, deadExecutorId);
           move.setString(4, applicationVersion);
+          ApplicationScope.bind(move, 5, applicationName);
           try (ResultSet rs = move.executeQuery()) {
             while (rs.next()) {
               ids.add(rs.getString(1));

@@ -37,7 +37,19 @@ public final class ManagementDatabase {
   private final String inputs;
   private final String outputs;
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public ManagementDatabase(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application this server acts for, or null: its take-over moves only
+   *     its own and unclaimed workflows
+   */
+  public ManagementDatabase(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     this.status = "\"" + schema + "\".workflow_status";
@@ -296,12 +308,15 @@ public final class ManagementDatabase {
                     + status
                     + " SET executor_id = ?, updated_at = ? WHERE status = 'PENDING' AND"
                     + " executor_id = ANY (?) AND executor_id <> ? AND application_version = ?"
+                    + " AND "
+                    + ApplicationScope.ownOrUnclaimed("")
                     + " RETURNING workflow_uuid")) {
       ps.setString(1, executorId);
       ps.setLong(2, now);
       ps.setArray(3, c.createArrayOf("text", executorIds.toArray()));
       ps.setString(4, executorId);
       ps.setString(5, applicationVersion);
+      ApplicationScope.bind(ps, 6, applicationName);
       return strings(ps);
     } catch (SQLException e) {
       throw failure("take over the workflows of executors " + executorIds, e);

@@ -31,7 +31,19 @@ public final class MessageDatabase {
    */
   public record Message(String messageId, String destinationId, String topic, Value value) {}
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public MessageDatabase(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName recorded with the operations a workflow records here, as the SDKs record
+   *     it, or null
+   */
+  public MessageDatabase(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     this.s = "\"" + schema + "\"";
@@ -63,8 +75,8 @@ public final class MessageDatabase {
                 + ") INSERT INTO "
                 + s
                 + ".operation_outputs (workflow_uuid, function_id, function_name,"
-                + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-                + " VALUES (?, ?, 'DBOS.send', ?, ?, ?) ON CONFLICT DO NOTHING";
+                + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
+                + " VALUES (?, ?, 'DBOS.send', ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, messageId);
@@ -78,6 +90,7 @@ public final class MessageDatabase {
         ps.setLong(8, now);
         ps.setLong(9, now);
         ps.setString(10, serialization);
+        ApplicationScope.bind(ps, 11, applicationName);
       }
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -109,8 +122,8 @@ public final class MessageDatabase {
             + " o AS (INSERT INTO "
             + s
             + ".operation_outputs (workflow_uuid, function_id, function_name, output,"
-            + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-            + " SELECT ?, ?, 'DBOS.recv', c.message, ?, ?, c.serialization FROM c"
+            + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
+            + " SELECT ?, ?, 'DBOS.recv', c.message, ?, ?, c.serialization, ? FROM c"
             + " ON CONFLICT DO NOTHING)"
             + " SELECT message, serialization FROM c";
     try (Connection c = connection();
@@ -122,6 +135,7 @@ public final class MessageDatabase {
       ps.setInt(5, functionId);
       ps.setLong(6, now);
       ps.setLong(7, now);
+      ApplicationScope.bind(ps, 8, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? Optional.of(new Value(rs.getString(1), rs.getString(2)))
@@ -158,8 +172,8 @@ public final class MessageDatabase {
                 ? ", o AS (INSERT INTO "
                     + s
                     + ".operation_outputs (workflow_uuid, function_id, function_name,"
-                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-                    + " VALUES (?, ?, 'DBOS.setEvent', ?, ?, ?) ON CONFLICT DO NOTHING)"
+                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
+                    + " VALUES (?, ?, 'DBOS.setEvent', ?, ?, ?, ?) ON CONFLICT DO NOTHING)"
                 : "")
             // Announced by the writer: migration 44 dropped the table's trigger (which, besides,
             // fired on a first insert only).
@@ -182,6 +196,7 @@ public final class MessageDatabase {
         ps.setLong(i++, now);
         ps.setLong(i++, now);
         ps.setString(i++, serialization);
+        ApplicationScope.bind(ps, i++, applicationName);
       }
       ps.setString(i++, workflowId);
       ps.setString(i, key);
@@ -249,8 +264,8 @@ public final class MessageDatabase {
                 ? ", o AS (INSERT INTO "
                     + s
                     + ".operation_outputs (workflow_uuid, function_id, function_name,"
-                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization)"
-                    + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?) ON CONFLICT DO NOTHING)"
+                    + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
+                    + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?, ?) ON CONFLICT DO NOTHING)"
                 : "")
             + " SELECT pg_notify('dbos_streams_channel', ? || '::' || ?)";
     try (Connection c = connection();
@@ -269,6 +284,7 @@ public final class MessageDatabase {
         ps.setLong(i++, now);
         ps.setLong(i++, now);
         ps.setString(i++, serialization);
+        ApplicationScope.bind(ps, i++, applicationName);
       }
       ps.setString(i++, workflowId);
       ps.setString(i, key);

@@ -2,8 +2,10 @@ package io.dbosee.internal.engine.db;
 
 import io.dbosee.internal.engine.db.QueueDatabase.Limits;
 import io.dbosee.internal.engine.db.QueueDatabase.QueueLimits;
+import io.dbosee.internal.errors.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
@@ -26,7 +28,18 @@ public final class QueueCatalog {
   public record QueueRow(
       QueueLimits limits, boolean priorityEnabled, boolean partitioned, long pollingIntervalMs) {}
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public QueueCatalog(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application that owns these queues, or null: unclaimed
+   */
+  public QueueCatalog(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     String now = "(extract(epoch FROM now()) * 1000)::bigint";
@@ -38,11 +51,11 @@ public final class QueueCatalog {
             + " partition_worker_concurrency, partition_rate_limit_max,"
             + " partition_rate_limit_period_sec, polling_interval_sec, updated_at,"
             + " application_name)"
-            // This library names no application yet: its rows are unclaimed (NULL), as the SDKs
-            // write them for an unnamed application.
+            // Without dbos.application-name the rows are unclaimed (NULL), as the SDKs write them
+            // for an unnamed application.
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             + now
-            + ", NULL) ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency,"
+            + ", ?) ON CONFLICT (name) DO UPDATE SET concurrency = EXCLUDED.concurrency,"
             + " worker_concurrency = EXCLUDED.worker_concurrency,"
             + " rate_limit_max = EXCLUDED.rate_limit_max,"
             + " rate_limit_period_sec = EXCLUDED.rate_limit_period_sec,"
@@ -72,8 +85,9 @@ public final class QueueCatalog {
     try (Connection c = Sql.autoCommitted(dataSource)) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+        refuseOthersQueues(c, queues);
         for (QueueRow queue : queues) {
-          bind(ps, queue);
+          bind(ps, queue, applicationName);
           ps.addBatch();
         }
         ps.executeBatch();
@@ -89,7 +103,44 @@ public final class QueueCatalog {
     }
   }
 
-  private static void bind(PreparedStatement ps, QueueRow queue) throws SQLException {
+  /**
+   * Refuses queue names another application has registered, as the SDKs refuse them: the name is
+   * the queue's address, and this application's limits would replace the owner's.
+   */
+  private void refuseOthersQueues(Connection c, List<QueueRow> queues) throws SQLException {
+    if (applicationName == null) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT name, application_name FROM \""
+                + schema
+                + "\".queues WHERE name = ANY (?) AND application_name <> ? ORDER BY name")) {
+      ps.setArray(
+          1, c.createArrayOf("text", queues.stream().map(q -> q.limits().queueName()).toArray()));
+      ps.setString(2, applicationName);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw ErrorCode.QUEUE_OF_ANOTHER_APPLICATION.illegalState(
+              "Queue '"
+                  + rs.getString(1)
+                  + "' is already registered by application '"
+                  + rs.getString(2)
+                  + "' in this system database (schema '"
+                  + schema
+                  + "'), and queue names must be unique across the applications that share it."
+                  + " Give this application's queue another name (@WorkflowQueue), or, if '"
+                  + rs.getString(2)
+                  + "' was renamed to '"
+                  + applicationName
+                  + "', set application_name of its rows to the new name first.");
+        }
+      }
+    }
+  }
+
+  private static void bind(PreparedStatement ps, QueueRow queue, String applicationName)
+      throws SQLException {
     Limits wide = queue.limits().queueWide();
     Limits partition = queue.limits().perPartition();
     int i = 1;
@@ -98,7 +149,8 @@ public final class QueueCatalog {
     ps.setBoolean(i++, queue.priorityEnabled());
     ps.setBoolean(i++, queue.partitioned());
     i = bindLimits(ps, i, partition);
-    ps.setDouble(i, queue.pollingIntervalMs() / 1000.0);
+    ps.setDouble(i++, queue.pollingIntervalMs() / 1000.0);
+    ApplicationScope.bind(ps, i, applicationName);
   }
 
   /** Binds a scope's four columns, a limit that is not set (0) as NULL, as the SDKs write it. */

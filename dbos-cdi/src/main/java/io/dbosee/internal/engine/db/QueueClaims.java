@@ -35,8 +35,12 @@ final class QueueClaims {
   private final String schema;
   private final String table;
 
-  QueueClaims(String schema) {
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
+  QueueClaims(String schema, String applicationName) {
     this.schema = schema;
+    this.applicationName = applicationName;
     this.table = "\"" + schema + "\".workflow_status";
   }
 
@@ -165,15 +169,20 @@ final class QueueClaims {
                 + " count(*) FILTER (WHERE queue_partition_key = ? AND executor_id = ?) FROM "
                 + table
                 + " WHERE status = 'PENDING' AND queue_name = ?"
-                + (wholeQueue ? "" : partitionFilter(partitionKey)))) {
-      ps.setString(1, executorId);
-      ps.setString(2, partitionKey);
-      ps.setString(3, partitionKey);
-      ps.setString(4, executorId);
-      ps.setString(5, scope.queueName());
+                + (wholeQueue ? "" : partitionFilter(partitionKey))
+                // As the SDKs count: another application's workflows spend its own limits.
+                + " AND "
+                + ApplicationScope.ownOrUnclaimed(""))) {
+      int i = 1;
+      ps.setString(i++, executorId);
+      ps.setString(i++, partitionKey);
+      ps.setString(i++, partitionKey);
+      ps.setString(i++, executorId);
+      ps.setString(i++, scope.queueName());
       if (!wholeQueue && partitionKey != null) {
-        ps.setString(6, partitionKey);
+        ps.setString(i++, partitionKey);
       }
+      ApplicationScope.bind(ps, i, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Running(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getInt(4));
@@ -231,7 +240,9 @@ final class QueueClaims {
                 + " started_at_epoch_ms > ?) FROM "
                 + table
                 + " WHERE rate_limited AND queue_name = ? AND started_at_epoch_ms > ?"
-                + (wholeQueue ? "" : partitionFilter(partitionKey)))) {
+                + (wholeQueue ? "" : partitionFilter(partitionKey))
+                + " AND "
+                + ApplicationScope.ownOrUnclaimed(""))) {
       int i = 1;
       ps.setLong(i++, queueSince);
       ps.setLong(i++, queueSince);
@@ -242,8 +253,9 @@ final class QueueClaims {
       ps.setString(i++, scope.queueName());
       ps.setLong(i++, Math.min(queueSince, partitionSince));
       if (!wholeQueue && partitionKey != null) {
-        ps.setString(i, partitionKey);
+        ps.setString(i++, partitionKey);
       }
+      ApplicationScope.bind(ps, i, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Starts(rs.getInt(1), rs.getLong(2), rs.getInt(3), rs.getLong(4));
@@ -292,11 +304,16 @@ final class QueueClaims {
                 + partitionFilter(partitionKey)
                 + " AND (application_version IS NULL OR application_version = ?)"
                 + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
+                + " AND "
+                + ApplicationScope.ownOrUnclaimed("")
                 + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE "
                 + t
                 + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
-                + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?,"
+                + " started_at_epoch_ms = ?, updated_at = ?, rate_limited = ?, "
+                // An unclaimed row becomes this application's as it runs here, as in the SDKs.
+                + ApplicationScope.claim("ws")
+                + ","
                 // The start is counted here, so running it needs no second write.
                 + " recovery_attempts = ws.recovery_attempts + 1,"
                 + " workflow_deadline_epoch_ms = CASE WHEN ws.workflow_timeout_ms IS NULL"
@@ -319,12 +336,14 @@ final class QueueClaims {
       }
       ps.setString(i++, applicationVersion);
       ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
+      ApplicationScope.bind(ps, i++, applicationName);
       ps.setInt(i++, room);
       ps.setString(i++, executorId);
       ps.setString(i++, applicationVersion);
       ps.setLong(i++, now);
       ps.setLong(i++, now);
       ps.setBoolean(i++, rateLimited);
+      ApplicationScope.bind(ps, i++, applicationName);
       ps.setLong(i, now);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

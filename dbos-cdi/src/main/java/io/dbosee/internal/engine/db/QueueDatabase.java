@@ -43,6 +43,9 @@ public final class QueueDatabase {
   private final String requeueSql;
   private final QueueClaims claims;
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   /** What {@link #enqueue} did. */
   public enum EnqueueOutcome {
     /** A new row was written. */
@@ -117,10 +120,21 @@ public final class QueueDatabase {
    *     own
    */
   public QueueDatabase(DataSource dataSource, String schema, String origin) {
+    this(dataSource, schema, origin, null);
+  }
+
+  /**
+   * @param origin this server's executor id, sent with its notifications so that it can ignore its
+   *     own
+   * @param applicationName the application this server acts for, or null ({@link ApplicationScope})
+   */
+  public QueueDatabase(
+      DataSource dataSource, String schema, String origin, String applicationName) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.origin = origin;
-    this.claims = new QueueClaims(schema);
+    this.applicationName = applicationName;
+    this.claims = new QueueClaims(schema, applicationName);
     String t = "\"" + schema + "\".workflow_status";
     // One statement: the row, its inputs in their own table, and the announcement.
     this.enqueueSql =
@@ -130,9 +144,9 @@ public final class QueueDatabase {
             + " queue_partition_key, delay_until_epoch_ms, serialization,"
             + " application_version, executor_id, recovery_attempts, parent_workflow_id,"
             + " created_at, updated_at, workflow_timeout_ms, is_debounced,"
-            + " debounce_deadline_epoch_ms, creator_xid)"
+            + " debounce_deadline_epoch_ms, creator_xid, application_name)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?,"
-            + " gen_random_uuid()::text)"
+            + " gen_random_uuid()::text, ?)"
             + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid),"
             + " inputs AS (INSERT INTO \""
             + schema
@@ -147,23 +161,31 @@ public final class QueueDatabase {
             + t
             + " SET status = 'ENQUEUED', updated_at = ?, deduplication_id = CASE WHEN"
             + " is_debounced THEN NULL ELSE deduplication_id END WHERE status = 'DELAYED' AND"
-            + " queue_name = ? AND delay_until_epoch_ms <= ?";
+            + " queue_name = ? AND delay_until_epoch_ms <= ? AND "
+            // Another application's debounce key is not this one's to clear, as in the SDKs.
+            + ApplicationScope.ownOrUnclaimed("");
     this.nextDelayedSql =
         "SELECT min(delay_until_epoch_ms) FROM "
             + t
-            + " WHERE status = 'DELAYED' AND queue_name = ANY (?)";
+            + " WHERE status = 'DELAYED' AND queue_name = ANY (?) AND "
+            + ApplicationScope.ownOrUnclaimed("");
     this.partitionsSql =
         "SELECT DISTINCT queue_partition_key FROM "
             + t
             // A row without a key (SQL, another SDK) is not dequeued, as in the SDKs: a claim
             // without a key would take every key's rows past their partition limits.
-            + " WHERE status = 'ENQUEUED' AND queue_name = ? AND queue_partition_key IS NOT NULL";
+            + " WHERE status = 'ENQUEUED' AND queue_name = ? AND queue_partition_key IS NOT NULL"
+            + " AND "
+            + ApplicationScope.ownOrUnclaimed("");
     this.requeueSql =
         "UPDATE "
             + t
             + " SET status = 'ENQUEUED', started_at_epoch_ms = NULL, rate_limited = false,"
             + " updated_at = ? WHERE status = 'PENDING' AND queue_name IS NOT NULL AND"
             + " executor_id = ? AND application_version = ? AND NOT (workflow_uuid = ANY (?))"
+            // executor_id is "local" by default, the same in every application.
+            + " AND "
+            + ApplicationScope.ownOrUnclaimed("")
             + " RETURNING workflow_uuid";
   }
 
@@ -208,9 +230,10 @@ public final class QueueDatabase {
       } else {
         ps.setLong(18, entry.debounceDeadline());
       }
-      ps.setString(19, workflow.inputs());
-      ps.setString(20, CHANNEL);
-      ps.setString(21, payload(queueName));
+      ApplicationScope.bind(ps, 19, applicationName);
+      ps.setString(20, workflow.inputs());
+      ps.setString(21, CHANNEL);
+      ps.setString(22, payload(queueName));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? EnqueueOutcome.ENQUEUED : EnqueueOutcome.EXISTS;
       }
@@ -251,6 +274,7 @@ public final class QueueDatabase {
       ps.setLong(1, now);
       ps.setString(2, queueName);
       ps.setLong(3, now);
+      ApplicationScope.bind(ps, 4, applicationName);
       return ps.executeUpdate();
     } catch (SQLException e) {
       throw failure("start the delayed workflows of queue '" + queueName + "'", e);
@@ -262,6 +286,7 @@ public final class QueueDatabase {
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(nextDelayedSql)) {
       ps.setArray(1, c.createArrayOf("text", queueNames.toArray()));
+      ApplicationScope.bind(ps, 2, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long due = rs.getLong(1);
@@ -278,6 +303,7 @@ public final class QueueDatabase {
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(partitionsSql)) {
       ps.setString(1, queueName);
+      ApplicationScope.bind(ps, 2, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           keys.add(rs.getString(1));
@@ -321,6 +347,7 @@ public final class QueueDatabase {
       ps.setString(2, executorId);
       ps.setString(3, applicationVersion);
       ps.setArray(4, c.createArrayOf("text", runningHere.toArray()));
+      ApplicationScope.bind(ps, 5, applicationName);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ids.add(rs.getString(1));

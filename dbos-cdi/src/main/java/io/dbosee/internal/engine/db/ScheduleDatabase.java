@@ -56,20 +56,42 @@ public final class ScheduleDatabase {
   private final String schema;
   private final String table;
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   public ScheduleDatabase(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application this server acts for, or null: it stores its schedules
+   *     claimed with that name, and lists only its own and unclaimed ones
+   */
+  public ScheduleDatabase(DataSource dataSource, String schema, String applicationName) {
+    this.applicationName = applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     this.table = "\"" + schema + "\".workflow_schedules";
   }
 
+  /** This application's schedules and the unclaimed ones: what it runs, lists and tidies. */
   public List<Row> list() {
     try (Connection c = connection();
         PreparedStatement ps =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " ORDER BY schedule_name");
-        ResultSet rs = ps.executeQuery()) {
+            c.prepareStatement(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM "
+                    + table
+                    + " WHERE "
+                    + ApplicationScope.ownOrUnclaimed("")
+                    + " ORDER BY schedule_name")) {
+      ApplicationScope.bind(ps, 1, applicationName);
       List<Row> rows = new ArrayList<>();
-      while (rs.next()) {
-        rows.add(row(rs));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(row(rs));
+        }
       }
       return rows;
     } catch (SQLException e) {
@@ -102,15 +124,19 @@ public final class ScheduleDatabase {
         "INSERT INTO "
             + table
             + " (schedule_id, schedule_name, workflow_name, workflow_class_name, schedule, status,"
-            + " context, automatic_backfill, cron_timezone, queue_name)"
+            + " context, automatic_backfill, cron_timezone, queue_name, application_name)"
             + " VALUES (?, ?, ?, ?, ?, '"
             + ACTIVE
-            + "', ?, ?, ?, ?) ON CONFLICT (schedule_name) DO "
+            + "', ?, ?, ?, ?, ?) ON CONFLICT (schedule_name) DO "
             + (replace
                 ? "UPDATE SET workflow_name = EXCLUDED.workflow_name, workflow_class_name ="
                     + " EXCLUDED.workflow_class_name, schedule = EXCLUDED.schedule,"
                     + " automatic_backfill = EXCLUDED.automatic_backfill, cron_timezone ="
-                    + " EXCLUDED.cron_timezone, queue_name = EXCLUDED.queue_name"
+                    + " EXCLUDED.cron_timezone, queue_name = EXCLUDED.queue_name,"
+                    // An owner already recorded stays, as the SDKs keep it.
+                    + " application_name = COALESCE("
+                    + table
+                    + ".application_name, EXCLUDED.application_name)"
                 : "NOTHING");
     try (Connection c = connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
@@ -123,6 +149,7 @@ public final class ScheduleDatabase {
       ps.setBoolean(7, row.automaticBackfill());
       ps.setString(8, row.timeZone());
       ps.setString(9, row.queueName());
+      ApplicationScope.bind(ps, 10, applicationName);
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw failure("store schedule '" + row.name() + "'", e);

@@ -31,6 +31,9 @@ public final class SystemDatabase {
   private final String readWorkflowSql;
   private final String pendingWorkflowsSql;
 
+  /** The application this server acts for ({@link ApplicationScope}), or null. */
+  private final String applicationName;
+
   /**
    * The columns of {@code workflow_status} that {@link #workflowRow} reads, besides the payloads;
    * with the payloads as migration 41 kept them in the row ({@code inputs, output, error}), they
@@ -83,9 +86,19 @@ public final class SystemDatabase {
   }
 
   public SystemDatabase(DataSource dataSource, String schema) {
+    this(dataSource, schema, null);
+  }
+
+  /**
+   * @param applicationName the application this server acts for, or null ({@link ApplicationScope})
+   */
+  public SystemDatabase(DataSource dataSource, String schema, String applicationName) {
     this.dataSource = dataSource;
     this.schema = schema;
-    this.checkpoints = new CheckpointCommits(dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS);
+    this.applicationName = applicationName;
+    this.checkpoints =
+        new CheckpointCommits(
+            dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS, applicationName);
     String s = "\"" + schema + "\"";
     // One statement: the row (xmax = 0 only for a row this statement inserted, so one round trip
     // tells a new workflow from an existing one) and, for a new one, its inputs in their own
@@ -99,8 +112,9 @@ public final class SystemDatabase {
             + ".workflow_status AS ws (workflow_uuid, status, name, class_name, config_name,"
             + " executor_id, application_version, serialization, recovery_attempts,"
             + " parent_workflow_id, created_at, updated_at, workflow_timeout_ms,"
-            + " workflow_deadline_epoch_ms, creator_xid)"
-            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, gen_random_uuid()::text)"
+            + " workflow_deadline_epoch_ms, creator_xid, application_name)"
+            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, gen_random_uuid()::text,"
+            + " ?)"
             + " ON CONFLICT (workflow_uuid) DO UPDATE SET recovery_attempts ="
             + " ws.recovery_attempts + CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
             + " EXCLUDED.executor_id THEN 1 ELSE 0 END,"
@@ -157,7 +171,10 @@ public final class SystemDatabase {
             + ".workflow_status ws"
             + payloadJoins(s, "ws")
             + " WHERE ws.status = 'PENDING' AND ws.executor_id = ? AND"
-            + " ws.application_version = ? ORDER BY ws.created_at";
+            + " ws.application_version = ? AND "
+            // executor_id is "local" by default, the same in every application.
+            + ApplicationScope.ownOrUnclaimed("ws")
+            + " ORDER BY ws.created_at";
   }
 
   public String schema() {
@@ -186,7 +203,8 @@ public final class SystemDatabase {
       ps.setLong(10, workflow.createdAt());
       setLong(ps, 11, workflow.timeoutMs());
       setLong(ps, 12, deadlineEpochMs);
-      ps.setString(13, workflow.inputs());
+      ApplicationScope.bind(ps, 13, applicationName);
+      ps.setString(14, workflow.inputs());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new InitResult(workflowRow(rs), rs.getBoolean("inserted"));
@@ -313,14 +331,18 @@ public final class SystemDatabase {
     }
   }
 
-  /** The PENDING workflows of one executor and application version, oldest first. */
+  /**
+   * The PENDING workflows of one executor and application version that this application may recover
+   * (its own and unclaimed ones), oldest first.
+   */
   public List<WorkflowRow> pendingWorkflows(String executorId, String applicationVersion) {
     return list(
         pendingWorkflowsSql,
         "list the pending workflows of executor '" + executorId + "'",
         SystemDatabase::workflowRow,
         executorId,
-        applicationVersion);
+        applicationVersion,
+        applicationName);
   }
 
   private interface RowMapper<T> {

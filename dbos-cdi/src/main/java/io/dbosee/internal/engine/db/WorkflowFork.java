@@ -79,9 +79,11 @@ final class WorkflowFork {
         "INSERT INTO "
             + table("operation_outputs")
             + " (workflow_uuid, function_id, function_name, output, error, child_workflow_id,"
-            + " started_at_epoch_ms, completed_at_epoch_ms, serialization, retention_timestamp)"
+            + " started_at_epoch_ms, completed_at_epoch_ms, serialization, retention_timestamp,"
+            + " application_name)"
             + " SELECT ?, function_id, function_name, output, error, child_workflow_id,"
-            + " started_at_epoch_ms, completed_at_epoch_ms, serialization, ? FROM "
+            + " started_at_epoch_ms, completed_at_epoch_ms, serialization, ?, application_name"
+            + " FROM "
             + table("operation_outputs")
             + " WHERE workflow_uuid = ? AND function_id < ?",
         request.newId(),
@@ -116,11 +118,12 @@ final class WorkflowFork {
                 + " (workflow_uuid, status, name, class_name, config_name, authenticated_user,"
                 + " assumed_role, authenticated_roles, executor_id, application_version,"
                 + " application_id, serialization, workflow_timeout_ms, recovery_attempts,"
-                + " created_at, updated_at, forked_from, priority)"
+                + " created_at, updated_at, forked_from, priority, application_name)"
                 + " SELECT ?, 'PENDING', name, class_name, config_name, authenticated_user,"
                 + " assumed_role, authenticated_roles, ?, COALESCE(?, application_version),"
                 + " application_id, serialization, workflow_timeout_ms, 0, ?, ?,"
-                + " workflow_uuid, 0 FROM "
+                // A fork belongs to the original's application, as in the SDKs.
+                + " workflow_uuid, 0, application_name FROM "
                 + table("workflow_status")
                 + " WHERE workflow_uuid = ? ON CONFLICT (workflow_uuid) DO NOTHING",
             request.newId(),
