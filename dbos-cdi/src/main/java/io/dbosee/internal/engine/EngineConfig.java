@@ -101,31 +101,7 @@ public record EngineConfig(
     }
   }
 
-  /** A configuration that names no application. */
-  public EngineConfig(
-      String executorId,
-      String applicationVersion,
-      String schema,
-      Duration resultPollInterval,
-      Duration threadHold,
-      Duration failoverLease,
-      int queueServerConcurrency,
-      Duration startOutageWait,
-      boolean migrateSchema) {
-    this(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrateSchema,
-        null);
-  }
-
-  /** A configuration that migrates the schema at launch. */
+  /** A configuration that migrates the schema at launch and names no application. */
   public EngineConfig(
       String executorId,
       String applicationVersion,
@@ -144,7 +120,8 @@ public record EngineConfig(
         failoverLease,
         queueServerConcurrency,
         startOutageWait,
-        true);
+        true,
+        null);
   }
 
   public EngineConfig(
