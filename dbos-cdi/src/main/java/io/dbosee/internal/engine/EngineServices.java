@@ -29,6 +29,9 @@ final class EngineServices {
   /** Workflows executing in this JVM, so that concurrent calls with one id run the body once. */
   final Map<String, RunningWorkflow> active = new ConcurrentHashMap<>();
 
+  /** Queued workflows claimed here on their way to {@link #active}, which recovery spares. */
+  final ClaimedHere claimed = new ClaimedHere();
+
   /** What the engine keeps on each thread: the workflow running there, and per-call hand-offs. */
   final ThreadHandoffs threads = new ThreadHandoffs();
 

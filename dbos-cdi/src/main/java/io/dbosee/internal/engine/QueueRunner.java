@@ -32,6 +32,7 @@ final class QueueRunner {
   private static final System.Logger LOG = System.getLogger(QueueRunner.class.getName());
 
   private final QueueDatabase db;
+  private final ClaimedHere claimed;
   private final Executor executor;
   private final TimeSource time;
   private final String executorId;
@@ -75,6 +76,7 @@ final class QueueRunner {
       NotificationHub hub) {
     this.db = db;
     this.executor = services.executor;
+    this.claimed = services.claimed;
     this.time = services.time;
     this.executorId = services.config.executorId();
     this.applicationVersion = services.config.applicationVersion();
@@ -232,21 +234,29 @@ final class QueueRunner {
       QueueDatabase.QueueLimits limits = queue.claimLimits();
       for (String partition : partitions) {
         long finishesBefore = cappedFinishes.get();
+        String key = partition;
         QueueDatabase.Claim claim =
-            db.claim(
-                limits,
-                partition,
-                new QueueDatabase.Claimant(
-                    executorId, applicationVersion, runnable, serverCap, time::currentTimeMillis));
+            claimed.claim(
+                () -> {
+                  QueueDatabase.Claim taken =
+                      db.claim(
+                          limits,
+                          key,
+                          new QueueDatabase.Claimant(
+                              executorId,
+                              applicationVersion,
+                              runnable,
+                              serverCap,
+                              time::currentTimeMillis));
+                  taken.claimed().forEach(dispatch);
+                  return taken;
+                });
         if (claim.capped()) {
           capped.add(queue.name());
           if (cappedFinishes.get() != finishesBefore) {
             wanted.add(queue.name()); // a finish during the claim found nothing to wake
             again.set(true);
           }
-        }
-        for (QueueDatabase.Claimed claimed : claim.claimed()) {
-          dispatch.accept(claimed);
         }
         if (claim.claimed().size() == QueueDatabase.MAX_CLAIM) {
           wanted.add(queue.name()); // there may be more

@@ -65,11 +65,11 @@ final class Recovery {
     }
     List<String> started =
         new ArrayList<>(
-            queueDb.requeue(
-                config.executorId(),
-                config.applicationVersion(),
-                List.copyOf(active.keySet()),
-                services.now()));
+            services.claimed.requeue(
+                active.keySet(),
+                spared ->
+                    queueDb.requeue(
+                        config.executorId(), config.applicationVersion(), spared, services.now())));
     if (!started.isEmpty()) {
       LOG.log(
           Level.INFO,

@@ -71,6 +71,7 @@ final class WorkflowDispatch {
       queues.finished(queue);
       return;
     }
+    services.claimed.handedOver(row.workflowId());
     try {
       executor.execute(
           () -> {
@@ -79,12 +80,14 @@ final class WorkflowDispatch {
               parkedNow =
                   invokeRecorded(row.workflowId(), definition, arguments, row.inputs(), init);
             } finally {
+              services.claimed.started(row.workflowId());
               if (!parkedNow) {
                 queues.finished(queue); // a parked one still holds its slot; it frees it later
               }
             }
           });
     } catch (RejectedExecutionException e) {
+      services.claimed.started(row.workflowId());
       LOG.log(
           Level.WARNING,
           "The executor refused queued workflow ''{0}''; it goes back on its queue when the"

@@ -470,4 +470,67 @@ class QueueTest {
     assertThat(harness.queryColumn("SELECT DISTINCT executor_id FROM dbos.workflow_status"))
         .containsExactlyInAnyOrder("a", "b");
   }
+
+  /**
+   * Recovery puts this server's PENDING queued rows back on their queue; a row claimed here a
+   * moment before, on its way to the executor and not yet registered as running, is not one of
+   * them.
+   */
+  @Test
+  void recoveryLeavesAWorkflowClaimedHereOnItsWayToTheExecutor() throws Exception {
+    WorkflowSpec work = work();
+    HoldingExecutor executor = new HoldingExecutor();
+    DBOSEngine engine =
+        harness.engine(
+            new EngineConfig("local", "v1", "dbos"), executor, List.of(queue("q")), work);
+    executor.holding = true;
+
+    WorkflowHandle<Object, Exception> handle = work.start(on("q").withWorkflowId("w"), 1, 0L);
+    await().atMost(WAIT).until(() -> executor.held.size() == 1); // claimed, not yet running
+    assertThat(harness.status("w")).isEqualTo("PENDING");
+
+    assertThat(engine.recoverPendingWorkflows()).isEmpty();
+    executor.release();
+
+    assertThat(handle.getResult(WAIT)).isEqualTo(2);
+    assertThat(runs.get("w")).as("claimed once, run once").hasValue(1);
+  }
+
+  /**
+   * An executor that holds back, while {@link #holding}, the tasks its own threads submit (a queue
+   * round's dispatch of what it claimed), until {@link #release()}.
+   */
+  private static final class HoldingExecutor extends java.util.concurrent.ThreadPoolExecutor {
+    volatile boolean holding;
+    final List<Runnable> held = Collections.synchronizedList(new ArrayList<>());
+
+    HoldingExecutor() {
+      super(
+          0,
+          Integer.MAX_VALUE,
+          60,
+          TimeUnit.SECONDS,
+          new java.util.concurrent.SynchronousQueue<>(),
+          r -> new Thread(r, "holding-pool"));
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      if (holding && Thread.currentThread().getName().equals("holding-pool")) {
+        held.add(task);
+      } else {
+        super.execute(task);
+      }
+    }
+
+    void release() {
+      holding = false;
+      List<Runnable> tasks;
+      synchronized (held) {
+        tasks = new ArrayList<>(held);
+        held.clear();
+      }
+      tasks.forEach(this::execute);
+    }
+  }
 }
