@@ -229,6 +229,25 @@ class DeploymentValidationTest {
   }
 
   @Test
+  void outboxSettingsThatCannotWorkAreRejectedWithWhatToSet() {
+    assertThat(deploy(Map.of("dbos.outbox.mode", "eventually"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.outbox.mode ('eventually')")
+        .contains("'atomic'")
+        .contains("'separate'");
+    assertThat(
+            deploy(
+                Map.of("dbos.outbox.mode", "separate", "dbos.outbox.datasource", "jdbc/app"),
+                Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.outbox.mode=separate and dbos.outbox.datasource=jdbc/app");
+    // Java SE: no JTA, so no caller ever runs in a transaction the outbox could join.
+    assertThat(deploy(Map.of("dbos.outbox.datasource", "jdbc/app"), Fine.class))
+        .contains("DBOS-CDI-098")
+        .contains("dbos.outbox.datasource is set, but the server has no JTA");
+  }
+
+  @Test
   void aUrlThatIsNotForPostgresqlSaysWhatAUrlLooksLike() {
     assertThat(
             deploy(

@@ -3,6 +3,7 @@ package io.dbosee.internal.cdi;
 import io.dbosee.DBOSExecutor;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.engine.CallerTransactions;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.DebounceSpec;
 import io.dbosee.internal.engine.EngineConfig;
@@ -72,6 +73,7 @@ public class DBOSRuntime {
           Object event) {
     GlobalSettings settings = extension.settings();
     requestContextHooks.inTransaction = CallerTransaction.detector();
+    CallerTransactions outbox = TransactionalOutbox.of(settings);
     DataSource dataSource = dataSource(settings);
     Executor executor = executor(settings);
     DBOSEngine created =
@@ -91,6 +93,7 @@ public class DBOSRuntime {
             PortableJsonSerializer.create(),
             executor,
             requestContextHooks);
+    created.joinCallerTransactions(outbox);
     observeWithOpenTelemetry(created);
     extension.workflows().values().forEach(created::register);
     extension.stepWorkflows().values().forEach(created::register);
@@ -113,6 +116,13 @@ public class DBOSRuntime {
                           : GlobalSettings.URL)
                       + " and that PostgreSQL is running."),
           e);
+    }
+    try {
+      TransactionalOutbox.requireSystemDatabase(settings, dataSource);
+    } catch (RuntimeException e) {
+      created.close();
+      closePool();
+      throw e;
     }
     engine = created;
     created.recoverPendingWorkflows();

@@ -41,6 +41,8 @@ final class GlobalSettings {
   static final String FAILOVER_ENABLED = "dbos.failover.enabled";
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
   static final String QUEUE_SERVER_CONCURRENCY = "dbos.queues.server-concurrency";
+  static final String OUTBOX_DATASOURCE = "dbos.outbox.datasource";
+  static final String OUTBOX_MODE = "dbos.outbox.mode";
 
   static final String SCHEMA_NAME_RULE =
       "a plain SQL identifier: 1 to 63 ASCII letters, digits and underscores, starting"
@@ -99,6 +101,15 @@ final class GlobalSettings {
   /** How long a start or enqueue outside a workflow waits for an unreachable system database. */
   final Duration startOutageWait;
 
+  /**
+   * The JNDI name of the transactional DataSource through which starts, enqueues and sends inside a
+   * JTA transaction reach the system database (the transactional outbox); empty: none.
+   */
+  final Optional<String> outboxDatasource;
+
+  /** Whether starts, enqueues and sends inside a JTA transaction commit on their own (opt-out). */
+  final boolean outboxSeparate;
+
   GlobalSettings(ConfigValues values) {
     this.values = values;
     this.config = values.config();
@@ -137,6 +148,8 @@ final class GlobalSettings {
     this.failoverLease = failoverLease();
     this.queueServerConcurrency = queueServerConcurrency();
     this.startOutageWait = startOutageWait();
+    this.outboxDatasource = values.text(OUTBOX_DATASOURCE);
+    this.outboxSeparate = outboxSeparate();
     checkOneSystemDatabase();
   }
 
@@ -226,6 +239,38 @@ final class GlobalSettings {
             "a number of seconds, 0 (fail at once) or more ("
                 + EngineConfig.DEFAULT_START_OUTAGE_WAIT.toSeconds()
                 + " by default)"));
+  }
+
+  /**
+   * {@code separate}: calls inside a transaction commit on their own, as before the outbox. With an
+   * outbox DataSource as well, which one the user meant is a guess.
+   */
+  private boolean outboxSeparate() {
+    String mode =
+        values.value(
+            OUTBOX_MODE,
+            String.class,
+            "atomic",
+            m -> m.trim().equalsIgnoreCase("atomic") || m.trim().equalsIgnoreCase("separate"),
+            "'atomic' (the default: starts, enqueues and sends inside a JTA transaction commit"
+                + " with it) or 'separate' (they commit on their own, at once)");
+    boolean separate = mode.trim().equalsIgnoreCase("separate");
+    if (separate && outboxDatasource.isPresent()) {
+      problems.add(
+          ErrorCode.INVALID_CONFIG.message(
+              OUTBOX_MODE
+                  + "=separate and "
+                  + OUTBOX_DATASOURCE
+                  + "="
+                  + outboxDatasource.get()
+                  + " are both set, but an outbox DataSource is only used by calls that commit"
+                  + " with the caller's transaction. Remove "
+                  + OUTBOX_MODE
+                  + " for atomic calls through that DataSource, or remove "
+                  + OUTBOX_DATASOURCE
+                  + " to let them commit on their own."));
+    }
+    return separate;
   }
 
   /** A container DataSource or a URL: with both, which one the user meant is a guess. */

@@ -176,6 +176,20 @@ public final class DBOSEngine implements AutoCloseable {
             : null);
   }
 
+  /**
+   * Makes starts, enqueues and sends from outside workflows join the caller's transaction, as
+   * {@code transactions} finds it, instead of committing on their own (the transactional outbox).
+   *
+   * @throws IllegalStateException if the engine was launched already
+   */
+  public synchronized void joinCallerTransactions(CallerTransactions transactions) {
+    Objects.requireNonNull(transactions, "transactions");
+    if (!lifecycle.isCreated()) {
+      throw new IllegalStateException("joinCallerTransactions must be called before launch");
+    }
+    services.joinCallerTransactions(transactions);
+  }
+
   /** Registers a workflow so that recovery can start it again; call before {@link #launch()}. */
   public void register(WorkflowDefinition definition) {
     registry.register(definition);

@@ -35,6 +35,9 @@ final class EngineServices {
   /** What the engine keeps on each thread: the workflow running there, and per-call hand-offs. */
   final ThreadHandoffs threads = new ThreadHandoffs();
 
+  /** The hosting layer's transactions, which starts, enqueues and sends from outside join. */
+  private volatile CallerTransactions callerTransactions = CallerTransactions.NONE;
+
   /** Set before launch when an {@link ExecutionObserver} is enabled; null: nothing observed. */
   private volatile Tracing tracing;
 
@@ -69,6 +72,18 @@ final class EngineServices {
     return new MessageDatabase.Value(
         serializer.serialize(value, value == null ? Object.class : value.getClass()),
         serializer.name());
+  }
+
+  /**
+   * The caller's transaction that {@code what} (a start, enqueue or send from outside a workflow)
+   * joins, or null when it commits on its own ({@link CallerTransactions#join}).
+   */
+  CallerTransactions.Transaction callerTransaction(String what) {
+    return callerTransactions.join(what);
+  }
+
+  void joinCallerTransactions(CallerTransactions transactions) {
+    this.callerTransactions = transactions;
   }
 
   Tracing tracing() {

@@ -84,14 +84,27 @@ final class Messaging {
           services.now());
       return;
     }
-    messages.send(
+    MessageDatabase.Message outside =
         new MessageDatabase.Message(
             idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString(),
             destinationId,
             topic,
-            text),
-        null,
-        services.now());
+            text);
+    String what = "send to workflow '" + destinationId + "'";
+    CallerTransactions.Transaction tx = services.callerTransaction(what);
+    if (tx == null) {
+      messages.send(outside, null, services.now());
+      return;
+    }
+    // The receiver is woken by the notification its insert raises, which PostgreSQL delivers at
+    // the caller's commit (and never, on a rollback).
+    TransactionalWrites.write(
+        tx,
+        what,
+        c -> {
+          messages.send(c, outside, null, services.now());
+          return null;
+        });
   }
 
   /**

@@ -17,6 +17,7 @@ import io.dbosee.internal.engine.db.WorkflowRow;
 import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -221,9 +222,11 @@ final class WorkflowStarts {
       if (tracing != null) {
         tracing.started(workflowId);
       }
-      createRidingOutOutage(
-          spec, queue, new ExecutionRequest(definition, workflowId, inputs, body, timeoutMs, null));
-      start.handle = handle(workflowId, definition);
+      start.handle =
+          beginOutsideWorkflow(
+              spec,
+              queue,
+              new ExecutionRequest(definition, workflowId, inputs, body, timeoutMs, null));
       return null;
     }
     Operation operation = operations.reserve(durableParent);
@@ -267,6 +270,32 @@ final class WorkflowStarts {
     }
     String workflowId = debouncing.debounce(start.debounce, queue, request);
     start.handle = handle(workflowId, request.definition());
+  }
+
+  /**
+   * Creates a workflow started outside a workflow: inside the caller's transaction when it runs in
+   * one that this start joins (dispatched once it commits), else on its own at once.
+   */
+  private WorkflowHandle<Object, Exception> beginOutsideWorkflow(
+      StartSpec spec, QueueDefinition queue, ExecutionRequest request) {
+    String workflowId = request.workflowId();
+    String what =
+        verb(spec)
+            + " of workflow '"
+            + workflowId
+            + "'"
+            + (queue == null ? "" : " on queue '" + queue.name() + "'");
+    CallerTransactions.Transaction tx = services.callerTransaction(what);
+    WorkflowHandle<Object, Exception> handle = handle(workflowId, request.definition());
+    if (tx == null) {
+      createRidingOutOutage(spec, queue, request);
+      return handle;
+    }
+    Runnable dispatch =
+        TransactionalWrites.write(tx, what, c -> record(c, spec, queue, request, null));
+    CommittedStart committed = new CommittedStart(handle, dispatch);
+    tx.onCompletion(committed);
+    return committed;
   }
 
   /**
@@ -358,42 +387,74 @@ final class WorkflowStarts {
    */
   private void create(
       StartSpec spec, QueueDefinition queue, ExecutionRequest request, WorkflowContext parent) {
+    record(null, spec, queue, request, parent).run();
+  }
+
+  /**
+   * Records a started workflow (PENDING here, or ENQUEUED) on {@code c} (null: a connection of its
+   * own, committed at once) and returns what starts it once that is committed: runs it if it is
+   * this server's, or wakes its queue.
+   */
+  private Runnable record(
+      Connection c,
+      StartSpec spec,
+      QueueDefinition queue,
+      ExecutionRequest request,
+      WorkflowContext parent) {
     WorkflowDefinition definition = request.definition();
     String workflowId = request.workflowId();
     long now = services.now();
     NewWorkflow workflow = request.row(config, serializer.name(), parent, now);
     if (queue != null) {
       Long delayUntil = spec.delay().isZero() ? null : now + spec.delay().toMillis();
-      switch (queueDb.enqueue(
-          workflow,
+      QueueEntry entry =
           new QueueEntry(
               queue.name(),
               spec.deduplicationId(),
               spec.priority(),
               spec.partitionKey(),
-              delayUntil))) {
+              delayUntil);
+      switch (c == null ? queueDb.enqueue(workflow, entry) : queueDb.enqueue(c, workflow, entry)) {
         case ENQUEUED -> {
-          queues.enqueued(queue, delayUntil != null);
+          return () -> queues.enqueued(queue, delayUntil != null);
         }
         case EXISTS ->
-            WorkflowExecution.requireSameWorkflow(outcomes.readWorkflow(workflowId), definition);
+            WorkflowExecution.requireSameWorkflow(
+                c == null
+                    ? outcomes.readWorkflow(workflowId)
+                    : db.readWorkflow(c, workflowId)
+                        .orElseThrow(
+                            () ->
+                                new DBOSSystemDatabaseException(
+                                    "Workflow '"
+                                        + workflowId
+                                        + "' was deleted while it was being"
+                                        + " enqueued again; call again.",
+                                    null)),
+                definition);
         case DUPLICATED ->
             throw new DBOSQueueDuplicatedException(
                 workflowId, queue.name(), spec.deduplicationId());
       }
-      return;
+      return NOTHING;
     }
-    SystemDatabase.InitResult init = db.initWorkflow(workflow, request.deadline(now, parent));
+    Long deadline = request.deadline(now, parent);
+    SystemDatabase.InitResult init =
+        c == null ? db.initWorkflow(workflow, deadline) : db.initWorkflow(c, workflow, deadline);
     WorkflowRow row = init.row();
     WorkflowExecution.requireSameWorkflow(row, definition);
-    if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
-        && config.executorId().equals(row.executorId())) {
-      launcher.launch(
-          new ExecutionRequest(
-              definition, workflowId, request.inputs(), request.body(), null, init),
-          WorkflowLauncher.Placement.EXECUTOR);
+    if (WorkflowState.valueOf(row.status()) != WorkflowState.PENDING
+        || !config.executorId().equals(row.executorId())) {
+      return NOTHING;
     }
+    return () ->
+        launcher.launch(
+            new ExecutionRequest(
+                definition, workflowId, request.inputs(), request.body(), null, init),
+            WorkflowLauncher.Placement.EXECUTOR);
   }
+
+  private static final Runnable NOTHING = () -> {};
 
   /**
    * A handle to any workflow. Its result is read as the registered workflow's return type, or as

@@ -100,6 +100,15 @@ public enum ErrorCode {
   INVALID_APPLICATION_NAME("DBOS-CDI-091", "an application name that is empty or too long"),
   QUEUE_OF_ANOTHER_APPLICATION(
       "DBOS-CDI-092", "a declared queue's name is registered by another application"),
+  // The transactional outbox: starts, enqueues and sends inside a caller's JTA transaction.
+  OUTBOX_NOT_CONFIGURED(
+      "DBOS-CDI-097", "a start, enqueue or send inside a transaction it cannot join"),
+  OUTBOX_DATASOURCE_NOT_BOUND(
+      "DBOS-CDI-098", "the outbox DataSource is not bound, or set in a server without JTA"),
+  OUTBOX_DATASOURCE_ELSEWHERE(
+      "DBOS-CDI-099", "the outbox DataSource does not reach the system database, transactionally"),
+  RESULT_BEFORE_COMMIT(
+      "DBOS-CDI-100", "the status or result of a workflow whose start has not committed yet"),
 
   // The dbos-jpa-datasource module.
   JPA_RESOURCE_NOT_BOUND("DBOS-JPA-001", "the application DataSource or JTA is not available"),

@@ -31,6 +31,9 @@ final class EngineHarness implements AutoCloseable {
   private final List<SystemDataSources.Pool> pools = new ArrayList<>();
   private final List<Scheduler> schedulers = new ArrayList<>();
 
+  /** The caller transactions every engine made from now on joins; null: none. */
+  CallerTransactions callerTransactions;
+
   /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
   private SystemDataSources.Pool pool() {
     SystemDataSources.Pool pool =
@@ -189,6 +192,9 @@ final class EngineHarness implements AutoCloseable {
     }
     for (QueueDefinition queue : queues) {
       engine.registerQueue(queue, true);
+    }
+    if (callerTransactions != null) {
+      engine.joinCallerTransactions(callerTransactions);
     }
     executorOf.put(engine, executor);
     engine.launch();

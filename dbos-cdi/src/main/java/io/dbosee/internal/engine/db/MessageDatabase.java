@@ -57,6 +57,20 @@ public final class MessageDatabase {
    * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
    */
   public void send(Message message, WrittenBy sender, long now) {
+    try (Connection c = connection()) {
+      send(c, message, sender, now);
+    } catch (SQLException e) {
+      throw failure("send a message to workflow '" + message.destinationId() + "'", e);
+    }
+  }
+
+  /**
+   * As {@link #send(Message, WrittenBy, long)}, on {@code c}: in a caller's transaction, the
+   * message commits (or rolls back) with it, and so does its notification to the receiver. A send
+   * from outside workflows to a workflow that does not exist fails without failing the statement,
+   * so that the caller's transaction stays usable.
+   */
+  public void send(Connection c, Message message, WrittenBy sender, long now) {
     String messageId = message.messageId();
     String destinationId = message.destinationId();
     String topic = message.topic();
@@ -69,7 +83,12 @@ public final class MessageDatabase {
             + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_uuid) DO NOTHING";
     String sql =
         workflowId == null
-            ? insertMessage
+            ? "INSERT INTO "
+                + s
+                + ".notifications (message_uuid, destination_uuid, topic, message, serialization)"
+                + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
+                + s
+                + ".workflow_status WHERE workflow_uuid = ?) ON CONFLICT (message_uuid) DO NOTHING"
             : "WITH n AS ("
                 + insertMessage
                 + ") INSERT INTO "
@@ -77,27 +96,42 @@ public final class MessageDatabase {
                 + ".operation_outputs (workflow_uuid, function_id, function_name,"
                 + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
                 + " VALUES (?, ?, 'DBOS.send', ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, messageId);
       ps.setString(2, destinationId);
       ps.setString(3, topic == null ? NULL_TOPIC : topic);
       ps.setString(4, message.value().text());
       ps.setString(5, serialization);
-      if (workflowId != null) {
-        ps.setString(6, workflowId);
-        ps.setInt(7, sender.functionId());
-        ps.setLong(8, now);
-        ps.setLong(9, now);
-        ps.setString(10, serialization);
-        ApplicationScope.bind(ps, 11, applicationName);
+      if (workflowId == null) {
+        ps.setString(6, destinationId);
+        if (ps.executeUpdate() == 0 && !workflowExists(c, destinationId)) {
+          throw new DBOSNonExistentWorkflowException(destinationId);
+        }
+        return;
       }
+      ps.setString(6, workflowId);
+      ps.setInt(7, sender.functionId());
+      ps.setLong(8, now);
+      ps.setLong(9, now);
+      ps.setString(10, serialization);
+      ApplicationScope.bind(ps, 11, applicationName);
       ps.executeUpdate();
     } catch (SQLException e) {
       if ("23503".equals(e.getSQLState())) {
         throw new DBOSNonExistentWorkflowException(destinationId);
       }
       throw failure("send a message to workflow '" + destinationId + "'", e);
+    }
+  }
+
+  /** Whether a workflow has that id: asked only once an insert found nothing to insert. */
+  private boolean workflowExists(Connection c, String workflowId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM " + s + ".workflow_status WHERE workflow_uuid = ?")) {
+      ps.setString(1, workflowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

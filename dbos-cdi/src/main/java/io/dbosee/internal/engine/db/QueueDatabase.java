@@ -37,6 +37,7 @@ public final class QueueDatabase {
   private final String schema;
   private final String origin;
   private final String enqueueSql;
+  private final String existsSql;
   private final String promoteSql;
   private final String nextDelayedSql;
   private final String partitionsSql;
@@ -147,7 +148,9 @@ public final class QueueDatabase {
             + " debounce_deadline_epoch_ms, creator_xid, application_name)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?,"
             + " gen_random_uuid()::text, ?)"
-            + " ON CONFLICT (workflow_uuid) DO NOTHING RETURNING workflow_uuid),"
+            // Any conflict, the id's or the deduplication id's, inserts nothing instead of failing:
+            // in a caller's transaction a failed statement would doom the caller's own work.
+            + " ON CONFLICT DO NOTHING RETURNING workflow_uuid),"
             + " inputs AS (INSERT INTO \""
             + schema
             + "\".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ins"
@@ -156,6 +159,7 @@ public final class QueueDatabase {
             + " SELECT pg_notify(?, ?) FROM ins";
     // A debounced workflow's deduplication id is its debounce key, held only while it waits:
     // cleared as it leaves DELAYED (as the DBOS SDKs do), so that a later call debounces afresh.
+    this.existsSql = "SELECT 1 FROM " + t + " WHERE workflow_uuid = ?";
     this.promoteSql =
         "UPDATE "
             + t
@@ -194,12 +198,26 @@ public final class QueueDatabase {
    * #CHANNEL} in the same commit.
    */
   public EnqueueOutcome enqueue(NewWorkflow workflow, QueueEntry entry) {
+    try (Connection c = connection()) {
+      return enqueue(c, workflow, entry);
+    } catch (SQLException e) {
+      throw failure(
+          "enqueue workflow '" + workflow.workflowId() + "' on queue '" + entry.queueName() + "'",
+          e);
+    }
+  }
+
+  /**
+   * As {@link #enqueue(NewWorkflow, QueueEntry)}, on {@code c}: in a caller's transaction, the row
+   * and its announcement commit (or roll back) with it. A conflict never fails the statement, so
+   * the caller's transaction stays usable after {@link EnqueueOutcome#DUPLICATED}.
+   */
+  public EnqueueOutcome enqueue(Connection c, NewWorkflow workflow, QueueEntry entry) {
     String workflowId = workflow.workflowId();
     String queueName = entry.queueName();
     Long delayUntil = entry.delayUntil();
     Long timeoutMs = workflow.timeoutMs();
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(enqueueSql)) {
+    try (PreparedStatement ps = c.prepareStatement(enqueueSql)) {
       ps.setString(1, workflowId);
       ps.setString(2, delayUntil == null ? "ENQUEUED" : "DELAYED");
       ps.setString(3, workflow.name());
@@ -235,14 +253,19 @@ public final class QueueDatabase {
       ps.setString(21, CHANNEL);
       ps.setString(22, payload(queueName));
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? EnqueueOutcome.ENQUEUED : EnqueueOutcome.EXISTS;
+        if (rs.next()) {
+          return EnqueueOutcome.ENQUEUED;
+        }
+      }
+      // Nothing inserted: the id is taken, or else the (queue_name, deduplication_id) index
+      // held another row. Only this rare case costs a second statement.
+      try (PreparedStatement exists = c.prepareStatement(existsSql)) {
+        exists.setString(1, workflowId);
+        try (ResultSet rs = exists.executeQuery()) {
+          return rs.next() ? EnqueueOutcome.EXISTS : EnqueueOutcome.DUPLICATED;
+        }
       }
     } catch (SQLException e) {
-      // The primary key conflict is absorbed above: only the (queue_name, deduplication_id)
-      // unique index can still be violated.
-      if ("23505".equals(e.getSQLState())) {
-        return EnqueueOutcome.DUPLICATED;
-      }
       throw failure("enqueue workflow '" + workflowId + "' on queue '" + queueName + "'", e);
     }
   }

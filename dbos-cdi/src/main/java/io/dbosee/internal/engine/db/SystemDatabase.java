@@ -188,9 +188,20 @@ public final class SystemDatabase {
    * @param deadlineEpochMs when it is cancelled if still running, or null
    */
   public InitResult initWorkflow(NewWorkflow workflow, Long deadlineEpochMs) {
+    try (Connection c = connection()) {
+      return initWorkflow(c, workflow, deadlineEpochMs);
+    } catch (SQLException e) {
+      throw failure("start workflow '" + workflow.workflowId() + "'", e);
+    }
+  }
+
+  /**
+   * As {@link #initWorkflow(NewWorkflow, Long)}, on {@code c}: in a caller's transaction, the row
+   * commits (or rolls back) with it.
+   */
+  public InitResult initWorkflow(Connection c, NewWorkflow workflow, Long deadlineEpochMs) {
     String workflowId = workflow.workflowId();
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
+    try (PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
       ps.setString(1, workflowId);
       ps.setString(2, workflow.name());
       ps.setString(3, workflow.className());
@@ -294,8 +305,16 @@ public final class SystemDatabase {
 
   /** The workflow's row, if it exists. */
   public Optional<WorkflowRow> readWorkflow(String workflowId) {
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(readWorkflowSql)) {
+    try (Connection c = connection()) {
+      return readWorkflow(c, workflowId);
+    } catch (SQLException e) {
+      throw failure("read workflow '" + workflowId + "'", e);
+    }
+  }
+
+  /** The workflow's row as {@code c} sees it (in a caller's transaction: with its own writes). */
+  public Optional<WorkflowRow> readWorkflow(Connection c, String workflowId) {
+    try (PreparedStatement ps = c.prepareStatement(readWorkflowSql)) {
       ps.setString(1, workflowId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(workflowRow(rs)) : Optional.empty();
