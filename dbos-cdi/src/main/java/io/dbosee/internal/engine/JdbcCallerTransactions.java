@@ -9,23 +9,27 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Caller transactions as a server's JTA would give them, on plain JDBC: a transaction is a
- * connection with auto-commit off, bound to the thread that began it; its commit tells the engine
- * after it is done, as a JTA synchronization would.
+ * Callers' transactions on plain JDBC, for the engine outside a server (Java SE, tests, the
+ * benchmark), as a server's JTA gives them: a transaction is a connection with auto-commit off,
+ * bound to the thread that began it; starts, enqueues and sends made on that thread join it, and
+ * its commit dispatches them once it is done.
  */
-final class JdbcCallerTransactions implements CallerTransactions {
+public final class JdbcCallerTransactions implements CallerTransactions {
   private final DataSource dataSource;
   private final ThreadLocal<Tx> current = new ThreadLocal<>();
 
-  /** How many calls asked to join (whether or not a transaction was open). */
-  int joins;
-
-  JdbcCallerTransactions(DataSource dataSource) {
+  /**
+   * @param dataSource connections to the PostgreSQL database that holds the system schema
+   */
+  public JdbcCallerTransactions(DataSource dataSource) {
     this.dataSource = dataSource;
   }
 
-  /** Begins a transaction on the calling thread. */
-  Tx begin() throws SQLException {
+  /** Begins a transaction on the calling thread; end it with {@link Tx#commit} or rollback. */
+  public Tx begin() throws SQLException {
+    if (current.get() != null) {
+      throw new IllegalStateException("This thread already runs in a transaction");
+    }
     Connection c = dataSource.getConnection();
     c.setAutoCommit(false);
     Tx tx = new Tx(c);
@@ -35,11 +39,11 @@ final class JdbcCallerTransactions implements CallerTransactions {
 
   @Override
   public Transaction join(String what) {
-    joins++;
     return current.get();
   }
 
-  final class Tx implements Transaction {
+  /** A transaction begun on one thread. */
+  public final class Tx implements Transaction {
     private final Connection connection;
     private final List<Completion> listeners = new ArrayList<>();
 
@@ -47,14 +51,14 @@ final class JdbcCallerTransactions implements CallerTransactions {
       this.connection = connection;
     }
 
-    /** The caller's own connection: its own statements run here. */
-    Connection own() {
+    /** The transaction's own connection, for the caller's own statements. */
+    public Connection own() {
       return connection;
     }
 
+    /** The same connection, which the engine may close without ending the transaction. */
     @Override
     public Connection connection() {
-      // Closing hands it back to the transaction, as a JTA connection handle's close does.
       return (Connection)
           Proxy.newProxyInstance(
               Connection.class.getClassLoader(),
@@ -64,7 +68,8 @@ final class JdbcCallerTransactions implements CallerTransactions {
                   case "close":
                     return null;
                   case "commit", "rollback", "setAutoCommit":
-                    throw new IllegalStateException(method.getName() + " on a caller's connection");
+                    throw new IllegalStateException(
+                        method.getName() + " on a connection the caller's transaction owns");
                   default:
                     try {
                       return method.invoke(connection, args);
@@ -80,20 +85,17 @@ final class JdbcCallerTransactions implements CallerTransactions {
       listeners.add(listener);
     }
 
-    void commit() throws SQLException {
-      end(true, true);
+    /** Commits, closes the connection and then dispatches what joined. */
+    public void commit() throws SQLException {
+      end(true);
     }
 
-    void rollback() throws SQLException {
-      end(false, true);
+    /** Rolls back and closes the connection: nothing that joined remains. */
+    public void rollback() throws SQLException {
+      end(false);
     }
 
-    /** Commits, and the server dies before it can tell anyone. */
-    void commitAndDie() throws SQLException {
-      end(true, false);
-    }
-
-    private void end(boolean commit, boolean tell) throws SQLException {
+    private void end(boolean commit) throws SQLException {
       current.remove();
       try (connection) {
         if (commit) {
@@ -102,9 +104,7 @@ final class JdbcCallerTransactions implements CallerTransactions {
           connection.rollback();
         }
       }
-      if (tell) {
-        listeners.forEach(l -> l.completed(commit));
-      }
+      listeners.forEach(l -> l.completed(commit));
     }
   }
 }
