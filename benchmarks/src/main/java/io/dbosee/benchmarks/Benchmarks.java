@@ -151,6 +151,7 @@ public final class Benchmarks {
     attempt("transaction step", this::transactionStep);
     attempt("throughput", this::throughput);
     attempt("queue", this::queue);
+    attempt("outbox", this::transactionalEnqueue);
     attempt("replay", this::replay);
     attempt("memory", this::memory);
   }
@@ -317,6 +318,44 @@ public final class Benchmarks {
         iterations / 5,
         "txcost",
         (c, id) -> c.runTransactionStep(id));
+  }
+
+  /**
+   * An order row and the enqueue of its workflow: after the order's commit, on its own, or in the
+   * order's transaction (the transactional outbox), until the workflow is done; and what each costs
+   * the database, which should be the same.
+   */
+  private void transactionalEnqueue() throws Exception {
+    int iterations = options.count(300, 3);
+    List<Contender> who = contenders.stream().filter(Contender::hasTransactionalEnqueue).toList();
+    boolean[] variants = {false, true};
+    List<Map<Contender, List<Double>>> p50 = List.of(new LinkedHashMap<>(), new LinkedHashMap<>());
+    List<Map<Contender, List<Double>>> p99 = List.of(new LinkedHashMap<>(), new LinkedHashMap<>());
+    // The two variants alternate, repeat by repeat, so that both see the same machine.
+    for (int r = 0; r < options.repeats(); r++) {
+      for (int v = 0; v < variants.length; v++) {
+        boolean inTransaction = variants[v];
+        log("outbox, in transaction " + inTransaction + ", repeat " + (r + 1));
+        Map<Contender, List<Double>> millis =
+            inTurn(who, iterations, "ob", (c, id) -> c.orderAndEnqueue(id, inTransaction));
+        addPercentiles(millis, p50.get(v), p99.get(v));
+      }
+    }
+    for (int v = 0; v < variants.length; v++) {
+      boolean inTransaction = variants[v];
+      report.latency(
+          inTransaction
+              ? "an order and its enqueue in one transaction, until done"
+              : "an order, then its enqueue on its own, until done",
+          p50.get(v),
+          p99.get(v));
+      costAlone(
+          who,
+          inTransaction ? Report.ENQUEUE_IN_TRANSACTION : Report.ENQUEUE_APART,
+          iterations / 5,
+          "obcost",
+          (c, id) -> c.orderAndEnqueue(id, inTransaction));
+    }
   }
 
   /** The 10-step workflow with larger step outputs. */

@@ -80,6 +80,20 @@ interface Contender extends AutoCloseable {
     throw new UnsupportedOperationException(name() + " has no transaction step");
   }
 
+  /** Whether {@link #orderAndEnqueue} is implemented. */
+  default boolean hasTransactionalEnqueue() {
+    return false;
+  }
+
+  /**
+   * Inserts an order row in a transaction of the caller's and enqueues a 0-step workflow for it: in
+   * that transaction ({@code inTransaction}, the transactional outbox) or after its commit, on its
+   * own. Returns once the workflow's outcome is recorded.
+   */
+  default void orderAndEnqueue(String id, boolean inTransaction) throws Exception {
+    throw new UnsupportedOperationException(name() + " has no transactional enqueue");
+  }
+
   /** Whether {@link #drainQueue} and {@link #enqueueToStart} are implemented yet. */
   default boolean hasQueue() {
     return false;

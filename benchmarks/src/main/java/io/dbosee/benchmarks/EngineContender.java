@@ -5,6 +5,7 @@ import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
+import io.dbosee.internal.engine.JdbcCallerTransactions;
 import io.dbosee.internal.engine.QueueDefinition;
 import io.dbosee.internal.engine.StartSpec;
 import io.dbosee.internal.engine.StepDefinition;
@@ -41,6 +42,7 @@ final class EngineContender implements Contender {
   private final StepDefinition noop =
       new StepDefinition("noop", StepOptions.DEFAULT, String.class, LOADER);
   private final WorkflowDefinition recvWaiter;
+  private final JdbcCallerTransactions callers;
   private final BenchTransactionSteps transactions;
   private final StepDefinition orderStep;
   private final WorkflowDefinition orderWorkflow;
@@ -66,6 +68,7 @@ final class EngineContender implements Contender {
             postgres.password(),
             poolSize,
             Duration.ofSeconds(60));
+    this.callers = new JdbcCallerTransactions(pool);
     this.engine =
         new DBOSEngine(
             new EngineConfig("bench", "v1", "dbos"),
@@ -130,6 +133,7 @@ final class EngineContender implements Contender {
         QueueDefinition.unlimited(LIMITED_QUEUE)
             .withWorkerConcurrency(Benchmarks.WORKER_CONCURRENCY),
         true);
+    engine.joinCallerTransactions(callers);
     engine.launch();
   }
 
@@ -304,6 +308,31 @@ final class EngineContender implements Contender {
       recordStarts = false;
     }
     return latencies;
+  }
+
+  @Override
+  public boolean hasTransactionalEnqueue() {
+    return true;
+  }
+
+  @Override
+  public void orderAndEnqueue(String id, boolean inTransaction) throws Exception {
+    WorkflowHandle<Object, Exception> handle = null;
+    JdbcCallerTransactions.Tx tx = callers.begin();
+    try {
+      TransactionWorkload.insertOrder(tx.own(), id);
+      if (inTransaction) {
+        handle = engine.start(onQueue(id), () -> runBody(0, 0));
+      }
+      tx.commit();
+    } catch (Exception | Error e) {
+      tx.rollback();
+      throw e;
+    }
+    if (!inTransaction) {
+      handle = engine.start(onQueue(id), () -> runBody(0, 0));
+    }
+    handle.getResult();
   }
 
   @Override

@@ -39,6 +39,9 @@ final class Report {
   /** The cost key of the transaction-step workload. */
   static final int TRANSACTION_STEP = -1;
 
+  static final int ENQUEUE_APART = -2;
+  static final int ENQUEUE_IN_TRANSACTION = -3;
+
   void failed(String what) {
     failures.add(what);
   }
@@ -143,6 +146,16 @@ final class Report {
               used.statements() < 0 ? Double.NaN : used.statements() / (double) workflows,
               used.writeTransactions() / (double) workflows
             });
+  }
+
+  private static String costRowName(int key) {
+    return switch (key) {
+      case TRANSACTION_STEP -> "one @Transaction step";
+      case ENQUEUE_APART -> "an order, then its enqueue (0 steps)";
+      case ENQUEUE_IN_TRANSACTION -> "an order and its enqueue in one transaction";
+      case -16 -> "10 steps, 16 in flight";
+      default -> "sequential, " + key + " steps";
+    };
   }
 
   private double costOf(String name, int key, int index) {
@@ -288,15 +301,12 @@ final class Report {
     StringBuilder s =
         new StringBuilder(
             header("per workflow: statements / write transactions (commits that wrote)"));
-    int[][] rows = {{0}, {1}, {10}, {100}, {-16}, {TRANSACTION_STEP}};
+    int[][] rows = {
+      {0}, {1}, {10}, {100}, {-16}, {TRANSACTION_STEP}, {ENQUEUE_APART}, {ENQUEUE_IN_TRANSACTION}
+    };
     for (int[] row : rows) {
       int key = row[0];
-      s.append("| ")
-          .append(
-              key >= 0
-                  ? "sequential, " + key + " steps"
-                  : key == TRANSACTION_STEP ? "one @Transaction step" : "10 steps, 16 in flight")
-          .append(" |");
+      s.append("| ").append(costRowName(key)).append(" |");
       for (String n : names) {
         s.append(' ')
             .append(f(costOf(n, key, 0)))
