@@ -9,14 +9,12 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBe;
 
 import io.dbosee.sample.it.inserver.AdminProbes;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.arquillian.container.test.api.ContainerController;
@@ -27,7 +25,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,8 +33,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -45,8 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard in a real headless Chromium, driven by Selenium's ChromeDriver: see a workflow, its
  * steps, cancel it, resume it, fork it.
  *
- * <p>Needs Debian's chromium and chromium-driver ({@code .ci/run} installs them). Both are named by
- * path, so Selenium Manager never looks for (or downloads) a driver or a browser.
+ * <p>Needs a Chromium or Chrome and its ChromeDriver, found as {@link HeadlessChromium} says (here:
+ * Debian's chromium and chromium-driver, which {@code .ci/run} installs).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -54,9 +49,6 @@ class DashboardIT {
   private static final String DEPLOYMENT = "dashboard";
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(100);
-
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
   /** ChromeDriver's log, kept for a failed run. */
   private static final Path CHROMEDRIVER_LOG = Path.of("target", "dashboard-chromedriver.log");
@@ -83,18 +75,6 @@ class DashboardIT {
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
     return SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class);
-  }
-
-  @BeforeAll
-  static void chromiumAndChromeDriverAreInstalled() {
-    for (String program : List.of(CHROMIUM, CHROMEDRIVER)) {
-      assertThat(Files.isExecutable(Path.of(program)))
-          .withFailMessage(
-              "%s is missing: the dashboard test drives Debian's Chromium through its ChromeDriver."
-                  + " Install both: apt-get install -y chromium chromium-driver (.ci/run does)",
-              program)
-          .isTrue();
-    }
   }
 
   @BeforeEach
@@ -197,33 +177,10 @@ class DashboardIT {
     };
   }
 
-  /**
-   * A headless Chromium with a fresh profile, through ChromeDriver; both named by path (nothing
-   * downloaded), with the flags this machine's closed network needs.
-   */
+  /** A headless Chromium with a fresh profile ({@link HeadlessChromium}). */
   private void startChromium() throws Exception {
     profile = Files.createTempDirectory("dbos-dashboard-chromium");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER))
-            .usingAnyFreePort()
-            .withLogFile(CHROMEDRIVER_LOG.toFile())
-            .build();
-    ChromeOptions options =
-        new ChromeOptions()
-            .setBinary(CHROMIUM)
-            .addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile);
-    chromium = new ChromeDriver(service, options);
+    chromium = HeadlessChromium.start(profile, CHROMEDRIVER_LOG);
   }
 
   /**
