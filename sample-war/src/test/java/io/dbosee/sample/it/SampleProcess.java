@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,6 +44,8 @@ import java.util.stream.Stream;
  */
 final class SampleProcess implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SampleProcess.class.getName());
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("windows");
   // Generous: on a loaded 2-core machine a Liberty start has taken more than three minutes.
   private static final Duration START_DEADLINE = Duration.ofMinutes(5);
   private static final HttpClient HTTP =
@@ -122,7 +125,10 @@ final class SampleProcess implements AutoCloseable {
     startPostgres();
     log = postgresDir.resolveSibling(logName);
     ProcessBuilder builder =
-        new ProcessBuilder(wlpHome.resolve("bin/server").toString(), "run", serverName)
+        new ProcessBuilder(
+                wlpHome.resolve(WINDOWS ? "bin/server.bat" : "bin/server").toString(),
+                "run",
+                serverName)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
@@ -254,14 +260,32 @@ final class SampleProcess implements AutoCloseable {
     return server.pid();
   }
 
-  /** How many threads the server's JVM has now (Linux: from /proc). */
-  int threads() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-      if (line.startsWith("Threads:")) {
-        return Integer.parseInt(line.substring("Threads:".length()).trim());
+  /**
+   * How many threads the server's JVM has now: from /proc on Linux; elsewhere (macOS, Windows) by
+   * the JDK's {@code jcmd <pid> Thread.print}, one quoted header line per Java thread.
+   */
+  int threads() throws IOException, InterruptedException {
+    Path status = Path.of("/proc", Long.toString(pid()), "status");
+    if (Files.isReadable(status)) {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("Threads:")) {
+          return Integer.parseInt(line.substring("Threads:".length()).trim());
+        }
       }
+      throw new IllegalStateException("no Threads: line in " + status);
     }
-    throw new IllegalStateException("no Threads: line in /proc/" + pid() + "/status");
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid()),
+                "Thread.print")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (jcmd.waitFor() != 0) {
+      throw new IllegalStateException("jcmd " + pid() + " Thread.print failed: " + out);
+    }
+    return (int) out.lines().filter(line -> line.startsWith("\"")).count();
   }
 
   /**
