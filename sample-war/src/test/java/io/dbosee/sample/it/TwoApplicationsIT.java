@@ -124,6 +124,19 @@ class TwoApplicationsIT {
         awaitSuccess(id);
         assertThat(ranIn(id)).containsExactly("beta", "beta");
       }
+
+      // Each application's admin endpoints list its own workflows, and all on request.
+      AdminClient alphaAdmin = AdminClient.OPERATOR.of("/" + ALPHA);
+      assertThat(listed(alphaAdmin, "/workflows", run))
+          .containsExactlyInAnyOrder("alpha-q" + run, alphas.get(0), alphas.get(1));
+      assertThat(listed(alphaAdmin, "/workflows?all_applications=true", run))
+          .containsExactlyInAnyOrder(
+              "alpha-q" + run,
+              alphas.get(0),
+              alphas.get(1),
+              "beta-q" + run,
+              betas.get(0),
+              betas.get(1));
     } finally {
       if (betaAside != null) {
         Files.move(betaAside, dropins(BETA));
@@ -137,6 +150,16 @@ class TwoApplicationsIT {
         }
       }
     }
+  }
+
+  /** The ids of this run's workflows an admin listing at {@code path} answers. */
+  private static List<String> listed(AdminClient admin, String path, String run) throws Exception {
+    HttpResponse<String> response = admin.post(path, "{\"load_input\": false}");
+    assertThat(response.statusCode()).as("POST %s: %s", path, response.body()).isEqualTo(200);
+    return AdminClient.array(response).stream()
+        .map(v -> v.asJsonObject().getString("workflow_id"))
+        .filter(id -> id.endsWith(run))
+        .toList();
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
