@@ -312,13 +312,15 @@ public interface DBOS {
 
   /**
    * The status of a workflow, with its recorded inputs, output or error, empty when no workflow has
-   * that id.
+   * that id. Any application's workflow: an id is an address.
    */
   Optional<WorkflowStatus> getWorkflowStatus(String workflowId);
 
   /**
-   * The workflows {@code input} selects, from every server sharing the system database. Inside a
-   * workflow the call is a durable step: a replay returns the same list.
+   * The workflows {@code input} selects, from every server sharing the system database. When
+   * several applications share it, this application's and the unclaimed ones unless {@code input}
+   * names applications or all ({@link ListWorkflowsInput#withAllApplications}). Inside a workflow
+   * the call is a durable step: a replay returns the same list.
    *
    * <pre>{@code
    * List<WorkflowStatus> stuck = dbos.listWorkflows(ListWorkflowsInput.ALL
@@ -330,7 +332,8 @@ public interface DBOS {
 
   /**
    * The workflows on a queue that have not finished: ENQUEUED, DELAYED or PENDING (started), unless
-   * {@code input} names statuses. A durable step inside a workflow.
+   * {@code input} names statuses; of this application as {@link #listWorkflows} narrows them. A
+   * durable step inside a workflow.
    */
   List<WorkflowStatus> listQueuedWorkflows(ListWorkflowsInput input);
 
@@ -375,7 +378,8 @@ public interface DBOS {
    * Deletes finished workflows (SUCCESS, ERROR, CANCELLED, MAX_RECOVERY_ATTEMPTS_EXCEEDED) created
    * before {@code createdBefore} (null: no time limit) and, with {@code keepRows} (null: no limit),
    * every finished one older than the newest {@code keepRows} workflows. Unfinished workflows are
-   * never deleted. A durable step inside a workflow.
+   * never deleted. When several applications share the system database, only this application's and
+   * unclaimed workflows are deleted and counted. A durable step inside a workflow.
    *
    * @return how many workflows were deleted
    * @throws IllegalArgumentException if both are null
@@ -384,7 +388,9 @@ public interface DBOS {
 
   /**
    * Cancels every workflow created before {@code createdBefore} that has not finished (PENDING,
-   * ENQUEUED or DELAYED), as {@link #cancelWorkflow} would. A durable step inside a workflow.
+   * ENQUEUED or DELAYED), as {@link #cancelWorkflow} would; of this application's and unclaimed
+   * workflows only, when several applications share the system database. A durable step inside a
+   * workflow.
    *
    * @return the ids cancelled
    */
@@ -406,6 +412,12 @@ public interface DBOS {
 
   /** The application version recorded with every workflow this server starts. */
   String applicationVersion();
+
+  /**
+   * The application this server acts for ({@code dbos.application-name}) when several share the
+   * system database, empty when it names none.
+   */
+  Optional<String> applicationName();
 
   /** Closing the scope forgets a timeout set by {@link #withTimeout} and not yet used. */
   interface TimeoutScope extends AutoCloseable {

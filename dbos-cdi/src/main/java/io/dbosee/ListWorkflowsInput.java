@@ -17,6 +17,12 @@ import java.util.Objects;
  *     .withLimit(50));
  * }</pre>
  *
+ * <p>When several applications share the system database ({@code dbos.application-name}), a listing
+ * shows this application's workflows and the unclaimed ones (written by clients that name no
+ * application), as the DBOS SDKs list them; {@code withApplicationNames} shows those applications'
+ * (and the unclaimed) instead, {@code withAllApplications(true)} every one. A listing by workflow
+ * id is not narrowed to this application unless it names applications: an id is an address.
+ *
  * <p>Pitfall: without a limit every matching row is read; on a busy system database set one, and
  * leave out inputs and outputs ({@code withLoadInput(false)}, {@code withLoadOutput(false)}) when
  * only statuses are needed.
@@ -36,6 +42,9 @@ import java.util.Objects;
  * @param sortDescending newest first (default: oldest first)
  * @param loadInput read the recorded arguments
  * @param loadOutput read the recorded result and error
+ * @param applicationNames only workflows of these applications and unclaimed ones (empty: of this
+ *     application and unclaimed ones, or every workflow when this server names no application)
+ * @param allApplications every application's workflows; not together with {@code applicationNames}
  */
 public record ListWorkflowsInput(
     List<String> workflowIds,
@@ -52,17 +61,30 @@ public record ListWorkflowsInput(
     Integer offset,
     boolean sortDescending,
     boolean loadInput,
-    boolean loadOutput) {
+    boolean loadOutput,
+    List<String> applicationNames,
+    boolean allApplications) {
 
-  /** Every workflow, oldest first, inputs and outputs loaded. */
+  /**
+   * Every workflow of this application (and every unclaimed one), oldest first, inputs and outputs
+   * loaded; with {@code withAllApplications(true)} every workflow there is.
+   */
   public static final ListWorkflowsInput ALL =
       new ListWorkflowsInput(
           List.of(), List.of(), null, null, null, null, null, null, null, null, null, null, false,
-          true, true);
+          true, true, List.of(), false);
 
   public ListWorkflowsInput {
     workflowIds = workflowIds == null ? List.of() : List.copyOf(workflowIds);
     statuses = statuses == null ? List.of() : List.copyOf(statuses);
+    applicationNames = applicationNames == null ? List.of() : List.copyOf(applicationNames);
+    applicationNames.forEach(n -> StorableText.require(n, "an application name filter"));
+    if (allApplications && !applicationNames.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Either name the applications whose workflows to list ("
+              + applicationNames
+              + ") or list all applications' workflows, not both");
+    }
     // A filter is a bound parameter: quotes, % and _ mean themselves. NUL cannot be sent at all.
     workflowIds.forEach(id -> StorableText.require(id, "a workflow id filter"));
     StorableText.optional(name, "the name filter");
@@ -99,7 +121,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withStatuses(WorkflowState... statuses) {
@@ -122,7 +146,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withName(String name) {
@@ -141,7 +167,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withQueueName(String queueName) {
@@ -160,7 +188,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withExecutorId(String executorId) {
@@ -179,7 +209,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withApplicationVersion(String applicationVersion) {
@@ -198,7 +230,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withParentWorkflowId(String parentWorkflowId) {
@@ -217,7 +251,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withWorkflowIdPrefix(String workflowIdPrefix) {
@@ -236,7 +272,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withStartTime(Instant startTime) {
@@ -255,7 +293,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withEndTime(Instant endTime) {
@@ -274,7 +314,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withLimit(Integer limit) {
@@ -293,7 +335,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withOffset(Integer offset) {
@@ -312,7 +356,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withSortDescending(boolean sortDescending) {
@@ -331,7 +377,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withLoadInput(boolean loadInput) {
@@ -350,7 +398,9 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 
   public ListWorkflowsInput withLoadOutput(boolean loadOutput) {
@@ -369,6 +419,55 @@ public record ListWorkflowsInput(
         offset,
         sortDescending,
         loadInput,
-        loadOutput);
+        loadOutput,
+        applicationNames,
+        allApplications);
+  }
+
+  /**
+   * Only the workflows of these applications ({@code dbos.application-name} of the servers that
+   * wrote them) and the unclaimed ones; none: this application's again.
+   */
+  public ListWorkflowsInput withApplicationNames(String... applicationNames) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput,
+        List.of(applicationNames),
+        allApplications);
+  }
+
+  /** With {@code true}, every application's workflows, not only this application's. */
+  public ListWorkflowsInput withAllApplications(boolean allApplications) {
+    return new ListWorkflowsInput(
+        workflowIds,
+        statuses,
+        name,
+        queueName,
+        executorId,
+        applicationVersion,
+        parentWorkflowId,
+        workflowIdPrefix,
+        startTime,
+        endTime,
+        limit,
+        offset,
+        sortDescending,
+        loadInput,
+        loadOutput,
+        applicationNames,
+        allApplications);
   }
 }

@@ -41,6 +41,8 @@ import java.time.Instant;
  * @param partitionKey its queue partition, or null
  * @param forkedFrom the workflow it was forked from, or null
  * @param authenticatedUser the user recorded with it, or null
+ * @param applicationName the application it belongs to ({@code dbos.application-name} of the server
+ *     that started or dequeued it), or null when unclaimed
  */
 public record WorkflowStatus(
     String workflowId,
@@ -67,4 +69,5 @@ public record WorkflowStatus(
     int priority,
     String partitionKey,
     String forkedFrom,
-    String authenticatedUser) {}
+    String authenticatedUser,
+    String applicationName) {}

@@ -1135,7 +1135,9 @@ INSERT INTO "dbos".dbos_migrations (version) SELECT 123 WHERE NOT EXISTS (SELECT
 
 -- This library's own tables, under names no DBOS SDK uses.
 -- server leases
-CREATE TABLE IF NOT EXISTS "dbos".dbosee_executors (executor_id TEXT PRIMARY KEY, application_version TEXT NOT NULL, started_at_epoch_ms BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL, lease_until_epoch_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS "dbos".dbosee_executors (application_name TEXT NOT NULL DEFAULT '', executor_id TEXT NOT NULL, application_version TEXT NOT NULL, started_at_epoch_ms BIGINT NOT NULL, renewed_at_epoch_ms BIGINT NOT NULL, lease_until_epoch_ms BIGINT NOT NULL, PRIMARY KEY (application_name, executor_id));
+-- server leases: an older version's shape upgraded
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = '"dbos".dbosee_executors'::regclass AND attname = 'application_name' AND NOT attisdropped) THEN ALTER TABLE "dbos".dbosee_executors ADD COLUMN application_name TEXT NOT NULL DEFAULT ''; ALTER TABLE "dbos".dbosee_executors DROP CONSTRAINT dbosee_executors_pkey; ALTER TABLE "dbos".dbosee_executors ADD PRIMARY KEY (application_name, executor_id); END IF; END $$;
 -- trace contexts
 CREATE TABLE IF NOT EXISTS "dbos".dbosee_trace_contexts (workflow_uuid TEXT PRIMARY KEY, context TEXT NOT NULL, created_at_epoch_ms BIGINT NOT NULL DEFAULT (extract(epoch from now()) * 1000)::bigint);
 

@@ -267,7 +267,15 @@ final class AdminServlet extends HttpServlet {
 
   private ListWorkflowsInput filters(HttpServletRequest request, boolean queued)
       throws IOException {
-    JsonObject in = object(body(request));
+    return filters(object(body(request)), request.getParameter("all_applications"), queued);
+  }
+
+  /**
+   * The listing a request asks for: the filters of its JSON body, as the DBOS SDKs name them, and
+   * the query parameter {@code all_applications} ({@code true}: every application's workflows, not
+   * only this application's and unclaimed ones).
+   */
+  static ListWorkflowsInput filters(JsonObject in, String allApplications, boolean queued) {
     ListWorkflowsInput input = ListWorkflowsInput.ALL;
     List<String> ids = stringOrList(in, "workflow_ids");
     if (!ids.isEmpty()) {
@@ -299,7 +307,16 @@ final class AdminServlet extends HttpServlet {
             .withOffset(offset == null ? null : Math.toIntExact(offset))
             .withSortDescending(bool(in, "sort_desc", false))
             .withLoadInput(bool(in, "load_input", true))
-            .withLoadOutput(bool(in, "load_output", !queued));
+            .withLoadOutput(bool(in, "load_output", !queued))
+            .withApplicationNames(stringOrList(in, "application_name").toArray(String[]::new));
+    if (allApplications != null) {
+      if (!allApplications.equals("true") && !allApplications.equals("false")) {
+        throw new BadRequest(
+            "all_applications must be true or false, got '" + allApplications + "'");
+      }
+      // Throws (400) when the body names applications too: the two ask for different things.
+      input = input.withAllApplications(allApplications.equals("true"));
+    }
     return input;
   }
 
@@ -371,6 +388,7 @@ final class AdminServlet extends HttpServlet {
     put(b, "dequeued_at", s.dequeuedAt());
     put(b, "completed_at", s.completedAt());
     put(b, "serialization", s.serialization());
+    put(b, "application_name", s.applicationName());
     return b.build();
   }
 

@@ -369,6 +369,11 @@ public class DBOSBean implements DBOS {
   }
 
   @Override
+  public Optional<String> applicationName() {
+    return Optional.ofNullable(runtime.engine().config().applicationName());
+  }
+
+  @Override
   public void createSchedule(WorkflowSchedule schedule) {
     runtime.scheduler().create(Objects.requireNonNull(schedule, "schedule"));
   }

@@ -4,6 +4,7 @@ import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowStatus;
+import io.dbosee.internal.engine.db.ApplicationVersions;
 import io.dbosee.internal.engine.db.DebounceDatabase;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
@@ -253,6 +254,8 @@ public final class DBOSEngine implements AutoCloseable {
     // As the SDKs register theirs: other SDKs, clients and tools see the queues and their limits.
     new QueueCatalog(dataSource, config.schema(), config.applicationName())
         .write(queues.declared().stream().map(QueueDefinition::row).toList());
+    new ApplicationVersions(dataSource, config.schema(), config.applicationName())
+        .register(config.applicationVersion());
     lifecycle.running();
     queues.start(queueDb, services, hub, dispatch::startClaimed);
     if (failover != null) {

@@ -189,4 +189,41 @@ class FailoverTest {
     assertThat(harness.status("fenced")).isEqualTo("PENDING");
     assertThat(a.isRunning()).isTrue();
   }
+
+  @Test
+  void twoApplicationsKeepingOneExecutorIdHoldALeaseEach() throws Exception {
+    WorkflowSpec onAlpha = twoSteps();
+    DBOSEngine alpha =
+        harness.engine(
+            server("local").withApplicationName("alpha"),
+            Executors.newCachedThreadPool(),
+            List.of(),
+            onAlpha);
+    harness.engine(
+        server("a2").withApplicationName("alpha"),
+        Executors.newCachedThreadPool(),
+        List.of(),
+        onAlpha.copy());
+    // Alive and renewing its lease, beta's server keeps the executor id alpha's dead one had.
+    harness.engine(
+        server("local").withApplicationName("beta"),
+        Executors.newCachedThreadPool(),
+        List.of(),
+        onAlpha.copy());
+    try (AutoCloseable id = alpha.assignWorkflowId("alphas")) {
+      onAlpha.start(StartSpec.background());
+    }
+    assertThat(inSecondStep.await(30, TimeUnit.SECONDS)).isTrue();
+
+    harness.crash(alpha);
+    hang = false;
+
+    await().atMost(WAIT).until(() -> "SUCCESS".equals(harness.status("alphas")));
+    assertThat(owner("alphas")).isEqualTo("a2");
+    assertThat(
+            harness.queryColumn(
+                "SELECT application_name || '/' || executor_id FROM dbos.dbosee_executors"
+                    + " ORDER BY 1"))
+        .containsExactly("alpha/a2", "beta/local");
+  }
 }

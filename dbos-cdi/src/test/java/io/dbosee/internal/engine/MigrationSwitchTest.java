@@ -198,4 +198,50 @@ class MigrationSwitchTest {
       }
     }
   }
+
+  /** The lease table as versions before application names created it: keyed by executor id. */
+  private void olderLeaseTable() throws SQLException {
+    SystemSchema.migrate(harness.dataSource(), "dbos");
+    execute(
+        "CREATE TABLE dbos.dbosee_executors (executor_id TEXT PRIMARY KEY, application_version"
+            + " TEXT NOT NULL, started_at_epoch_ms BIGINT NOT NULL, renewed_at_epoch_ms BIGINT"
+            + " NOT NULL, lease_until_epoch_ms BIGINT NOT NULL)",
+        "INSERT INTO dbos.dbosee_executors VALUES ('old-server', 'v1', 0, 0, 0)");
+  }
+
+  @Test
+  void aLeaseTableOfAnOlderVersionIsKeyedByApplicationAndExecutorIdAtStart() throws Exception {
+    olderLeaseTable();
+
+    harness.engine(
+        new EngineConfig("local", "v1", "dbos").withApplicationName("alpha"),
+        harness.dataSource(),
+        greet());
+
+    assertThat(
+            harness.query(
+                "SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey, a.attnum))"
+                    + " FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = ANY (i.indkey)"
+                    + " WHERE i.indrelid = 'dbos.dbosee_executors'::regclass AND i.indisprimary"))
+        .isEqualTo("application_name,executor_id");
+    assertThat(
+            harness.queryColumn(
+                "SELECT application_name || '/' || executor_id FROM dbos.dbosee_executors"
+                    + " ORDER BY 1"))
+        .as("the older lease is kept, of no application")
+        .containsExactly("/old-server", "alpha/local");
+  }
+
+  @Test
+  void aLeaseTableOfAnOlderVersionIsRefusedWhenMigrationsAreSwitchedOff() throws Exception {
+    olderLeaseTable();
+
+    assertThatThrownBy(() -> harness.engine(switchedOff("server-1"), harness.dataSource()))
+        .hasMessageStartingWith(
+            "[DBOS-CDI-078] System database schema \"dbos\" has table dbosee_executors (server"
+                + " leases) in the shape an older version of this library created")
+        .hasMessageContaining("io.dbosee.tools.MigrateCommand");
+    assertThat(harness.query("SELECT count(*) FROM dbos.dbosee_executors")).isEqualTo("1");
+  }
 }

@@ -13,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
-/** Calls to the admin endpoints of the deployed sample, as a given user (or none). */
+/**
+ * Calls to the admin endpoints of the deployed sample (or of another WAR, {@link #of}), as a given
+ * user (or none).
+ */
 final class AdminClient {
   static final String BASE = "/dbos-admin";
   static final AdminClient OPERATOR = new AdminClient("operator", "dbos-admin-dev");
@@ -31,9 +34,22 @@ final class AdminClient {
   private final String user;
   private final String password;
 
+  /** The admin path of the WAR called: the sample's, at the root, unless {@link #of} says. */
+  private final String base;
+
   private AdminClient(String user, String password) {
+    this(user, password, BASE);
+  }
+
+  private AdminClient(String user, String password, String base) {
     this.user = user;
     this.password = password;
+    this.base = base;
+  }
+
+  /** The same user's calls to the admin endpoints of the WAR at {@code contextRoot}. */
+  AdminClient of(String contextRoot) {
+    return new AdminClient(user, password, contextRoot + BASE);
   }
 
   /** A GET outside the admin path, without credentials (the sample's own endpoints). */
@@ -63,7 +79,7 @@ final class AdminClient {
 
   private HttpRequest.Builder builder(String path) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(SampleServer.uri(BASE + path)).timeout(Duration.ofMinutes(1));
+        HttpRequest.newBuilder(SampleServer.uri(base + path)).timeout(Duration.ofMinutes(1));
     if (user != null) {
       String token =
           Base64.getEncoder()

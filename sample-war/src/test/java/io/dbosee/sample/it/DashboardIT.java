@@ -9,6 +9,9 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBe;
 
 import io.dbosee.sample.it.inserver.AdminProbes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,6 +69,12 @@ class DashboardIT {
   private static final By RESUME = By.id("resume");
   private static final By FORK = By.id("fork");
   private static final By MESSAGE = By.id("message");
+  private static final By ALL_APPLICATIONS = By.id("all-applications");
+
+  /** The sample's application name here, so that the page has another application to hide. */
+  private static final String APPLICATION = "dashboard";
+
+  private static final String CONFIG = "WEB-INF/classes/META-INF/microprofile-config.properties";
 
   @ArquillianResource ContainerController controller;
   @ArquillianResource Deployer deployer;
@@ -74,7 +84,16 @@ class DashboardIT {
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
-    return SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class);
+    WebArchive war = SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class);
+    String config;
+    try (InputStream in = war.get(CONFIG).getAsset().openStream()) {
+      config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    war.delete(CONFIG);
+    war.add(new StringAsset(config + "\ndbos.application-name=" + APPLICATION + "\n"), CONFIG);
+    return war;
   }
 
   @BeforeEach
@@ -87,7 +106,22 @@ class DashboardIT {
     try {
       quitChromium();
     } finally {
-      LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
+      try {
+        LibertyProcess.undeployAndStop(controller, deployer, DEPLOYMENT);
+      } finally {
+        // The sample's queues and schedules are unclaimed again, as the other tests (which give
+        // the sample no name, or another one) expect them, and the other application's workflow
+        // is gone.
+        SampleServer.update(
+            "DELETE FROM dbos.workflow_status WHERE workflow_uuid = 'dash-elsewhere'");
+        SampleServer.update(
+            "UPDATE dbos.queues SET application_name = NULL WHERE application_name = ?",
+            APPLICATION);
+        SampleServer.update(
+            "UPDATE dbos.workflow_schedules SET application_name = NULL"
+                + " WHERE application_name = ?",
+            APPLICATION);
+      }
     }
   }
 
@@ -149,6 +183,26 @@ class DashboardIT {
     waitUntil(textToBe(DETAIL_STATUS, "CANCELLED"));
     assertThat(AdminClient.OPERATOR.post("/workflows/dash-1/cancel", "").statusCode())
         .isEqualTo(204);
+
+    // Another application's workflow shows only once the page is asked for all applications.
+    SampleServer.update(
+        "INSERT INTO dbos.workflow_status (workflow_uuid, status, name, application_name)"
+            + " VALUES ('dash-elsewhere', 'SUCCESS', 'elsewhere', 'another-app')");
+    WebElement firstRowBefore = chromium.findElement(ROWS);
+    click(REFRESH);
+    waitUntil(stalenessOf(firstRowBefore));
+    assertThat(chromium.findElements(row("dash-elsewhere"))).isEmpty();
+    assertThat(text(applicationCell("dash-1"))).isEqualTo(APPLICATION);
+
+    click(ALL_APPLICATIONS);
+
+    waitUntil(presenceOfElementLocated(row("dash-elsewhere")));
+    assertThat(text(applicationCell("dash-elsewhere"))).isEqualTo("another-app");
+  }
+
+  /** The application cell in the list's row of one workflow. */
+  private static By applicationCell(String workflowId) {
+    return By.cssSelector("tr[data-workflow-id='" + workflowId + "'] td.application");
   }
 
   /** The list's row of one workflow. */

@@ -12,9 +12,11 @@ import javax.sql.DataSource;
 /**
  * Leases that say which servers are alive, in this project's own table {@code dbosee_executors}
  * beside the DBOS tables (whose shape it leaves alone). A server renews its lease on a timer; a
- * server whose lease has expired is dead, and a live server of the same application version takes
- * its PENDING workflows over. Every time is the database's clock, so the servers' clocks need not
- * agree.
+ * server whose lease has expired is dead, and a live server of the same application and application
+ * version takes its PENDING workflows over. A lease is keyed by application and executor id: two
+ * applications whose servers keep the same executor id hold a lease each, so one of them renewing
+ * never hides that the other died. Every time is the database's clock, so the servers' clocks need
+ * not agree.
  *
  * <p>Taking over deletes the dead server's lease and moves its workflows in one transaction, and a
  * renewal locks the same row: a server that comes back just as another takes it over either keeps
@@ -31,6 +33,9 @@ public final class ExecutorLeases {
   /** The application this server acts for ({@link ApplicationScope}), or null. */
   private final String applicationName;
 
+  /** This server's application as the leases key it: its name, or {@code ''} for none. */
+  private final String leaseApplication;
+
   public ExecutorLeases(DataSource dataSource, String schema) {
     this(dataSource, schema, null);
   }
@@ -41,6 +46,7 @@ public final class ExecutorLeases {
    */
   public ExecutorLeases(DataSource dataSource, String schema, String applicationName) {
     this.applicationName = applicationName;
+    this.leaseApplication = applicationName == null ? "" : applicationName;
     this.dataSource = dataSource;
     this.schema = schema;
     this.quotedSchema = SystemSchema.quote(schema);
@@ -69,23 +75,24 @@ public final class ExecutorLeases {
     String sql =
         "INSERT INTO "
             + table
-            + " AS l (executor_id, application_version, started_at_epoch_ms, renewed_at_epoch_ms,"
-            + " lease_until_epoch_ms) VALUES (?, ?, "
+            + " AS l (application_name, executor_id, application_version, started_at_epoch_ms,"
+            + " renewed_at_epoch_ms, lease_until_epoch_ms) VALUES (?, ?, ?, "
             + NOW
             + ", "
             + NOW
             + ", "
             + NOW
-            + " + ?) ON CONFLICT (executor_id) DO UPDATE SET application_version ="
+            + " + ?) ON CONFLICT (application_name, executor_id) DO UPDATE SET application_version ="
             + " EXCLUDED.application_version, renewed_at_epoch_ms = EXCLUDED.renewed_at_epoch_ms,"
             + " lease_until_epoch_ms = EXCLUDED.lease_until_epoch_ms"
             + (starting ? ", started_at_epoch_ms = EXCLUDED.started_at_epoch_ms" : "")
             + " RETURNING (xmax <> 0)";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, executorId);
-      ps.setString(2, applicationVersion);
-      ps.setLong(3, leaseMs);
+      ps.setString(1, leaseApplication);
+      ps.setString(2, executorId);
+      ps.setString(3, applicationVersion);
+      ps.setLong(4, leaseMs);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getBoolean(1);
@@ -95,18 +102,23 @@ public final class ExecutorLeases {
     }
   }
 
-  /** The servers of {@code applicationVersion} whose lease has expired, other than this one. */
+  /**
+   * The servers of this application and {@code applicationVersion} whose lease has expired, other
+   * than this one.
+   */
   public List<String> expired(String executorId, String applicationVersion) {
     String sql =
         "SELECT executor_id FROM "
             + table
             + " WHERE lease_until_epoch_ms < "
             + NOW
-            + " AND application_version = ? AND executor_id <> ? ORDER BY lease_until_epoch_ms";
+            + " AND application_name = ? AND application_version = ? AND executor_id <> ?"
+            + " ORDER BY lease_until_epoch_ms";
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, applicationVersion);
-      ps.setString(2, executorId);
+      ps.setString(1, leaseApplication);
+      ps.setString(2, applicationVersion);
+      ps.setString(3, executorId);
       List<String> ids = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -120,8 +132,9 @@ public final class ExecutorLeases {
   }
 
   /**
-   * Takes over the PENDING workflows of {@code deadExecutorId} (of {@code applicationVersion}) if
-   * its lease is still expired: they become {@code executorId}'s, and its lease is removed.
+   * Takes over the PENDING workflows of {@code deadExecutorId} (of this application and {@code
+   * applicationVersion}) if its lease is still expired: they become {@code executorId}'s, and its
+   * lease is removed.
    *
    * @return the ids of the workflows taken over; empty when the lease was renewed or another server
    *     took them first
@@ -136,11 +149,12 @@ public final class ExecutorLeases {
             c.prepareStatement(
                 "DELETE FROM "
                     + table
-                    + " WHERE executor_id = ? AND application_version = ? AND"
-                    + " lease_until_epoch_ms < "
+                    + " WHERE application_name = ? AND executor_id = ? AND application_version = ?"
+                    + " AND lease_until_epoch_ms < "
                     + NOW)) {
-          delete.setString(1, deadExecutorId);
-          delete.setString(2, applicationVersion);
+          delete.setString(1, leaseApplication);
+          delete.setString(2, deadExecutorId);
+          delete.setString(3, applicationVersion);
           if (delete.executeUpdate() == 0) {
             c.rollback();
             return ids;

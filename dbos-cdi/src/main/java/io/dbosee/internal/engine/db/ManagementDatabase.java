@@ -74,7 +74,7 @@ public final class ManagementDatabase {
             .append(" ws.queue_name, ws.serialization, ws.workflow_timeout_ms,")
             .append(" ws.workflow_deadline_epoch_ms, ws.started_at_epoch_ms, ws.completed_at,")
             .append(" ws.deduplication_id, ws.priority, ws.queue_partition_key, ws.forked_from,")
-            .append(" ws.authenticated_user, ")
+            .append(" ws.authenticated_user, ws.application_name, ")
             .append(input.loadInput() ? Payloads.inputs("ws") : "NULL AS inputs")
             .append(", ")
             .append(input.loadOutput() ? Payloads.outcome("ws") : "NULL AS output, NULL AS error")
@@ -104,6 +104,7 @@ public final class ManagementDatabase {
     if (queuedOnly) {
       sql.append(" AND ws.queue_name IS NOT NULL");
     }
+    applications(sql, parameters, input);
     equal(sql, parameters, "ws.name", input.name());
     equal(sql, parameters, "ws.queue_name", input.queueName());
     equal(sql, parameters, "ws.executor_id", input.executorId());
@@ -261,13 +262,19 @@ public final class ManagementDatabase {
   /**
    * Deletes finished workflows (not PENDING, ENQUEUED or DELAYED) created before {@code cutoff},
    * and, with {@code keepRows}, those older than the newest {@code keepRows} workflows, with
-   * everything they recorded, as {@link #delete} does. One statement.
+   * everything they recorded, as {@link #delete} does; of this application's and unclaimed
+   * workflows only. One statement.
    *
    * @return how many were deleted
    */
   public int garbageCollect(Instant cutoff, Integer keepRows) {
-    StringBuilder which = new StringBuilder("status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')");
+    // One application's retention never deletes another's history: only its own and unclaimed
+    // workflows are deleted, and kept, as its listings show them.
+    StringBuilder which =
+        new StringBuilder("status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED') AND ")
+            .append(ApplicationScope.ownOrUnclaimed(""));
     List<Object> parameters = new ArrayList<>();
+    parameters.add(applicationName);
     if (cutoff != null) {
       which.append(" AND created_at < ?");
       parameters.add(cutoff.toEpochMilli());
@@ -277,7 +284,10 @@ public final class ManagementDatabase {
           .append(" AND created_at < (SELECT COALESCE(min(created_at), -1) FROM (SELECT created_at")
           .append(" FROM ")
           .append(status)
+          .append(" WHERE ")
+          .append(ApplicationScope.ownOrUnclaimed(""))
           .append(" ORDER BY created_at DESC LIMIT ?) newest)");
+      parameters.add(applicationName);
       parameters.add(keepRows.longValue());
     }
     String sql = "WITH " + deleting(which.toString()) + " SELECT count(*) FROM gone";
@@ -381,6 +391,24 @@ public final class ManagementDatabase {
     return "\"" + schema + "\"";
   }
 
+  /**
+   * Narrows a listing to applications as the DBOS SDKs do: the named ones, or by default this
+   * application; unclaimed rows belong to every application. A listing by id is an identity read
+   * and is narrowed only when it names applications.
+   */
+  private void applications(StringBuilder sql, List<Object> parameters, ListWorkflowsInput input) {
+    if (input.allApplications()) {
+      return;
+    }
+    if (!input.applicationNames().isEmpty()) {
+      sql.append(" AND (ws.application_name IS NULL OR ws.application_name = ANY (?))");
+      parameters.add(input.applicationNames().toArray(String[]::new));
+    } else if (input.workflowIds().isEmpty() && applicationName != null) {
+      sql.append(" AND (ws.application_name IS NULL OR ws.application_name = ?)");
+      parameters.add(applicationName);
+    }
+  }
+
   private static void equal(StringBuilder sql, List<Object> parameters, String column, String v) {
     if (v != null) {
       sql.append(" AND ").append(column).append(" = ?");
@@ -429,7 +457,8 @@ public final class ManagementDatabase {
         rs.getInt("priority"),
         rs.getString("queue_partition_key"),
         rs.getString("forked_from"),
-        rs.getString("authenticated_user"));
+        rs.getString("authenticated_user"),
+        rs.getString("application_name"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

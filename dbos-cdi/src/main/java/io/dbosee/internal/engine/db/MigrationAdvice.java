@@ -77,6 +77,27 @@ final class MigrationAdvice {
         + alternatives();
   }
 
+  /**
+   * The text of {@link ErrorCode#SCHEMA_NOT_MIGRATED} for a table of this library that an older
+   * version created, in a shape this server cannot use.
+   */
+  static String olderOwnTable(String schema, OwnTable table) {
+    return "System database schema \""
+        + schema
+        + "\" has table "
+        + table.tableName()
+        + " ("
+        + table.what()
+        + ") in the shape an older version of this library created, and this server needs it"
+        + " upgraded"
+        + notMigratingHere()
+        + " The migration command upgrades it (as a database user that may alter tables in that"
+        + " schema): "
+        + commandLine(schema)
+        + ". "
+        + alternatives();
+  }
+
   /** The one INFO line for a schema a newer DBOS SDK migrated, as a log pattern. */
   static String newerPattern() {
     return "System database schema \"{0}\" is at migration {1}, newer than {2}, the newest this"

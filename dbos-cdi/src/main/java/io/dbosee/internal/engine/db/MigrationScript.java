@@ -90,6 +90,11 @@ public final class MigrationScript {
     for (OwnTable table : OwnTable.values()) {
       sql.append("-- ").append(table.what()).append('\n');
       sql.append(table.createStatement(quoted)).append(";\n");
+      String upgrade = table.upgradeScript(quoted);
+      if (!upgrade.isEmpty()) {
+        sql.append("-- ").append(table.what()).append(": an older version's shape upgraded\n");
+        sql.append(upgrade).append(";\n");
+      }
     }
     return sql.append("\nCOMMIT;\n").toString();
   }

@@ -236,12 +236,17 @@ public final class SystemSchema {
       DataSource dataSource, String schema, OwnTable table, boolean mayCreate) {
     String quoted = quote(schema);
     try (Connection connection = dataSource.getConnection()) {
-      if (tableExists(connection, table.qualified(quoted))) {
+      boolean exists = tableExists(connection, table.qualified(quoted));
+      if (exists && table.isNewest(connection, quoted)) {
         return false;
       }
       if (!mayCreate) {
         throw ErrorCode.SCHEMA_NOT_MIGRATED.exception(
-            DBOSSystemDatabaseException::new, MigrationAdvice.missingOwnTable(schema, table), null);
+            DBOSSystemDatabaseException::new,
+            exists
+                ? MigrationAdvice.olderOwnTable(schema, table)
+                : MigrationAdvice.missingOwnTable(schema, table),
+            null);
       }
       return inTransaction(
           connection,
@@ -381,19 +386,29 @@ public final class SystemSchema {
     }
   }
 
-  /** Creates the missing ones of {@code tables}; an existing one gets no DDL. */
+  /**
+   * Creates the missing ones of {@code tables} and upgrades those of an older shape; one of the
+   * newest shape gets no DDL.
+   */
   private static boolean createOwnTables(Connection c, String quoted, Set<OwnTable> tables)
       throws SQLException {
-    boolean created = false;
+    boolean changed = false;
     for (OwnTable table : tables) {
       if (!tableExists(c, table.qualified(quoted))) {
         try (Statement s = c.createStatement()) {
           s.execute(table.createStatement(quoted));
         }
-        created = true;
+        changed = true;
+      } else if (!table.isNewest(c, quoted)) {
+        for (String sql : table.upgradeStatements(quoted)) {
+          try (Statement s = c.createStatement()) {
+            s.execute(sql);
+          }
+        }
+        changed = true;
       }
     }
-    return created;
+    return changed;
   }
 
   /**
