@@ -9,9 +9,6 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf;
 import static org.openqa.selenium.support.ui.ExpectedConditions.textToBe;
 
 import io.dbosee.sample.it.inserver.AdminProbes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,8 +70,6 @@ class DashboardIT {
   /** The sample's application name here, so that the page has another application to hide. */
   private static final String APPLICATION = "dashboard";
 
-  private static final String CONFIG = "WEB-INF/classes/META-INF/microprofile-config.properties";
-
   @ArquillianResource ContainerController controller;
   @ArquillianResource Deployer deployer;
 
@@ -84,16 +78,9 @@ class DashboardIT {
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
-    WebArchive war = SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class);
-    String config;
-    try (InputStream in = war.get(CONFIG).getAsset().openStream()) {
-      config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    war.delete(CONFIG);
-    war.add(new StringAsset(config + "\ndbos.application-name=" + APPLICATION + "\n"), CONFIG);
-    return war;
+    return SampleServer.withConfig(
+        SampleServer.sampleWarWithTestEndpoints().addClass(AdminProbes.class),
+        "dbos.application-name=" + APPLICATION);
   }
 
   @BeforeEach

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbosee.sample.it.inserver.DatasourceProbeResource;
 import io.dbosee.sample.it.inserver.DatasourceProbes;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,7 +19,6 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +37,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class DatasourcesIT {
   private static final String PROBES = "ds-probes";
-  private static final String CONFIG = "WEB-INF/classes/META-INF/microprofile-config.properties";
 
   @ArquillianResource ContainerController controller;
   @ArquillianResource Deployer deployer;
@@ -52,17 +46,9 @@ class DatasourcesIT {
    */
   @Deployment(name = PROBES, managed = false, testable = false)
   static WebArchive probes() {
-    WebArchive war =
-        SampleServer.sampleWar().addClasses(DatasourceProbes.class, DatasourceProbeResource.class);
-    String config;
-    try (InputStream in = war.get(CONFIG).getAsset().openStream()) {
-      config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    war.delete(CONFIG);
-    war.add(new StringAsset(config + "\ndbos.datasource.\"orders\".schema=shop\n"), CONFIG);
-    return war;
+    return SampleServer.withConfig(
+        SampleServer.sampleWar().addClasses(DatasourceProbes.class, DatasourceProbeResource.class),
+        "dbos.datasource.\"orders\".schema=shop");
   }
 
   private static int remaining =

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.ClassLoaderAsset;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** What the Arquillian tests share: the deployment, HTTP calls, and reads of both databases. */
@@ -101,6 +105,20 @@ final class SampleServer {
     String config = "WEB-INF/classes/META-INF/microprofile-config.properties";
     war.delete(config);
     war.add(new ClassLoaderAsset("test-config/microprofile-config.properties"), config);
+    return war;
+  }
+
+  /** {@code war} with {@code lines} added to the end of its MicroProfile Config properties. */
+  static WebArchive withConfig(WebArchive war, String lines) {
+    String path = "WEB-INF/classes/META-INF/microprofile-config.properties";
+    String config;
+    try (InputStream in = war.get(path).getAsset().openStream()) {
+      config = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    war.delete(path);
+    war.add(new StringAsset(config + "\n" + lines + "\n"), path);
     return war;
   }
 
