@@ -124,9 +124,15 @@ public interface DBOS {
    * <p>Outside a workflow, while the system database cannot be reached, this waits for it (up to
    * {@code dbos.system-database.start-outage-wait-seconds}, 30 by default) and then goes through.
    *
+   * <p>Inside a JTA transaction (outside a workflow), the start commits or rolls back with that
+   * transaction, through {@code dbos.outbox.datasource}, and the workflow runs once it commits; the
+   * handle's status and result are refused until then (the transactional outbox).
+   *
    * @throws IllegalArgumentException if {@code call} calls no workflow or step
    * @throws DBOSSystemDatabaseException if the system database stayed unreachable for that wait:
    *     call again with the same workflow id once it is back, which runs the workflow once
+   * @throws IllegalStateException (DBOS-CDI-097) inside a JTA transaction that the start cannot
+   *     join: no {@code dbos.outbox.datasource} is configured (nothing is started)
    */
   <T, X extends Exception> WorkflowHandle<T, X> startWorkflow(CheckedSupplier<T, X> call);
 
@@ -239,7 +245,12 @@ public interface DBOS {
    * dbos.send(orderWorkflowId, new PaymentConfirmed(amount), "payment");
    * }</pre>
    *
+   * <p>Inside a JTA transaction (outside a workflow), the message commits or rolls back with that
+   * transaction (the transactional outbox, through {@code dbos.outbox.datasource}).
+   *
    * @throws DBOSNonExistentWorkflowException if no workflow has the destination id
+   * @throws IllegalStateException (DBOS-CDI-097) inside a JTA transaction that the send cannot
+   *     join: no {@code dbos.outbox.datasource} is configured (nothing is sent)
    */
   void send(String destinationId, Object message, String topic);
 

@@ -30,7 +30,8 @@ package io.dbosee;
  * executed, and the arguments are serialized at once. Inside a workflow, enqueuing is itself a
  * durable operation: a replay returns the same workflow instead of enqueuing again. Outside a
  * workflow, an enqueue made while the system database cannot be reached waits for it, as {@link
- * DBOS#startWorkflow} does.
+ * DBOS#startWorkflow} does; one made inside a JTA transaction commits or rolls back with it (the
+ * transactional outbox: see {@link DBOS#startWorkflow}).
  */
 public interface Queue {
 
