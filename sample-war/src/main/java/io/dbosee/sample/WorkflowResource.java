@@ -8,12 +8,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.stream.Collectors;
 
 /**
  * {@code GET /workflow} runs the tutorial's workflow, {@code GET /queue} its queue example and
  * {@code GET /transaction} its transaction example, {@code GET /order} the orders example on two
- * databases; {@code GET /steps} shows what really ran.
+ * databases, {@code GET /checkout} the checkout example (the transactional outbox); {@code GET
+ * /steps} shows what really ran.
  */
 @Path("/")
 @RequestScoped
@@ -25,6 +27,7 @@ public class WorkflowResource {
   @Inject DBOS dbos;
   @Inject TransactionExample transactions;
   @Inject OrdersExample ordersExample;
+  @Inject CheckoutExample checkoutExample;
 
   /**
    * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
@@ -81,6 +84,40 @@ public class WorkflowResource {
     }
     try (var scope = dbos.withWorkflowId(id)) {
       return ordersExample.orderWorkflow(what) + "\n";
+    }
+  }
+
+  /**
+   * Runs the checkout example: places a purchase of {@code ?item=...} (default {@code book}) and
+   * enqueues its shipment in one transaction; the shipment runs once it commits. With {@code
+   * ?decline=true} the payment fails after the enqueue: 402, and neither the purchase nor the
+   * shipment exists.
+   */
+  @GET
+  @Path("checkout")
+  @Produces(MediaType.TEXT_PLAIN)
+  public Response checkout(
+      @QueryParam("item") String item, @QueryParam("decline") boolean decline) {
+    String what = item == null || item.isBlank() ? "book" : item;
+    try {
+      String purchaseId = checkoutExample.checkout(what, decline);
+      return Response.ok(
+              "Purchase "
+                  + purchaseId
+                  + " placed for "
+                  + what
+                  + "; shipment "
+                  + CheckoutExample.shipmentOf(purchaseId)
+                  + " enqueued\n")
+          .build();
+    } catch (CheckoutExample.PaymentDeclinedException e) {
+      return Response.status(Response.Status.PAYMENT_REQUIRED)
+          .entity(
+              e.getMessage()
+                  + ": rolled back, with its shipment "
+                  + CheckoutExample.shipmentOf(e.purchaseId())
+                  + "\n")
+          .build();
     }
   }
 

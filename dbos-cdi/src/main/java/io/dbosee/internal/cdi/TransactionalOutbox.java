@@ -6,8 +6,11 @@ import io.dbosee.internal.errors.ErrorCode;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.UserTransaction;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -52,9 +55,11 @@ final class TransactionalOutbox {
 
   /**
    * Checks, once the system schema is migrated, that the outbox DataSource reaches the system
-   * database: the same PostgreSQL database, where the system schema is visible.
+   * database (the same PostgreSQL database, where the system schema is visible) and that its
+   * connections take part in JTA transactions.
    *
-   * @throws IllegalStateException (DBOS-CDI-099) when it reaches another database, or cannot
+   * @throws IllegalStateException (DBOS-CDI-099) when it reaches another database, cannot, or would
+   *     commit apart from the caller's transaction
    */
   static void requireSystemDatabase(GlobalSettings settings, DataSource system) {
     if (settings.outboxSeparate || settings.outboxDatasource.isEmpty()) {
@@ -95,6 +100,8 @@ final class TransactionalOutbox {
               + "' there (no USAGE right on the schema?)",
           null);
     }
+    // Set only where JTA is (of() refused the key otherwise).
+    Jta.requireEnlisted(jndiName, lookup(jndiName));
   }
 
   private static IllegalStateException elsewhere(String jndiName, String why, Throwable cause) {
@@ -132,6 +139,8 @@ final class TransactionalOutbox {
 
   /** Loaded only where the JTA API is visible. */
   private static final class Jta {
+    static final String USER_TRANSACTION = "java:comp/UserTransaction";
+
     static boolean available() {
       return registry() != null;
     }
@@ -145,11 +154,64 @@ final class TransactionalOutbox {
       }
     }
 
+    /**
+     * Whether the DataSource's connections join a JTA transaction, tried in one: two statements run
+     * in one PostgreSQL transaction only if the connection is enlisted. (A connection's {@code
+     * getAutoCommit()} cannot tell: Open Liberty's handles answer {@code true} inside a global
+     * transaction until the handle itself has been used.)
+     *
+     * @throws IllegalStateException (DBOS-CDI-099) when they commit on their own
+     */
+    static void requireEnlisted(String jndiName, DataSource dataSource) {
+      UserTransaction transaction;
+      try {
+        transaction = (UserTransaction) new InitialContext().lookup(USER_TRANSACTION);
+      } catch (NamingException | ClassCastException e) {
+        throw ErrorCode.STARTUP_FAILED.illegalState(
+            "DBOS could not check that "
+                + GlobalSettings.OUTBOX_DATASOURCE
+                + "="
+                + jndiName
+                + " takes part in JTA transactions: "
+                + USER_TRANSACTION
+                + " is not bound ("
+                + e.getMessage()
+                + ").",
+            e);
+      }
+      boolean enlisted;
+      try {
+        transaction.begin();
+        try (Connection c = dataSource.getConnection();
+            Statement s = c.createStatement()) {
+          enlisted = transactionId(s) == transactionId(s);
+        } finally {
+          transaction.rollback();
+        }
+      } catch (Exception e) {
+        throw elsewhere(jndiName, "it could not be used in a JTA transaction (" + e + ")", e);
+      }
+      if (!enlisted) {
+        throw elsewhere(
+            jndiName,
+            "its connections do not take part in JTA transactions (is it declared"
+                + " transactional=\"false\"?), so a write through it would commit at once, apart"
+                + " from the caller's transaction",
+            null);
+      }
+    }
+
+    private static long transactionId(Statement s) throws SQLException {
+      try (ResultSet rs = s.executeQuery("SELECT txid_current()")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+
     static CallerTransactions transactions(GlobalSettings settings) {
       TransactionSynchronizationRegistry registry = registry();
       DataSource dataSource =
           settings.outboxDatasource.map(TransactionalOutbox::lookup).orElse(null);
-      String jndiName = settings.outboxDatasource.orElse(null);
       return what -> {
         int status = registry.getTransactionStatus();
         if (status == Status.STATUS_NO_TRANSACTION) {
@@ -179,29 +241,20 @@ final class TransactionalOutbox {
                   + ", such as marked for rollback), which it cannot join; nothing was started or"
                   + " sent. Call it in an active transaction, or after this one ends.");
         }
-        return new Joined(registry, dataSource, jndiName);
+        return new Joined(registry, dataSource);
       };
     }
   }
 
   /** The caller's active JTA transaction, as the engine joins it. */
-  private record Joined(
-      TransactionSynchronizationRegistry registry, DataSource dataSource, String jndiName)
+  private record Joined(TransactionSynchronizationRegistry registry, DataSource dataSource)
       implements CallerTransactions.Transaction {
 
     @Override
     public Connection connection() throws SQLException {
-      Connection c = dataSource.getConnection();
-      if (c.getAutoCommit()) {
-        // A non-transactional DataSource: the write would commit now, apart from the caller.
-        c.close();
-        throw elsewhere(
-            jndiName,
-            "its connections do not take part in JTA transactions (is it declared"
-                + " transactional=\"false\"?)",
-            null);
-      }
-      return c;
+      // That it joins the transaction was checked at start (Jta.requireEnlisted); its
+      // getAutoCommit() would not tell here.
+      return dataSource.getConnection();
     }
 
     @Override

@@ -27,6 +27,13 @@ final class LibertyProcess {
     LOG.info("Killed Liberty server " + serverName + " (pid " + server.pid() + ")");
   }
 
+  /** Waits until the JVM of Liberty server {@code serverName} has exited (it halted itself). */
+  static void awaitExit(String serverName) throws Exception {
+    for (ProcessHandle jvm : jvms(serverName)) {
+      jvm.onExit().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   /** Starts the server and deploys {@code deployment} (a test's {@code @BeforeEach}). */
   static void startAndDeploy(ContainerController controller, Deployer deployer, String deployment) {
     controller.start(SampleServer.CONTAINER);

@@ -98,6 +98,18 @@ final class SampleServer {
   }
 
   /**
+   * The sample plus the outbox probes ({@code inserver.OutboxProbes}, its workflows and endpoints),
+   * with the test configuration.
+   */
+  static WebArchive sampleWarWithOutboxProbes() {
+    return sampleWarWithTestConfig()
+        .addClasses(
+            io.dbosee.sample.it.inserver.OutboxProbes.class,
+            io.dbosee.sample.it.inserver.OutboxProbeResource.class,
+            io.dbosee.sample.it.inserver.OutboxWorkflows.class);
+  }
+
+  /**
    * The sample with the test configuration (src/test/resources/test-config) in place of its own.
    */
   private static WebArchive sampleWarWithTestConfig() {

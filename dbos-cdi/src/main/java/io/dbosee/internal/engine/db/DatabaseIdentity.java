@@ -22,11 +22,16 @@ public record DatabaseIdentity(
 
   /** The identity of the database {@code c} reaches, and whether it sees {@code schema}. */
   public static DatabaseIdentity of(Connection c, String schema) throws SQLException {
+    // to_regclass fails (permission denied) on a schema the user has no USAGE on: CASE asks first.
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT current_database(), current_setting('port')::int,"
-                + " pg_postmaster_start_time()::text, to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, SystemSchema.quote(schema) + ".workflow_status");
+                + " pg_postmaster_start_time()::text,"
+                + " CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?"
+                + " AND has_schema_privilege(oid, 'USAGE'))"
+                + " THEN to_regclass(?) IS NOT NULL ELSE false END")) {
+      ps.setString(1, schema);
+      ps.setString(2, SystemSchema.quote(schema) + ".workflow_status");
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new DatabaseIdentity(
