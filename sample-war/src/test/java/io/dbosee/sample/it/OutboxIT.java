@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OutboxIT {
   private static final String PROBES = "outbox-probes";
   private static final String NOT_TRANSACTIONAL = "outbox-not-transactional";
+  private static final String UNCONFIGURED = "outbox-unconfigured";
   private static final Duration RUN_DEADLINE = Duration.ofSeconds(60);
 
   @ArquillianResource ContainerController controller;
@@ -58,6 +59,27 @@ class OutboxIT {
             new StringAsset(
                 "dbos.system-database.datasource=jdbc/dbosSystem\n"
                     + "dbos.outbox.datasource=jdbc/dbosSystem\n"),
+            "META-INF/microprofile-config.properties");
+  }
+
+  /**
+   * The outbox probes without dbos.outbox.datasource, as an application upgraded without setting
+   * it: at their own context root, as a server of their own (executor id).
+   */
+  @Deployment(name = UNCONFIGURED, managed = false, testable = false)
+  static WebArchive unconfigured() {
+    return SampleServer.libraryWar(UNCONFIGURED + ".war")
+        .addClasses(
+            io.dbosee.sample.SampleApplication.class,
+            OutboxProbes.class,
+            io.dbosee.sample.it.inserver.OutboxProbeResource.class,
+            io.dbosee.sample.it.inserver.OutboxWorkflows.class)
+        .addAsResource(
+            new StringAsset(
+                "dbos.system-database.datasource=jdbc/dbosSystem\n"
+                    + "dbos.executor-id="
+                    + UNCONFIGURED
+                    + "\n"),
             "META-INF/microprofile-config.properties");
   }
 
@@ -188,6 +210,29 @@ class OutboxIT {
     awaitSuccess(OutboxProbes.enqueuedId(key), RUN_DEADLINE);
     assertThat(runs(OutboxProbes.enqueuedId(key))).isEqualTo(1);
     assertThat(SampleServer.workflowStatus(OutboxProbes.enqueuedId(key) + "-again")).isEmpty();
+  }
+
+  @Test
+  void withoutAnOutboxDatasourceAStartInsideATransactionIsRefusedAndNothingIsWritten()
+      throws Exception {
+    String key = "unconfigured-" + System.nanoTime();
+    deployer.deploy(UNCONFIGURED);
+    try {
+      String answer = call("/" + UNCONFIGURED + "/test/outbox/result-inside?key=" + key);
+
+      assertThat(answer)
+          .startsWith(
+              "threw java.lang.IllegalStateException: [DBOS-CDI-097] The startWorkflow of"
+                  + " workflow '"
+                  + OutboxProbes.startedId(key)
+                  + "' was called inside a JTA transaction")
+          .contains("dbos.outbox.datasource")
+          .contains("dbos.outbox.mode=separate");
+      assertThat(applicationRows(key)).as("the caller's transaction rolled back").isZero();
+      assertThat(SampleServer.workflowStatus(OutboxProbes.startedId(key))).isEmpty();
+    } finally {
+      deployer.undeploy(UNCONFIGURED);
+    }
   }
 
   /**
