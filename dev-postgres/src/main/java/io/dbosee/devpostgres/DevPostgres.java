@@ -31,14 +31,19 @@ import java.util.Optional;
  * directory. It writes {@code configDropins/overrides/dev-postgres.xml} into the Liberty server
  * directory with the port and database, which beats the defaults of {@code dbos-liberty.xml}.
  *
- * <p>With {@code POSTGRES_HOST} set in the environment it starts nothing and removes that file, so
- * the {@code POSTGRES_*} variables reach Liberty unchanged.
+ * <p>For WildFly the second argument names a properties file instead (it ends with {@code
+ * .properties}): the same values as system properties, which {@code standalone.sh -P <file>} hands
+ * to the server, where server-config's {@code dbos-wildfly.cli} data sources read them.
  *
- * <p>Usage: {@code DevPostgres <base directory> <liberty server directory> [database [other
- * database...]]}: each database is created when missing, the first is the server's {@code
- * postgres.database} (the others, such as the sample's second application database, are named by
- * the server's own configuration); the data lives in {@code <base directory>/data}, the server's
- * log in {@code <base directory>/postgres.log}.
+ * <p>With {@code POSTGRES_HOST} set in the environment it starts nothing and removes that file (a
+ * properties file is left empty, so that {@code -P} still finds it), so the {@code POSTGRES_*}
+ * variables reach the server unchanged.
+ *
+ * <p>Usage: {@code DevPostgres <base directory> <liberty server directory or wildfly .properties
+ * file> [database [other database...]]}: each database is created when missing, the first is the
+ * server's {@code postgres.database} (the others, such as the sample's second application database,
+ * are named by the server's own configuration); the data lives in {@code <base directory>/data},
+ * the server's log in {@code <base directory>/postgres.log}.
  */
 public final class DevPostgres {
   private static final String USER = "postgres";
@@ -47,14 +52,21 @@ public final class DevPostgres {
   private final Path baseDir;
   private final Path dataDir;
   private final Path overridesFile;
+
+  /** A WildFly properties file rather than a Liberty configDropins override. */
+  private final boolean properties;
+
   private final String database;
   private final List<String> otherDatabases;
 
   DevPostgres(Path baseDir, Path serverDir, String database, List<String> otherDatabases) {
     this.baseDir = baseDir.toAbsolutePath();
     this.dataDir = this.baseDir.resolve("data");
+    this.properties = serverDir.getFileName().toString().endsWith(".properties");
     this.overridesFile =
-        serverDir.toAbsolutePath().resolve("configDropins/overrides/dev-postgres.xml");
+        properties
+            ? serverDir.toAbsolutePath()
+            : serverDir.toAbsolutePath().resolve("configDropins/overrides/dev-postgres.xml");
     this.database = database;
     this.otherDatabases = List.copyOf(otherDatabases);
   }
@@ -62,8 +74,8 @@ public final class DevPostgres {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       throw new IllegalArgumentException(
-          "usage: DevPostgres <base directory> <liberty server directory> [database [other"
-              + " database...]]");
+          "usage: DevPostgres <base directory> <liberty server directory or wildfly .properties"
+              + " file> [database [other database...]]");
     }
     String database = args.length > 2 ? args[2] : "dbos_sample";
     List<String> others = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
@@ -73,7 +85,11 @@ public final class DevPostgres {
   void run() throws IOException, SQLException, InterruptedException {
     String externalHost = System.getenv("POSTGRES_HOST");
     if (externalHost != null && !externalHost.isBlank()) {
-      Files.deleteIfExists(overridesFile);
+      if (properties) {
+        write("# POSTGRES_HOST is set: the server reads the POSTGRES_* variables.\n");
+      } else {
+        Files.deleteIfExists(overridesFile);
+      }
       log(
           "POSTGRES_HOST is set: using the PostgreSQL at "
               + externalHost
@@ -96,7 +112,7 @@ public final class DevPostgres {
             + (otherDatabases.isEmpty() ? "" : " (and " + String.join(", ", otherDatabases) + ")")
             + ", data in "
             + dataDir
-            + " (it keeps running after Liberty stops; to stop it: kill "
+            + " (it keeps running after the server stops; to stop it: kill "
             + postmasterPid().map(String::valueOf).orElse("<postmaster pid>")
             + ")");
   }
@@ -242,7 +258,19 @@ public final class DevPostgres {
   }
 
   private void writeOverrides(int port) throws IOException {
-    Files.createDirectories(overridesFile.getParent());
+    if (properties) {
+      write(
+          "# Written by io.dbosee.devpostgres.DevPostgres for the development run.\n"
+              + "postgres.host=localhost\n"
+              + "postgres.port="
+              + port
+              + "\npostgres.database="
+              + database
+              + "\npostgres.user="
+              + USER
+              + "\n");
+      return;
+    }
     String xml =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<!-- Written by io.dbosee.devpostgres.DevPostgres for the development run. -->\n"
@@ -258,8 +286,14 @@ public final class DevPostgres {
             + USER
             + "\"/>\n"
             + "</server>\n";
+    write(xml);
+  }
+
+  /** Replaces the overrides file at once: a server never reads half of it. */
+  private void write(String content) throws IOException {
+    Files.createDirectories(overridesFile.getParent());
     Path tmp = overridesFile.resolveSibling(overridesFile.getFileName() + ".tmp");
-    Files.writeString(tmp, xml);
+    Files.writeString(tmp, content);
     Files.move(tmp, overridesFile, StandardCopyOption.REPLACE_EXISTING);
   }
 
