@@ -1,11 +1,9 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.ContainerController;
@@ -43,29 +41,16 @@ class CheckoutExampleIT {
     return SampleServer.sampleWar();
   }
 
-  private static int remaining =
-      (int)
-          Arrays.stream(CheckoutExampleIT.class.getDeclaredMethods())
-              .filter(m -> m.isAnnotationPresent(Test.class))
-              .count();
-
-  private static boolean started;
+  private static final ServerForClass SERVER = new ServerForClass(CheckoutExampleIT.class, SAMPLE);
 
   @BeforeEach
-  void startAndDeployOnce() {
-    if (!started) {
-      controller.start(CONTAINER);
-      deployer.deploy(SAMPLE);
-      started = true;
-    }
+  void startAndDeployOnce() throws Exception {
+    SERVER.beforeEach(controller, deployer, () -> {});
   }
 
   @AfterEach
   void undeployAndStopAfterTheLastTest() throws Exception {
-    if (--remaining == 0 && started) {
-      started = false;
-      LibertyProcess.undeployAndStop(controller, deployer, SAMPLE);
-    }
+    SERVER.afterEach(controller, deployer);
   }
 
   @Test

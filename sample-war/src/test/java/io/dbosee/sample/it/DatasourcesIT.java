@@ -1,6 +1,5 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbosee.sample.it.inserver.DatasourceProbeResource;
@@ -12,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -51,36 +49,23 @@ class DatasourcesIT {
         "dbos.datasource.\"orders\".schema=shop");
   }
 
-  private static int remaining =
-      (int)
-          Arrays.stream(DatasourcesIT.class.getDeclaredMethods())
-              .filter(m -> m.isAnnotationPresent(Test.class))
-              .count();
-
-  private static boolean started;
+  private static final ServerForClass SERVER = new ServerForClass(DatasourcesIT.class, PROBES);
 
   @BeforeEach
-  void startAndDeployOnce() throws SQLException {
-    if (!started) {
-      String rows = "CREATE TABLE IF NOT EXISTS ds_probe_rows (workflow_id TEXT, label TEXT)";
-      SampleServer.update(rows);
-      orders(rows);
-      controller.start(CONTAINER);
-      deployer.deploy(PROBES);
-      started = true;
-    }
+  void startAndDeployOnce() throws Exception {
+    SERVER.beforeEach(
+        controller,
+        deployer,
+        () -> {
+          String rows = "CREATE TABLE IF NOT EXISTS ds_probe_rows (workflow_id TEXT, label TEXT)";
+          SampleServer.update(rows);
+          orders(rows);
+        });
   }
 
   @AfterEach
-  void undeployAndStopAfterTheLastTest() {
-    if (--remaining == 0 && started) {
-      started = false;
-      try {
-        deployer.undeploy(PROBES);
-      } finally {
-        controller.stop(CONTAINER);
-      }
-    }
+  void undeployAndStopAfterTheLastTest() throws Exception {
+    SERVER.afterEach(controller, deployer);
   }
 
   private static Connection ordersDatabase() throws SQLException {

@@ -1,6 +1,5 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -9,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.ContainerController;
@@ -45,33 +43,16 @@ class OrdersExampleIT {
     return SampleServer.sampleWar();
   }
 
-  private static int remaining =
-      (int)
-          Arrays.stream(OrdersExampleIT.class.getDeclaredMethods())
-              .filter(m -> m.isAnnotationPresent(Test.class))
-              .count();
-
-  private static boolean started;
+  private static final ServerForClass SERVER = new ServerForClass(OrdersExampleIT.class, SAMPLE);
 
   @BeforeEach
-  void startAndDeployOnce() {
-    if (!started) {
-      controller.start(CONTAINER);
-      deployer.deploy(SAMPLE);
-      started = true;
-    }
+  void startAndDeployOnce() throws Exception {
+    SERVER.beforeEach(controller, deployer, () -> {});
   }
 
   @AfterEach
-  void undeployAndStopAfterTheLastTest() {
-    if (--remaining == 0 && started) {
-      started = false;
-      try {
-        deployer.undeploy(SAMPLE);
-      } finally {
-        controller.stop(CONTAINER);
-      }
-    }
+  void undeployAndStopAfterTheLastTest() throws Exception {
+    SERVER.afterEach(controller, deployer);
   }
 
   /** The first column of the first row the query answers in the orders database, or null. */

@@ -1,6 +1,5 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
@@ -83,30 +81,21 @@ class OutboxIT {
             "META-INF/microprofile-config.properties");
   }
 
-  private static int remaining =
-      (int)
-          Arrays.stream(OutboxIT.class.getDeclaredMethods())
-              .filter(m -> m.isAnnotationPresent(Test.class))
-              .count();
-
-  private static boolean started;
+  private static final ServerForClass SERVER = new ServerForClass(OutboxIT.class, PROBES);
 
   @BeforeEach
-  void startAndDeployOnce() throws SQLException {
-    if (!started) {
-      createTables();
-      controller.start(CONTAINER);
-      deployer.deploy(PROBES);
-      started = true;
-    }
+  void startAndDeployOnce() throws Exception {
+    SERVER.beforeEach(
+        controller,
+        deployer,
+        () -> {
+          createTables();
+        });
   }
 
   @AfterEach
   void undeployAndStopAfterTheLastTest() throws Exception {
-    if (--remaining == 0 && started) {
-      started = false;
-      LibertyProcess.undeployAndStop(controller, deployer, PROBES);
-    }
+    SERVER.afterEach(controller, deployer);
   }
 
   /** The probes' tables: the application's rows, and each run of a counted workflow's body. */

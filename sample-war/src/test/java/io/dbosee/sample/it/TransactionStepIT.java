@@ -1,6 +1,5 @@
 package io.dbosee.sample.it;
 
-import static io.dbosee.sample.it.SampleServer.CONTAINER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -13,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.Arrays;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -63,27 +61,11 @@ class TransactionStepIT {
             "META-INF/microprofile-config.properties");
   }
 
-  /** The tests of this class not run yet: the last one stops the server. */
-  private static int remaining =
-      (int)
-          Arrays.stream(TransactionStepIT.class.getDeclaredMethods())
-              .filter(m -> m.isAnnotationPresent(Test.class))
-              .count();
+  private static final ServerForClass SERVER = new ServerForClass(TransactionStepIT.class, PROBES);
 
-  private static boolean started;
-
-  /**
-   * The server starts and the probes deploy once for the class, and stop after its last test
-   * (Arquillian's deployer cannot be used in an {@code @AfterAll}). When only some of the tests
-   * run, Arquillian stops the server at the end of the suite.
-   */
   @BeforeEach
-  void startAndDeployOnce() throws SQLException {
-    if (!started) {
-      controller.start(CONTAINER);
-      deployer.deploy(PROBES);
-      started = true;
-    }
+  void startAndDeployOnce() throws Exception {
+    SERVER.beforeEach(controller, deployer, () -> {});
     SampleServer.update(
         "CREATE TABLE IF NOT EXISTS tx_probe_rows (workflow_id TEXT NOT NULL, label TEXT)");
     SampleServer.update(
@@ -91,15 +73,8 @@ class TransactionStepIT {
   }
 
   @AfterEach
-  void undeployAndStopAfterTheLastTest() {
-    if (--remaining == 0 && started) {
-      started = false;
-      try {
-        deployer.undeploy(PROBES);
-      } finally {
-        controller.stop(CONTAINER);
-      }
-    }
+  void undeployAndStopAfterTheLastTest() throws Exception {
+    SERVER.afterEach(controller, deployer);
   }
 
   private static String call(String path) throws Exception {
