@@ -418,20 +418,7 @@ final class WorkflowStarts {
         case ENQUEUED -> {
           return () -> queues.enqueued(queue, delayUntil != null);
         }
-        case EXISTS ->
-            WorkflowExecution.requireSameWorkflow(
-                c == null
-                    ? outcomes.readWorkflow(workflowId)
-                    : db.readWorkflow(c, workflowId)
-                        .orElseThrow(
-                            () ->
-                                new DBOSSystemDatabaseException(
-                                    "Workflow '"
-                                        + workflowId
-                                        + "' was deleted while it was being"
-                                        + " enqueued again; call again.",
-                                    null)),
-                definition);
+        case EXISTS -> WorkflowExecution.requireSameWorkflow(existing(c, workflowId), definition);
         case DUPLICATED ->
             throw new DBOSQueueDuplicatedException(
                 workflowId, queue.name(), spec.deduplicationId());
@@ -455,6 +442,22 @@ final class WorkflowStarts {
   }
 
   private static final Runnable NOTHING = () -> {};
+
+  /** The row of a workflow an enqueue found, as {@code c} sees it (null: any connection). */
+  private WorkflowRow existing(Connection c, String workflowId) {
+    if (c == null) {
+      return outcomes.readWorkflow(workflowId);
+    }
+    return db.readWorkflow(c, workflowId)
+        .orElseThrow(
+            () ->
+                new DBOSSystemDatabaseException(
+                    "Workflow '"
+                        + workflowId
+                        + "' was deleted while it was being enqueued again;"
+                        + " call again.",
+                    null));
+  }
 
   /**
    * A handle to any workflow. Its result is read as the registered workflow's return type, or as
