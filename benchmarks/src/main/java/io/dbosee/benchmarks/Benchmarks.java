@@ -42,7 +42,7 @@ public final class Benchmarks {
   private final List<Contender> contenders;
   private final Options options;
   private final Report report = new Report();
-  private final AtomicInteger ids = new AtomicInteger();
+  private final Turns turns;
 
   record Options(
       boolean smoke, int repeats, boolean synchronousCommit, boolean fsync, Path out, String only) {
@@ -133,11 +133,12 @@ public final class Benchmarks {
     this.postgres = postgres;
     this.contenders = contenders;
     this.options = options;
+    this.turns = new Turns(postgres, report);
     report.contenders(contenders.stream().map(Contender::name).toList());
   }
 
   private String nextId(String kind) {
-    return kind + "-" + ids.incrementAndGet();
+    return turns.nextId(kind);
   }
 
   private static void log(String message) {
@@ -201,11 +202,11 @@ public final class Benchmarks {
       for (int r = 0; r < options.repeats(); r++) {
         log("sequential " + steps + " steps, repeat " + (r + 1));
         Map<Contender, List<Double>> millis =
-            inTurn(contenders, iterations, "seq", (c, id) -> c.run(id, steps, 0));
-        addPercentiles(millis, p50, p99);
+            turns.inTurn(contenders, iterations, "seq", (c, id) -> c.run(id, steps, 0));
+        Turns.addPercentiles(millis, p50, p99);
       }
       report.latency("sequential, " + steps + " steps", p50, p99);
-      costAlone(
+      turns.costAlone(
           contenders, steps, Math.max(2, iterations / 5), "cost", (c, id) -> c.run(id, steps, 0));
     }
     fromARequest();
@@ -227,76 +228,11 @@ public final class Benchmarks {
     for (int r = 0; r < options.repeats(); r++) {
       log("sequential 10 steps from a request, repeat " + (r + 1));
       Map<Contender, List<Double>> millis =
-          inTurn(who, iterations, "req", (c, id) -> c.runInRequestContext(id, 10));
-      addPercentiles(millis, p50, p99);
+          turns.inTurn(who, iterations, "req", (c, id) -> c.runInRequestContext(id, 10));
+      Turns.addPercentiles(millis, p50, p99);
     }
     report.latency(
         "sequential, 10 steps, called in a request context (through CDI)", p50, p99, Report.CDI);
-  }
-
-  /** Adds each contender's p50 and p99 of one repeat to the repeats' lists. */
-  private static void addPercentiles(
-      Map<Contender, List<Double>> millis,
-      Map<Contender, List<Double>> p50,
-      Map<Contender, List<Double>> p99) {
-    millis.forEach(
-        (c, times) -> {
-          p50.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(times, 50));
-          p99.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.percentile(times, 99));
-        });
-  }
-
-  /** One timed call of a contender. */
-  private interface Call {
-    void run(Contender contender, String workflowId) throws Exception;
-  }
-
-  /**
-   * What {@code runs} calls of each contender cost the database, each contender alone: the server's
-   * transaction counter is shared by all databases, so calls taken in turns would count each
-   * other's commits.
-   */
-  private void costAlone(List<Contender> who, int key, int runs, String kind, Call call)
-      throws Exception {
-    for (Contender c : who) {
-      BenchPostgres.Counters before = postgres.counters(c.database());
-      for (int i = 0; i < runs; i++) {
-        call.run(c, nextId(kind));
-      }
-      report.cost(c.name(), key, postgres.counters(c.database()).minus(before), runs);
-    }
-  }
-
-  /** Calls of one contender in a row, before the next contender's turn. */
-  private static final int TURN = 25;
-
-  /**
-   * Times {@code iterations} calls of each contender, taken in turns of {@link #TURN} calls. This
-   * machine's speed drifts by up to 2x within minutes: contenders measured in short turns see the
-   * same machine, so their ratios hold where contenders measured one after the other would each
-   * catch a different phase. (Turns of a single call would measure something else: every call would
-   * find its connection's server process and its threads gone cold, the floor's 0-step workflow
-   * then took 0.46 ms instead of 0.13.)
-   *
-   * @return each contender's call times, in ms
-   */
-  private Map<Contender, List<Double>> inTurn(
-      List<Contender> who, int iterations, String kind, Call call) throws Exception {
-    Map<Contender, List<Double>> millis = new LinkedHashMap<>();
-    for (Contender c : who) {
-      millis.put(c, new ArrayList<>(iterations));
-    }
-    for (int done = 0; done < iterations; done += TURN) {
-      for (Contender c : who) {
-        for (int i = done; i < Math.min(iterations, done + TURN); i++) {
-          String id = nextId(kind);
-          long start = System.nanoTime();
-          call.run(c, id);
-          millis.get(c).add((System.nanoTime() - start) / 1e6);
-        }
-      }
-    }
-    return millis;
   }
 
   /** A workflow of one {@code @Transaction} step that inserts a row, one at a time. */
@@ -308,11 +244,11 @@ public final class Benchmarks {
     for (int r = 0; r < options.repeats(); r++) {
       log("transaction step, repeat " + (r + 1));
       Map<Contender, List<Double>> millis =
-          inTurn(who, iterations, "tx", (c, id) -> c.runTransactionStep(id));
-      addPercentiles(millis, p50, p99);
+          turns.inTurn(who, iterations, "tx", (c, id) -> c.runTransactionStep(id));
+      Turns.addPercentiles(millis, p50, p99);
     }
     report.latency("one @Transaction step (inserts a row)", p50, p99);
-    costAlone(
+    turns.costAlone(
         who,
         Report.TRANSACTION_STEP,
         iterations / 5,
@@ -337,8 +273,8 @@ public final class Benchmarks {
         boolean inTransaction = variants[v];
         log("outbox, in transaction " + inTransaction + ", repeat " + (r + 1));
         Map<Contender, List<Double>> millis =
-            inTurn(who, iterations, "ob", (c, id) -> c.orderAndEnqueue(id, inTransaction));
-        addPercentiles(millis, p50.get(v), p99.get(v));
+            turns.inTurn(who, iterations, "ob", (c, id) -> c.orderAndEnqueue(id, inTransaction));
+        Turns.addPercentiles(millis, p50.get(v), p99.get(v));
       }
     }
     for (int v = 0; v < variants.length; v++) {
@@ -349,7 +285,7 @@ public final class Benchmarks {
               : "an order, then its enqueue on its own, until done",
           p50.get(v),
           p99.get(v));
-      costAlone(
+      turns.costAlone(
           who,
           inTransaction ? Report.ENQUEUE_IN_TRANSACTION : Report.ENQUEUE_APART,
           iterations / 5,
@@ -367,8 +303,8 @@ public final class Benchmarks {
       for (int r = 0; r < options.repeats(); r++) {
         log("payload " + bytes + " B, repeat " + (r + 1));
         Map<Contender, List<Double>> millis =
-            inTurn(contenders, iterations, "pay", (c, id) -> c.run(id, 10, bytes));
-        addPercentiles(millis, p50, p99);
+            turns.inTurn(contenders, iterations, "pay", (c, id) -> c.run(id, 10, bytes));
+        Turns.addPercentiles(millis, p50, p99);
       }
       report.latency("sequential, 10 steps of " + bytes / 1024 + " KiB each", p50, p99);
     }
