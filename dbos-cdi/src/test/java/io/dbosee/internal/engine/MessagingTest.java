@@ -84,6 +84,49 @@ class MessagingTest {
     assertThat(handle.workflowId()).isEqualTo("rx");
   }
 
+  /** Holds in a step until released, then receives {@code count} messages of topic "t". */
+  private static WorkflowSpec collector(int count, CountDownLatch release) {
+    return new WorkflowSpec(
+        "collector",
+        String.class,
+        new Class<?>[] {},
+        (engine, args) -> {
+          step(
+              engine,
+              "held",
+              () -> {
+                release.await();
+                return null;
+              });
+          List<String> received = new java.util.ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            received.add(
+                (String) engine.recv("t", String.class, Duration.ofMinutes(1)).orElse("none"));
+          }
+          return String.join(",", received);
+        });
+  }
+
+  @Test
+  void aMessageIsNeverStampedBeforeAnUnconsumedOneThatCameEarlier() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    WorkflowSpec collector = collector(2, release);
+    DBOSEngine engine = harness.engine("local", collector);
+    WorkflowHandle<Object, Exception> handle;
+    try (AutoCloseable id = engine.assignWorkflowId("c")) {
+      handle = collector.start(StartSpec.background());
+    }
+    // As a sender whose clock runs a minute ahead (or a burst within one millisecond) stamps it.
+    harness.query(
+        "INSERT INTO dbos.notifications (destination_uuid, topic, message, serialization,"
+            + " created_at_epoch_ms) VALUES ('c', 't', '\"ahead\"', 'portable_json',"
+            + " (extract(epoch FROM now()) * 1000)::bigint + 60000) RETURNING 1");
+    engine.send("c", "after", "t", null);
+    release.countDown();
+
+    assertThat(handle.getResult(WAIT)).isEqualTo("ahead,after");
+  }
+
   @Test
   void aRecvIsWokenByTheSendNotByPolling() throws Exception {
     WorkflowSpec receiver = receiver(new AtomicBoolean(false), new CountDownLatch(1));

@@ -215,6 +215,39 @@ class TransactionalOutboxTest {
   }
 
   @Test
+  void messagesSentInOneTransactionArriveInTheOrderTheyWereSent() throws Exception {
+    int count = 20;
+    WorkflowSpec collector =
+        new WorkflowSpec(
+            "collector",
+            String.class,
+            new Class<?>[0],
+            (engine, args) -> {
+              List<String> received = new java.util.ArrayList<>();
+              for (int i = 0; i < count; i++) {
+                received.add(
+                    (String)
+                        engine.recv("orders", String.class, Duration.ofMinutes(1)).orElse("none"));
+              }
+              return String.join(",", received);
+            });
+    DBOSEngine engine = harness.engine("local", collector);
+    WorkflowHandle<Object, Exception> receiver =
+        engine.start(StartSpec.background().withWorkflowId("collector"), collector::call);
+    List<String> sent = new java.util.ArrayList<>();
+
+    // One transaction: now() stands still, so every message has the same transaction time.
+    JdbcCallerTransactions.Tx tx = transactions.begin();
+    for (int i = 0; i < count; i++) {
+      sent.add("line " + i);
+      engine.send("collector", "line " + i, "orders", null);
+    }
+    tx.commit();
+
+    assertThat(receiver.getResult(WAIT)).isEqualTo(String.join(",", sent));
+  }
+
+  @Test
   void aRefusedDeduplicationIdOrAnUnknownDestinationLeavesTheCallersTransactionUsable()
       throws Exception {
     DBOSEngine engine = harness.engine("local", List.of(queue("q")), fulfil);

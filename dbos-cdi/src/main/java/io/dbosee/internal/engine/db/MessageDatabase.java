@@ -76,21 +76,14 @@ public final class MessageDatabase {
     String topic = message.topic();
     String serialization = message.value().serialization();
     String workflowId = sender == null ? null : sender.workflowId();
-    String insertMessage =
-        "INSERT INTO "
-            + s
-            + ".notifications (message_uuid, destination_uuid, topic, message, serialization)"
-            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_uuid) DO NOTHING";
     String sql =
         workflowId == null
-            ? "INSERT INTO "
-                + s
-                + ".notifications (message_uuid, destination_uuid, topic, message, serialization)"
-                + " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "
-                + s
-                + ".workflow_status WHERE workflow_uuid = ?) ON CONFLICT (message_uuid) DO NOTHING"
+            ? insertMessage(
+                " WHERE EXISTS (SELECT 1 FROM "
+                    + s
+                    + ".workflow_status WHERE workflow_uuid = v.destination)")
             : "WITH n AS ("
-                + insertMessage
+                + insertMessage(" WHERE true")
                 + ") INSERT INTO "
                 + s
                 + ".operation_outputs (workflow_uuid, function_id, function_name,"
@@ -103,7 +96,6 @@ public final class MessageDatabase {
       ps.setString(4, message.value().text());
       ps.setString(5, serialization);
       if (workflowId == null) {
-        ps.setString(6, destinationId);
         if (ps.executeUpdate() == 0 && !workflowExists(c, destinationId)) {
           throw new DBOSNonExistentWorkflowException(destinationId);
         }
@@ -122,6 +114,30 @@ public final class MessageDatabase {
       }
       throw failure("send a message to workflow '" + destinationId + "'", e);
     }
+  }
+
+  /**
+   * Inserts a message from five parameters (id, destination, topic, message, serialization), once
+   * per id, stamped with the server's clock but never before an unconsumed message of the same
+   * destination and topic: messages sent one after another within a millisecond, or in one
+   * transaction (where {@code now()} stands still), still reach the receiver in the order they were
+   * sent, which {@link #receive} takes from the stamp.
+   *
+   * @param condition a WHERE clause over the row {@code v}
+   */
+  private String insertMessage(String condition) {
+    return "INSERT INTO "
+        + s
+        + ".notifications (message_uuid, destination_uuid, topic, message, serialization,"
+        + " created_at_epoch_ms) SELECT v.id, v.destination, v.topic, v.message, v.serialization,"
+        + " GREATEST((extract(epoch FROM clock_timestamp()) * 1000)::bigint,"
+        + " (SELECT max(p.created_at_epoch_ms) + 1 FROM "
+        + s
+        + ".notifications p WHERE p.destination_uuid = v.destination AND p.topic = v.topic"
+        + " AND NOT p.consumed))"
+        + " FROM (VALUES (?, ?, ?, ?, ?)) AS v (id, destination, topic, message, serialization)"
+        + condition
+        + " ON CONFLICT (message_uuid) DO NOTHING";
   }
 
   /** Whether a workflow has that id: asked only once an insert found nothing to insert. */
