@@ -6,6 +6,7 @@ import io.dbosee.WorkflowStatus;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -54,6 +55,11 @@ final class EngineWorkflowHandle implements WorkflowHandle<Object, Exception> {
     long deadline =
         timeout.toNanos() >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + timeout.toNanos();
     return outcomes.awaitOutcome(workflowId, definition, deadline, timeout, true);
+  }
+
+  @Override
+  public CompletionStage<Object> getResultAsync() {
+    return outcomes.outcomeAsync(workflowId, definition);
   }
 
   @Override

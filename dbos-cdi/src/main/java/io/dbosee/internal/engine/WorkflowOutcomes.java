@@ -37,6 +37,19 @@ final class WorkflowOutcomes {
     this.config = services.config;
     this.db = services.db;
     this.active = services.active;
+    this.watches = new ResultWatches(services, this);
+  }
+
+  /** Callers awaiting outcomes without a thread. */
+  private final ResultWatches watches;
+
+  ResultWatches watches() {
+    return watches;
+  }
+
+  /** The outcome as a stage that completes when the workflow finishes, holding no thread. */
+  CompletableFuture<Object> outcomeAsync(String workflowId, WorkflowDefinition definition) {
+    return watches.watch(workflowId, definition);
   }
 
   /**
@@ -153,6 +166,7 @@ final class WorkflowOutcomes {
     if (signal != null) {
       signal.complete(null);
     }
+    watches.finished(workflowId);
   }
 
   WorkflowRow readWorkflow(String workflowId) {
