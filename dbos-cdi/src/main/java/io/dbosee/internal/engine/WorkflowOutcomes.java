@@ -79,7 +79,7 @@ final class WorkflowOutcomes {
               + " error to return (returning null would pass for one). Start the workflow again"
               + " to compute it, or delete the workflow.");
     }
-    Type returnType = definition == null ? Object.class : definition.returnType();
+    Type returnType = definition == null ? Object.class : definition.resultType();
     ClassLoader loader = definition == null ? LOADER : definition.classLoader();
     return switch (WorkflowState.valueOf(row.status())) {
       case SUCCESS -> services.read(row.serialization()).deserialize(row.output(), returnType);
