@@ -1,7 +1,6 @@
-package io.dbosee.sample.wildfly;
+package io.dbosee.servertests;
 
-import static io.dbosee.sample.wildfly.WildFlyServer.CONTAINER;
-import static io.dbosee.sample.wildfly.WildFlyServer.DEPLOYMENT;
+import static io.dbosee.servertests.SampleArchives.DEPLOYMENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,41 +9,35 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jboss.arquillian.container.test.api.ContainerController;
-import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The sample WAR, as packaged for Open Liberty and with its own configuration, on WildFly
- * configured by server-config's CLI scripts: its workflow, greeting, transaction and orders
- * examples, its schedule, the engine's LISTEN connection through WildFly's connection wrappers, and
- * the admin endpoints' authentication. The server starts once for the class.
+ * The sample WAR, as packaged for Open Liberty and with its own configuration, on a server
+ * configured by server-config's files for it: its workflow, greeting, transaction and orders
+ * examples, its schedule, the engine's LISTEN connection through the server's connection wrappers,
+ * and the admin endpoints' authentication. The server starts once for the class.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class SampleOnWildFlyIT {
+public abstract class SampleOnServer extends OnServer {
   private static final Pattern ORDER =
       Pattern.compile("Order (\\S+) placed for (\\S+); sales recorded: (\\d+)\n");
 
-  @ArquillianResource ContainerController controller;
-  @ArquillianResource Deployer deployer;
+  protected SampleOnServer(TestServer server) {
+    super(server);
+  }
 
   @Deployment(name = DEPLOYMENT, managed = false, testable = false)
   static WebArchive sample() {
-    return WildFlyServer.sampleWar();
+    return SampleArchives.sampleWar();
   }
 
+  // Static: JUnit makes an instance per test. A module has one subclass, so one count per JVM.
   private static int remaining =
       (int)
-          Arrays.stream(SampleOnWildFlyIT.class.getDeclaredMethods())
+          Arrays.stream(SampleOnServer.class.getDeclaredMethods())
               .filter(m -> m.isAnnotationPresent(Test.class))
               .count();
   private static boolean started;
@@ -52,7 +45,7 @@ class SampleOnWildFlyIT {
   @BeforeEach
   void startAndDeployOnce() {
     if (!started) {
-      controller.start(CONTAINER);
+      server.start(controller);
       started = true;
       deployer.deploy(DEPLOYMENT);
     }
@@ -65,7 +58,7 @@ class SampleOnWildFlyIT {
       try {
         deployer.undeploy(DEPLOYMENT);
       } finally {
-        WildFlyServer.stop(controller);
+        server.stop(controller);
       }
     }
   }
@@ -74,7 +67,7 @@ class SampleOnWildFlyIT {
   void runsTheWorkflowOnceWithBothSteps() throws Exception {
     String id = "smoke-" + System.nanoTime();
 
-    HttpResponse<String> response = WildFlyServer.get("/workflow?id=" + id);
+    HttpResponse<String> response = server.get("/workflow?id=" + id);
 
     assertThat(response.statusCode()).as("GET /workflow: %s", response.body()).isEqualTo(200);
     assertThat(response.body()).contains("completed");
@@ -84,38 +77,40 @@ class SampleOnWildFlyIT {
   }
 
   /**
-   * The greeting's step calls the sample's guestbook on WildFly's HTTP port (sample-wildfly.cli).
+   * The greeting's step calls the sample's guestbook on the server's HTTP port (the system property
+   * {@code http.port} that server-config's files for the sample set).
    */
   @Test
   void greetsSigningTheGuestbookOnceAndRecordingOneGreeting() throws Exception {
     String id = "greeting-" + System.nanoTime();
     String name = "Ada" + System.nanoTime();
 
-    HttpResponse<String> response = WildFlyServer.get("/greeting/" + name + "?id=" + id);
+    HttpResponse<String> response = server.get("/greeting/" + name + "?id=" + id);
 
     assertThat(response.statusCode()).as("GET /greeting: %s", response.body()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("Thank you for being awesome, " + name + "!\n");
     assertThat(SampleDatabase.workflowStatus(id)).contains("SUCCESS");
-    assertThat(WildFlyServer.get("/guestbook").body()).contains(name + " signed 1 time(s)\n");
-    assertThat(WildFlyServer.get("/greetings").body()).contains(name + " (workflow " + id + ")\n");
+    assertThat(server.get("/guestbook").body()).contains(name + " signed 1 time(s)\n");
+    assertThat(server.get("/greetings").body()).contains(name + " (workflow " + id + ")\n");
   }
 
   /**
-   * Hibernate, WildFly's JPA provider, created the table (persistence.xml) and writes through JTA.
+   * The server's JPA provider (Hibernate on WildFly, EclipseLink on Payara) created the table
+   * (persistence.xml) and writes through JTA.
    */
   @Test
   void theTransactionExampleAddsExactlyOneRowPerCall() throws Exception {
-    long before = rowCount(WildFlyServer.get("/transaction"));
+    long before = rowCount(server.get("/transaction"));
 
-    long after = rowCount(WildFlyServer.get("/transaction"));
+    long after = rowCount(server.get("/transaction"));
 
     assertThat(after).isEqualTo(before + 1);
     assertThat(SampleDatabase.count("SELECT count(*) FROM example_table")).isEqualTo(after);
   }
 
   /**
-   * Two @Transaction steps on two JTA DataSources (java:/jdbc/orders and java:/jdbc/app), each
-   * outcome recorded in its own database; a replay after both commits runs neither body again.
+   * Two @Transaction steps on two JTA DataSources (jdbc/orders and jdbc/app), each outcome recorded
+   * in its own database; a replay after both commits runs neither body again.
    */
   @Test
   void theOrdersExampleCommitsEachStepOnceInItsOwnDatabaseAlsoWhenReplayed() throws Exception {
@@ -162,9 +157,10 @@ class SampleOnWildFlyIT {
   }
 
   /**
-   * The engine reached the driver's PGConnection through WildFly's connection wrapper
-   * (Connection.unwrap, the global org.postgresql module of dbos-wildfly.cli) and LISTENs: an idle
-   * connection of the system database whose last statement was a LISTEN.
+   * The engine reached the driver's PGConnection through the server's connection wrapper
+   * (Connection.unwrap, with the driver visible to the application: WildFly's global org.postgresql
+   * module of dbos-wildfly.cli, Payara's common library) and LISTENs: an idle connection of the
+   * system database whose last statement was a LISTEN.
    */
   @Test
   void theEngineListensForNotificationsThroughTheSystemDataSource() {
@@ -186,10 +182,10 @@ class SampleOnWildFlyIT {
     String admin = System.getProperty("dbos.admin.password");
     String viewer = System.getProperty("dbos.viewer.password");
 
-    HttpResponse<String> anonymous = WildFlyServer.postJson(path, null, null);
-    HttpResponse<String> wrongPassword = WildFlyServer.postJson(path, "operator", "wrong");
-    HttpResponse<String> notInRole = WildFlyServer.postJson(path, "viewer", viewer);
-    HttpResponse<String> operator = WildFlyServer.postJson(path, "operator", admin);
+    HttpResponse<String> anonymous = server.postJson(path, null, null);
+    HttpResponse<String> wrongPassword = server.postJson(path, "operator", "wrong");
+    HttpResponse<String> notInRole = server.postJson(path, "viewer", viewer);
+    HttpResponse<String> operator = server.postJson(path, "operator", admin);
 
     assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
     assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
@@ -202,9 +198,9 @@ class SampleOnWildFlyIT {
     assertThat(operator.body()).startsWith("[");
   }
 
-  private static String order(String item, String workflowId) throws Exception {
+  private String order(String item, String workflowId) throws Exception {
     String path = "/order?item=" + item + "&id=" + workflowId;
-    HttpResponse<String> response = WildFlyServer.get(path);
+    HttpResponse<String> response = server.get(path);
     assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
     return response.body();
   }
