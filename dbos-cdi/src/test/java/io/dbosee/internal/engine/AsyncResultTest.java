@@ -65,6 +65,18 @@ class AsyncResultTest {
     return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  /**
+   * Starts workflow {@code id} on {@code runner}, then a second engine on the same database, which
+   * it returns: the spec starts its workflows on the engine it was bound to last.
+   */
+  private DBOSEngine startedOnAnotherServer(DBOSEngine runner, String id, String input)
+      throws Exception {
+    try (AutoCloseable assigned = runner.assignWorkflowId(id)) {
+      held.start(StartSpec.background(), input);
+    }
+    return harness.engine("watcher", held);
+  }
+
   @Test
   void theStageCompletesWhenAWorkflowRunningHereFinishes() throws Exception {
     harness.engine("local", held);
@@ -96,11 +108,7 @@ class AsyncResultTest {
   @Test
   void aWorkflowRunningOnAnotherServerIsFollowedThroughTheDatabase() throws Exception {
     DBOSEngine runner = harness.engine("runner", held);
-    try (AutoCloseable id = runner.assignWorkflowId("elsewhere")) {
-      held.start(StartSpec.background(), "remote");
-    }
-    // Started first: the spec starts its workflows on the engine it was bound to last.
-    DBOSEngine watcher = harness.engine("watcher", held);
+    DBOSEngine watcher = startedOnAnotherServer(runner, "elsewhere", "remote");
     CompletionStage<Object> stage = watcher.retrieveWorkflow("elsewhere").getResultAsync();
     assertThat(stage.toCompletableFuture()).isNotDone();
 
@@ -124,11 +132,7 @@ class AsyncResultTest {
   @Test
   void aWorkflowDeletedWhileAwaitedFailsTheStage() throws Exception {
     DBOSEngine runner = harness.engine("runner", held);
-    try (AutoCloseable id = runner.assignWorkflowId("doomed")) {
-      held.start(StartSpec.background(), "x");
-    }
-    // Started first: the spec starts its workflows on the engine it was bound to last.
-    DBOSEngine watcher = harness.engine("watcher", held);
+    DBOSEngine watcher = startedOnAnotherServer(runner, "doomed", "x");
     CompletionStage<Object> stage = watcher.retrieveWorkflow("doomed").getResultAsync();
 
     harness.query("DELETE FROM dbos.workflow_status WHERE workflow_uuid = 'doomed' RETURNING 1");
@@ -140,11 +144,7 @@ class AsyncResultTest {
   @Test
   void stoppingTheEngineEndsTheWaitNotTheWorkflow() throws Exception {
     DBOSEngine runner = harness.engine("runner", held);
-    try (AutoCloseable id = runner.assignWorkflowId("outlives")) {
-      held.start(StartSpec.background(), "y");
-    }
-    // Started first: the spec starts its workflows on the engine it was bound to last.
-    DBOSEngine watcher = harness.engine("watcher", held);
+    DBOSEngine watcher = startedOnAnotherServer(runner, "outlives", "y");
     CompletionStage<Object> stage = watcher.retrieveWorkflow("outlives").getResultAsync();
 
     watcher.close();
