@@ -17,14 +17,13 @@ import io.dbosee.testing.TestPostgres;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.metrics.MeterProvider;
-import io.opentelemetry.api.trace.TracerProvider;
-import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
@@ -40,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterEach;
@@ -93,56 +93,24 @@ class CdiMetricsTest {
   static volatile MemoryReader reader;
   static volatile SdkMeterProvider provider;
 
-  /** Stands in for MicroProfile Telemetry's OpenTelemetry bean (traces are not this test's). */
+  /** Stands in for MicroProfile Telemetry's OpenTelemetry bean. */
   @ApplicationScoped
   public static class Telemetry {
     @Produces
     OpenTelemetry openTelemetry() {
-      return new OpenTelemetry() {
-        @Override
-        public MeterProvider getMeterProvider() {
-          return provider;
-        }
-
-        @Override
-        public TracerProvider getTracerProvider() {
-          return TracerProvider.noop();
-        }
-
-        @Override
-        public ContextPropagators getPropagators() {
-          return ContextPropagators.noop();
-        }
-      };
+      return OpenTelemetrySdk.builder().setMeterProvider(provider).build();
     }
   }
 
+  /** Besides {@link CdiTracingTest.Orders}' workflow and steps: a queue, waits and a schedule. */
   @ApplicationScoped
   @WorkflowQueue(name = "metered", concurrency = 1)
-  public static class Orders {
+  public static class Meters {
     static volatile CountDownLatch release = new CountDownLatch(0);
     static volatile CountDownLatch entered = new CountDownLatch(0);
 
-    @Inject Orders self;
+    @Inject Meters self;
     @Inject DBOS dbos;
-
-    @Workflow
-    public String process(String order) {
-      return self.reserve(order) + "+" + self.charge(order);
-    }
-
-    @Step
-    public String reserve(String order) {
-      return "reserved " + order;
-    }
-
-    @Step
-    public String charge(String order) {
-      if (order.startsWith("bad")) {
-        throw new IllegalStateException("card declined for " + order);
-      }
-      return "charged " + order;
-    }
 
     @Workflow
     public String held(String order) throws InterruptedException {
@@ -173,8 +141,8 @@ class CdiMetricsTest {
   void start() {
     reader = new MemoryReader();
     provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
-    Orders.release = new CountDownLatch(0);
-    Orders.entered = new CountDownLatch(0);
+    Meters.release = new CountDownLatch(0);
+    Meters.entered = new CountDownLatch(0);
     container = startContainer(Telemetry.class);
   }
 
@@ -183,13 +151,14 @@ class CdiMetricsTest {
     // A durable sleep gives its thread back at once: the workflow parks.
     properties.put("dbos.waits.thread-hold-seconds", "0");
     Class<?>[] beans =
-        Stream.concat(Stream.of(Orders.class), Stream.of(extra)).toArray(Class[]::new);
+        Stream.concat(Stream.of(CdiTracingTest.Orders.class, Meters.class), Stream.of(extra))
+            .toArray(Class[]::new);
     return CdiTestSupport.start(properties, beans);
   }
 
   @AfterEach
   void stop() {
-    Orders.release.countDown();
+    Meters.release.countDown();
     if (container != null) {
       container.close();
     }
@@ -197,8 +166,12 @@ class CdiMetricsTest {
     provider.close();
   }
 
-  private Orders orders() {
-    return container.select(Orders.class).get();
+  private CdiTracingTest.Orders orders() {
+    return container.select(CdiTracingTest.Orders.class).get();
+  }
+
+  private Meters meters() {
+    return container.select(Meters.class).get();
   }
 
   private DBOS dbos() {
@@ -242,14 +215,14 @@ class CdiMetricsTest {
 
   @Test
   void aWorkflowCancelledWhileItRunsIsCountedAsCancelled() throws Exception {
-    Orders.release = new CountDownLatch(1);
-    Orders.entered = new CountDownLatch(1);
+    Meters.release = new CountDownLatch(1);
+    Meters.entered = new CountDownLatch(1);
     WorkflowHandle<String, InterruptedException> handle =
-        dbos().startWorkflow(() -> orders().held("c1"));
-    assertThat(Orders.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        dbos().startWorkflow(() -> meters().held("c1"));
+    assertThat(Meters.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
     dbos().cancelWorkflow(handle.workflowId());
-    Orders.release.countDown();
+    Meters.release.countDown();
 
     assertThatThrownBy(handle::getResult).isInstanceOf(DBOSWorkflowCancelledException.class);
     Attributes held = Attributes.of(WORKFLOW_NAME, "held");
@@ -265,21 +238,21 @@ class CdiMetricsTest {
 
   @Test
   void queueDepthIsReadAtCollectionAndWaitTimeIsMeasuredAtDequeue() throws Exception {
-    Orders.release = new CountDownLatch(1);
-    Orders.entered = new CountDownLatch(1);
+    Meters.release = new CountDownLatch(1);
+    Meters.entered = new CountDownLatch(1);
     Queue queue = container.select(Queue.class, new QueueName.Literal("metered")).get();
     List<WorkflowHandle<String, InterruptedException>> handles =
         List.of(
-            queue.enqueue(() -> orders().held("q1")),
-            queue.enqueue(() -> orders().held("q2")),
-            queue.enqueue(() -> orders().held("q3")));
-    assertThat(Orders.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            queue.enqueue(() -> meters().held("q1")),
+            queue.enqueue(() -> meters().held("q2")),
+            queue.enqueue(() -> meters().held("q3")));
+    assertThat(Meters.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
     Attributes metered = Attributes.of(QUEUE_NAME, "metered");
     // Concurrency 1: one runs, two wait.
     await().atMost(WAIT).until(() -> gauge("dbos.queue.depth", metered) == 2);
 
-    Orders.release.countDown();
+    Meters.release.countDown();
     for (WorkflowHandle<String, InterruptedException> handle : handles) {
       assertThat(handle.getResult()).startsWith("held q");
     }
@@ -294,7 +267,7 @@ class CdiMetricsTest {
 
   @Test
   void parkedWorkflowsAreAGaugeThatStopsWithTheApplication() {
-    dbos().startWorkflow(() -> orders().nap());
+    dbos().startWorkflow(() -> meters().nap());
     await().atMost(WAIT).until(() -> gauge("dbos.workflow.parked", Attributes.empty()) == 1);
 
     container.close();
@@ -305,10 +278,10 @@ class CdiMetricsTest {
 
   @Test
   void aRecoveredWorkflowIsCountedByName() throws Exception {
-    Orders.release = new CountDownLatch(1);
-    Orders.entered = new CountDownLatch(1);
-    dbos().startWorkflow(() -> orders().held("r1"));
-    assertThat(Orders.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    Meters.release = new CountDownLatch(1);
+    Meters.entered = new CountDownLatch(1);
+    dbos().startWorkflow(() -> meters().held("r1"));
+    assertThat(Meters.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     container.close(); // the server stops: the workflow stays PENDING
     container = null;
     Attributes held = Attributes.of(WORKFLOW_NAME, "held");
@@ -316,7 +289,7 @@ class CdiMetricsTest {
     assertThat(counter("dbos.workflow.failed", held)).as("stopping is no failure").isZero();
     assertThat(stepCount("hold", "PENDING")).isEqualTo(1);
 
-    Orders.release.countDown();
+    Meters.release.countDown();
     container = startContainer(Telemetry.class); // a new server on the same database recovers it
     await().atMost(WAIT).until(() -> counter("dbos.workflow.completed", held) == 1);
     assertThat(counter("dbos.workflow.recovered", held)).isEqualTo(1);
@@ -362,23 +335,22 @@ class CdiMetricsTest {
         .toList();
   }
 
-  private long counter(String name, Attributes attributes) {
+  /** The values of the long sum or gauge {@code name}'s points with exactly {@code attributes}. */
+  private LongStream values(String name, Attributes attributes) {
     return reader.collect().stream()
         .filter(m -> m.getName().equals(name))
-        .flatMap(m -> m.getLongSumData().getPoints().stream())
+        .flatMap(m -> m.getData().getPoints().stream())
         .filter(p -> p.getAttributes().equals(attributes))
-        .mapToLong(p -> p.getValue())
-        .sum();
+        .mapToLong(p -> ((LongPointData) p).getValue());
   }
 
+  private long counter(String name, Attributes attributes) {
+    return values(name, attributes).sum();
+  }
+
+  /** The gauge's value, or -1 when it has none with these attributes. */
   private long gauge(String name, Attributes attributes) {
-    return reader.collect().stream()
-        .filter(m -> m.getName().equals(name))
-        .flatMap(m -> m.getLongGaugeData().getPoints().stream())
-        .filter(p -> p.getAttributes().equals(attributes))
-        .mapToLong(p -> p.getValue())
-        .findFirst()
-        .orElse(-1);
+    return values(name, attributes).findFirst().orElse(-1);
   }
 
   private HistogramPointData histogram(String name, Attributes attributes) {
