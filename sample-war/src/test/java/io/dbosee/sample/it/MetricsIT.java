@@ -37,8 +37,7 @@ class MetricsIT {
   @Order(1)
   void aFailedWorkflowAndItsStepsAreCountedAndTimed() throws Exception {
     String id = "metered-order-1";
-    assertThat(telemetry.server().get("/test/tracing/order?id=" + id).body())
-        .isEqualTo("failed: card declined for " + id);
+    assertThat(get("/test/tracing/order?id=" + id)).isEqualTo("failed: card declined for " + id);
 
     Map<String, String> order = Map.of("dbos.workflow.name", "order");
     ExportedPoint failed = awaitPoint("dbos.workflow.failed", order, p -> p.value() >= 1);
@@ -73,8 +72,7 @@ class MetricsIT {
   @Order(2)
   void aQueuedWorkflowsWaitAndTheQueuesDepthAreReported() throws Exception {
     String id = "metered-queued-1";
-    assertThat(telemetry.server().get("/test/tracing/enqueue?id=" + id).body())
-        .isEqualTo("enqueued " + id);
+    assertThat(get("/test/tracing/enqueue?id=" + id)).isEqualTo("enqueued " + id);
 
     Map<String, String> traced = Map.of("dbos.queue.name", "traced");
     awaitPoint("dbos.queue.wait.duration", traced, p -> p.count() >= 1);
@@ -97,8 +95,7 @@ class MetricsIT {
   @Order(4)
   void aParkedWorkflowIsAGaugeAndIsCountedAsRecoveredAfterASigkill() throws Exception {
     String id = "metered-recovered-1";
-    assertThat(telemetry.server().get("/test/tracing/wait?id=" + id).body())
-        .isEqualTo("started " + id);
+    assertThat(get("/test/tracing/wait?id=" + id)).isEqualTo("started " + id);
     // It waits on recv for minutes: it gives its thread back (parks) after the thread hold.
     awaitPoint("dbos.workflow.parked", Map.of(), p -> p.value() >= 1);
 
@@ -106,9 +103,13 @@ class MetricsIT {
     telemetry.startServer("otel-metrics-2.log");
     Map<String, String> waitForGo = Map.of("dbos.workflow.name", "waitForGo");
     awaitPoint("dbos.workflow.recovered", waitForGo, p -> p.value() >= 1);
-    assertThat(telemetry.server().get("/test/tracing/send?id=" + id + "&message=go").body())
-        .isEqualTo("sent to " + id);
+    assertThat(get("/test/tracing/send?id=" + id + "&message=go")).isEqualTo("sent to " + id);
     awaitPoint("dbos.workflow.completed", waitForGo, p -> p.value() >= 1);
+  }
+
+  /** The body of the answer to a GET of {@code path} on the server. */
+  private static String get(String path) throws Exception {
+    return telemetry.server().get(path).body();
   }
 
   /**

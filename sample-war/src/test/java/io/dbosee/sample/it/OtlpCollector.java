@@ -1,6 +1,7 @@
 package io.dbosee.sample.it;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,8 +43,18 @@ final class OtlpCollector implements AutoCloseable {
 
   private OtlpCollector(HttpServer server) {
     this.server = server;
-    server.createContext("/v1/traces", this::receive);
-    server.createContext("/v1/metrics", this::receiveMetrics);
+    server.createContext(
+        "/v1/traces",
+        handler(
+            ExportTraceServiceRequest::parseFrom,
+            this::store,
+            ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
+    server.createContext(
+        "/v1/metrics",
+        handler(
+            ExportMetricsServiceRequest::parseFrom,
+            this::store,
+            ExportMetricsServiceResponse.getDefaultInstance().toByteArray()));
     server.setExecutor(executor);
   }
 
@@ -72,32 +84,37 @@ final class OtlpCollector implements AutoCloseable {
     return List.copyOf(spans);
   }
 
-  private void receive(HttpExchange exchange) throws IOException {
-    ExportTraceServiceRequest request = read(exchange, ExportTraceServiceRequest::parseFrom);
-    if (request != null) {
-      request.getResourceSpansList().stream()
-          .flatMap(resource -> resource.getScopeSpansList().stream())
-          .forEach(
-              scope ->
-                  scope.getSpansList().stream()
-                      .map(span -> ExportedSpan.of(scope.getScope().getName(), span))
-                      .forEach(spans::add));
-      answer(exchange, ExportTraceServiceResponse.getDefaultInstance().toByteArray());
-    }
+  /** Answers OTLP/HTTP POSTs: each request parsed, stored, and acknowledged. */
+  private static <T> HttpHandler handler(Parser<T> parser, Consumer<T> store, byte[] answer) {
+    return exchange -> {
+      T request = read(exchange, parser);
+      if (request != null) {
+        store.accept(request);
+        answer(exchange, answer);
+      }
+    };
   }
 
-  private void receiveMetrics(HttpExchange exchange) throws IOException {
-    ExportMetricsServiceRequest request = read(exchange, ExportMetricsServiceRequest::parseFrom);
-    if (request != null) {
-      request.getResourceMetricsList().stream()
-          .flatMap(resource -> resource.getScopeMetricsList().stream())
-          .flatMap(
-              scope ->
-                  scope.getMetricsList().stream()
-                      .flatMap(m -> ExportedPoint.of(scope.getScope().getName(), m).stream()))
-          .forEach(points::add);
-      answer(exchange, ExportMetricsServiceResponse.getDefaultInstance().toByteArray());
-    }
+  private void store(ExportTraceServiceRequest request) {
+    request.getResourceSpansList().stream()
+        .flatMap(resource -> resource.getScopeSpansList().stream())
+        .forEach(
+            scope ->
+                scope
+                    .getSpansList()
+                    .forEach(span -> spans.add(ExportedSpan.of(scope.getScope().getName(), span))));
+  }
+
+  private void store(ExportMetricsServiceRequest request) {
+    request.getResourceMetricsList().stream()
+        .flatMap(resource -> resource.getScopeMetricsList().stream())
+        .forEach(
+            scope ->
+                scope
+                    .getMetricsList()
+                    .forEach(
+                        metric ->
+                            points.addAll(ExportedPoint.of(scope.getScope().getName(), metric))));
   }
 
   /** Parses a protobuf message of OTLP/HTTP. */
