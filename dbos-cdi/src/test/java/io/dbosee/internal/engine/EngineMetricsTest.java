@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -150,36 +151,23 @@ class EngineMetricsTest {
 
   @Test
   void metricsThatAreNotEnabledAreNeverCalled() throws Exception {
+    // Every method but enabled() fails the workflow (or the launch) if the engine calls it.
     harness.metrics =
-        new EngineMetrics() {
-          @Override
-          public void readFrom(Readings readings) {
-            throw new AssertionError("called");
-          }
-
-          @Override
-          public void workflowStarted(String workflowName) {
-            throw new AssertionError("called");
-          }
-
-          @Override
-          public void stepEnded(String stepName, String status, long durationNanos) {
-            throw new AssertionError("called");
-          }
-
-          @Override
-          public void checkpointsCommitted(int checkpoints) {
-            throw new AssertionError("called");
-          }
-
-          @Override
-          public void workflowEnded(String workflowName, String status, long durationMillis) {
-            throw new AssertionError("called");
-          }
-        };
+        (EngineMetrics)
+            Proxy.newProxyInstance(
+                EngineMetrics.class.getClassLoader(),
+                new Class<?>[] {EngineMetrics.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("enabled")) {
+                    return false;
+                  }
+                  throw new AssertionError(method.getName() + " was called");
+                });
     WorkflowSpec order = order();
-    harness.engine("e1", order);
+    harness.engine("e1", List.of(QueueDefinition.unlimited("q")), order);
     assertThat(order.call("o1")).isEqualTo("fetched o1, charged");
+    assertThat(order.start(StartSpec.onQueue("q"), "q1").getResult())
+        .isEqualTo("fetched q1, charged");
   }
 
   @Test
