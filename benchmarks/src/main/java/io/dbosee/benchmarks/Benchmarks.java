@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * figure is the median of the repeats), {@code --synchronous-commit=off} (commits wait for the WAL
  * write by default), {@code --fsync=on} (and for the disk), {@code --out=FILE} (also write the
  * report there), {@code --only=queue} (one workload, by its first word: "sequential" latency,
- * "payload" sizes, "transaction" step, "throughput", "queue", "replay" or "memory").
+ * "payload" sizes, "transaction" step, "throughput", "queue", "replay" or "memory"), {@code
+ * --metrics} (a fifth contender: the engine counting OpenTelemetry metrics, collected every second,
+ * beside the engine without them).
  */
 public final class Benchmarks {
   static final int POOL_SIZE = 10;
@@ -45,7 +47,13 @@ public final class Benchmarks {
   private final Turns turns;
 
   record Options(
-      boolean smoke, int repeats, boolean synchronousCommit, boolean fsync, Path out, String only) {
+      boolean smoke,
+      int repeats,
+      boolean synchronousCommit,
+      boolean fsync,
+      Path out,
+      String only,
+      boolean metrics) {
     static Options parse(String[] args) {
       boolean smoke = false;
       int repeats = 3;
@@ -53,6 +61,7 @@ public final class Benchmarks {
       boolean fsync = false;
       Path out = null;
       String only = null;
+      boolean metrics = false;
       // -Dbench.args="--smoke --repeats=1" arrives as one argument.
       List<String> words = new ArrayList<>();
       for (String arg : args) {
@@ -67,6 +76,8 @@ public final class Benchmarks {
           sync = false;
         } else if (arg.equals("--fsync=on")) {
           fsync = true;
+        } else if (arg.equals("--metrics")) {
+          metrics = true;
         } else if (arg.startsWith("--only=")) {
           only = arg.substring("--only=".length());
         } else if (arg.startsWith("--out=")) {
@@ -75,7 +86,7 @@ public final class Benchmarks {
           throw new IllegalArgumentException("unknown argument " + arg);
         }
       }
-      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out, only);
+      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out, only, metrics);
     }
 
     int count(int full, int smokeCount) {
@@ -101,13 +112,18 @@ public final class Benchmarks {
   static String run(Options options) throws Exception {
     long t0 = System.nanoTime();
     try (BenchPostgres postgres = new BenchPostgres(options.synchronousCommit(), options.fsync())) {
-      for (String db : List.of("bench_floor", "bench_engine", "bench_cdi", "bench_dbos")) {
+      for (String db :
+          List.of(
+              "bench_floor", "bench_engine", "bench_engine_metrics", "bench_cdi", "bench_dbos")) {
         postgres.createDatabase(db);
       }
       List<Contender> contenders = new ArrayList<>();
       try {
         contenders.add(new FloorContender(postgres, "bench_floor", POOL_SIZE));
-        contenders.add(new EngineContender(postgres, "bench_engine", POOL_SIZE));
+        contenders.add(new EngineContender(postgres, "bench_engine", POOL_SIZE, false));
+        if (options.metrics()) {
+          contenders.add(new EngineContender(postgres, "bench_engine_metrics", POOL_SIZE, true));
+        }
         contenders.add(new CdiContender(postgres, "bench_cdi", POOL_SIZE));
         contenders.add(new DbosContender(postgres, "bench_dbos"));
         Benchmarks b = new Benchmarks(postgres, contenders, options);

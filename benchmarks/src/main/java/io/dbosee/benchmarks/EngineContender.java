@@ -2,6 +2,7 @@ package io.dbosee.benchmarks;
 
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.internal.cdi.BenchMetrics;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
 import io.dbosee.internal.engine.ExecutionHooks;
@@ -59,8 +60,16 @@ final class EngineContender implements Contender {
   private volatile CountDownLatch parkedIn = new CountDownLatch(0);
   private volatile CountDownLatch releaseParked = new CountDownLatch(0);
 
-  EngineContender(BenchPostgres postgres, String database, int poolSize) {
+  /** The OpenTelemetry metrics the engine counts into, or null: none. */
+  private final BenchMetrics metrics;
+
+  /**
+   * @param metrics whether the engine counts the library's OpenTelemetry metrics (an SDK collecting
+   *     every second), as with MicroProfile Telemetry enabled
+   */
+  EngineContender(BenchPostgres postgres, String database, int poolSize, boolean metrics) {
     this.database = database;
+    this.metrics = metrics ? new BenchMetrics() : null;
     this.pool =
         SystemDataSources.pooled(
             postgres.jdbcUrl(database),
@@ -134,12 +143,15 @@ final class EngineContender implements Contender {
             .withWorkerConcurrency(Benchmarks.WORKER_CONCURRENCY),
         true);
     engine.joinCallerTransactions(callers);
+    if (this.metrics != null) {
+      engine.measure(this.metrics.engineMetrics());
+    }
     engine.launch();
   }
 
   @Override
   public String name() {
-    return "engine";
+    return metrics == null ? Report.ENGINE : Report.ENGINE_WITH_METRICS;
   }
 
   @Override
@@ -367,5 +379,8 @@ final class EngineContender implements Contender {
     engine.close();
     executor.shutdownNow();
     pool.close();
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 }

@@ -13,6 +13,10 @@ import java.util.Map;
 final class Report {
   static final String FLOOR = "raw floor";
   static final String ENGINE = "engine";
+
+  /** The engine counting OpenTelemetry metrics ({@code --metrics}). */
+  static final String ENGINE_WITH_METRICS = "engine + metrics";
+
   static final String CDI = "engine via CDI";
   static final String DBOS = "DBOS Java";
 
@@ -292,7 +296,11 @@ final class Report {
             + options.repeats()
             + " repeat(s), medians shown; pools of "
             + Benchmarks.POOL_SIZE
-            + " connections (DBOS Java: its default); took "
+            + " connections (DBOS Java: its default); "
+            + (options.metrics()
+                ? "\"" + ENGINE_WITH_METRICS + "\": the engine counting OpenTelemetry metrics; "
+                : "")
+            + "took "
             + took.toSeconds()
             + " s.";
   }

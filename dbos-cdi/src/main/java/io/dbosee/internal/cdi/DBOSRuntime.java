@@ -65,6 +65,9 @@ public class DBOSRuntime {
   private volatile Scheduler scheduler;
   private SystemDataSources.Pool ownedPool;
 
+  /** Closes the metrics' gauges, which the server's OpenTelemetry would go on reading. */
+  private volatile AutoCloseable telemetry = () -> {};
+
   /** Starts before any application observer of the same event, so workflows can be called. */
   void start(
       @Observes
@@ -129,18 +132,21 @@ public class DBOSRuntime {
     startScheduler(settings, dataSource, created);
   }
 
-  /** Traces workflows and steps when the server's MicroProfile Telemetry is usable; else warns. */
+  /**
+   * Traces workflows and steps and counts metrics when the server's MicroProfile Telemetry is
+   * usable; else warns.
+   */
   private void observeWithOpenTelemetry(DBOSEngine created) {
     if (DBOSExtension.present("io.opentelemetry.api.OpenTelemetry")) {
       try {
         // Referenced only here, so that a server without MicroProfile Telemetry never loads it.
-        OpenTelemetryObserver.of(beans).ifPresent(created::observe);
+        telemetry = ApplicationOpenTelemetry.install(beans, created);
       } catch (RuntimeException | LinkageError e) {
         LOG.log(
             Level.WARNING,
             ErrorCode.UNUSABLE_OPENTELEMETRY.message(
-                "DBOS does not trace workflows: the application's OpenTelemetry could not be"
-                    + " used ("
+                "DBOS neither traces workflows nor counts metrics: the application's"
+                    + " OpenTelemetry could not be used ("
                     + e
                     + "). Check that the server's mpTelemetry feature is enabled and that the"
                     + " application sees its API (classloader"
@@ -195,12 +201,21 @@ public class DBOSRuntime {
     if (runningScheduler != null) {
       runningScheduler.close();
     }
+    closeTelemetry();
     DBOSEngine running = engine;
     if (running != null) {
       running.close();
     }
     requestContextHooks.close();
     closePool();
+  }
+
+  private void closeTelemetry() {
+    try {
+      telemetry.close();
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "Could not stop DBOS's OpenTelemetry gauges", e);
+    }
   }
 
   /** The engine once started (it may have stopped since), or null before. */

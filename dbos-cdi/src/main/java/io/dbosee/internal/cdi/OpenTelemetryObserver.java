@@ -1,7 +1,6 @@
 package io.dbosee.internal.cdi;
 
 import io.dbosee.internal.engine.ExecutionObserver;
-import io.dbosee.internal.errors.ErrorCode;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -13,7 +12,6 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import jakarta.enterprise.inject.Instance;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -66,39 +64,15 @@ final class OpenTelemetryObserver implements ExecutionObserver {
   }
 
   /**
-   * The observer for the application's {@link OpenTelemetry} bean, or empty when there is none or
-   * it is the no-op one (MicroProfile Telemetry with {@code otel.sdk.disabled=true}, its default).
+   * The observer for the application's usable {@link OpenTelemetry} ({@link
+   * ApplicationOpenTelemetry}), or empty when its tracer provider is the no-op one.
    */
-  static Optional<ExecutionObserver> of(Instance<Object> beans) {
-    Instance<OpenTelemetry> candidates = beans.select(OpenTelemetry.class);
-    if (candidates.isUnsatisfied()) {
-      return Optional.empty();
-    }
-    if (candidates.isAmbiguous()) {
-      LOG.log(
-          Level.WARNING,
-          ErrorCode.AMBIGUOUS_OPENTELEMETRY.message(
-              "Several OpenTelemetry beans are visible to the application, so DBOS does not"
-                  + " trace workflows. Leave one (MicroProfile Telemetry provides it)."));
-      return Optional.empty();
-    }
-    OpenTelemetry openTelemetry = candidates.get();
-    if (openTelemetry == OpenTelemetry.noop()
-        || openTelemetry.getTracerProvider() == TracerProvider.noop()
-        || !recording(openTelemetry)) {
+  static Optional<ExecutionObserver> of(OpenTelemetry openTelemetry) {
+    if (openTelemetry.getTracerProvider() == TracerProvider.noop()) {
       return Optional.empty();
     }
     LOG.log(Level.INFO, "DBOS traces workflows and steps with OpenTelemetry.");
     return Optional.of(new OpenTelemetryObserver(openTelemetry));
-  }
-
-  /**
-   * Whether the SDK behind {@code openTelemetry} makes real spans: a disabled one (possibly wrapped
-   * by the server) gives spans without ids. The probe span is never ended, so never exported.
-   */
-  private static boolean recording(OpenTelemetry openTelemetry) {
-    Span probe = openTelemetry.getTracer(SCOPE).spanBuilder("dbos-probe").setNoParent().startSpan();
-    return probe.getSpanContext().isValid();
   }
 
   @Override

@@ -179,6 +179,30 @@ public final class DBOSEngine implements AutoCloseable {
   }
 
   /**
+   * Lets {@code metrics} count what the engine does from launch on; metrics that are not {@link
+   * EngineMetrics#enabled() enabled} cost nothing.
+   *
+   * @throws IllegalStateException if the engine was launched already
+   */
+  public synchronized void measure(EngineMetrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
+    if (!lifecycle.isCreated()) {
+      throw new IllegalStateException("measure must be called before launch");
+    }
+    EngineMetrics enabled = metrics.enabled() ? metrics : null;
+    services.measure(enabled);
+    services.db.onCheckpointsCommitted(enabled == null ? null : enabled::checkpointsCommitted);
+  }
+
+  /** Counts a tick the scheduler started, when metrics are enabled. */
+  void countTick(String scheduleName) {
+    EngineMetrics metrics = services.metrics();
+    if (metrics != null) {
+      metrics.scheduleTicked(scheduleName);
+    }
+  }
+
+  /**
    * Makes starts, enqueues and sends from outside workflows join the caller's transaction, as
    * {@code transactions} finds it, instead of committing on their own (the transactional outbox).
    *
@@ -257,6 +281,10 @@ public final class DBOSEngine implements AutoCloseable {
         .write(queues.declared().stream().map(QueueDefinition::row).toList());
     new ApplicationVersions(dataSource, config.schema(), config.applicationName())
         .register(config.applicationVersion());
+    EngineMetrics metrics = services.metrics();
+    if (metrics != null) {
+      metrics.readFrom(new EngineReadings(parking.parked(), queueDb, queues));
+    }
     lifecycle.running();
     queues.start(queueDb, services, hub, dispatch::startClaimed);
     if (failover != null) {

@@ -41,6 +41,9 @@ final class EngineServices {
   /** Set before launch when an {@link ExecutionObserver} is enabled; null: nothing observed. */
   private volatile Tracing tracing;
 
+  /** Set before launch when an {@link EngineMetrics} is enabled; null: nothing counted. */
+  private volatile EngineMetrics metrics;
+
   EngineServices(
       EngineConfig config,
       TimeSource time,
@@ -92,5 +95,14 @@ final class EngineServices {
 
   void trace(Tracing tracing) {
     this.tracing = tracing;
+  }
+
+  /** The enabled metrics, or null: then the engine counts nothing. */
+  EngineMetrics metrics() {
+    return metrics;
+  }
+
+  void measure(EngineMetrics metrics) {
+    this.metrics = metrics;
   }
 }

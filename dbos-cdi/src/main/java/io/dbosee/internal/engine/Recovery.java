@@ -114,6 +114,10 @@ final class Recovery {
         continue;
       }
       started.add(row.workflowId());
+      EngineMetrics metrics = services.metrics();
+      if (metrics != null) {
+        metrics.workflowRecovered(row.name());
+      }
     }
     if (!started.isEmpty()) {
       LOG.log(Level.INFO, "Recovering {0} pending workflow(s): {1}", started.size(), started);

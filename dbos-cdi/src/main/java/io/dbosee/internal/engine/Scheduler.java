@@ -582,7 +582,10 @@ public final class Scheduler implements AutoCloseable {
             : StartSpec.onQueue(row.queueName()).withWorkflowId(workflowId);
     WorkflowHandle<Object, Exception> handle =
         engine.start(spec, () -> definition.invoker().invoke(arguments));
-    db.tagWorkflow(workflowId, row.name());
+    // Only the first server to start a tick tags it: each tick is counted once among servers.
+    if (db.tagWorkflow(workflowId, row.name())) {
+      engine.countTick(row.name());
+    }
     if (row.queueName() != null) {
       // The enqueue woke the queue at once, and its claim skips rows locked at that moment: the
       // tag's update may have hidden the tick from it, so wake it again now that the row is free.

@@ -69,6 +69,8 @@ final class StepRunner {
         services.tracing() == null
             ? null
             : services.tracing().step(context.workflowId, functionId, step.name());
+    EngineMetrics metrics = services.metrics();
+    long startedNanos = metrics == null ? 0 : System.nanoTime();
     context.enterStep(functionId);
     try {
       result =
@@ -76,8 +78,12 @@ final class StepRunner {
               ? attempts(context, step, body)
               : delegated(context, functionId, step, body);
     } catch (Throwable t) {
+      String endStatus = failures.endStatus(t);
       if (observation != null) {
-        observation.finished(failures.endStatus(t), t);
+        observation.finished(endStatus, t);
+      }
+      if (metrics != null) {
+        metrics.stepEnded(step.name(), endStatus, System.nanoTime() - startedNanos);
       }
       if (context.running.cancelled()) {
         throw new DBOSWorkflowCancelledException(context.workflowId);
@@ -100,6 +106,10 @@ final class StepRunner {
     }
     if (observation != null) {
       observation.finished(WorkflowState.SUCCESS.name(), null);
+    }
+    if (metrics != null) {
+      metrics.stepEnded(
+          step.name(), WorkflowState.SUCCESS.name(), System.nanoTime() - startedNanos);
     }
     String output = serializer.serialize(result, step.returnType());
     Optional<RecordedOperation> winner =

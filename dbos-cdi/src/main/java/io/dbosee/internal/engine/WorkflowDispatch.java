@@ -71,6 +71,7 @@ final class WorkflowDispatch {
       queues.finished(queue);
       return;
     }
+    countDequeue(row);
     services.claimed.handedOver(row.workflowId());
     try {
       executor.execute(
@@ -94,6 +95,20 @@ final class WorkflowDispatch {
               + " application starts again: {1}",
           row.workflowId(),
           e.toString());
+    }
+  }
+
+  /**
+   * Counts a dequeue and its wait; the first one of a workflow (its first start counted by the
+   * claim) is the workflow's start, a later one (after a recovery put it back) is not.
+   */
+  private void countDequeue(WorkflowRow row) {
+    EngineMetrics metrics = services.metrics();
+    if (metrics != null) {
+      metrics.dequeued(row.queueName(), Math.max(0, services.now() - row.createdAt()));
+      if (row.recoveryAttempts() == 1) {
+        metrics.workflowStarted(row.name());
+      }
     }
   }
 

@@ -85,13 +85,42 @@ final class WorkflowExecution {
       throw new DBOSMaxRecoveryAttemptsExceededException(
           workflowId, definition.maxRecoveryAttempts());
     }
+    EngineMetrics metrics = services.metrics();
+    if (metrics == null) {
+      return traced(request, parent, init, running);
+    }
+    if (init.inserted()) {
+      metrics.workflowStarted(definition.name());
+    }
+    Object result;
+    try {
+      result = traced(request, parent, init, running);
+    } catch (Throwable t) {
+      String endStatus = failures.endStatus(t);
+      if (!WorkflowState.PENDING.name().equals(endStatus)) {
+        metrics.workflowEnded(definition.name(), endStatus, services.now() - row.createdAt());
+      }
+      throw t;
+    }
+    metrics.workflowEnded(
+        definition.name(), WorkflowState.SUCCESS.name(), services.now() - row.createdAt());
+    return result;
+  }
+
+  /** Runs the body under the tracing observer's workflow observation, if there is one. */
+  private Object traced(
+      ExecutionRequest request,
+      WorkflowContext parent,
+      SystemDatabase.InitResult init,
+      RunningWorkflow running)
+      throws Exception {
     Tracing tracing = services.tracing();
     if (tracing == null) {
       return executeBody(request, parent, init, running);
     }
     return tracing.workflow(
-        workflowId,
-        definition.name(),
+        request.workflowId(),
+        request.definition().name(),
         parent == null,
         failures::endStatus,
         () -> executeBody(request, parent, init, running));

@@ -61,8 +61,9 @@ public enum ErrorCode {
 
   // Warnings at start: tracing is off.
   AMBIGUOUS_OPENTELEMETRY(
-      "DBOS-CDI-060", "several OpenTelemetry beans, so workflows are not traced"),
-  UNUSABLE_OPENTELEMETRY("DBOS-CDI-061", "the OpenTelemetry bean cannot be used, so no tracing"),
+      "DBOS-CDI-060", "several OpenTelemetry beans, so workflows are neither traced nor measured"),
+  UNUSABLE_OPENTELEMETRY(
+      "DBOS-CDI-061", "the OpenTelemetry bean cannot be used, so no tracing nor metrics"),
 
   // Run time: bad input and code that changed under recorded workflows.
   UNSTORABLE_TEXT(

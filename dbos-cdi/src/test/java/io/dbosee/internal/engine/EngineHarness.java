@@ -34,6 +34,9 @@ final class EngineHarness implements AutoCloseable {
   /** The caller transactions every engine made from now on joins; null: none. */
   CallerTransactions callerTransactions;
 
+  /** What every engine made from now on counts its events into; null: none. */
+  EngineMetrics metrics;
+
   /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
   private SystemDataSources.Pool pool() {
     SystemDataSources.Pool pool =
@@ -195,6 +198,9 @@ final class EngineHarness implements AutoCloseable {
     }
     if (callerTransactions != null) {
       engine.joinCallerTransactions(callerTransactions);
+    }
+    if (metrics != null) {
+      engine.measure(metrics);
     }
     executorOf.put(engine, executor);
     engine.launch();

@@ -5,21 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.sample.it.OtlpCollector.ExportedSpan;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Workflow and step spans inside Open Liberty with MicroProfile Telemetry ({@code
@@ -43,35 +39,8 @@ class TracingIT {
   private static final String INTERNAL = "SPAN_KIND_INTERNAL";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private static OtlpCollector collector;
-  private static SampleProcess server;
-
-  @BeforeAll
-  static void startTheServer() throws Exception {
-    collector = OtlpCollector.start();
-    Path war = Path.of(System.getProperty("demo.postgres.dir")).resolveSibling("traced.war");
-    SampleServer.sampleWarWithTracedWorkflows().as(ZipExporter.class).exportTo(war.toFile(), true);
-    server = new SampleProcess(System.getProperty("otel.server.name"), war, true, "apps");
-    server.start("otel-server-1.log", environment());
-  }
-
-  /** Where the server exports its spans: this test's collector. */
-  private static Map<String, String> environment() {
-    return Map.of("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.tracesEndpoint());
-  }
-
-  @AfterAll
-  static void stopEverything() throws Exception {
-    try {
-      if (server != null) {
-        server.close();
-      }
-    } finally {
-      if (collector != null) {
-        collector.close();
-      }
-    }
-  }
+  @RegisterExtension
+  static final TelemetryServer telemetry = new TelemetryServer("traced.war", "otel-server-1.log");
 
   @Test
   @Order(1)
@@ -79,7 +48,8 @@ class TracingIT {
     Traceparent caller = Traceparent.create();
     String id = "traced-order-1";
 
-    HttpResponse<String> response = server.get("/test/tracing/order?id=" + id, caller.headers());
+    HttpResponse<String> response =
+        telemetry.server().get("/test/tracing/order?id=" + id, caller.headers());
     assertThat(response.body()).isEqualTo("failed: card declined for " + id);
 
     ExportedSpan request = serverSpan(caller);
@@ -130,7 +100,8 @@ class TracingIT {
     Traceparent caller = Traceparent.create();
     String id = "traced-queued-1";
 
-    HttpResponse<String> response = server.get("/test/tracing/enqueue?id=" + id, caller.headers());
+    HttpResponse<String> response =
+        telemetry.server().get("/test/tracing/enqueue?id=" + id, caller.headers());
     assertThat(response.body()).isEqualTo("enqueued " + id);
 
     ExportedSpan request = serverSpan(caller);
@@ -147,7 +118,8 @@ class TracingIT {
     Traceparent caller = Traceparent.create();
     String id = "traced-recovered-1";
 
-    HttpResponse<String> response = server.get("/test/tracing/wait?id=" + id, caller.headers());
+    HttpResponse<String> response =
+        telemetry.server().get("/test/tracing/wait?id=" + id, caller.headers());
     assertThat(response.body()).isEqualTo("started " + id);
     ExportedSpan request = serverSpan(caller);
     assertThat(awaitSpan(id, "fetch").traceId()).isEqualTo(caller.traceId());
@@ -156,10 +128,10 @@ class TracingIT {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> checkpoints(id) >= 1);
 
-    server.kill();
+    telemetry.server().kill();
     Instant killed = Instant.now();
-    server.start("otel-server-2.log", environment());
-    assertThat(server.get("/test/tracing/send?id=" + id + "&message=go").body())
+    telemetry.startServer("otel-server-2.log");
+    assertThat(telemetry.server().get("/test/tracing/send?id=" + id + "&message=go").body())
         .isEqualTo("sent to " + id);
 
     ExportedSpan finish = awaitSpan(id, "finish");
@@ -201,7 +173,7 @@ class TracingIT {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () ->
-                collector.spans().stream()
+                telemetry.collector().spans().stream()
                     .filter(s -> s.kind().equals(SERVER))
                     .filter(s -> s.parentSpanId().equals(caller.spanId()))
                     .findFirst(),
@@ -225,7 +197,7 @@ class TracingIT {
 
   /** The DBOS spans named {@code name} of the workflow that started after {@code after}. */
   private static List<ExportedSpan> spans(String workflowId, String name, Instant after) {
-    return collector.spans().stream()
+    return telemetry.collector().spans().stream()
         .filter(s -> s.scope().equals(SCOPE))
         .filter(s -> workflowId.equals(s.attribute("dbos.workflow.id")))
         .filter(s -> s.name().equals(name))
@@ -239,18 +211,22 @@ class TracingIT {
    */
   private static boolean listening() throws Exception {
     return Integer.parseInt(
-            server.single(
-                "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database()"
-                    + " AND query LIKE 'LISTEN %'"))
+            telemetry
+                .server()
+                .single(
+                    "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND query LIKE 'LISTEN %'"))
         > 0;
   }
 
   /** How many steps of the workflow are checkpointed. */
   private static int checkpoints(String workflowId) throws Exception {
     return Integer.parseInt(
-        server.single(
-            "SELECT count(*)::text FROM dbos.operation_outputs WHERE workflow_uuid = ?",
-            workflowId));
+        telemetry
+            .server()
+            .single(
+                "SELECT count(*)::text FROM dbos.operation_outputs WHERE workflow_uuid = ?",
+                workflowId));
   }
 
   /** {@code span} is in the caller's trace, a child of the span {@code parentSpanId}. */

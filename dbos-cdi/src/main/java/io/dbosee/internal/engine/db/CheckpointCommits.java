@@ -13,6 +13,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
 /**
@@ -51,6 +52,7 @@ final class CheckpointCommits {
   private final DataSource dataSource;
   private final String quotedSchema;
   private volatile Consumer<String> onCancelled = id -> {};
+  private volatile IntConsumer onCommitted;
   private volatile String executorId;
   private volatile BiConsumer<String, String> onOwner = (id, executor) -> {};
   private final String insertPrefix;
@@ -133,6 +135,11 @@ final class CheckpointCommits {
    */
   void onCancelled(Consumer<String> listener) {
     this.onCancelled = listener;
+  }
+
+  /** Tells {@code listener} how many checkpoints each batch committed together (null: nobody). */
+  void onCommitted(IntConsumer listener) {
+    this.onCommitted = listener;
   }
 
   /**
@@ -228,6 +235,10 @@ final class CheckpointCommits {
       insert(c, batch);
       for (Pending p : batch) {
         p.result = Optional.empty();
+      }
+      IntConsumer committed = onCommitted;
+      if (committed != null) {
+        committed.accept(batch.size());
       }
     } catch (SQLException | RuntimeException e) {
       if (batch.size() > 1 || isUniqueViolation(e)) {

@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
@@ -40,6 +42,7 @@ public final class QueueDatabase {
   private final String existsSql;
   private final String promoteSql;
   private final String nextDelayedSql;
+  private final String depthsSql;
   private final String partitionsSql;
   private final String requeueSql;
   private final QueueClaims claims;
@@ -173,6 +176,12 @@ public final class QueueDatabase {
             + t
             + " WHERE status = 'DELAYED' AND queue_name = ANY (?) AND "
             + ApplicationScope.ownOrUnclaimed("");
+    this.depthsSql =
+        "SELECT queue_name, count(*) FROM "
+            + t
+            + " WHERE status = 'ENQUEUED' AND queue_name = ANY (?) AND "
+            + ApplicationScope.ownOrUnclaimed("")
+            + " GROUP BY queue_name";
     this.partitionsSql =
         "SELECT DISTINCT queue_partition_key FROM "
             + t
@@ -317,6 +326,28 @@ public final class QueueDatabase {
       }
     } catch (SQLException e) {
       throw failure("read the delayed workflows of queues " + queueNames, e);
+    }
+  }
+
+  /**
+   * The ENQUEUED workflows of each of these queues that this application may run; a queue without
+   * any has 0. One query over the index of ENQUEUED and PENDING rows by queue.
+   */
+  public Map<String, Long> depths(List<String> queueNames) {
+    Map<String, Long> depths = new HashMap<>();
+    queueNames.forEach(name -> depths.put(name, 0L));
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(depthsSql)) {
+      ps.setArray(1, c.createArrayOf("text", queueNames.toArray()));
+      ApplicationScope.bind(ps, 2, applicationName);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          depths.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return depths;
+    } catch (SQLException e) {
+      throw failure("count the workflows waiting on queues " + queueNames, e);
     }
   }
 

@@ -189,9 +189,14 @@ public final class ScheduleDatabase {
         firedAt);
   }
 
-  /** Tags a tick's workflow with its schedule ({@code workflow_status.schedule_name}). */
-  public void tagWorkflow(String workflowId, String scheduleName) {
-    update(
+  /**
+   * Tags a tick's workflow with its schedule ({@code workflow_status.schedule_name}).
+   *
+   * @return whether this call tagged it: false when it was tagged already (another server, or an
+   *     earlier round, started the same tick)
+   */
+  public boolean tagWorkflow(String workflowId, String scheduleName) {
+    return update(
         "UPDATE \""
             + schema
             + "\".workflow_status SET schedule_name = ? WHERE workflow_uuid = ? AND schedule_name"

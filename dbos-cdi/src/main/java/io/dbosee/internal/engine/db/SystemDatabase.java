@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
 /**
@@ -266,6 +267,14 @@ public final class SystemDatabase {
    */
   public void onCancelledWorkflow(Consumer<String> listener) {
     checkpoints.onCancelled(listener);
+  }
+
+  /**
+   * Tells {@code listener} how many checkpoints each commit of {@link #recordOperation} wrote
+   * together (null: nobody).
+   */
+  public void onCheckpointsCommitted(IntConsumer listener) {
+    checkpoints.onCommitted(listener);
   }
 
   /** Every operation a workflow recorded, in position order. */

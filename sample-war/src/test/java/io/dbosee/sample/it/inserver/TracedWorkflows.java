@@ -1,16 +1,18 @@
 package io.dbosee.sample.it.inserver;
 
 import io.dbosee.DBOS;
+import io.dbosee.Scheduled;
 import io.dbosee.Step;
 import io.dbosee.Workflow;
 import io.dbosee.WorkflowQueue;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
- * The tracing test's workflows (test only, see {@code TracingIT}): each is traced as one workflow
- * span with a span per step.
+ * The tracing and metrics tests' workflows (test only, see {@code TracingIT} and {@code
+ * MetricsIT}): each is traced as one workflow span with a span per step, and counted.
  */
 @WorkflowQueue(name = TracedWorkflows.QUEUE)
 @ApplicationScoped
@@ -20,6 +22,9 @@ public class TracedWorkflows {
 
   /** The topic {@link #waitForGo} waits on. */
   public static final String TOPIC = "go";
+
+  /** The schedule of {@link #tick} (the sample's own schedule is off in the tests). */
+  public static final String SCHEDULE = "traced-every-second";
 
   @Inject DBOS dbos;
   @Inject TracedWorkflows self;
@@ -58,4 +63,9 @@ public class TracedWorkflows {
     String message = dbos.recv(TOPIC, String.class, Duration.ofMinutes(5)).orElse("a timeout");
     return self.finish(order, message);
   }
+
+  /** Ticks every second, for the schedule ticks' metric. */
+  @Scheduled(cron = "* * * * * *", name = SCHEDULE)
+  @Workflow
+  public void tick(Instant scheduledTime, Instant actualTime) {}
 }
