@@ -9,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 /**
@@ -30,18 +31,19 @@ public class WorkflowResource {
   @Inject CheckoutExample checkoutExample;
 
   /**
-   * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
-   * calling again with the id of a finished workflow returns its result without running it.
+   * Starts the workflow and answers when it is done, holding no thread meanwhile. With {@code
+   * ?id=...} the workflow gets that id: calling again with the id of a finished workflow returns
+   * its result without running it.
    */
   @GET
   @Path("workflow")
   @Produces(MediaType.TEXT_PLAIN)
-  public String workflow(@QueryParam("id") String id) {
+  public CompletionStage<String> workflow(@QueryParam("id") String id) {
     if (id == null || id.isBlank()) {
-      return workflows.workflow() + "\n";
+      return workflows.workflow().thenApply(result -> result + "\n");
     }
     try (var scope = dbos.withWorkflowId(id)) {
-      return workflows.workflow() + "\n";
+      return workflows.workflow().thenApply(result -> result + "\n");
     }
   }
 

@@ -6,6 +6,8 @@ import io.dbosee.Workflow;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.logging.Logger;
 
 /**
@@ -36,15 +38,16 @@ public class Workflows {
     LOG.info(">>> STEP 2 completed!");
   }
 
+  /** Returns a stage: a call starts it in the background, and its caller holds no thread. */
   @Workflow
-  public String workflow() {
+  public CompletionStage<String> workflow() {
     self.stepOne();
     for (int i = 0; i < 5; i++) {
       LOG.info("Press Control + C to stop the app...");
       dbos.sleep(Duration.ofSeconds(1));
     }
     self.stepTwo();
-    return "Workflow " + currentWorkflowId() + " completed";
+    return CompletableFuture.completedFuture("Workflow " + currentWorkflowId() + " completed");
   }
 
   private String currentWorkflowId() {
