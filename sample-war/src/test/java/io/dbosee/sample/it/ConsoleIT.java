@@ -99,6 +99,15 @@ class ConsoleIT {
     assertThat(AdminClient.VIEWER.post("/console-api/schedules/x/trigger", "").statusCode())
         .isEqualTo(403);
 
+    // In the browser: a user without the role gets the container's refusal, not the console.
+    start("failing", "console-role-secret");
+    try (ConsolePage page = ConsolePage.signedInAs("viewer", "dbos-viewer-dev")) {
+      page.open("#/workflows/console-role-secret");
+      assertThat(page.chromium.findElements(By.id("workflows"))).isEmpty();
+      assertThat(page.chromium.getPageSource())
+          .doesNotContain("console-role-secret", "ConsoleProbes");
+    }
+
     HttpResponse<String> script = AdminClient.OPERATOR.get("/console.js");
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.headers().firstValue("Content-Type"))
