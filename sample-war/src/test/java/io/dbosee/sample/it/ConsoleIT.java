@@ -112,7 +112,18 @@ class ConsoleIT {
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.headers().firstValue("Content-Type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
-    assertThat(script.headers().firstValue("ETag")).isPresent();
+    String etag = script.headers().firstValue("ETag").orElseThrow();
+    // Revalidated, not fetched again, while unchanged; the page itself is never cached.
+    assertThat(AdminClient.OPERATOR.get("/console.js", "If-None-Match", etag).statusCode())
+        .isEqualTo(304);
+    HttpResponse<String> page = AdminClient.OPERATOR.get("/");
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    // Liberty appends its own directive (no-cache=set-cookie) to the servlet's.
+    assertThat(page.headers().firstValue("Cache-Control"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("no-store"));
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .contains("default-src 'self'; img-src 'self' data:");
   }
 
   @Test
