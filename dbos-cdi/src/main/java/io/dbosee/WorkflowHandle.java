@@ -1,6 +1,7 @@
 package io.dbosee;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A workflow started in the background or enqueued: its id, its current status and, when it
@@ -51,4 +52,18 @@ public interface WorkflowHandle<T, X extends Exception> {
    *     goes on running
    */
   T getResult(Duration timeout) throws X;
+
+  /**
+   * The result as a stage that completes when the workflow finishes, without holding a thread
+   * meanwhile: a JAX-RS resource can return it and free its request thread. It completes
+   * exceptionally with what {@link #getResult()} would throw (the workflow's own exception as
+   * itself, {@link DBOSWorkflowCancelledException}, ...), or with {@link DBOSInterruptedException}
+   * if the application stops first (the workflow goes on).
+   *
+   * <p>Dependent actions without an executor of their own run on the library's executor thread that
+   * completed the stage; give long work your own executor ({@code thenApplyAsync(f,
+   * managedExecutor)}). Cancelling the stage ends only the wait; {@link
+   * java.util.concurrent.CompletableFuture#orTimeout} bounds it.
+   */
+  CompletionStage<T> getResultAsync();
 }

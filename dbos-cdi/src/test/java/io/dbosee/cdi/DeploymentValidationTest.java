@@ -64,6 +64,37 @@ class DeploymentValidationTest {
   }
 
   @ApplicationScoped
+  public static class FutureReturns {
+    @Workflow
+    public java.util.concurrent.Future<String> plainFuture() {
+      return null;
+    }
+
+    @Step
+    public java.util.concurrent.CompletionStage<String> stagedStep() {
+      return null;
+    }
+
+    @Workflow
+    public java.util.concurrent.CompletionStage<String> stagedWorkflow() {
+      return null;
+    }
+  }
+
+  @Test
+  void aWorkflowMayReturnAStageButNoOtherFutureAndAStepNone() {
+    String message = deploy(FutureReturns.class);
+    assertThat(message)
+        .contains("DBOS-CDI-093")
+        .contains("plainFuture() is annotated @Workflow and returns java.util.concurrent.Future")
+        .contains("Declare CompletionStage<T>")
+        .contains(
+            "stagedStep() is annotated @Step and returns java.util.concurrent.CompletionStage")
+        .contains("Return the value itself")
+        .doesNotContain("stagedWorkflow()");
+  }
+
+  @ApplicationScoped
   public static class FinalStep {
     @Step
     public final void fixed() {}

@@ -11,6 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 /**
@@ -28,18 +29,20 @@ public class GreetingResource {
   EntityManager em;
 
   /**
-   * Runs the workflow and answers when it is done. With {@code ?id=...} the workflow gets that id:
-   * calling again with the id of a finished workflow returns its result without running it.
+   * Starts the workflow and answers when it is done, holding no thread meanwhile. With {@code
+   * ?id=...} the workflow gets that id: calling again with the id of a finished workflow returns
+   * its result without running it.
    */
   @GET
   @Path("greeting/{name}")
   @Produces(MediaType.TEXT_PLAIN)
-  public String greeting(@PathParam("name") String name, @QueryParam("id") String id) {
+  public CompletionStage<String> greeting(
+      @PathParam("name") String name, @QueryParam("id") String id) {
     if (id == null || id.isBlank()) {
-      return greetings.greet(name) + "\n";
+      return greetings.greet(name).thenApply(greeting -> greeting + "\n");
     }
     try (var scope = dbos.withWorkflowId(id)) {
-      return greetings.greet(name) + "\n";
+      return greetings.greet(name).thenApply(greeting -> greeting + "\n");
     }
   }
 

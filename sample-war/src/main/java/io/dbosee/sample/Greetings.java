@@ -17,6 +17,8 @@ import jakarta.ws.rs.client.ClientBuilder;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -99,14 +101,15 @@ public class Greetings {
     LOG.info(">>> STEP 2: Greeting to " + name + " recorded in the database!");
   }
 
+  /** Returns a stage: a call starts it in the background, and its caller holds no thread. */
   @Workflow
-  public String greet(String name) {
+  public CompletionStage<String> greet(String name) {
     self.signGuestbook(name);
     for (int i = 0; i < 5; i++) {
       LOG.info("Press Control + C to stop the app...");
       dbos.sleep(Duration.ofSeconds(1));
     }
     self.insertGreeting(name);
-    return "Thank you for being awesome, " + name + "!";
+    return CompletableFuture.completedFuture("Thank you for being awesome, " + name + "!");
   }
 }

@@ -14,6 +14,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 
 /**
  * Owns the rules a durable method and its bean must follow before anything is prepared: public, not
@@ -149,6 +152,32 @@ final class MethodValidation {
                   + ". CDI cannot intercept final methods; remove 'final'."));
     }
     validateTransactional(beanClass, method, what, workflow, transaction);
+    validateFutureReturn(method, where, what, workflow);
+  }
+
+  /** A workflow may return a stage (it then starts in the background); nothing else a future. */
+  private void validateFutureReturn(Method method, String where, String what, boolean workflow) {
+    Class<?> type = method.getReturnType();
+    if (!Future.class.isAssignableFrom(type) && !CompletionStage.class.isAssignableFrom(type)) {
+      return;
+    }
+    if (workflow && (type == CompletionStage.class || type == CompletableFuture.class)) {
+      return;
+    }
+    definitionErrors.add(
+        ErrorCode.FUTURE_RETURN_TYPE.message(
+            where
+                + " is annotated "
+                + what
+                + " and returns "
+                + type.getName()
+                + (workflow
+                    ? ". A workflow may return CompletionStage<T> or CompletableFuture<T> (a call"
+                        + " then starts it in the background and returns the stage of its"
+                        + " result), not another future type. Declare CompletionStage<T>."
+                    : ". Its result is recorded as a value, so a future would be recorded before"
+                        + " its work is done. Return the value itself; declare the calling"
+                        + " workflow CompletionStage<T> if its caller should not wait.")));
   }
 
   /**

@@ -1,10 +1,14 @@
 package io.dbosee.internal.engine;
 
+import io.dbosee.DBOSNonExistentWorkflowException;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.WorkflowStatus;
 import io.dbosee.internal.errors.ErrorCode;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A handle to a workflow started or enqueued inside a caller's transaction: nothing of it exists
@@ -22,6 +26,9 @@ final class CommittedStart
   /** Null while the transaction is open; then whether it committed. */
   private volatile Boolean committed;
 
+  /** Completed with {@link #committed} when the transaction ends. */
+  private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
+
   CommittedStart(WorkflowHandle<Object, Exception> handle, Runnable dispatch) {
     this.handle = handle;
     this.dispatch = dispatch;
@@ -30,6 +37,7 @@ final class CommittedStart
   @Override
   public void completed(boolean committed) {
     this.committed = committed;
+    ended.complete(committed);
     if (!committed) {
       return;
     }
@@ -72,6 +80,24 @@ final class CommittedStart
   public Object getResult(Duration timeout) throws Exception {
     requireCompleted("result");
     return handle.getResult(timeout);
+  }
+
+  /**
+   * Unlike the blocking reads, allowed before the commit: a resource may return it from inside the
+   * transaction that starts the workflow. It follows the workflow once the transaction commits, and
+   * fails if it rolls back.
+   */
+  @Override
+  public CompletionStage<Object> getResultAsync() {
+    return ended.thenCompose(
+        commit -> {
+          if (!commit) {
+            // The transaction that started it rolled back: the workflow never existed.
+            throw new CompletionException(
+                new DBOSNonExistentWorkflowException(handle.workflowId()));
+          }
+          return handle.getResultAsync();
+        });
   }
 
   private void requireCompleted(String what) {

@@ -63,6 +63,7 @@ public final class DBOSEngine implements AutoCloseable {
   private final QueueDatabase queueDb;
   private final NotificationHub hub;
   private final WorkflowParking parking;
+  private final WorkflowOutcomes outcomes;
   private final WorkflowLauncher launcher;
   private final WorkflowCalls calls;
   private final WorkflowStarts starts;
@@ -123,7 +124,7 @@ public final class DBOSEngine implements AutoCloseable {
     Failures failures = new Failures(lifecycle);
     Cancellation cancellation = new Cancellation(services);
     DurableOperations operations = new DurableOperations(services, cancellation);
-    WorkflowOutcomes outcomes = new WorkflowOutcomes(services);
+    this.outcomes = new WorkflowOutcomes(services);
     WorkflowExecution execution = new WorkflowExecution(services, failures, cancellation, outcomes);
     this.parking = new WorkflowParking(services, hub, this::resumeParked);
     this.launcher = new WorkflowLauncher(services, execution, parking, outcomes);
@@ -264,6 +265,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     List<NotificationHub.Timer> timers = new ArrayList<>();
     timers.add(parking.parkedSweep);
+    timers.add(outcomes.watches());
     if (failover != null) {
       timers.add(failover);
     }
@@ -292,6 +294,7 @@ public final class DBOSEngine implements AutoCloseable {
     }
     hub.stop();
     parking.abandonAll();
+    outcomes.watches().stop();
   }
 
   /**

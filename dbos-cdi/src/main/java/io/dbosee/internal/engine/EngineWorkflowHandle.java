@@ -6,6 +6,8 @@ import io.dbosee.WorkflowStatus;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -44,7 +46,7 @@ final class EngineWorkflowHandle implements WorkflowHandle<Object, Exception> {
 
   @Override
   public Object getResult() throws Exception {
-    return outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, true);
+    return asReturned(outcomes.awaitOutcome(workflowId, definition, Long.MAX_VALUE, null, true));
   }
 
   @Override
@@ -53,7 +55,26 @@ final class EngineWorkflowHandle implements WorkflowHandle<Object, Exception> {
     long now = System.nanoTime();
     long deadline =
         timeout.toNanos() >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + timeout.toNanos();
-    return outcomes.awaitOutcome(workflowId, definition, deadline, timeout, true);
+    return asReturned(outcomes.awaitOutcome(workflowId, definition, deadline, timeout, true));
+  }
+
+  @Override
+  public CompletionStage<Object> getResultAsync() {
+    CompletableFuture<Object> outcome = outcomes.outcomeAsync(workflowId, definition);
+    return returnsStage() ? outcome.thenApply(this::asReturned) : outcome;
+  }
+
+  /**
+   * The result as the workflow method returns it: for a method returning a stage, a completed
+   * stage, so that a handle typed by that method ({@code enqueue(() -> orders.place(o))}) holds
+   * what its type says.
+   */
+  private Object asReturned(Object result) {
+    return returnsStage() ? CompletableFuture.completedFuture(result) : result;
+  }
+
+  private boolean returnsStage() {
+    return definition != null && definition.returnsStage();
   }
 
   @Override

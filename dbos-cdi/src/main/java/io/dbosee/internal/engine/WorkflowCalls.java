@@ -4,6 +4,8 @@ import io.dbosee.internal.engine.db.SystemDatabase;
 import io.dbosee.internal.engine.serialization.Serializer;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a call to a workflow method does: inside a start or enqueue, it starts the workflow; inside
@@ -58,6 +60,32 @@ final class WorkflowCalls {
     if (parent != null && parent.inStep()) {
       return body.proceed();
     }
+    if (definition.returnsStage()) {
+      return thread.dispatched
+          ? CompletableFuture.completedFuture(runWorkflowHere(definition, arguments, body))
+          : startInBackground(definition, arguments, body);
+    }
+    return runWorkflowHere(definition, arguments, body);
+  }
+
+  /**
+   * A call of a workflow method that returns a {@code CompletionStage}, as Jakarta Concurrency's
+   * {@code @Asynchronous} does: the workflow starts in the background (inside a workflow, as its
+   * durable child) and the caller gets the stage of its result, holding no thread.
+   */
+  private CompletionStage<Object> startInBackground(
+      WorkflowDefinition definition, Object[] arguments, Invocation body) {
+    // The handle gives the result as the method returns it: a stage, flattened here.
+    return starts
+        .start(StartSpec.background(), () -> runWorkflow(definition, arguments, body))
+        .getResultAsync()
+        .thenCompose(ReturnedStages::flatten);
+  }
+
+  private Object runWorkflowHere(WorkflowDefinition definition, Object[] arguments, Invocation body)
+      throws Exception {
+    ThreadHandoffs.OnThread thread = threads.here();
+    WorkflowContext parent = thread.context;
     lifecycle.requireRunning(definition);
     String assigned = thread.takeAssignedId();
     // Serialize first: an argument that cannot be recorded fails the call before any record.

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param name the workflow name
  * @param className the class that declares it (with the name, its address)
  * @param parameterTypes the declared parameter types
- * @param returnType the declared return type
+ * @param returnType the declared return type (see {@link #resultType})
  * @param maxRecoveryAttempts starts allowed after the first one before it is parked
  * @param classLoader where recorded exception types are looked up
  * @param invoker how recovery starts it
@@ -94,6 +94,19 @@ public record WorkflowDefinition(
         classLoader,
         invoker,
         false);
+  }
+
+  /**
+   * Whether the method returns a {@code CompletionStage} (or {@code CompletableFuture}): a call
+   * starts the workflow in the background and returns the stage of its result.
+   */
+  public boolean returnsStage() {
+    return !wrapsStep && ReturnedStages.isStage(returnType);
+  }
+
+  /** The type of the recorded result: for a method returning a stage, the stage's value type. */
+  public Type resultType() {
+    return wrapsStep ? returnType : ReturnedStages.valueType(returnType);
   }
 
   /** The key recovery uses to find this workflow from a {@code workflow_status} row. */

@@ -122,6 +122,9 @@ final class WorkflowExecution {
     Object result;
     try {
       result = request.body().proceed();
+      if (definition.returnsStage()) {
+        result = ReturnedStages.await(result);
+      }
     } catch (Throwable t) {
       throw finishFailed(context, t);
     } finally {
@@ -136,7 +139,7 @@ final class WorkflowExecution {
     }
     String output;
     try {
-      output = serializer.serialize(result, definition.returnType());
+      output = serializer.serialize(result, definition.resultType());
     } catch (DBOSSerializationException e) {
       throw finishFailed(context, e);
     }

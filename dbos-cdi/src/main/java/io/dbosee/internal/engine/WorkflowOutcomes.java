@@ -37,6 +37,19 @@ final class WorkflowOutcomes {
     this.config = services.config;
     this.db = services.db;
     this.active = services.active;
+    this.watches = new ResultWatches(services, this);
+  }
+
+  /** Callers awaiting outcomes without a thread. */
+  private final ResultWatches watches;
+
+  ResultWatches watches() {
+    return watches;
+  }
+
+  /** The outcome as a stage that completes when the workflow finishes, holding no thread. */
+  CompletableFuture<Object> outcomeAsync(String workflowId, WorkflowDefinition definition) {
+    return watches.watch(workflowId, definition);
   }
 
   /**
@@ -66,7 +79,7 @@ final class WorkflowOutcomes {
               + " error to return (returning null would pass for one). Start the workflow again"
               + " to compute it, or delete the workflow.");
     }
-    Type returnType = definition == null ? Object.class : definition.returnType();
+    Type returnType = definition == null ? Object.class : definition.resultType();
     ClassLoader loader = definition == null ? LOADER : definition.classLoader();
     return switch (WorkflowState.valueOf(row.status())) {
       case SUCCESS -> services.read(row.serialization()).deserialize(row.output(), returnType);
@@ -153,6 +166,7 @@ final class WorkflowOutcomes {
     if (signal != null) {
       signal.complete(null);
     }
+    watches.finished(workflowId);
   }
 
   WorkflowRow readWorkflow(String workflowId) {

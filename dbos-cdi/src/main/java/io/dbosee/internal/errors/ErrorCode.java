@@ -100,6 +100,9 @@ public enum ErrorCode {
   INVALID_APPLICATION_NAME("DBOS-CDI-091", "an application name that is empty or too long"),
   QUEUE_OF_ANOTHER_APPLICATION(
       "DBOS-CDI-092", "a declared queue's name is registered by another application"),
+  FUTURE_RETURN_TYPE(
+      "DBOS-CDI-093",
+      "a durable method returns a future the library cannot record (a step's, or not a stage)"),
   // The transactional outbox: starts, enqueues and sends inside a caller's JTA transaction.
   OUTBOX_NOT_CONFIGURED(
       "DBOS-CDI-097", "a start, enqueue or send inside a transaction it cannot join"),

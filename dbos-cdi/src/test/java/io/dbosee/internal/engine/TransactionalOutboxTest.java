@@ -14,7 +14,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +168,32 @@ class TransactionalOutboxTest {
     assertThatThrownBy(handle::getStatus).hasMessageStartingWith("[DBOS-CDI-100]");
     tx.commit();
     assertThat(handle.getResult(WAIT)).isEqualTo("fulfilled o-1");
+  }
+
+  @Test
+  void theResultStageMayBeTakenInsideTheTransactionAndFollowsTheCommit() throws Exception {
+    harness.engine("local", List.of(queue("q")), fulfil);
+
+    JdbcCallerTransactions.Tx rolledBack = transactions.begin();
+    CompletableFuture<Object> never =
+        fulfil
+            .start(StartSpec.onQueue("q").withWorkflowId("never"), "o-0")
+            .getResultAsync()
+            .toCompletableFuture();
+    rolledBack.rollback();
+    assertThatThrownBy(() -> never.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DBOSNonExistentWorkflowException.class);
+
+    JdbcCallerTransactions.Tx tx = transactions.begin();
+    CompletableFuture<Object> shipped =
+        fulfil
+            .start(StartSpec.onQueue("q").withWorkflowId("ship-o-1"), "o-1")
+            .getResultAsync()
+            .toCompletableFuture();
+    assertThat(shipped).isNotDone();
+    tx.commit();
+
+    assertThat(shipped.get(30, TimeUnit.SECONDS)).isEqualTo("fulfilled o-1");
   }
 
   @Test

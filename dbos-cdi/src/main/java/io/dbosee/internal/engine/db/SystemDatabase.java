@@ -329,15 +329,37 @@ public final class SystemDatabase {
    * client's SQL, say, which notifies nobody) or taken over by another executor.
    */
   public List<String> notRunningHere(Collection<String> workflowIds, String executorId) {
+    return idsAmong(
+        workflowIds,
+        "status <> 'PENDING' OR executor_id IS DISTINCT FROM ?",
+        executorId,
+        "look at the status of the waiting workflows");
+  }
+
+  /** Which of {@code workflowIds} exist and have not finished (neither a result nor an error). */
+  public List<String> unfinished(Collection<String> workflowIds) {
+    return idsAmong(
+        workflowIds,
+        "status IN ('PENDING', 'ENQUEUED', 'DELAYED')",
+        null,
+        "look at the status of the workflows whose results are awaited");
+  }
+
+  /** Which of {@code workflowIds} have a row matching {@code condition} (with one parameter). */
+  private List<String> idsAmong(
+      Collection<String> workflowIds, String condition, String parameter, String what) {
     try (Connection c = connection();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT workflow_uuid FROM "
                     + qualified("workflow_status")
-                    + " WHERE workflow_uuid = ANY(?) AND (status <> 'PENDING' OR executor_id IS"
-                    + " DISTINCT FROM ?)")) {
+                    + " WHERE workflow_uuid = ANY(?) AND ("
+                    + condition
+                    + ")")) {
       ps.setArray(1, c.createArrayOf("text", workflowIds.toArray()));
-      ps.setString(2, executorId);
+      if (parameter != null) {
+        ps.setString(2, parameter);
+      }
       List<String> ids = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -346,7 +368,7 @@ public final class SystemDatabase {
       }
       return ids;
     } catch (SQLException e) {
-      throw failure("look at the status of the waiting workflows", e);
+      throw failure(what, e);
     }
   }
 
