@@ -386,7 +386,8 @@ async function scheduleAction(name, action, body) {
     if (action === "trigger") {
       $("notice").replaceChildren("Started ", workflowLink(result.workflow_id), ".");
     } else if (action === "backfill") {
-      say("Backfill of " + name + " started " + result.workflow_ids.length + " tick(s).");
+      // The answer names every tick of the interval, also those that had already run.
+      say("Backfill of " + name + ": " + result.workflow_ids.length + " tick(s) in the interval, those not run before started.");
     } else {
       say((action === "pause" ? "Paused " : "Resumed ") + name + ".");
     }

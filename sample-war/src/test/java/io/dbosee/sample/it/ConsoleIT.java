@@ -427,7 +427,12 @@ class ConsoleIT {
       page.type(By.id("backfill-from"), "2026-01-01T00:00:00Z");
       page.type(By.id("backfill-to"), "2026-01-01T03:00:00Z");
       page.click(By.id("backfill"));
-      page.waitUntil(textToBe(By.id("notice"), "Backfill of " + SCHEDULE + " started 3 tick(s)."));
+      page.waitUntil(
+          textToBe(
+              By.id("notice"),
+              "Backfill of "
+                  + SCHEDULE
+                  + ": 3 tick(s) in the interval, those not run before started."));
       assertThat(
               SampleServer.count(
                   "SELECT count(*) FROM dbos.workflow_status WHERE workflow_uuid LIKE ?",
