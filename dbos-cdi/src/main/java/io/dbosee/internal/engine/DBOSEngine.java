@@ -8,6 +8,7 @@ import io.dbosee.internal.engine.db.ApplicationVersions;
 import io.dbosee.internal.engine.db.DebounceDatabase;
 import io.dbosee.internal.engine.db.ExecutorLeases;
 import io.dbosee.internal.engine.db.MessageDatabase;
+import io.dbosee.internal.engine.db.OperationsOverview;
 import io.dbosee.internal.engine.db.QueueCatalog;
 import io.dbosee.internal.engine.db.QueueDatabase;
 import io.dbosee.internal.engine.db.SystemDatabase;
@@ -557,5 +558,10 @@ public final class DBOSEngine implements AutoCloseable {
   /** Listing, inspecting, forking, deleting and collecting workflows. */
   public WorkflowManagement management() {
     return management;
+  }
+
+  /** The operations console's reads: queue depth, versions, leases, a workflow's communication. */
+  public OperationsOverview overview() {
+    return new OperationsOverview(dataSource, config.schema(), config.applicationName());
   }
 }

@@ -82,7 +82,11 @@ final class Streams {
     }
     if (context.inStep()) {
       messages.writeStream(
-          WrittenBy.step(context.workflowId, context.stepFunctionId()), key, text, services.now());
+          WrittenBy.step(context.workflowId, context.stepFunctionId()),
+          key,
+          text,
+          services.now(),
+          name);
       return;
     }
     Operation operation = operations.begin(context);
@@ -91,7 +95,11 @@ final class Streams {
       return;
     }
     messages.writeStream(
-        WrittenBy.operation(context.workflowId, operation.functionId()), key, text, services.now());
+        WrittenBy.operation(context.workflowId, operation.functionId()),
+        key,
+        text,
+        services.now(),
+        name);
   }
 
   /**

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -139,6 +140,15 @@ public final class WorkflowManagement {
             "DBOS.listQueuedWorkflows",
             WorkflowStatus[].class,
             () -> db.listWorkflows(input, true).toArray(WorkflowStatus[]::new)));
+  }
+
+  /**
+   * How many workflows of each status {@code input} selects, its statuses and paging left aside (a
+   * plain read, as the status is: the operations console's counts).
+   */
+  public Map<WorkflowState, Long> countByStatus(ListWorkflowsInput input) {
+    Objects.requireNonNull(input, "input (ListWorkflowsInput.ALL for every workflow)");
+    return db.countByStatus(input);
   }
 
   /** The workflow's full status, empty when no workflow has that id (not a step: a plain read). */

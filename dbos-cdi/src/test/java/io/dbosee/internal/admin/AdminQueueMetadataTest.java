@@ -17,7 +17,7 @@ class AdminQueueMetadataTest {
             .withConcurrency(10)
             .withPartitionLimits(new PartitionLimits(2, 1, 5, Duration.ofMillis(1500)));
 
-    assertThat(AdminServlet.queueMetadata(tenants).toString())
+    assertThat(OperationsEndpoints.queueMetadata(tenants).toString())
         .isEqualTo(
             "{\"name\":\"tenants\",\"concurrency\":10,\"priorityEnabled\":false,"
                 + "\"partitionQueue\":true,\"partitionConcurrency\":2,"
@@ -28,7 +28,7 @@ class AdminQueueMetadataTest {
   @Test
   void limitsThatAreNotSetAreLeftOut() {
     assertThat(
-            AdminServlet.queueMetadata(
+            OperationsEndpoints.queueMetadata(
                     QueueDefinition.unlimited("plain").withRateLimit(3, Duration.ofSeconds(2)))
                 .toString())
         .isEqualTo(

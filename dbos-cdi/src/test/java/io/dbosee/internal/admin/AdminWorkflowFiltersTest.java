@@ -14,7 +14,7 @@ class AdminWorkflowFiltersTest {
 
   @Test
   void withoutAnOptionTheListingIsThisApplications() {
-    ListWorkflowsInput input = AdminServlet.filters(EMPTY, null, false);
+    ListWorkflowsInput input = WorkflowEndpoints.filters(EMPTY, null, false);
 
     assertThat(input.allApplications()).isFalse();
     assertThat(input.applicationNames()).isEmpty();
@@ -22,8 +22,8 @@ class AdminWorkflowFiltersTest {
 
   @Test
   void theQueryParameterAsksForEveryApplication() {
-    assertThat(AdminServlet.filters(EMPTY, "true", true).allApplications()).isTrue();
-    assertThat(AdminServlet.filters(EMPTY, "false", true).allApplications()).isFalse();
+    assertThat(WorkflowEndpoints.filters(EMPTY, "true", true).allApplications()).isTrue();
+    assertThat(WorkflowEndpoints.filters(EMPTY, "false", true).allApplications()).isFalse();
   }
 
   @Test
@@ -34,9 +34,9 @@ class AdminWorkflowFiltersTest {
             .add("application_name", Json.createArrayBuilder().add("billing").add("orders"))
             .build();
 
-    assertThat(AdminServlet.filters(one, null, false).applicationNames())
+    assertThat(WorkflowEndpoints.filters(one, null, false).applicationNames())
         .containsExactly("billing");
-    assertThat(AdminServlet.filters(two, null, false).applicationNames())
+    assertThat(WorkflowEndpoints.filters(two, null, false).applicationNames())
         .containsExactly("billing", "orders");
   }
 
@@ -44,10 +44,10 @@ class AdminWorkflowFiltersTest {
   void aBadOptionIsABadRequest() {
     JsonObject named = Json.createObjectBuilder().add("application_name", "billing").build();
 
-    assertThatThrownBy(() -> AdminServlet.filters(EMPTY, "yes", false))
+    assertThatThrownBy(() -> WorkflowEndpoints.filters(EMPTY, "yes", false))
         .satisfies(e -> assertThat(AdminServlet.statusOf((RuntimeException) e)).isEqualTo(400))
         .hasMessageContaining("all_applications must be true or false, got 'yes'");
-    assertThatThrownBy(() -> AdminServlet.filters(named, "true", false))
+    assertThatThrownBy(() -> WorkflowEndpoints.filters(named, "true", false))
         .satisfies(e -> assertThat(AdminServlet.statusOf((RuntimeException) e)).isEqualTo(400))
         .hasMessageContaining("not both");
   }

@@ -104,25 +104,51 @@ class StreamTest {
 
   @Test
   void aReplayDoesNotWriteAgain() throws Exception {
+    DBOSEngine engine = writeAllAndClose("w-3");
+    harness.query("DELETE FROM dbos.operation_outputs WHERE function_id = 5 RETURNING 1");
+
+    replay(engine, "w-3");
+
+    // Only the close, whose checkpoint was removed, was written again.
+    assertThat(harness.query("SELECT count(*) FROM dbos.streams")).isEqualTo("7");
+  }
+
+  @Test
+  void aReplayPastTheCloseFindsItRecordedAsTheClose() throws Exception {
+    DBOSEngine engine = writeAllAndClose("w-4");
+    // Recorded as the DBOS SDKs name it, which is also the name a replay checks.
+    assertThat(
+            harness.query(
+                "SELECT function_name FROM dbos.operation_outputs WHERE workflow_uuid = 'w-4'"
+                    + " AND function_id = 5"))
+        .isEqualTo("DBOS.closeStream");
+
+    replay(engine, "w-4");
+  }
+
+  /** An engine that has run the writer to its end (close included) as {@code workflowId}. */
+  private DBOSEngine writeAllAndClose(String workflowId) throws Exception {
     WorkflowSpec writer = writer(true);
     DBOSEngine engine = harness.engine("local", writer);
     resume.countDown();
-    try (AutoCloseable id = engine.assignWorkflowId("w-3")) {
+    try (AutoCloseable id = engine.assignWorkflowId(workflowId)) {
       writer.call();
     }
+    return engine;
+  }
+
+  /** Marks the finished workflow PENDING and recovers it: it replays to SUCCESS. */
+  private void replay(DBOSEngine engine, String workflowId) {
     harness.query(
-        "UPDATE dbos.workflow_status SET status = 'PENDING' WHERE workflow_uuid = 'w-3'"
-            + " RETURNING 1");
-    harness.query("DELETE FROM dbos.operation_outputs WHERE function_id = 5 RETURNING 1");
+        "UPDATE dbos.workflow_status SET status = 'PENDING' WHERE workflow_uuid = ? RETURNING 1",
+        workflowId);
 
     engine.recoverPendingWorkflows();
 
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> "SUCCESS".equals(harness.status("w-3")));
+        .until(() -> "SUCCESS".equals(harness.status(workflowId)));
     assertThat(bodies).hasValue(2);
-    // Only the close, whose checkpoint was removed, was written again.
-    assertThat(harness.query("SELECT count(*) FROM dbos.streams")).isEqualTo("7");
   }
 
   @Test

@@ -62,6 +62,12 @@ final class AdminClient {
     return send(builder(path).GET());
   }
 
+  /** A GET with one more request header (a conditional one, say). */
+  HttpResponse<String> get(String path, String header, String value)
+      throws IOException, InterruptedException {
+    return send(builder(path).header(header, value).GET());
+  }
+
   HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
     return send(
         builder(path)

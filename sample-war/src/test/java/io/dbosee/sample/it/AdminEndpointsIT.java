@@ -103,7 +103,18 @@ class AdminEndpointsIT {
             new String[] {"GET", "/workflows/guard-pending/steps"},
             new String[] {"POST", "/workflows/guard-pending/cancel", ""},
             new String[] {"POST", "/workflows/guard-done/resume", ""},
-            new String[] {"POST", "/workflows/guard-done/fork", "{\"start_step\": 0}"});
+            new String[] {"POST", "/workflows/guard-done/fork", "{\"start_step\": 0}"},
+            new String[] {"POST", "/workflows/guard-done/delete", "{}"},
+            // The console: its files and its own JSON.
+            new String[] {"GET", "/console.js"},
+            new String[] {"GET", "/console.css"},
+            new String[] {"POST", "/console-api/counts", "{}"},
+            new String[] {"GET", "/console-api/workflows/guard-pending/related"},
+            new String[] {"GET", "/console-api/queues"},
+            new String[] {"GET", "/console-api/schedules"},
+            new String[] {"GET", "/console-api/servers"},
+            new String[] {"POST", "/console-api/schedules/any/pause", ""},
+            new String[] {"POST", "/console-api/schedules/any/trigger", ""});
 
     for (String[] call : calls) {
       for (AdminClient unauthenticated : List.of(ANONYMOUS, WRONG_PASSWORD)) {

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -87,8 +89,65 @@ public final class ManagementDatabase {
     if (input.loadOutput()) {
       sql.append(Payloads.outputJoin(quotedSchema(), "ws"));
     }
-    sql.append(" WHERE true");
     List<Object> parameters = new ArrayList<>();
+    where(sql, parameters, input, queuedOnly);
+    String direction = input.sortDescending() ? " DESC" : "";
+    sql.append(" ORDER BY ws.created_at")
+        .append(direction)
+        .append(", ws.workflow_uuid")
+        .append(direction);
+    if (input.limit() != null) {
+      sql.append(" LIMIT ?");
+      parameters.add(input.limit().longValue());
+    }
+    if (input.offset() != null) {
+      sql.append(" OFFSET ?");
+      parameters.add(input.offset().longValue());
+    }
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(c, ps, parameters);
+      List<WorkflowStatus> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(statusOf(rs));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw failure("list workflows", e);
+    }
+  }
+
+  /**
+   * How many workflows of each status {@code input} selects when its statuses are left aside (its
+   * limit and offset too): the counts a listing shows next to its status filter.
+   */
+  public Map<WorkflowState, Long> countByStatus(ListWorkflowsInput input) {
+    StringBuilder sql =
+        new StringBuilder("SELECT ws.status, count(*) FROM ").append(status).append(" ws");
+    List<Object> parameters = new ArrayList<>();
+    where(sql, parameters, input.withStatuses(List.of()), false);
+    sql.append(" GROUP BY ws.status");
+    Map<WorkflowState, Long> counts = new EnumMap<>(WorkflowState.class);
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      bind(c, ps, parameters);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          counts.put(WorkflowState.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return counts;
+    } catch (SQLException e) {
+      throw failure("count workflows by status", e);
+    }
+  }
+
+  /** The WHERE clause of a listing: every filter of {@code input} but its paging. */
+  private void where(
+      StringBuilder sql, List<Object> parameters, ListWorkflowsInput input, boolean queuedOnly) {
+    sql.append(" WHERE true");
     if (!input.workflowIds().isEmpty()) {
       sql.append(" AND ws.workflow_uuid = ANY (?)");
       parameters.add(input.workflowIds().toArray(String[]::new));
@@ -121,32 +180,6 @@ public final class ManagementDatabase {
     if (input.endTime() != null) {
       sql.append(" AND ws.created_at <= ?");
       parameters.add(input.endTime().toEpochMilli());
-    }
-    String direction = input.sortDescending() ? " DESC" : "";
-    sql.append(" ORDER BY ws.created_at")
-        .append(direction)
-        .append(", ws.workflow_uuid")
-        .append(direction);
-    if (input.limit() != null) {
-      sql.append(" LIMIT ?");
-      parameters.add(input.limit().longValue());
-    }
-    if (input.offset() != null) {
-      sql.append(" OFFSET ?");
-      parameters.add(input.offset().longValue());
-    }
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(sql.toString())) {
-      bind(c, ps, parameters);
-      List<WorkflowStatus> rows = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.add(statusOf(rs));
-        }
-      }
-      return rows;
-    } catch (SQLException e) {
-      throw failure("list workflows", e);
     }
   }
 

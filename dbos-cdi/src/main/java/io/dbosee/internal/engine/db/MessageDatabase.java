@@ -289,9 +289,11 @@ public final class MessageDatabase {
 
   /**
    * Appends a value to a workflow's stream at the next offset; when the writer is the workflow's
-   * own operation, also records that operation: one statement.
+   * own operation, also records that operation, named {@code operationName} (DBOS.writeStream or
+   * DBOS.closeStream, as the DBOS SDKs name them and a replay expects): one statement.
    */
-  public void writeStream(WrittenBy writer, String key, Value entry, long now) {
+  public void writeStream(
+      WrittenBy writer, String key, Value entry, long now, String operationName) {
     String workflowId = writer.workflowId();
     int functionId = writer.functionId();
     String value = entry.text();
@@ -315,7 +317,7 @@ public final class MessageDatabase {
                     + s
                     + ".operation_outputs (workflow_uuid, function_id, function_name,"
                     + " started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)"
-                    + " VALUES (?, ?, 'DBOS.writeStream', ?, ?, ?, ?) ON CONFLICT DO NOTHING)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING)"
                 : "")
             + " SELECT pg_notify('dbos_streams_channel', ? || '::' || ?)";
     try (Connection c = connection();
@@ -331,6 +333,7 @@ public final class MessageDatabase {
       if (recordOperation) {
         ps.setString(i++, workflowId);
         ps.setInt(i++, functionId);
+        ps.setString(i++, operationName);
         ps.setLong(i++, now);
         ps.setLong(i++, now);
         ps.setString(i++, serialization);

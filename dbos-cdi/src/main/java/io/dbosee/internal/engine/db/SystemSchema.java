@@ -452,7 +452,7 @@ public final class SystemSchema {
     }
   }
 
-  private static boolean tableExists(Connection c, String qualified) throws SQLException {
+  static boolean tableExists(Connection c, String qualified) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
       s.setString(1, qualified);
       try (ResultSet rs = s.executeQuery()) {
