@@ -497,8 +497,10 @@ class QueueTest {
   }
 
   /**
-   * An executor that holds back, while {@link #holding}, the tasks its own threads submit (a queue
-   * round's dispatch of what it claimed), until {@link #release()}.
+   * An executor that holds back, while {@link #holding}, the dispatches of claimed workflows (tasks
+   * of {@link WorkflowDispatch} that its own threads submit: a queue round's), until {@link
+   * #release()}. Queue rounds themselves, which the notification listener's thread also submits,
+   * pass: holding one would leave the workflow unclaimed.
    */
   private static final class HoldingExecutor extends java.util.concurrent.ThreadPoolExecutor {
     volatile boolean holding;
@@ -516,7 +518,9 @@ class QueueTest {
 
     @Override
     public void execute(Runnable task) {
-      if (holding && Thread.currentThread().getName().equals("holding-pool")) {
+      if (holding
+          && Thread.currentThread().getName().equals("holding-pool")
+          && task.getClass().getName().startsWith(WorkflowDispatch.class.getName())) {
         held.add(task);
       } else {
         super.execute(task);
