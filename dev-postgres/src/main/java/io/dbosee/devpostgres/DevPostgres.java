@@ -33,17 +33,20 @@ import java.util.Optional;
  *
  * <p>For WildFly the second argument names a properties file instead (it ends with {@code
  * .properties}): the same values as system properties, which {@code standalone.sh -P <file>} hands
- * to the server, where server-config's {@code dbos-wildfly.cli} data sources read them.
+ * to the server, where server-config's {@code dbos-wildfly.cli} data sources read them. For Payara
+ * it names an asadmin command file (it ends with {@code .asadmin}) that sets them as the domain's
+ * system properties ({@code asadmin multimode --file <file>}). See {@link ServerOverrides}.
  *
  * <p>With {@code POSTGRES_HOST} set in the environment it starts nothing and removes that file (a
  * properties file is left empty, so that {@code -P} still finds it), so the {@code POSTGRES_*}
- * variables reach the server unchanged.
+ * variables reach the server unchanged; Payara's asadmin file sets their values as the system
+ * properties.
  *
- * <p>Usage: {@code DevPostgres <base directory> <liberty server directory or wildfly .properties
- * file> [database [other database...]]}: each database is created when missing, the first is the
- * server's {@code postgres.database} (the others, such as the sample's second application database,
- * are named by the server's own configuration); the data lives in {@code <base directory>/data},
- * the server's log in {@code <base directory>/postgres.log}.
+ * <p>Usage: {@code DevPostgres <base directory> <liberty server directory, wildfly .properties or
+ * payara .asadmin file> [database [other database...]]}: each database is created when missing, the
+ * first is the server's {@code postgres.database} (the others, such as the sample's second
+ * application database, are named by the server's own configuration); the data lives in {@code
+ * <base directory>/data}, the server's log in {@code <base directory>/postgres.log}.
  */
 public final class DevPostgres {
   private static final String USER = "postgres";
@@ -53,8 +56,8 @@ public final class DevPostgres {
   private final Path dataDir;
   private final Path overridesFile;
 
-  /** A WildFly properties file rather than a Liberty configDropins override. */
-  private final boolean properties;
+  /** What the server reads: Liberty's, WildFly's or Payara's format. */
+  private final ServerOverrides overrides;
 
   private final String database;
   private final List<String> otherDatabases;
@@ -62,11 +65,8 @@ public final class DevPostgres {
   DevPostgres(Path baseDir, Path serverDir, String database, List<String> otherDatabases) {
     this.baseDir = baseDir.toAbsolutePath();
     this.dataDir = this.baseDir.resolve("data");
-    this.properties = serverDir.getFileName().toString().endsWith(".properties");
-    this.overridesFile =
-        properties
-            ? serverDir.toAbsolutePath()
-            : serverDir.toAbsolutePath().resolve("configDropins/overrides/dev-postgres.xml");
+    this.overrides = ServerOverrides.forTarget(serverDir);
+    this.overridesFile = overrides.file(serverDir.toAbsolutePath());
     this.database = database;
     this.otherDatabases = List.copyOf(otherDatabases);
   }
@@ -74,8 +74,8 @@ public final class DevPostgres {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       throw new IllegalArgumentException(
-          "usage: DevPostgres <base directory> <liberty server directory or wildfly .properties"
-              + " file> [database [other database...]]");
+          "usage: DevPostgres <base directory> <liberty server directory, wildfly .properties"
+              + " or payara .asadmin file> [database [other database...]]");
     }
     String database = args.length > 2 ? args[2] : "dbos_sample";
     List<String> others = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
@@ -85,8 +85,9 @@ public final class DevPostgres {
   void run() throws IOException, SQLException, InterruptedException {
     String externalHost = System.getenv("POSTGRES_HOST");
     if (externalHost != null && !externalHost.isBlank()) {
-      if (properties) {
-        write("# POSTGRES_HOST is set: the server reads the POSTGRES_* variables.\n");
+      Optional<String> content = overrides.external(System.getenv());
+      if (content.isPresent()) {
+        write(content.get());
       } else {
         Files.deleteIfExists(overridesFile);
       }
@@ -258,35 +259,7 @@ public final class DevPostgres {
   }
 
   private void writeOverrides(int port) throws IOException {
-    if (properties) {
-      write(
-          "# Written by io.dbosee.devpostgres.DevPostgres for the development run.\n"
-              + "postgres.host=localhost\n"
-              + "postgres.port="
-              + port
-              + "\npostgres.database="
-              + database
-              + "\npostgres.user="
-              + USER
-              + "\n");
-      return;
-    }
-    String xml =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            + "<!-- Written by io.dbosee.devpostgres.DevPostgres for the development run. -->\n"
-            + "<server>\n"
-            + "  <variable name=\"postgres.host\" value=\"localhost\"/>\n"
-            + "  <variable name=\"postgres.port\" value=\""
-            + port
-            + "\"/>\n"
-            + "  <variable name=\"postgres.database\" value=\""
-            + database
-            + "\"/>\n"
-            + "  <variable name=\"postgres.user\" value=\""
-            + USER
-            + "\"/>\n"
-            + "</server>\n";
-    write(xml);
+    write(overrides.embedded(port, database, USER));
   }
 
   /** Replaces the overrides file at once: a server never reads half of it. */

@@ -67,12 +67,18 @@ final class DurableWaits {
     long until = Math.min(wakeAt, context.deadline);
     long remaining = until - services.now();
     if (remaining > 0) {
-      WorkflowContext root =
-          remaining > parking.threadHoldMillis() ? parking.parkableRoot(context) : null;
+      boolean held = remaining <= parking.threadHoldMillis() && parking.holdThread();
+      WorkflowContext root = held ? null : parking.parkableRoot(context);
       if (root != null) {
         throw parking.park(root, until, null, null, null);
       }
-      pauseInWorkflow(context, Duration.ofMillis(remaining));
+      try {
+        pauseInWorkflow(context, Duration.ofMillis(remaining));
+      } finally {
+        if (held) {
+          parking.releaseThread();
+        }
+      }
     }
     cancellation.checkNotCancelled(context);
   }
@@ -106,9 +112,9 @@ final class DurableWaits {
   /**
    * Waits for a signal, at most {@code millis} and the poll interval. In a workflow a cancellation
    * wakes it and ends the workflow; so does its deadline. A workflow that has waited longer than
-   * the thread hold is parked instead: it gives its thread back and is resumed by the next
-   * notification of {@code wait}, or at the end of {@code millis} (a null {@code wait} never
-   * parks).
+   * the thread hold, or finds every place for a held wait taken, is parked instead: it gives its
+   * thread back and is resumed by the next notification of {@code wait}, or at the end of {@code
+   * millis} (a null {@code wait} never parks).
    */
   void awaitSignal(
       WorkflowContext context, CompletableFuture<Void> signal, long millis, Wait wait) {
@@ -117,11 +123,14 @@ final class DurableWaits {
       pause = Math.max(1, Math.min(pause, context.deadline - services.now()));
     }
     WorkflowContext root = context == null || wait == null ? null : parking.parkableRoot(context);
+    boolean holding = false;
     if (root != null) {
       long now = services.now();
       long held = now - wait.startedAt();
       long hold = parking.threadHoldMillis();
-      if (held >= hold) {
+      // Past the hold, or with every place for a held wait taken: park now.
+      holding = held < hold && parking.holdThread();
+      if (!holding) {
         // Subscribed before looking at the first signal, so no notification falls in between.
         CompletableFuture<Void> wake = hub.subscribe(wait.channel(), wait.payload());
         if (signal.isDone()) {
@@ -162,6 +171,9 @@ final class DurableWaits {
     } finally {
       if (running != null) {
         running.waiting = null;
+      }
+      if (holding) {
+        parking.releaseThread();
       }
     }
     if (context != null) {

@@ -93,6 +93,37 @@ class ParkingTest {
   }
 
   @Test
+  void waitsShorterThanTheHoldParkOnceEveryPlaceForAHeldWaitIsTaken() throws Exception {
+    int count = 64;
+    WorkflowSpec receiver = receiver(Duration.ofSeconds(50));
+    // A hold longer than each wait, and a thread for every workflow: only the budget parks.
+    DBOSEngine engine =
+        listening(
+            harness.engine(
+                PARK_AT_ONCE.withThreadHold(Duration.ofMinutes(1)),
+                Executors.newFixedThreadPool(count + 8),
+                List.of(),
+                receiver));
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      try (AutoCloseable id = engine.assignWorkflowId("burst-" + i)) {
+        handles.add(receiver.start(StartSpec.background()));
+      }
+    }
+
+    await()
+        .atMost(WAIT)
+        .until(() -> engine.parkedWorkflows() == count - WorkflowParking.MAX_HELD_WAITS);
+    for (int i = 0; i < count; i++) {
+      engine.send("burst-" + i, "hello " + i, "t", null);
+    }
+    for (int i = 0; i < count; i++) {
+      assertThat(handles.get(i).getResult(WAIT)).isEqualTo("hello " + i);
+    }
+    assertThat(engine.parkedWorkflows()).isZero();
+  }
+
+  @Test
   void aCallerWaitingForTheResultGetsItAfterTheWorkflowParkedAndResumed() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));

@@ -1,131 +1,42 @@
 package io.dbosee.sample.wildfly;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.File;
-import java.io.IOException;
+import io.dbosee.servertests.TestServer;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.ContainerController;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.asset.ClassLoaderAsset;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 
-/**
- * The WildFly the tests run: the sample WAR they deploy, HTTP calls to it, and its process (a kill
- * the way a crash would, a stop that waits for the JVM to exit).
- */
-final class WildFlyServer {
+/** The WildFly this module's build configured (pom.xml), as the shared tests see it. */
+final class WildFlyServer extends TestServer {
   private static final Logger LOG = Logger.getLogger(WildFlyServer.class.getName());
 
-  static final String CONTAINER = "wildfly";
-  static final String DEPLOYMENT = "sample";
-
-  /** HTTP/1.1, and never a redirect or a retry of its own. */
-  static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
-
-  private WildFlyServer() {}
-
-  /** The sample WAR exactly as sample-war packaged it (the same file Open Liberty runs). */
-  static WebArchive sampleWar() {
-    File war = new File(System.getProperty("sample.war", "target/sample-war.war"));
-    WebArchive archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
-    assertThat(archive.getContent().keySet())
-        .as("WEB-INF/lib of %s", war)
-        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-cdi-.*\\.jar"))
-        .anyMatch(path -> path.get().matches("/WEB-INF/lib/dbos-jpa-datasource-.*\\.jar"));
-    return archive;
+  @Override
+  protected String container() {
+    return "wildfly";
   }
 
-  /** The sample with the tests' configuration (test-config.properties) in place of its own. */
-  static WebArchive sampleWarWithTestConfig() {
-    WebArchive war = sampleWar();
-    String config = "WEB-INF/classes/META-INF/microprofile-config.properties";
-    war.delete(config);
-    war.add(new ClassLoaderAsset("test-config.properties"), config);
-    return war;
+  @Override
+  protected String name() {
+    return "WildFly";
   }
 
-  static URI uri(String path) {
-    return URI.create("http://localhost:" + System.getProperty("wildfly.http.port") + path);
+  @Override
+  protected int httpPort() {
+    return Integer.parseInt(System.getProperty("wildfly.http.port"));
   }
 
-  static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+  /** Health is on WildFly's management interface, not beside the applications. */
+  @Override
+  protected URI healthUri(String path) {
+    return URI.create(
+        "http://localhost:" + System.getProperty("wildfly.management.http.port") + path);
   }
 
-  static CompletableFuture<HttpResponse<String>> getAsync(String path) {
-    return HTTP.sendAsync(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** A POST of an empty JSON object with HTTP Basic credentials ({@code user} null: none). */
-  static HttpResponse<String> postJson(String path, String user, String password)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        request(path)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString("{}"));
-    if (user != null) {
-      String token = user + ":" + password;
-      request.header(
-          "Authorization",
-          "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(2));
-  }
-
-  /** SIGKILLs the test server's JVM (no shutdown hooks, no graceful stop) and waits until gone. */
-  static void kill() throws Exception {
-    List<ProcessHandle> servers = jvms();
-    if (servers.size() != 1) {
-      throw new IllegalStateException("expected one WildFly JVM of this build, found " + servers);
-    }
-    ProcessHandle server = servers.get(0);
-    server.destroyForcibly();
-    server.onExit().get(30, TimeUnit.SECONDS);
-    LOG.info("Killed WildFly (pid " + server.pid() + ")");
-  }
-
-  /**
-   * Arquillian still believes the killed server runs and would not start it again. Its stop fails
-   * or finds nothing to stop, and leaves the container startable either way.
-   */
-  static void forgetKilledServer(ContainerController controller) {
-    try {
-      controller.stop(CONTAINER);
-    } catch (Exception expected) { // Arquillian rethrows the adapter's checked LifecycleException
-      LOG.log(Level.INFO, "Stopping the killed server failed, as expected: " + expected);
-    }
-  }
-
-  /** Stops the server and waits until its JVM has exited, so that the next start finds it gone. */
-  static void stop(ContainerController controller) throws Exception {
-    controller.stop(CONTAINER);
-    for (ProcessHandle jvm : jvms()) {
-      jvm.onExit().get(60, TimeUnit.SECONDS);
-    }
-  }
-
-  /** This build's WildFly JVMs: another checkout may run one of its own. */
-  private static List<ProcessHandle> jvms() {
+  @Override
+  protected List<ProcessHandle> jvms() {
     String home = "-Djboss.home.dir=" + System.getProperty("wildfly.home");
     return ProcessHandle.allProcesses()
         .filter(
@@ -134,5 +45,36 @@ final class WildFlyServer {
               return cmd.contains("jboss-modules.jar") && cmd.contains(home);
             })
         .toList();
+  }
+
+  /**
+   * Arquillian still believes the killed server runs and would not start it again. Its stop fails
+   * or finds nothing to stop, and leaves the container startable either way.
+   */
+  @Override
+  protected void startAfterKill(ContainerController controller) {
+    try {
+      controller.stop(container());
+    } catch (Exception expected) { // Arquillian rethrows the adapter's checked LifecycleException
+      LOG.log(Level.INFO, "Stopping the killed server failed, as expected: " + expected);
+    }
+    controller.start(container());
+  }
+
+  @Override
+  protected Path log() {
+    return Path.of(System.getProperty("wildfly.home"), "standalone", "log", "server.log");
+  }
+
+  /** WildFly's default log format: the category in brackets, then the thread in parentheses. */
+  @Override
+  protected Pattern queuedStepRecord() {
+    return Pattern.compile(
+        "\\[io\\.dbosee\\.sample\\.QueueWorkflows\\] \\((.+?)\\) Step \\d+ completed!");
+  }
+
+  @Override
+  protected String defaultManagedExecutorThreadPrefix() {
+    return "EE-ManagedExecutorService-default-Thread-";
   }
 }

@@ -1,4 +1,4 @@
-package io.dbosee.sample.wildfly;
+package io.dbosee.servertests;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.dbosee.sample.payara;
+package io.dbosee.servertests;
 
 import io.dbosee.Step;
 import io.dbosee.Workflow;

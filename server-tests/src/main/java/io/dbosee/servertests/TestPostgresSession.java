@@ -1,4 +1,4 @@
-package io.dbosee.sample.wildfly;
+package io.dbosee.servertests;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -11,13 +11,14 @@ import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
  * Starts an embedded PostgreSQL before any test (so before Arquillian reads arquillian.xml and
- * starts WildFly), with the sample's two databases, and stops it when the test session ends. The
- * server learns its port from {@code test.postgres.port}, which arquillian.xml passes to it as
- * {@code -Dpostgres.port}.
+ * starts the server), with the sample's two databases, and stops it when the test session ends.
  *
- * <p>Active only where failsafe sets {@code wildfly.home}.
+ * <p>Active only where failsafe sets {@code test.postgres.port}: the port to listen on, 0 for any
+ * free one. A server configured before the tests run (Payara's domain) was given a port the build
+ * reserved; one started with its options (WildFly) reads the port this sets back into {@code
+ * test.postgres.port}, which its arquillian.xml passes to it as {@code -Dpostgres.port}.
  */
-public final class WildFlyTestSession implements LauncherSessionListener {
+public final class TestPostgresSession implements LauncherSessionListener {
   /** The sample's database (the system database and jdbc/app). */
   static final String DATABASE = "dbos_sample";
 
@@ -28,11 +29,12 @@ public final class WildFlyTestSession implements LauncherSessionListener {
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
-    if (System.getProperty("wildfly.home") == null) {
+    String port = System.getProperty("test.postgres.port");
+    if (port == null) {
       return;
     }
     try {
-      postgres = EmbeddedPostgres.builder().setPort(0).start();
+      postgres = EmbeddedPostgres.builder().setPort(Integer.parseInt(port)).start();
       try (Connection c = postgres.getPostgresDatabase().getConnection();
           Statement s = c.createStatement()) {
         s.execute("CREATE DATABASE " + DATABASE);
