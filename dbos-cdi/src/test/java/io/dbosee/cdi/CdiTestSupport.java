@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.dbosee.internal.cdi.DBOSExtension;
+import io.dbosee.internal.health.DBOSLiveness;
+import io.dbosee.internal.health.DBOSReadiness;
 import io.dbosee.testing.TestPostgres;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -56,6 +58,8 @@ final class CdiTestSupport {
         .containerId(null)
         .disableDiscovery()
         .addExtension(new DBOSExtension())
+        // what discovery finds in the library's jar (BeanArchiveTest)
+        .addBeanClasses(DBOSLiveness.class, DBOSReadiness.class)
         .addBeanClasses(TestExecutor.class)
         .addBeanClasses(beans);
   }

@@ -62,6 +62,20 @@ public abstract class TestServer {
   /** A short name of the server for messages. */
   protected abstract String name();
 
+  /**
+   * Where the server serves MicroProfile Health's {@code path} ({@code /health/ready}, ...): the
+   * HTTP listener unless the server says otherwise (WildFly: its management interface).
+   */
+  protected URI healthUri(String path) {
+    return uri(path);
+  }
+
+  HttpResponse<String> getHealth(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(healthUri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   URI uri(String path) {
     return URI.create("http://localhost:" + httpPort() + path);
   }

@@ -76,11 +76,9 @@ public class DBOSExtension implements Extension {
             StepInterceptor.class)) {
       event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
     }
-    if (present("org.eclipse.microprofile.health.HealthCheck")) {
-      for (Class<?> type : List.of(DBOSReadiness.class, DBOSLiveness.class)) {
-        event.addAnnotatedType(manager.createAnnotatedType(type), type.getName());
-      }
-    }
+    // The health checks are not added here but discovered (META-INF/beans.xml): a server's health
+    // extension may look its checks up from a bean archive that sees the application's archives
+    // but not the synthetic one these types land in (WildFly's does).
   }
 
   /** Whether the application can see an optional API (a feature the server may not enable). */

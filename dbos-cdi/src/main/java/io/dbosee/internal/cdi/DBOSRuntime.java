@@ -219,12 +219,15 @@ public class DBOSRuntime {
   }
 
   /** The engine once started (it may have stopped since), or null before. */
-  DBOSEngine startedEngine() {
+  public DBOSEngine startedEngine() {
     return engine;
   }
 
-  /** Why this server cannot run workflows now (see {@link DBOSReadiness}), empty when it can. */
-  java.util.Optional<String> readinessProblem() {
+  /**
+   * Why this server cannot run workflows now (see {@link io.dbosee.internal.health.DBOSReadiness}),
+   * empty when it can.
+   */
+  public java.util.Optional<String> readinessProblem() {
     DBOSEngine running = engine;
     if (running == null) {
       return java.util.Optional.of(

@@ -523,6 +523,14 @@ public final class DBOSEngine implements AutoCloseable {
     return threads.assignWorkflowId(workflowId);
   }
 
+  /**
+   * Whether this engine keeps anything on the calling thread; never once its calls there have
+   * returned (a server's pooled thread must not hold the application after it is undeployed).
+   */
+  boolean holdsThreadState() {
+    return threads.holdsThisThread();
+  }
+
   /** The id of the workflow running on this thread. */
   public Optional<String> currentWorkflowId() {
     WorkflowContext context = threads.context();

@@ -43,8 +43,7 @@ final class StepRunner {
    * one, or inside another step, it is a plain call.
    */
   Object runStep(StepDefinition step, Invocation body) throws Exception {
-    ThreadHandoffs.OnThread thread = threads.here();
-    if (thread.pendingStart != null) {
+    if (threads.startPending()) {
       // Steps that can be started on their own are turned into one-step workflows before they
       // get here; running this one now would do its work in the caller, then start nothing.
       throw new IllegalArgumentException(
@@ -54,7 +53,7 @@ final class StepRunner {
               + " step): nothing was run or started. Call it from a @Workflow and start or enqueue"
               + " that workflow instead.");
     }
-    WorkflowContext context = thread.context;
+    WorkflowContext context = threads.context();
     if (context == null || context.inStep()) {
       return body.proceed();
     }

@@ -51,7 +51,20 @@ final class WorkflowCalls {
    */
   Object runWorkflow(WorkflowDefinition definition, Object[] arguments, Invocation body)
       throws Exception {
-    ThreadHandoffs.OnThread thread = threads.here();
+    try {
+      return run(definition, arguments, body, threads.here());
+    } finally {
+      // Also when it failed before running (or only took what was handed to it).
+      threads.releaseIfIdle();
+    }
+  }
+
+  private Object run(
+      WorkflowDefinition definition,
+      Object[] arguments,
+      Invocation body,
+      ThreadHandoffs.OnThread thread)
+      throws Exception {
     WorkflowContext parent = thread.context;
     PendingStart start = thread.pendingStart;
     if (start != null) {

@@ -314,7 +314,7 @@ final class WorkflowDispatch {
       // Its outcome is recorded; the log says it was a recovered or dequeued run that failed.
       LOG.log(Level.DEBUG, "Workflow ''" + workflowId + "'' ended with an exception", t);
     } finally {
-      threads.here().clearDispatch();
+      threads.clearDispatch();
     }
     return false;
   }

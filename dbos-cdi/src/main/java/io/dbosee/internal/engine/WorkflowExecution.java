@@ -158,6 +158,7 @@ final class WorkflowExecution {
       throw finishFailed(context, t);
     } finally {
       thread.context = previous;
+      threads.releaseIfIdle();
     }
     if (context.parking()) {
       throw ParkSignal.PARK; // the body caught the park signal and returned: nothing is recorded

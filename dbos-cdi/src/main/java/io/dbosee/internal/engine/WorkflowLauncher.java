@@ -85,7 +85,7 @@ final class WorkflowLauncher {
     ExecutionRequest request = given;
     WorkflowDefinition definition = request.definition();
     String workflowId = request.workflowId();
-    RunningWorkflow resumed = threads.here().takeResuming();
+    RunningWorkflow resumed = threads.takeResuming();
     RunningWorkflow mine;
     if (resumed != null && active.get(workflowId) == resumed) {
       mine = resumed; // a parked execution, resumed: it is in the map already

@@ -137,6 +137,7 @@ final class WorkflowStarts {
           e);
     } finally {
       thread.pendingStart = null;
+      threads.releaseIfIdle();
     }
     if (pending.handle == null) {
       throw new IllegalArgumentException(
@@ -153,7 +154,7 @@ final class WorkflowStarts {
 
   /** Whether a start or enqueue is waiting for the workflow (or step) call that it starts. */
   boolean startRequested() {
-    return threads.here().pendingStart != null;
+    return threads.startPending();
   }
 
   private static String verb(StartSpec spec) {

@@ -15,9 +15,10 @@ import javax.sql.DataSource;
  * thread, which holds none): begun and committed through the container's UserTransaction, so that
  * commit failures are seen as such. When the thread already holds a transaction, the new one is
  * begun through the container's {@code @Transactional(REQUIRES_NEW)} instead, the portable way to
- * suspend it (Liberty forbids the UserTransaction there). A connection taken from the application's
- * JTA DataSource inside the transaction is enlisted in it, and the server shares it with the
- * persistence context's work in that transaction.
+ * suspend it (Liberty forbids the UserTransaction there), and so it is when the container refuses
+ * the UserTransaction to the thread (Payara, on a task submitted from a {@code @Transactional}
+ * method). A connection taken from the application's JTA DataSource inside the transaction is
+ * enlisted in it, and the server shares it with the persistence context's work in that transaction.
  */
 final class JtaTransactionControl implements TransactionControl {
   private static final Logger LOG = Logger.getLogger(JtaTransactionControl.class.getName());
@@ -43,7 +44,15 @@ final class JtaTransactionControl implements TransactionControl {
     if (active()) {
       return suspendingCaller(work);
     }
-    userTransaction.begin();
+    try {
+      userTransaction.begin();
+    } catch (IllegalStateException refused) {
+      // The container refuses the UserTransaction to this thread: Payara, when the task was
+      // submitted from a @Transactional method, whose restriction the task's context carries
+      // along. Its own @Transactional(REQUIRES_NEW) begins a transaction all the same.
+      LOG.log(Level.FINE, "UserTransaction refused here, beginning through REQUIRES_NEW", refused);
+      return suspendingCaller(work);
+    }
     T result;
     try {
       result = work.call();

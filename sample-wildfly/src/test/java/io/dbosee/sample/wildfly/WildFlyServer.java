@@ -1,6 +1,7 @@
 package io.dbosee.sample.wildfly;
 
 import io.dbosee.servertests.TestServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.Level;
@@ -25,6 +26,13 @@ final class WildFlyServer extends TestServer {
   @Override
   protected int httpPort() {
     return Integer.parseInt(System.getProperty("wildfly.http.port"));
+  }
+
+  /** Health is on WildFly's management interface, not beside the applications. */
+  @Override
+  protected URI healthUri(String path) {
+    return URI.create(
+        "http://localhost:" + System.getProperty("wildfly.management.http.port") + path);
   }
 
   @Override

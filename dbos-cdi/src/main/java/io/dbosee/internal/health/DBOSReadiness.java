@@ -1,5 +1,6 @@
-package io.dbosee.internal.cdi;
+package io.dbosee.internal.health;
 
+import io.dbosee.internal.cdi.DBOSRuntime;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -11,8 +12,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * MicroProfile Health readiness ({@code /health/ready}): DOWN until the engine has started and
  * migrated the system database, and whenever that database cannot be reached (each check reads the
- * migration version, giving up after five seconds); UP otherwise. Registered only when the
- * MicroProfile Health API is present (Liberty's mpHealth feature).
+ * migration version, giving up after five seconds); UP otherwise. A bean found by discovery (the
+ * jar's {@code META-INF/beans.xml}), only when the MicroProfile Health API is present.
  */
 @Readiness
 @ApplicationScoped

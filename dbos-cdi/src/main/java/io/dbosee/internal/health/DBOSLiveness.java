@@ -1,5 +1,6 @@
-package io.dbosee.internal.cdi;
+package io.dbosee.internal.health;
 
+import io.dbosee.internal.cdi.DBOSRuntime;
 import io.dbosee.internal.engine.DBOSEngine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
