@@ -75,6 +75,14 @@ class ThreadStateReleaseTest {
             return step(e, "after", () -> "awake");
           });
 
+  /** Returns a stage: a call starts it in the background. */
+  private final WorkflowSpec greetLater =
+      new WorkflowSpec(
+          "greetLater",
+          java.util.concurrent.CompletionStage.class,
+          new Class<?>[] {String.class},
+          (e, args) -> java.util.concurrent.CompletableFuture.completedFuture("later " + args[0]));
+
   @AfterEach
   void stop() {
     harness.close();
@@ -87,7 +95,8 @@ class ThreadStateReleaseTest {
             executor,
             List.of(QueueDefinition.unlimited("q").withPollingInterval(Duration.ofMillis(50))),
             greet,
-            sleeper);
+            sleeper,
+            greetLater);
     engine.set(started);
     return started;
   }
@@ -115,6 +124,11 @@ class ThreadStateReleaseTest {
 
     assertThat(greet.start(StartSpec.onQueue("q"), "Di").getResult(WAIT)).isEqualTo("hello Di");
     assertThat(dbos.holdsThreadState()).as("after an enqueue").isFalse();
+
+    Object stage = greetLater.call("Gus");
+    assertThat(dbos.holdsThreadState()).as("after a call that returned a stage").isFalse();
+    assertThat(((java.util.concurrent.CompletionStage<?>) stage).toCompletableFuture().get())
+        .isEqualTo("later Gus");
 
     assertThatThrownBy(() -> dbos.start(StartSpec.background(), () -> "no workflow"))
         .isInstanceOf(IllegalArgumentException.class);
