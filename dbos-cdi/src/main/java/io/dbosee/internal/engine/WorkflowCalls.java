@@ -75,10 +75,10 @@ final class WorkflowCalls {
     }
     if (definition.returnsStage()) {
       return thread.dispatched
-          ? CompletableFuture.completedFuture(runWorkflowHere(definition, arguments, body))
+          ? CompletableFuture.completedFuture(runHere(definition, arguments, body, thread))
           : startInBackground(definition, arguments, body);
     }
-    return runWorkflowHere(definition, arguments, body);
+    return runHere(definition, arguments, body, thread);
   }
 
   /**
@@ -95,9 +95,13 @@ final class WorkflowCalls {
         .thenCompose(ReturnedStages::flatten);
   }
 
-  private Object runWorkflowHere(WorkflowDefinition definition, Object[] arguments, Invocation body)
+  /** Runs the workflow here: as a child of the one running on this thread, or at top level. */
+  private Object runHere(
+      WorkflowDefinition definition,
+      Object[] arguments,
+      Invocation body,
+      ThreadHandoffs.OnThread thread)
       throws Exception {
-    ThreadHandoffs.OnThread thread = threads.here();
     WorkflowContext parent = thread.context;
     lifecycle.requireRunning(definition);
     String assigned = thread.takeAssignedId();
