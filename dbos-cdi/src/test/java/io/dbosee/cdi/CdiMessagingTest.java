@@ -104,4 +104,23 @@ class CdiMessagingTest {
     // Once to the wait, where it parked; once more, through the bean, replaying to the end.
     assertThat(payments.bodyRuns()).isEqualTo(2);
   }
+
+  @Test
+  void withNoPlaceForAHeldWaitAWaitParksAtOnceHoweverLongTheHold() throws Exception {
+    container.close();
+    Map<String, String> properties = new HashMap<>(CdiTestSupport.systemDatabase(database));
+    properties.put("dbos.waits.thread-hold-seconds", "600");
+    properties.put("dbos.waits.max-held-threads", "0");
+    start(properties);
+    WorkflowHandle<String, RuntimeException> handle;
+    try (var id = dbos.withWorkflowId("order-9")) {
+      handle = dbos.startWorkflow(() -> payments.awaitPayment("order-9"));
+    }
+    DBOSEngine engine = container.select(DBOSRuntime.class).get().engine();
+    await().atMost(WAIT).until(() -> engine.parkedWorkflows() == 1);
+
+    dbos.send("order-9", new Payment("order-9", 10), "payment");
+
+    assertThat(handle.getResult(WAIT)).isEqualTo("order-9");
+  }
 }

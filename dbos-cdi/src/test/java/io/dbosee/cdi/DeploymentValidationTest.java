@@ -218,6 +218,10 @@ class DeploymentValidationTest {
         .contains("DBOS-CDI-008")
         .contains("dbos.waits.thread-hold-seconds")
         .contains("-1: waits never give their thread back");
+    assertThat(deploy(Map.of("dbos.waits.max-held-threads", "-1"), Fine.class))
+        .contains("DBOS-CDI-008")
+        .contains("dbos.waits.max-held-threads")
+        .contains("0 (every wait parks at once) or more (16 by default)");
     assertThat(deploy(Map.of("dbos.failover.lease-seconds", "0"), Fine.class))
         .contains("DBOS-CDI-008")
         .contains("dbos.failover.lease-seconds")

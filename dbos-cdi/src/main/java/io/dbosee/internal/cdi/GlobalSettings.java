@@ -38,6 +38,7 @@ final class GlobalSettings {
   static final String SCHEDULED_EXECUTOR_JNDI = "dbos.scheduled-executor.jndi-name";
   static final String THREAD_FACTORY_JNDI = "dbos.thread-factory.jndi-name";
   static final String THREAD_HOLD = "dbos.waits.thread-hold-seconds";
+  static final String MAX_HELD_WAITS = "dbos.waits.max-held-threads";
   static final String FAILOVER_ENABLED = "dbos.failover.enabled";
   static final String FAILOVER_LEASE = "dbos.failover.lease-seconds";
   static final String QUEUE_SERVER_CONCURRENCY = "dbos.queues.server-concurrency";
@@ -93,6 +94,8 @@ final class GlobalSettings {
   /** How long a durable wait keeps its thread before the workflow parks; null: always. */
   final Duration threadHold;
 
+  final int maxHeldWaits;
+
   /** How long this server's lease lasts without renewal; null: no failover. */
   final Duration failoverLease;
 
@@ -145,6 +148,15 @@ final class GlobalSettings {
     this.scheduledExecutorJndiName =
         values.text(SCHEDULED_EXECUTOR_JNDI).orElse(DEFAULT_SCHEDULED_EXECUTOR_JNDI);
     this.threadHold = threadHold();
+    this.maxHeldWaits =
+        values.value(
+            MAX_HELD_WAITS,
+            Integer.class,
+            EngineConfig.DEFAULT_MAX_HELD_WAITS,
+            n -> n >= 0,
+            "an integer, 0 (every wait parks at once) or more ("
+                + EngineConfig.DEFAULT_MAX_HELD_WAITS
+                + " by default)");
     this.failoverLease = failoverLease();
     this.queueServerConcurrency = queueServerConcurrency();
     this.startOutageWait = startOutageWait();

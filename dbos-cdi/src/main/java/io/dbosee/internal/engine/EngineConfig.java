@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param applicationName the application this engine acts for when several share one system
  *     database ({@code application_name}): it claims the rows it writes and dequeues, and recovers,
  *     dequeues and promotes only its own and unclaimed rows; null: no name, every row
+ * @param maxHeldWaits how many durable waits may keep their thread at once (each for at most the
+ *     {@link #threadHold}); beyond that a wait parks at once, so that a burst of workflows waiting
+ *     together holds this many threads instead of one each; 0: every wait that can park parks at
+ *     once
  */
 public record EngineConfig(
     String executorId,
@@ -40,7 +44,8 @@ public record EngineConfig(
     int queueServerConcurrency,
     Duration startOutageWait,
     boolean migrateSchema,
-    String applicationName) {
+    String applicationName,
+    int maxHeldWaits) {
 
   /** The default {@link #threadHold}. */
   public static final Duration DEFAULT_THREAD_HOLD = Duration.ofSeconds(1);
@@ -60,6 +65,9 @@ public record EngineConfig(
    * PostgreSQL, short enough that a caller hears of a longer outage.
    */
   public static final Duration DEFAULT_START_OUTAGE_WAIT = Duration.ofSeconds(30);
+
+  /** The default {@link #maxHeldWaits}. */
+  public static final int DEFAULT_MAX_HELD_WAITS = 16;
 
   /** The longest {@link #applicationName}, in characters. */
   public static final int MAX_APPLICATION_NAME_LENGTH = 128;
@@ -99,6 +107,10 @@ public record EngineConfig(
               + applicationName
               + "'");
     }
+    if (maxHeldWaits < 0) {
+      throw new IllegalArgumentException(
+          "maxHeldWaits must be zero (every wait parks at once) or more, got " + maxHeldWaits);
+    }
   }
 
   /** A configuration that migrates the schema at launch and names no application. */
@@ -121,7 +133,8 @@ public record EngineConfig(
         queueServerConcurrency,
         startOutageWait,
         true,
-        null);
+        null,
+        DEFAULT_MAX_HELD_WAITS);
   }
 
   public EngineConfig(
@@ -161,107 +174,140 @@ public record EngineConfig(
 
   /** This configuration with another {@link #threadHold}. */
   public EngineConfig withThreadHold(Duration hold) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        hold,
-        failoverLease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrateSchema,
-        applicationName);
+    return toBuilder().threadHold(hold).build();
   }
 
   /** This configuration with another {@link #failoverLease}. */
   public EngineConfig withFailoverLease(Duration lease) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        lease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrateSchema,
-        applicationName);
+    return toBuilder().failoverLease(lease).build();
   }
 
   /** This configuration with another {@link #executorId}. */
   public EngineConfig withExecutorId(String id) {
-    return new EngineConfig(
-        id,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrateSchema,
-        applicationName);
+    return toBuilder().executorId(id).build();
   }
 
   /** This configuration with another {@link #startOutageWait}. */
   public EngineConfig withStartOutageWait(Duration wait) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        queueServerConcurrency,
-        wait,
-        migrateSchema,
-        applicationName);
+    return toBuilder().startOutageWait(wait).build();
   }
 
   /** This configuration with another {@link #queueServerConcurrency}. */
   public EngineConfig withQueueServerConcurrency(int limit) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        limit,
-        startOutageWait,
-        migrateSchema,
-        applicationName);
+    return toBuilder().queueServerConcurrency(limit).build();
   }
 
   /** This configuration with another {@link #migrateSchema}. */
   public EngineConfig withMigrateSchema(boolean migrate) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrate,
-        applicationName);
+    return toBuilder().migrateSchema(migrate).build();
   }
 
   /** This configuration with another {@link #applicationName}. */
   public EngineConfig withApplicationName(String name) {
-    return new EngineConfig(
-        executorId,
-        applicationVersion,
-        schema,
-        resultPollInterval,
-        threadHold,
-        failoverLease,
-        queueServerConcurrency,
-        startOutageWait,
-        migrateSchema,
-        name);
+    return toBuilder().applicationName(name).build();
+  }
+
+  /** This configuration with another {@link #maxHeldWaits}. */
+  public EngineConfig withMaxHeldWaits(int max) {
+    return toBuilder().maxHeldWaits(max).build();
+  }
+
+  /** A builder holding this configuration's values, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Collects the values of a configuration to change; {@link #build} validates them. The withers
+   * use it, so that adding a setting touches one constructor call instead of one per wither.
+   */
+  public static final class Builder {
+    private String executorId;
+    private String applicationVersion;
+    private String schema;
+    private Duration resultPollInterval;
+    private Duration threadHold;
+    private Duration failoverLease;
+    private int queueServerConcurrency;
+    private Duration startOutageWait;
+    private boolean migrateSchema;
+    private String applicationName;
+    private int maxHeldWaits;
+
+    private Builder(EngineConfig from) {
+      executorId = from.executorId;
+      applicationVersion = from.applicationVersion;
+      schema = from.schema;
+      resultPollInterval = from.resultPollInterval;
+      threadHold = from.threadHold;
+      failoverLease = from.failoverLease;
+      queueServerConcurrency = from.queueServerConcurrency;
+      startOutageWait = from.startOutageWait;
+      migrateSchema = from.migrateSchema;
+      applicationName = from.applicationName;
+      maxHeldWaits = from.maxHeldWaits;
+    }
+
+    public Builder executorId(String id) {
+      executorId = id;
+      return this;
+    }
+
+    public Builder resultPollInterval(Duration interval) {
+      resultPollInterval = interval;
+      return this;
+    }
+
+    public Builder threadHold(Duration hold) {
+      threadHold = hold;
+      return this;
+    }
+
+    public Builder failoverLease(Duration lease) {
+      failoverLease = lease;
+      return this;
+    }
+
+    public Builder queueServerConcurrency(int limit) {
+      queueServerConcurrency = limit;
+      return this;
+    }
+
+    public Builder startOutageWait(Duration wait) {
+      startOutageWait = wait;
+      return this;
+    }
+
+    public Builder migrateSchema(boolean migrate) {
+      migrateSchema = migrate;
+      return this;
+    }
+
+    public Builder applicationName(String name) {
+      applicationName = name;
+      return this;
+    }
+
+    public Builder maxHeldWaits(int max) {
+      maxHeldWaits = max;
+      return this;
+    }
+
+    /** The configuration; throws {@link IllegalArgumentException} for a value out of range. */
+    public EngineConfig build() {
+      return new EngineConfig(
+          executorId,
+          applicationVersion,
+          schema,
+          resultPollInterval,
+          threadHold,
+          failoverLease,
+          queueServerConcurrency,
+          startOutageWait,
+          migrateSchema,
+          applicationName,
+          maxHeldWaits);
+    }
   }
 
   private static void requireText(String value, String what) {

@@ -65,23 +65,16 @@ final class WorkflowParking {
     }
   }
 
-  /**
-   * How many waits may keep their thread at once (each for at most the thread hold): beyond that a
-   * wait parks at once, so a burst of workflows waiting together, such as a thousand requests each
-   * sleeping a second, holds this many threads instead of one each.
-   */
-  static final int MAX_HELD_WAITS = 16;
-
   private final AtomicInteger heldWaits = new AtomicInteger();
 
   /**
-   * Takes one of the {@link #MAX_HELD_WAITS} places for a wait that keeps its thread; false when
-   * all are taken (the wait should park). Give it back with {@link #releaseThread}.
+   * Takes one of the {@link EngineConfig#maxHeldWaits} places for a wait that keeps its thread;
+   * false when all are taken (the wait should park). Give it back with {@link #releaseThread}.
    */
   boolean holdThread() {
     while (true) {
       int held = heldWaits.get();
-      if (held >= MAX_HELD_WAITS) {
+      if (held >= config.maxHeldWaits()) {
         return false;
       }
       if (heldWaits.compareAndSet(held, held + 1)) {

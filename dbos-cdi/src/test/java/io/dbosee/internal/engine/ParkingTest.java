@@ -95,12 +95,13 @@ class ParkingTest {
   @Test
   void waitsShorterThanTheHoldParkOnceEveryPlaceForAHeldWaitIsTaken() throws Exception {
     int count = 64;
+    int held = 5;
     WorkflowSpec receiver = receiver(Duration.ofSeconds(50));
     // A hold longer than each wait, and a thread for every workflow: only the budget parks.
     DBOSEngine engine =
         listening(
             harness.engine(
-                PARK_AT_ONCE.withThreadHold(Duration.ofMinutes(1)),
+                PARK_AT_ONCE.withThreadHold(Duration.ofMinutes(1)).withMaxHeldWaits(held),
                 Executors.newFixedThreadPool(count + 8),
                 List.of(),
                 receiver));
@@ -111,9 +112,7 @@ class ParkingTest {
       }
     }
 
-    await()
-        .atMost(WAIT)
-        .until(() -> engine.parkedWorkflows() == count - WorkflowParking.MAX_HELD_WAITS);
+    await().atMost(WAIT).until(() -> engine.parkedWorkflows() == count - held);
     for (int i = 0; i < count; i++) {
       engine.send("burst-" + i, "hello " + i, "t", null);
     }
