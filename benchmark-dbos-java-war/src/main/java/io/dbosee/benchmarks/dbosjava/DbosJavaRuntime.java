@@ -46,6 +46,7 @@ public class DbosJavaRuntime {
     BenchDatabase database =
         BenchDatabase.from(name -> settings.getOptionalValue(name, String.class).orElse(null));
     createOrdersTable();
+    JdbcDrivers.registerPostgresql();
     DBOSConfig config =
         DBOSConfig.defaults("bench-dbos-java")
             .withDatabaseUrl(database.jdbcUrl())
@@ -66,6 +67,7 @@ public class DbosJavaRuntime {
       dbos.close();
       LOG.info("DBOS Java closed");
     }
+    JdbcDrivers.deregisterOwn();
   }
 
   DBOS dbos() {
