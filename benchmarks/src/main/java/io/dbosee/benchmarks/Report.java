@@ -54,7 +54,7 @@ final class Report {
     this.names = names;
   }
 
-  private static String f(double v) {
+  static String f(double v) {
     if (Double.isNaN(v)) {
       return "n/a";
     }
@@ -63,7 +63,7 @@ final class Report {
         : v >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static String ratio(double a, double b) {
+  static String ratio(double a, double b) {
     return Double.isNaN(a) || Double.isNaN(b) || b == 0
         ? "n/a"
         : String.format(Locale.ROOT, "%.2f×", a / b);
@@ -394,7 +394,7 @@ final class Report {
     }
   }
 
-  private static String verdict(boolean met, String what) {
+  static String verdict(boolean met, String what) {
     return (met ? "- MET " : "- MISSED ") + what;
   }
 
