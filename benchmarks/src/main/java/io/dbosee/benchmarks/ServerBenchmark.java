@@ -204,8 +204,10 @@ public final class ServerBenchmark {
       }
     }
     for (Endpoint endpoint : ServerContender.ENDPOINTS) {
-      costAlone(endpoint);
+      costAlone(endpoint, 1);
     }
+    // Where the engine can share commits between workflows, the cost per request falls with load.
+    costAlone(ServerContender.WORKFLOW_10, options.inFlight().get(options.inFlight().size() - 1));
   }
 
   /** Whether the contender's 0-step workflow answers 200 (the server and its WAR have started). */
@@ -279,18 +281,18 @@ public final class ServerBenchmark {
 
   /**
    * What a request costs each contender's database, each alone (the transaction counter is the
-   * server's, shared by all databases), one request at a time.
+   * server's, shared by all databases), {@code inFlight} requests at a time.
    */
-  private void costAlone(Endpoint endpoint) throws Exception {
-    int requests = options.smoke() ? 3 : 100;
+  private void costAlone(Endpoint endpoint, int inFlight) throws Exception {
+    int requests = options.smoke() ? 3 * inFlight : Math.max(100, 10 * inFlight);
     for (ServerContender c : contenders) {
       BenchPostgres.Counters before = postgres.counters(c.database());
-      HttpLoad.Result result = send(c, endpoint, requests, 1);
+      HttpLoad.Result result = send(c, endpoint, requests, inFlight);
       BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
       if (result.failures() > 0) {
         report.failed(c.name() + ", cost of " + endpoint.label() + ": " + result.firstFailure());
       }
-      report.cost(endpoint, c.name(), used, requests);
+      report.cost(endpoint, inFlight, c.name(), used, requests);
     }
   }
 

@@ -61,10 +61,18 @@ final class ServerReport {
     }
   }
 
-  /** Records what {@code requests} requests of {@code endpoint} cost the contender's database. */
-  void cost(Endpoint endpoint, String contender, BenchPostgres.Counters used, int requests) {
+  /**
+   * Records what {@code requests} requests of {@code endpoint}, {@code inFlight} at a time, cost
+   * the contender's database.
+   */
+  void cost(
+      Endpoint endpoint,
+      int inFlight,
+      String contender,
+      BenchPostgres.Counters used,
+      int requests) {
     costs
-        .computeIfAbsent(endpoint.label(), k -> new LinkedHashMap<>())
+        .computeIfAbsent(row(endpoint, inFlight), k -> new LinkedHashMap<>())
         .put(
             contender,
             new Cost(
@@ -215,9 +223,7 @@ final class ServerReport {
     failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
     s.append("#### Latency\n\n").append(latencyTable()).append('\n');
     s.append("#### Throughput\n\n").append(throughputTable()).append('\n');
-    s.append("#### Database cost, each contender alone, 1 in flight\n\n")
-        .append(costTable())
-        .append('\n');
+    s.append("#### Database cost, each contender alone\n\n").append(costTable()).append('\n');
     s.append("#### Targets\n\n");
     verdicts().forEach(v -> s.append(v).append('\n'));
     return s.toString();
