@@ -85,8 +85,7 @@ final class FloorContender implements Contender {
   @Override
   public void run(String workflowId, int steps, int payloadBytes) throws SQLException {
     try (Connection c = pool.getConnection()) {
-      rows.start(c, workflowId, FloorRows.inputs(steps, payloadBytes));
-      runSteps(c, workflowId, steps, payloadBytes);
+      rows.workflow(c, workflowId, steps, payloadBytes);
     }
   }
 
@@ -102,23 +101,8 @@ final class FloorContender implements Contender {
   @Override
   public void runTransactionStep(String workflowId) throws SQLException {
     try (Connection c = pool.getConnection()) {
-      rows.start(c, workflowId, FloorRows.inputs(0, 0));
-      c.setAutoCommit(false);
-      try {
-        FloorRows.orderAndOutcome(c, workflowId);
-        c.commit();
-      } finally {
-        c.setAutoCommit(true);
-      }
-      rows.transactionCheckpoint(c, workflowId);
-      rows.finish(c, workflowId);
+      rows.transactionWorkflow(c, workflowId);
     }
-  }
-
-  private void runSteps(Connection c, String workflowId, int steps, int payloadBytes)
-      throws SQLException {
-    rows.steps(c, workflowId, steps, "\"" + Payloads.of(payloadBytes) + "\"");
-    rows.finish(c, workflowId);
   }
 
   /** Replay at its cheapest: read the workflow, read every checkpoint in one query, finish. */
@@ -198,7 +182,7 @@ final class FloorContender implements Contender {
       }
       String id = claimed.get().workflowId();
       startedAt.put(id, System.nanoTime());
-      runSteps(c, id, FloorRows.steps(claimed.get().inputs()), 0);
+      rows.run(c, claimed.get());
       finished.incrementAndGet();
       return true;
     }

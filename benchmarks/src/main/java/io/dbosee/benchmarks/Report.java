@@ -1,5 +1,8 @@
 package io.dbosee.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +48,17 @@ final class Report {
 
   static final int ENQUEUE_APART = -2;
   static final int ENQUEUE_IN_TRANSACTION = -3;
+
+  /** Prints the report, and writes it to {@code out} too unless that is null. */
+  static void print(String markdown, Path out) throws IOException {
+    System.out.println();
+    System.out.println(markdown);
+    if (out != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, markdown);
+      System.out.println("Written to " + out.toAbsolutePath());
+    }
+  }
 
   void failed(String what) {
     failures.add(what);

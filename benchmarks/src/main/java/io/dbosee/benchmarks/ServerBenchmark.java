@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -52,12 +51,7 @@ public final class ServerBenchmark {
       Path wlp = null;
       String server = "benchServer";
       Path out = null;
-      // -Dbench.args="--smoke --fsync=on" arrives as one argument.
-      List<String> words = new ArrayList<>();
-      for (String arg : args) {
-        words.addAll(List.of(arg.trim().split("\\s+")));
-      }
-      for (String arg : words) {
+      for (String arg : Benchmarks.Options.words(args)) {
         if (arg.equals("--smoke")) {
           smoke = true;
         } else if (arg.equals("--fsync=on") || arg.equals("--fsync=off")) {
@@ -100,14 +94,7 @@ public final class ServerBenchmark {
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
     ServerReport report = run(options);
-    String markdown = report.markdown();
-    System.out.println();
-    System.out.println(markdown);
-    if (options.out() != null) {
-      Files.createDirectories(options.out().toAbsolutePath().getParent());
-      Files.writeString(options.out(), markdown);
-      System.out.println("Written to " + options.out().toAbsolutePath());
-    }
+    Report.print(report.markdown(), options.out());
     System.exit(report.hasFailures() ? 1 : 0);
   }
 

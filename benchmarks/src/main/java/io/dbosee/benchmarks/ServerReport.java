@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The in-server benchmark's results as Markdown: per endpoint and number in flight, each
@@ -97,13 +99,17 @@ final class ServerReport {
   }
 
   private double p50(String row, String contender) {
-    Measured m = measured.getOrDefault(row, Map.of()).get(contender);
-    return m == null ? Double.NaN : m.p50();
+    return value(measured.getOrDefault(row, Map.of()), contender, Measured::p50);
   }
 
   private double rate(String row, String contender) {
-    Measured m = measured.getOrDefault(row, Map.of()).get(contender);
-    return m == null ? Double.NaN : m.perSecond();
+    return value(measured.getOrDefault(row, Map.of()), contender, Measured::perSecond);
+  }
+
+  private static double value(
+      Map<String, Measured> byContender, String contender, ToDoubleFunction<Measured> of) {
+    Measured m = byContender.get(contender);
+    return m == null ? Double.NaN : of.applyAsDouble(m);
   }
 
   /** The ratio columns: this library to each other contender. */
@@ -121,39 +127,23 @@ final class ServerReport {
     return s.toString();
   }
 
-  private String latencyTable() {
-    StringBuilder s = new StringBuilder(header("p50 / p99 ms (ratios: p50)"));
+  /**
+   * A row per endpoint and number in flight: {@code cell} of each contender's measurement, then
+   * this library's {@code compared} value over each other contender's.
+   */
+  private String table(
+      String title, Function<Measured, String> cell, ToDoubleFunction<Measured> compared) {
+    StringBuilder s = new StringBuilder(header(title));
     measured.forEach(
         (row, byContender) -> {
           s.append("| ").append(row).append(" |");
           for (String n : names) {
             Measured m = byContender.get(n);
-            s.append(' ')
-                .append(m == null ? "n/a" : Report.f(m.p50()) + " / " + Report.f(m.p99()))
-                .append(" |");
+            s.append(' ').append(m == null ? "n/a" : cell.apply(m)).append(" |");
           }
+          double ours = value(byContender, ServerContender.OURS, compared);
           for (String o : others()) {
-            s.append(' ')
-                .append(Report.ratio(p50(row, ServerContender.OURS), p50(row, o)))
-                .append(" |");
-          }
-          s.append('\n');
-        });
-    return s.toString();
-  }
-
-  private String throughputTable() {
-    StringBuilder s = new StringBuilder(header("requests/s"));
-    measured.forEach(
-        (row, byContender) -> {
-          s.append("| ").append(row).append(" |");
-          for (String n : names) {
-            s.append(' ').append(Report.f(rate(row, n))).append(" |");
-          }
-          for (String o : others()) {
-            s.append(' ')
-                .append(Report.ratio(rate(row, ServerContender.OURS), rate(row, o)))
-                .append(" |");
+            s.append(' ').append(Report.ratio(ours, value(byContender, o, compared))).append(" |");
           }
           s.append('\n');
         });
@@ -221,8 +211,16 @@ final class ServerReport {
     StringBuilder s = new StringBuilder();
     s.append(machine).append("\n\n");
     failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
-    s.append("#### Latency\n\n").append(latencyTable()).append('\n');
-    s.append("#### Throughput\n\n").append(throughputTable()).append('\n');
+    s.append("#### Latency\n\n")
+        .append(
+            table(
+                "p50 / p99 ms (ratios: p50)",
+                m -> Report.f(m.p50()) + " / " + Report.f(m.p99()),
+                Measured::p50))
+        .append('\n');
+    s.append("#### Throughput\n\n")
+        .append(table("requests/s", m -> Report.f(m.perSecond()), Measured::perSecond))
+        .append('\n');
     s.append("#### Database cost, each contender alone\n\n").append(costTable()).append('\n');
     s.append("#### Targets\n\n");
     verdicts().forEach(v -> s.append(v).append('\n'));

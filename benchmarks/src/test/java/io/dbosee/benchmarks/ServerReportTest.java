@@ -16,6 +16,15 @@ class ServerReportTest {
     report.measured(TEN, inFlight, who, Collections.nCopies(requests, millis), seconds, 0);
   }
 
+  /**
+   * At {@code inFlight}, the floor answers {@code requests} requests in a second and this library
+   * the same number in {@code oursSeconds}.
+   */
+  private static void rates(ServerReport report, int inFlight, int requests, double oursSeconds) {
+    measure(report, inFlight, ServerContender.OURS, 10, requests, oursSeconds);
+    measure(report, inFlight, ServerContender.FLOOR, 10, requests, 1.0);
+  }
+
   @Test
   void ratiosAreThisLibraryOverEachOtherContender() {
     ServerReport report =
@@ -40,10 +49,8 @@ class ServerReportTest {
         new ServerReport(List.of(ServerContender.OURS, ServerContender.FLOOR), false);
     measure(report, 1, ServerContender.OURS, 2.4, 10, 1);
     measure(report, 1, ServerContender.FLOOR, 2.0, 10, 1);
-    measure(report, 16, ServerContender.OURS, 10, 100, 1.0);
-    measure(report, 16, ServerContender.FLOOR, 10, 100, 1.1);
-    measure(report, 64, ServerContender.OURS, 10, 100, 1.1);
-    measure(report, 64, ServerContender.FLOOR, 10, 100, 1.0);
+    rates(report, 16, 100, 1.0 / 1.1);
+    rates(report, 64, 100, 1.1);
 
     assertThat(report.verdicts())
         .containsExactly(
@@ -58,10 +65,8 @@ class ServerReportTest {
   void withFsyncOnThroughputMustBeOneAndAHalfTimesTheFloorsAt64() {
     ServerReport report =
         new ServerReport(List.of(ServerContender.OURS, ServerContender.FLOOR), true);
-    measure(report, 16, ServerContender.OURS, 10, 100, 1.0);
-    measure(report, 16, ServerContender.FLOOR, 10, 100, 2.0);
-    measure(report, 64, ServerContender.OURS, 10, 150, 1.0);
-    measure(report, 64, ServerContender.FLOOR, 10, 100, 1.0);
+    rates(report, 16, 100, 2.0);
+    rates(report, 64, 100, 1 / 1.5);
 
     assertThat(report.verdicts())
         .containsExactly(

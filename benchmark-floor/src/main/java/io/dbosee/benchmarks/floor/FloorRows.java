@@ -72,10 +72,55 @@ public final class FloorRows {
     return Integer.parseInt(inputs.substring(19, inputs.indexOf(',')));
   }
 
+  /**
+   * A workflow of {@code steps} steps, each returning a string of {@code payloadBytes}: its start,
+   * its checkpoints and its finish.
+   */
+  public void workflow(Connection c, String workflowId, int steps, int payloadBytes)
+      throws SQLException {
+    start(c, workflowId, inputs(steps, payloadBytes));
+    steps(c, workflowId, steps, "\"" + "x".repeat(payloadBytes) + "\"");
+    finish(c, workflowId);
+  }
+
+  /**
+   * A workflow of one transaction step: its start; the order ({@link Orders}) and the step's
+   * outcome in one transaction (a JDBC one on {@code c}); the step's checkpoint after that commit;
+   * its finish.
+   */
+  public void transactionWorkflow(Connection c, String workflowId) throws SQLException {
+    start(c, workflowId, inputs(0, 0));
+    c.setAutoCommit(false);
+    try {
+      Orders.insert(c, workflowId);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO dbos.datasource_outputs (workflow_id, step_id, output, serialization)"
+                  + " VALUES (?, 0, '\"ordered\"', 'portable_json')")) {
+        ps.setString(1, workflowId);
+        ps.executeUpdate();
+      }
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+    steps(c, workflowId, 1, "\"ordered\"");
+    finish(c, workflowId);
+  }
+
   /** Records the workflow as started (PENDING) with its inputs. */
   public void start(Connection c, String workflowId, String inputs) throws SQLException {
+    insertWithInputs(c, insertWorkflow, workflowId, inputs);
+  }
+
+  /** A status row and its input row, in one statement ({@code sql}: id, times, inputs). */
+  private static void insertWithInputs(Connection c, String sql, String workflowId, String inputs)
+      throws SQLException {
     long now = System.currentTimeMillis();
-    try (PreparedStatement ps = c.prepareStatement(insertWorkflow)) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, workflowId);
       ps.setLong(2, now);
       ps.setLong(3, now);
@@ -111,43 +156,19 @@ public final class FloorRows {
     }
   }
 
-  /**
-   * The rows a transaction step writes: the order ({@link Orders}) and the step's outcome in one
-   * transaction on {@code transaction} (whose commit the caller owns: a JTA transaction in a
-   * server, a JDBC one outside), then its checkpoint on {@code c} after that commit, by {@link
-   * #transactionCheckpoint}.
-   */
-  public static void orderAndOutcome(Connection transaction, String workflowId)
-      throws SQLException {
-    Orders.insert(transaction, workflowId);
-    try (PreparedStatement ps =
-        transaction.prepareStatement(
-            "INSERT INTO dbos.datasource_outputs (workflow_id, step_id, output, serialization)"
-                + " VALUES (?, 0, '\"ordered\"', 'portable_json')")) {
-      ps.setString(1, workflowId);
-      ps.executeUpdate();
-    }
-  }
-
-  /** The transaction step's checkpoint, after its transaction committed. */
-  public void transactionCheckpoint(Connection c, String workflowId) throws SQLException {
-    steps(c, workflowId, 1, "\"ordered\"");
-  }
-
   /** Records the workflow as ENQUEUED on the floor's queue, with its inputs. */
   public void enqueue(Connection c, String workflowId, String inputs) throws SQLException {
-    long now = System.currentTimeMillis();
-    try (PreparedStatement ps = c.prepareStatement(enqueue)) {
-      ps.setString(1, workflowId);
-      ps.setLong(2, now);
-      ps.setLong(3, now);
-      ps.setString(4, inputs);
-      ps.executeUpdate();
-    }
+    insertWithInputs(c, enqueue, workflowId, inputs);
   }
 
   /** A workflow claimed from the queue: its id and its inputs. */
   public record Claimed(String workflowId, String inputs) {}
+
+  /** Runs a claimed workflow: its checkpoints (the steps its inputs give) and its finish. */
+  public void run(Connection c, Claimed claimed) throws SQLException {
+    steps(c, claimed.workflowId(), steps(claimed.inputs()), "\"\"");
+    finish(c, claimed.workflowId());
+  }
 
   /** Claims the oldest ENQUEUED workflow of the queue (one UPDATE ... SKIP LOCKED), if any. */
   public Optional<Claimed> claim(Connection c) throws SQLException {

@@ -33,9 +33,7 @@ public class FloorResource {
   public String workflow(@QueryParam("steps") int steps, @QueryParam("id") String id)
       throws SQLException {
     try (Connection c = floor.getConnection()) {
-      ROWS.start(c, Ids.require(id), FloorRows.inputs(steps, 0));
-      ROWS.steps(c, id, steps, "\"\"");
-      ROWS.finish(c, id);
+      ROWS.workflow(c, Ids.require(id), steps, 0);
     }
     return "done";
   }
@@ -45,19 +43,7 @@ public class FloorResource {
   @Path("transaction")
   public String transaction(@QueryParam("id") String id) throws SQLException {
     try (Connection c = floor.getConnection()) {
-      ROWS.start(c, Ids.require(id), FloorRows.inputs(0, 0));
-      c.setAutoCommit(false);
-      try {
-        FloorRows.orderAndOutcome(c, id);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-      ROWS.transactionCheckpoint(c, id);
-      ROWS.finish(c, id);
+      ROWS.transactionWorkflow(c, Ids.require(id));
     }
     return "ordered";
   }
@@ -77,9 +63,7 @@ public class FloorResource {
       while (claimed.isEmpty()) {
         claimed = ROWS.claim(c);
       }
-      String workflowId = claimed.get().workflowId();
-      ROWS.steps(c, workflowId, FloorRows.steps(claimed.get().inputs()), "\"\"");
-      ROWS.finish(c, workflowId);
+      ROWS.run(c, claimed.get());
     }
     return "done";
   }
