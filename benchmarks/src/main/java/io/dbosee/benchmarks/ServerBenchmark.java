@@ -128,6 +128,9 @@ public final class ServerBenchmark {
                 + log);
         ServerBenchmark b = new ServerBenchmark(options, server, postgres, contenders);
         b.runAll();
+        for (ServerContender c : contenders) {
+          b.report.statements(c.name(), postgres.topStatements(c.database(), 8));
+        }
         b.report.machine(b.machine(Duration.ofNanos(System.nanoTime() - t0)));
         return b.report;
       }

@@ -26,6 +26,7 @@ final class ServerReport {
   private final Map<String, Map<String, Measured>> measured = new LinkedHashMap<>();
   private final Map<String, Map<String, Cost>> costs = new LinkedHashMap<>();
   private final List<String> failures = new ArrayList<>();
+  private final StringBuilder statements = new StringBuilder();
   private String machine = "";
 
   ServerReport(List<String> names, boolean fsync) {
@@ -80,6 +81,15 @@ final class ServerReport {
             new Cost(
                 used.statements() < 0 ? Double.NaN : used.statements() / (double) requests,
                 used.writeTransactions() / (double) requests));
+  }
+
+  /**
+   * The contender's most frequent statements over the whole run (lines of {@link
+   * BenchPostgres#topStatements}).
+   */
+  void statements(String contender, List<String> top) {
+    statements.append("\n").append(contender).append(" (calls over the whole run, statement):\n");
+    top.forEach(line -> statements.append("    ").append(line).append('\n'));
   }
 
   void failed(String what) {
@@ -224,6 +234,9 @@ final class ServerReport {
     s.append("#### Database cost, each contender alone\n\n").append(costTable()).append('\n');
     s.append("#### Targets\n\n");
     verdicts().forEach(v -> s.append(v).append('\n'));
+    if (statements.length() > 0) {
+      s.append("\n#### Most frequent statements per contender\n").append(statements);
+    }
     return s.toString();
   }
 }
