@@ -275,6 +275,7 @@ public final class ServerBenchmark {
    */
   private void costAlone(Endpoint endpoint, int inFlight) throws Exception {
     int requests = options.smoke() ? 3 * inFlight : Math.max(100, 10 * inFlight);
+    log("cost of " + endpoint.label() + ", " + inFlight + " in flight, each contender alone");
     for (ServerContender c : contenders) {
       BenchPostgres.Counters before = postgres.counters(c.database());
       HttpLoad.Result result = send(c, endpoint, requests, inFlight);

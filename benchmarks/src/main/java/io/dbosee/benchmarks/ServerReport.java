@@ -104,10 +104,6 @@ final class ServerReport {
     this.machine = description;
   }
 
-  Measured get(Endpoint endpoint, int inFlight, String contender) {
-    return measured.getOrDefault(row(endpoint, inFlight), Map.of()).get(contender);
-  }
-
   private double p50(String row, String contender) {
     return value(measured.getOrDefault(row, Map.of()), contender, Measured::p50);
   }
