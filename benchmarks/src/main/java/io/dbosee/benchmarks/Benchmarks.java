@@ -62,12 +62,7 @@ public final class Benchmarks {
       Path out = null;
       String only = null;
       boolean metrics = false;
-      // -Dbench.args="--smoke --repeats=1" arrives as one argument.
-      List<String> words = new ArrayList<>();
-      for (String arg : args) {
-        words.addAll(List.of(arg.trim().split("\\s+")));
-      }
-      for (String arg : words) {
+      for (String arg : words(args)) {
         if (arg.equals("--smoke")) {
           smoke = true;
         } else if (arg.startsWith("--repeats=")) {
@@ -89,6 +84,15 @@ public final class Benchmarks {
       return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out, only, metrics);
     }
 
+    /** The arguments' words: -Dbench.args="--smoke --repeats=1" arrives as one argument. */
+    static List<String> words(String[] args) {
+      List<String> words = new ArrayList<>();
+      for (String arg : args) {
+        words.addAll(List.of(arg.trim().split("\\s+")));
+      }
+      return words;
+    }
+
     int count(int full, int smokeCount) {
       return smoke ? smokeCount : full;
     }
@@ -96,14 +100,7 @@ public final class Benchmarks {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    String table = run(options);
-    System.out.println();
-    System.out.println(table);
-    if (options.out() != null) {
-      Files.createDirectories(options.out().toAbsolutePath().getParent());
-      Files.writeString(options.out(), table);
-      System.out.println("Written to " + options.out().toAbsolutePath());
-    }
+    Report.print(run(options), options.out());
     // The DBOS SDK's threads are not all daemons.
     System.exit(0);
   }

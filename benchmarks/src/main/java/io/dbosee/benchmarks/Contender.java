@@ -74,7 +74,7 @@ interface Contender extends AutoCloseable {
 
   /**
    * Runs one workflow whose one step inserts an order row in a transaction (see {@link
-   * TransactionWorkload}); returns once its outcome is recorded.
+   * io.dbosee.benchmarks.floor.Orders}); returns once its outcome is recorded.
    */
   default void runTransactionStep(String workflowId) throws Exception {
     throw new UnsupportedOperationException(name() + " has no transaction step");

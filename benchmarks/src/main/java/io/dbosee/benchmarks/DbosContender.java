@@ -7,6 +7,7 @@ import dev.dbos.transact.config.DBOSConfig;
 import dev.dbos.transact.context.WorkflowOptions;
 import dev.dbos.transact.workflow.Queue;
 import dev.dbos.transact.workflow.WorkflowHandle;
+import io.dbosee.benchmarks.floor.Orders;
 import io.dbosee.internal.engine.db.SystemDataSources;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -51,7 +52,7 @@ final class DbosContender implements Contender {
             Benchmarks.POOL_SIZE,
             Duration.ofSeconds(60));
     try (Connection c = application.getConnection()) {
-      TransactionWorkload.createTable(c);
+      Orders.createTable(c);
     } catch (SQLException e) {
       throw new IllegalStateException("could not prepare the transaction-step workload", e);
     }

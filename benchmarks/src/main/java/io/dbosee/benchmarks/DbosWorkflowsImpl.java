@@ -2,6 +2,7 @@ package io.dbosee.benchmarks;
 
 import dev.dbos.transact.DBOS;
 import dev.dbos.transact.workflow.Workflow;
+import io.dbosee.benchmarks.floor.Orders;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -38,7 +39,7 @@ public class DbosWorkflowsImpl implements DbosWorkflows {
         () -> {
           try (Connection c = application.getConnection()) {
             c.setAutoCommit(false);
-            TransactionWorkload.insertOrder(c, DBOS.workflowId());
+            Orders.insert(c, DBOS.workflowId());
             c.commit();
           }
           return "ordered";

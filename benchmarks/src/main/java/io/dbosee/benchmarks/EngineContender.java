@@ -2,6 +2,7 @@ package io.dbosee.benchmarks;
 
 import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
+import io.dbosee.benchmarks.floor.Orders;
 import io.dbosee.internal.cdi.BenchMetrics;
 import io.dbosee.internal.engine.DBOSEngine;
 import io.dbosee.internal.engine.EngineConfig;
@@ -118,7 +119,7 @@ final class EngineContender implements Contender {
     try {
       this.transactions = new BenchTransactionSteps(pool, "dbos");
       try (Connection c = pool.getConnection()) {
-        TransactionWorkload.createTable(c);
+        Orders.createTable(c);
       }
     } catch (Exception e) {
       throw new IllegalStateException("could not prepare the transaction-step workload", e);
@@ -332,7 +333,7 @@ final class EngineContender implements Contender {
     WorkflowHandle<Object, Exception> handle = null;
     JdbcCallerTransactions.Tx tx = callers.begin();
     try {
-      TransactionWorkload.insertOrder(tx.own(), id);
+      Orders.insert(tx.own(), id);
       if (inTransaction) {
         handle = engine.start(onQueue(id), () -> runBody(0, 0));
       }
@@ -368,7 +369,7 @@ final class EngineContender implements Contender {
                 orderStep,
                 () -> {
                   try (Connection c = transactions.connection()) {
-                    TransactionWorkload.insertOrder(c, engine.currentWorkflowId().orElseThrow());
+                    Orders.insert(c, engine.currentWorkflowId().orElseThrow());
                   }
                   return "ordered";
                 }));

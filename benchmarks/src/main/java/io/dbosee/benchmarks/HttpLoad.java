@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 /**
  * Sends N requests to a running server with C in flight, and reports latency percentiles, the
@@ -48,47 +49,15 @@ public final class HttpLoad {
     int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "1000"));
     String pid = options.get("pid");
 
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(30))
-            .executor(Executors.newFixedThreadPool(8))
-            .build();
+    HttpClient client = client();
     ThreadSampler threads = new ThreadSampler(pid);
-    Semaphore inFlight = new Semaphore(concurrency);
-    long[] latencies = new long[requests];
-    Map<String, AtomicInteger> outcomes = new TreeMap<>();
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    long start = System.nanoTime();
-    for (int i = 0; i < requests; i++) {
-      inFlight.acquire();
-      int n = i;
-      long sent = System.nanoTime();
-      HttpRequest request =
-          HttpRequest.newBuilder(URI.create(url.replace("%d", Integer.toString(i))))
-              .timeout(Duration.ofSeconds(120))
-              .build();
-      all.add(
-          client
-              .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-              .handle(
-                  (response, failure) -> {
-                    latencies[n] = System.nanoTime() - sent;
-                    String outcome =
-                        failure != null
-                            ? String.valueOf(
-                                failure.getCause() != null ? failure.getCause() : failure)
-                            : "HTTP " + response.statusCode();
-                    synchronized (outcomes) {
-                      outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
-                    }
-                    inFlight.release();
-                    return null;
-                  }));
-    }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-    long elapsed = System.nanoTime() - start;
+    Result result =
+        send(
+            client, n -> URI.create(url.replace("%d", Integer.toString(n))), requests, concurrency);
     threads.stop();
+    long[] latencies = result.latencies().clone();
+    long elapsed = result.elapsedNanos();
+    Map<String, Integer> outcomes = result.outcomes();
 
     Arrays.sort(latencies);
     System.out.printf(
@@ -105,6 +74,83 @@ public final class HttpLoad {
           "server threads: %d before, %d at the peak%n", threads.first(), threads.peak());
     }
     System.exit(0);
+  }
+
+  /** An HTTP/1.1 client for many requests in flight at once. */
+  static HttpClient client() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(30))
+        .executor(Executors.newFixedThreadPool(8, Threads.daemon("http")))
+        .build();
+  }
+
+  /**
+   * What {@link #send} measured: each request's latency in ns (in the order sent), the answers by
+   * outcome ({@code HTTP 200}, or the failure), the first answer other than 200 with its body, and
+   * the time from the first request sent to the last answer.
+   */
+  record Result(
+      long[] latencies, Map<String, Integer> outcomes, String firstFailure, long elapsedNanos) {
+    /** How many answers were not 200. */
+    int failures() {
+      return outcomes.entrySet().stream()
+          .filter(e -> !e.getKey().equals("HTTP 200"))
+          .mapToInt(Map.Entry::getValue)
+          .sum();
+    }
+  }
+
+  /**
+   * Sends {@code requests} GETs, request {@code n} to {@code uri.apply(n)}, with up to {@code
+   * concurrency} in flight.
+   */
+  static Result send(HttpClient client, IntFunction<URI> uri, int requests, int concurrency)
+      throws InterruptedException {
+    Semaphore inFlight = new Semaphore(concurrency);
+    long[] latencies = new long[requests];
+    Map<String, Integer> outcomes = new TreeMap<>();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < requests; i++) {
+      inFlight.acquire();
+      int n = i;
+      long sent = System.nanoTime();
+      HttpRequest request =
+          HttpRequest.newBuilder(uri.apply(i)).timeout(Duration.ofSeconds(120)).build();
+      all.add(
+          client
+              .sendAsync(request, HttpResponse.BodyHandlers.ofString())
+              .handle(
+                  (response, failure) -> {
+                    latencies[n] = System.nanoTime() - sent;
+                    String outcome =
+                        failure != null
+                            ? String.valueOf(
+                                failure.getCause() != null ? failure.getCause() : failure)
+                            : "HTTP " + response.statusCode();
+                    if (failure != null || response.statusCode() != 200) {
+                      firstFailure.compareAndSet(
+                          null,
+                          request.uri()
+                              + ": "
+                              + outcome
+                              + (response == null ? "" : " " + abbreviate(response.body())));
+                    }
+                    synchronized (outcomes) {
+                      outcomes.merge(outcome, 1, Integer::sum);
+                    }
+                    inFlight.release();
+                    return null;
+                  }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return new Result(latencies, outcomes, firstFailure.get(), System.nanoTime() - start);
+  }
+
+  private static String abbreviate(String body) {
+    return body.length() > 300 ? body.substring(0, 300) + "…" : body;
   }
 
   private static double percentile(long[] sorted, double p) {

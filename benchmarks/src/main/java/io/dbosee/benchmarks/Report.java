@@ -1,5 +1,8 @@
 package io.dbosee.benchmarks;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +49,17 @@ final class Report {
   static final int ENQUEUE_APART = -2;
   static final int ENQUEUE_IN_TRANSACTION = -3;
 
+  /** Prints the report, and writes it to {@code out} too unless that is null. */
+  static void print(String markdown, Path out) throws IOException {
+    System.out.println();
+    System.out.println(markdown);
+    if (out != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, markdown);
+      System.out.println("Written to " + out.toAbsolutePath());
+    }
+  }
+
   void failed(String what) {
     failures.add(what);
   }
@@ -54,7 +68,7 @@ final class Report {
     this.names = names;
   }
 
-  private static String f(double v) {
+  static String f(double v) {
     if (Double.isNaN(v)) {
       return "n/a";
     }
@@ -63,7 +77,7 @@ final class Report {
         : v >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static String ratio(double a, double b) {
+  static String ratio(double a, double b) {
     return Double.isNaN(a) || Double.isNaN(b) || b == 0
         ? "n/a"
         : String.format(Locale.ROOT, "%.2f×", a / b);
@@ -394,7 +408,7 @@ final class Report {
     }
   }
 
-  private static String verdict(boolean met, String what) {
+  static String verdict(boolean met, String what) {
     return (met ? "- MET " : "- MISSED ") + what;
   }
 
