@@ -69,10 +69,18 @@ final class ResultWatches implements NotificationHub.Timer {
     return waiter.stage;
   }
 
-  /** A workflow of that id finished here: its watchers read its recorded outcome. */
-  void finished(String workflowId) {
-    if (watched.containsKey(workflowId)) {
+  /**
+   * A workflow of that id finished here: its watchers get its result when it succeeded, or read its
+   * recorded outcome ({@code succeeded} null).
+   */
+  void finished(String workflowId, WorkflowOutcomes.Succeeded succeeded) {
+    if (!watched.containsKey(workflowId)) {
+      return;
+    }
+    if (succeeded == null) {
       look(workflowId);
+    } else {
+      complete(workflowId, waiter -> waiter.stage.complete(succeeded.value()));
     }
   }
 

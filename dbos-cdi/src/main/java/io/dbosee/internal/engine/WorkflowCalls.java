@@ -179,7 +179,8 @@ final class WorkflowCalls {
     }
     WorkflowLauncher.complete(mine.outcome(), result, failure);
     if (failure != ParkSignal.PARK) {
-      outcomes.signalFinished(childId);
+      outcomes.signalFinished(
+          childId, failure == null ? new WorkflowOutcomes.Succeeded(result) : null);
     }
     if (failure != null) {
       throw Outcomes.<Exception>sneakyThrow(failure);

@@ -223,7 +223,8 @@ final class WorkflowLauncher {
       // recorded outcome, not join a finished execution.
       active.remove(workflowId, mine);
       complete(mine.outcome(), result, failure);
-      outcomes.signalFinished(workflowId);
+      outcomes.signalFinished(
+          workflowId, failure == null ? new WorkflowOutcomes.Succeeded(result) : null);
       return false;
     } finally {
       if (callersInterrupt) {

@@ -56,7 +56,15 @@ final class WorkflowOutcomes {
    * Waiters for workflows that run elsewhere or have not started here yet, completed when a
    * workflow of that id finishes on this server; waiters for other servers' workflows also poll.
    */
-  private final Map<String, CompletableFuture<Void>> finishSignals = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Succeeded>> finishSignals = new ConcurrentHashMap<>();
+
+  /**
+   * The result of a workflow that succeeded here, its success recorded: handed to the callers that
+   * waited for it, so that none reads back what this server has just written. Failures are read
+   * back: an execution may end here with an exception that is not the recorded outcome (the engine
+   * stopped, the database could not be reached), while the workflow goes on.
+   */
+  record Succeeded(Object value) {}
 
   /**
    * The recorded outcome of a finished workflow. Without a definition (a workflow this application
@@ -119,7 +127,7 @@ final class WorkflowOutcomes {
         return await(workflowId, running.outcome(), deadline, timeout);
       }
       // Registered before the read, so that a finish between the read and the wait is not missed.
-      CompletableFuture<Void> signal =
+      CompletableFuture<Succeeded> signal =
           finishSignals.computeIfAbsent(workflowId, id -> new CompletableFuture<>());
       long wait = config.resultPollInterval().toNanos();
       try {
@@ -151,7 +159,10 @@ final class WorkflowOutcomes {
         wait = Math.min(wait, remaining);
       }
       try {
-        signal.get(wait, TimeUnit.NANOSECONDS);
+        Succeeded succeeded = signal.get(wait, TimeUnit.NANOSECONDS);
+        if (succeeded != null) {
+          return succeeded.value();
+        }
       } catch (TimeoutException e) {
         // poll again
       } catch (InterruptedException e) {
@@ -161,12 +172,23 @@ final class WorkflowOutcomes {
     }
   }
 
+  /** A workflow of that id finished here: its waiters read its recorded outcome. */
   void signalFinished(String workflowId) {
-    CompletableFuture<Void> signal = finishSignals.remove(workflowId);
+    signalFinished(workflowId, null);
+  }
+
+  /**
+   * A workflow of that id finished here.
+   *
+   * @param succeeded its result when it succeeded and that was recorded; null: waiters read the
+   *     recorded outcome
+   */
+  void signalFinished(String workflowId, Succeeded succeeded) {
+    CompletableFuture<Succeeded> signal = finishSignals.remove(workflowId);
     if (signal != null) {
-      signal.complete(null);
+      signal.complete(succeeded);
     }
-    watches.finished(workflowId);
+    watches.finished(workflowId, succeeded);
   }
 
   WorkflowRow readWorkflow(String workflowId) {

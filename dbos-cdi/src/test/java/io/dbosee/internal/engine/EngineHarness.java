@@ -118,6 +118,24 @@ final class EngineHarness implements AutoCloseable {
   }
 
   /**
+   * An engine with its own configuration, declaring and listening to {@code queues}, whose
+   * connections to the system database come from {@code wrap} around its own pool.
+   */
+  DBOSEngine engine(
+      EngineConfig config,
+      List<QueueDefinition> queues,
+      UnaryOperator<DataSource> wrap,
+      WorkflowSpec... workflows) {
+    return engine(
+        config,
+        Executors.newCachedThreadPool(),
+        TimeSource.SYSTEM,
+        queues,
+        wrap.apply(pool()),
+        workflows);
+  }
+
+  /**
    * An engine whose connections to the system database come from {@code wrap} around its own pool
    * (to watch or hold back statements).
    */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,6 +100,31 @@ class QueueTest {
 
   private static StartSpec on(String queue) {
     return StartSpec.onQueue(queue);
+  }
+
+  @Test
+  void aCallerAwaitingAQueuedWorkflowThatSucceedsHereIsHandedItsResultWithoutReadingItBack()
+      throws Exception {
+    WorkflowSpec work = work();
+    StatementLog log = new StatementLog();
+    // A result poll interval longer than the test: only the finish here wakes the caller.
+    EngineConfig config =
+        new EngineConfig("local", "v1", "dbos")
+            .toBuilder().resultPollInterval(Duration.ofHours(1)).build();
+    harness.engine(config, List.of(queue("q").withConcurrency(1)), log::wrap, work);
+    gate = new CountDownLatch(1);
+    work.start(on("q"), 1, 0L);
+    await().atMost(WAIT).until(() -> running.get() == 1); // it holds the queue's one slot
+    WorkflowHandle<Object, Exception> queued = work.start(on("q"), 21, 0L);
+    FutureTask<Object> result = new FutureTask<>(() -> queued.getResult(WAIT));
+    Thread caller = new Thread(result, "caller");
+    caller.start();
+    // The caller read the row once (ENQUEUED) and waits; then the queue moves on.
+    await().atMost(WAIT).until(() -> log.count("workflow_status", caller) == 1);
+    gate.countDown();
+
+    assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo(42);
+    assertThat(log.count("workflow_status", caller)).as("reads of the row by the caller").isOne();
   }
 
   @Test
