@@ -6,8 +6,8 @@ import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,7 +110,7 @@ final class WorkflowParking {
     }
     WorkflowContext root = context.root();
     WorkflowDefinition definition = root.definition;
-    if (root.running.inputs == null
+    if (!root.running.replayable
         || definition.wrapsStep()
         || definition.invoker() == null
         || !registry.isRegistered(definition)) {
@@ -119,16 +119,22 @@ final class WorkflowParking {
     return root;
   }
 
-  /** Marks {@code root}'s execution as parking, and returns the signal that unwinds its thread. */
-  ParkSignal park(
-      WorkflowContext root,
-      long wakeAt,
-      String channel,
-      String payload,
-      CompletableFuture<Void> signal) {
-    RunningWorkflow running = root.running;
-    running.pendingPark =
-        new ParkedWorkflows.Parked(root.workflowId, running, wakeAt, channel, payload, signal);
+  /**
+   * Subscribes {@code root}'s execution to what wakes it, before its wait looks in the database for
+   * the last time: until {@code wakeAt}, or the notification on {@code channel} with {@code
+   * payload} (null: a sleep). Then {@link #park} it, or {@link ParkedWorkflows#forget} it.
+   */
+  ParkedWorkflows.Parked prepare(
+      WorkflowContext root, long wakeAt, String channel, String payload) {
+    return parked.prepare(root.workflowId, root.running, wakeAt, channel, payload);
+  }
+
+  /**
+   * Marks {@code sleeper}'s execution as parking, and returns the signal that unwinds its thread.
+   */
+  ParkSignal park(ParkedWorkflows.Parked sleeper) {
+    RunningWorkflow running = sleeper.running;
+    running.pendingPark = sleeper;
     running.parking = true;
     return ParkSignal.PARK;
   }
@@ -143,8 +149,8 @@ final class WorkflowParking {
     running.pendingPark = null;
     running.parking = false;
     if (sleeper == null || !lifecycle.isRunning()) {
-      if (sleeper != null && sleeper.signal != null) {
-        hub.unsubscribe(sleeper.channel, sleeper.payload, sleeper.signal);
+      if (sleeper != null) {
+        parked.forget(sleeper);
       }
       return false;
     }
@@ -187,8 +193,7 @@ final class WorkflowParking {
         workflowId,
         Failures.rootMessage(failure),
         pause);
-    parkWhileRunning(
-        new ParkedWorkflows.Parked(workflowId, running, services.now() + pause, null, null, null));
+    parkWhileRunning(parked.prepare(workflowId, running, services.now() + pause, null, null));
     return true;
   }
 
@@ -202,7 +207,7 @@ final class WorkflowParking {
     return lifecycle.isRunning()
         && !running.cancelled()
         && running.movedTo == null
-        && running.inputs != null
+        && running.replayable
         && definition.invoker() != null
         && registry.isRegistered(definition);
   }
@@ -224,8 +229,7 @@ final class WorkflowParking {
         "Workflow ''{0}'' was interrupted by its caller, on whose thread it ran; it goes on from"
             + " its last completed step on the executor",
         workflowId);
-    resume.accept(
-        new ParkedWorkflows.Parked(workflowId, running, services.now(), null, null, null));
+    resume.accept(parked.prepare(workflowId, running, services.now(), null, null));
     return true;
   }
 
@@ -264,8 +268,12 @@ final class WorkflowParking {
             executor.execute(
                 () -> {
                   try {
-                    for (String id : db.notRunningHere(parked.ids(), config.executorId())) {
-                      parked.wake(id);
+                    Map<String, RunningWorkflow> byId = new HashMap<>();
+                    for (ParkedWorkflows.Parked sleeper : parked.all()) {
+                      byId.put(sleeper.workflowId, sleeper.running);
+                    }
+                    for (String id : db.notRunningHere(byId.keySet(), config.executorId())) {
+                      parked.wake(byId.get(id));
                     }
                   } catch (RuntimeException e) {
                     LOG.log(Level.DEBUG, "could not check the parked workflows", e);
