@@ -8,7 +8,8 @@ import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
 import io.dbosee.internal.engine.serialization.Serializer;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Type;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,7 @@ class ParkedWorkflowFootprintTest {
 
   /** A started workflow parked in {@code how}, checked to hold neither arguments nor inputs. */
   private Parked parkWith(String how) throws Exception {
-    harness.serializer = serializer;
+    harness.serializer = serializer.serializer();
     WorkflowSpec setter =
         new WorkflowSpec(
             "setter",
@@ -165,51 +166,27 @@ class ParkedWorkflowFootprintTest {
   }
 
   /** Portable JSON, remembering the last inputs it wrote without keeping them. */
-  private static final class CapturingSerializer implements Serializer {
-    private final Serializer json = PortableJsonSerializer.create();
+  private static final class CapturingSerializer {
     volatile WeakReference<String> lastInputs = new WeakReference<>(null);
 
-    @Override
-    public String name() {
-      return json.name();
-    }
-
-    @Override
-    public String serialize(Object value, Type declaredType) {
-      return json.serialize(value, declaredType);
-    }
-
-    @Override
-    public Object deserialize(String text, Type declaredType) {
-      return json.deserialize(text, declaredType);
-    }
-
-    @Override
-    public String serializeArguments(Object[] arguments, Type[] parameterTypes) {
-      String inputs = json.serializeArguments(arguments, parameterTypes);
-      lastInputs = new WeakReference<>(inputs);
-      return inputs;
-    }
-
-    @Override
-    public Object[] deserializeArguments(String text, Type[] parameterTypes) {
-      return json.deserializeArguments(text, parameterTypes);
-    }
-
-    @Override
-    public Object[] deserializeArguments(
-        String text, Type[] parameterTypes, List<String> parameterNames) {
-      return json.deserializeArguments(text, parameterTypes, parameterNames);
-    }
-
-    @Override
-    public String serializeError(Throwable error) {
-      return json.serializeError(error);
-    }
-
-    @Override
-    public Throwable deserializeError(String text, ClassLoader loader) {
-      return json.deserializeError(text, loader);
+    Serializer serializer() {
+      Serializer json = PortableJsonSerializer.create();
+      return (Serializer)
+          Proxy.newProxyInstance(
+              Serializer.class.getClassLoader(),
+              new Class<?>[] {Serializer.class},
+              (proxy, method, arguments) -> {
+                Object result;
+                try {
+                  result = method.invoke(json, arguments);
+                } catch (InvocationTargetException e) {
+                  throw e.getCause();
+                }
+                if (method.getName().equals("serializeArguments")) {
+                  lastInputs = new WeakReference<>((String) result);
+                }
+                return result;
+              });
     }
   }
 }
