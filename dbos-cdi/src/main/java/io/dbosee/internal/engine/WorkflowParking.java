@@ -6,7 +6,7 @@ import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -268,12 +268,12 @@ final class WorkflowParking {
             executor.execute(
                 () -> {
                   try {
-                    Map<String, RunningWorkflow> byId = new HashMap<>();
-                    for (ParkedWorkflows.Parked sleeper : parked.all()) {
-                      byId.put(sleeper.workflowId, sleeper.running);
-                    }
-                    for (String id : db.notRunningHere(byId.keySet(), config.executorId())) {
-                      parked.wake(byId.get(id));
+                    List<String> ids = parked.all().stream().map(p -> p.workflowId).toList();
+                    for (String id : db.notRunningHere(ids, config.executorId())) {
+                      RunningWorkflow running = active.get(id);
+                      if (running != null) {
+                        parked.wake(running);
+                      }
                     }
                   } catch (RuntimeException e) {
                     LOG.log(Level.DEBUG, "could not check the parked workflows", e);
