@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * report there), {@code --only=queue} (one workload, by its first word: "sequential" latency,
  * "payload" sizes, "transaction" step, "throughput", "queue", "replay" or "memory"), {@code
  * --metrics} (a fifth contender: the engine counting OpenTelemetry metrics, collected every second,
- * beside the engine without them).
+ * beside the engine without them). {@code --only=parked} runs only {@link ParkedAtScale}, which is
+ * not part of a full run: {@code --parked=N} workflows (default 100,000; a long run may take
+ * 1,000,000) parked in {@code recv} on one engine, then woken.
  */
 public final class Benchmarks {
   static final int POOL_SIZE = 10;
@@ -53,7 +55,8 @@ public final class Benchmarks {
       boolean fsync,
       Path out,
       String only,
-      boolean metrics) {
+      boolean metrics,
+      int parked) {
     static Options parse(String[] args) {
       boolean smoke = false;
       int repeats = 3;
@@ -62,6 +65,7 @@ public final class Benchmarks {
       Path out = null;
       String only = null;
       boolean metrics = false;
+      int parked = 100_000;
       for (String arg : words(args)) {
         if (arg.equals("--smoke")) {
           smoke = true;
@@ -73,6 +77,8 @@ public final class Benchmarks {
           fsync = true;
         } else if (arg.equals("--metrics")) {
           metrics = true;
+        } else if (arg.startsWith("--parked=")) {
+          parked = Integer.parseInt(arg.substring("--parked=".length()));
         } else if (arg.startsWith("--only=")) {
           only = arg.substring("--only=".length());
         } else if (arg.startsWith("--out=")) {
@@ -81,7 +87,8 @@ public final class Benchmarks {
           throw new IllegalArgumentException("unknown argument " + arg);
         }
       }
-      return new Options(smoke, smoke ? 1 : repeats, sync, fsync, out, only, metrics);
+      return new Options(
+          smoke, smoke ? 1 : repeats, sync, fsync, out, only, metrics, smoke ? 1000 : parked);
     }
 
     /** The arguments' words: -Dbench.args="--smoke --repeats=1" arrives as one argument. */
@@ -109,6 +116,9 @@ public final class Benchmarks {
   static String run(Options options) throws Exception {
     long t0 = System.nanoTime();
     try (BenchPostgres postgres = new BenchPostgres(options.synchronousCommit(), options.fsync())) {
+      if ("parked".equals(options.only())) {
+        return parkedAtScale(postgres, options, t0);
+      }
       for (String db :
           List.of(
               "bench_floor", "bench_engine", "bench_engine_metrics", "bench_cdi", "bench_dbos")) {
@@ -140,6 +150,21 @@ public final class Benchmarks {
         }
       }
     }
+  }
+
+  /** The parked mode: one engine alone, so that nothing else's heap or threads are counted. */
+  private static String parkedAtScale(BenchPostgres postgres, Options options, long t0)
+      throws Exception {
+    postgres.createDatabase(ParkedAtScale.DATABASE);
+    String rows = new ParkedAtScale(postgres, options.parked()).run();
+    Report report = new Report();
+    report.machine(postgres, options, Duration.ofNanos(System.nanoTime() - t0));
+    return report.machineLine()
+        + "\n\n### Parked at scale\n\n| | engine |\n|---|---|\n"
+        + rows
+        + "\n### Most frequent statements\n\n"
+        + String.join("\n", postgres.topStatements(ParkedAtScale.DATABASE, 8))
+        + "\n";
   }
 
   Benchmarks(BenchPostgres postgres, List<Contender> contenders, Options options) {
@@ -509,20 +534,22 @@ public final class Benchmarks {
       }
       log("memory (recv), " + c.name());
       long during = usedHeapAfterGc();
+      int threads = ManagementFactory.getThreadMXBean().getThreadCount();
       parked.release();
       perWorkflow.put(
           c.name() + ", waiting in recv",
           String.format(
               Locale.ROOT,
-              "%.1f KiB (%d of %d parked, holding no thread)",
+              "%.1f KiB (%d of %d parked, holding no thread; %d JVM threads while parked)",
               (during - before) / 1024.0 / Math.max(1, parked.started()),
               parked.started(),
-              waiters));
+              waiters,
+              threads));
     }
     report.memory(perWorkflow);
   }
 
-  private static long usedHeapAfterGc() throws InterruptedException {
+  static long usedHeapAfterGc() throws InterruptedException {
     Runtime rt = Runtime.getRuntime();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {

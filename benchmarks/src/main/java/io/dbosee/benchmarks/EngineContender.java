@@ -71,21 +71,9 @@ final class EngineContender implements Contender {
   EngineContender(BenchPostgres postgres, String database, int poolSize, boolean metrics) {
     this.database = database;
     this.metrics = metrics ? new BenchMetrics() : null;
-    this.pool =
-        SystemDataSources.pooled(
-            postgres.jdbcUrl(database),
-            postgres.user(),
-            postgres.password(),
-            poolSize,
-            Duration.ofSeconds(60));
+    this.pool = pool(postgres, database, poolSize);
     this.callers = new JdbcCallerTransactions(pool);
-    this.engine =
-        new DBOSEngine(
-            new EngineConfig("bench", "v1", "dbos"),
-            pool,
-            PortableJsonSerializer.create(),
-            executor,
-            ExecutionHooks.NONE);
+    this.engine = engine(pool, executor);
     this.noopSteps =
         new WorkflowDefinition(
             "noopSteps",
@@ -148,6 +136,26 @@ final class EngineContender implements Contender {
       engine.measure(this.metrics.engineMetrics());
     }
     engine.launch();
+  }
+
+  /** The connection pool a {@code dbos.system-database.url} configuration gets. */
+  static SystemDataSources.Pool pool(BenchPostgres postgres, String database, int poolSize) {
+    return SystemDataSources.pooled(
+        postgres.jdbcUrl(database),
+        postgres.user(),
+        postgres.password(),
+        poolSize,
+        Duration.ofSeconds(60));
+  }
+
+  /** An engine at default settings on {@code pool} and {@code executor}, not launched yet. */
+  static DBOSEngine engine(SystemDataSources.Pool pool, ExecutorService executor) {
+    return new DBOSEngine(
+        new EngineConfig("bench", "v1", "dbos"),
+        pool,
+        PortableJsonSerializer.create(),
+        executor,
+        ExecutionHooks.NONE);
   }
 
   @Override

@@ -291,6 +291,11 @@ final class Report {
         (n, v) -> memory.append("| ").append(n).append(" | ").append(v).append(" |\n"));
   }
 
+  /** The run's machine, settings and duration, set by {@link #machine}. */
+  String machineLine() {
+    return machine;
+  }
+
   void machine(BenchPostgres postgres, Benchmarks.Options options, Duration took)
       throws SQLException, java.io.IOException {
     machine =

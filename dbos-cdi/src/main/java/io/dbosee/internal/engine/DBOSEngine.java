@@ -139,7 +139,7 @@ public final class DBOSEngine implements AutoCloseable {
             launcher,
             this::workflowStatus);
     this.calls = new WorkflowCalls(services, operations, outcomes, execution, launcher, starts);
-    this.waits = new DurableWaits(services, cancellation, operations, parking, hub);
+    this.waits = new DurableWaits(services, cancellation, operations, parking);
     this.steps = new StepRunner(services, failures, operations, waits);
     this.messaging = new Messaging(services, operations, waits, hub, messages);
     this.streams = new Streams(services, operations, waits, hub, messages);

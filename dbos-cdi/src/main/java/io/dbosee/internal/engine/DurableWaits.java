@@ -21,21 +21,18 @@ final class DurableWaits {
   private final Cancellation cancellation;
   private final DurableOperations operations;
   private final WorkflowParking parking;
-  private final NotificationHub hub;
 
   DurableWaits(
       EngineServices services,
       Cancellation cancellation,
       DurableOperations operations,
-      WorkflowParking parking,
-      NotificationHub hub) {
+      WorkflowParking parking) {
     this.services = services;
     this.time = services.time;
     this.threads = services.threads;
     this.cancellation = cancellation;
     this.operations = operations;
     this.parking = parking;
-    this.hub = hub;
   }
 
   /**
@@ -70,7 +67,7 @@ final class DurableWaits {
       boolean held = remaining <= parking.threadHoldMillis() && parking.holdThread();
       WorkflowContext root = held ? null : parking.parkableRoot(context);
       if (root != null) {
-        throw parking.park(root, until, null, null, null);
+        throw parking.park(parking.prepare(root, until, null, null));
       }
       try {
         pauseInWorkflow(context, Duration.ofMillis(remaining));
@@ -132,13 +129,14 @@ final class DurableWaits {
       holding = held < hold && parking.holdThread();
       if (!holding) {
         // Subscribed before looking at the first signal, so no notification falls in between.
-        CompletableFuture<Void> wake = hub.subscribe(wait.channel(), wait.payload());
+        ParkedWorkflows.Parked sleeper =
+            parking.prepare(
+                root, Math.min(now + millis, context.deadline), wait.channel(), wait.payload());
         if (signal.isDone()) {
-          hub.unsubscribe(wait.channel(), wait.payload(), wake);
+          parking.parked().forget(sleeper);
           return; // notified meanwhile: look again
         }
-        throw parking.park(
-            root, Math.min(now + millis, context.deadline), wait.channel(), wait.payload(), wake);
+        throw parking.park(sleeper);
       }
       pause = Math.max(1, Math.min(pause, hold - held));
     }

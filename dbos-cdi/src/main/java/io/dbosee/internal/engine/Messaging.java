@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Messages and events: {@code send} and {@code recv}, {@code setEvent} and {@code getEvent}, each a
@@ -137,7 +136,7 @@ final class Messaging {
     DurableWaits.Wait wait =
         new DurableWaits.Wait(NotificationHub.MESSAGES, payload, services.now());
     while (true) {
-      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.MESSAGES, payload);
+      NotificationHub.Signal signal = hub.subscribe(NotificationHub.MESSAGES, payload);
       try {
         Optional<MessageDatabase.Value> message =
             messages.receive(context.workflowId, topic, operation.functionId(), services.now());
@@ -213,7 +212,7 @@ final class Messaging {
     String payload = workflowId + "::" + key;
     DurableWaits.Wait wait = new DurableWaits.Wait(NotificationHub.EVENTS, payload, services.now());
     while (true) {
-      CompletableFuture<Void> signal = hub.subscribe(NotificationHub.EVENTS, payload);
+      NotificationHub.Signal signal = hub.subscribe(NotificationHub.EVENTS, payload);
       try {
         Optional<MessageDatabase.Value> value = messages.getEvent(workflowId, key);
         if (value.isPresent()) {

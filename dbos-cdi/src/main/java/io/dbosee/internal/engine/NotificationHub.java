@@ -6,10 +6,10 @@ import io.dbosee.internal.engine.db.QueueDatabase;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +37,19 @@ final class NotificationHub {
     void timer();
   }
 
+  /** What a notification wakes: called on the listener's thread, it must return at once. */
+  interface Subscriber {
+    void notified();
+  }
+
+  /** A subscriber that a waiting thread waits on: completed at the notification. */
+  static final class Signal extends CompletableFuture<Void> implements Subscriber {
+    @Override
+    public void notified() {
+      complete(null);
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(NotificationHub.class.getName());
 
   /** The DBOS schema's triggers notify these on new messages and events. */
@@ -52,7 +65,19 @@ final class NotificationHub {
   private final DataSource dataSource;
   private final Executor executor;
   private final QueueDatabase queueDb;
-  private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+
+  /**
+   * The subscribers of each channel that waiters use, by payload: a {@link Subscriber}, or a {@code
+   * Subscriber[]} when several wait for one payload. One map per channel keyed by the payload
+   * itself (no key object per subscription), since a parked workflow's one entry here is a large
+   * part of what it costs.
+   */
+  private final Map<String, Map<String, Object>> subscribers =
+      Map.of(
+          MESSAGES, new ConcurrentHashMap<>(),
+          EVENTS, new ConcurrentHashMap<>(),
+          STREAMS, new ConcurrentHashMap<>());
+
   private final CountDownLatch done = new CountDownLatch(1);
   private final Object monitor = new Object();
   private volatile QueueRunner queues;
@@ -123,23 +148,55 @@ final class NotificationHub {
    * A signal completed at the next notification on {@code channel} with {@code payload}. Register
    * it before looking in the database; {@link #unsubscribe} it when done.
    */
-  CompletableFuture<Void> subscribe(String channel, String payload) {
-    CompletableFuture<Void> signal = new CompletableFuture<>();
-    waiters.computeIfAbsent(key(channel, payload), k -> ConcurrentHashMap.newKeySet()).add(signal);
+  Signal subscribe(String channel, String payload) {
+    Signal signal = new Signal();
+    subscribe(channel, payload, signal);
     return signal;
   }
 
-  void unsubscribe(String channel, String payload, CompletableFuture<Void> signal) {
-    waiters.computeIfPresent(
-        key(channel, payload),
-        (k, set) -> {
-          set.remove(signal);
-          return set.isEmpty() ? null : set;
-        });
+  /**
+   * Notifies {@code subscriber} at the next notification on {@code channel} with {@code payload}.
+   */
+  void subscribe(String channel, String payload, Subscriber subscriber) {
+    channel(channel).merge(payload, subscriber, NotificationHub::joined);
   }
 
-  private static String key(String channel, String payload) {
-    return channel + "\n" + payload;
+  void unsubscribe(String channel, String payload, Subscriber subscriber) {
+    channel(channel).computeIfPresent(payload, (k, present) -> without(present, subscriber));
+  }
+
+  private Map<String, Object> channel(String channel) {
+    Map<String, Object> byPayload = subscribers.get(channel);
+    if (byPayload == null) {
+      throw new IllegalArgumentException("no waiter listens to channel " + channel);
+    }
+    return byPayload;
+  }
+
+  private static Object joined(Object present, Object added) {
+    Subscriber[] before =
+        present instanceof Subscriber[] many ? many : new Subscriber[] {(Subscriber) present};
+    Subscriber[] after = Arrays.copyOf(before, before.length + 1);
+    after[before.length] = (Subscriber) added;
+    return after;
+  }
+
+  /** The subscribers left once {@code gone} leaves; null when none is. */
+  private static Object without(Object present, Subscriber gone) {
+    if (!(present instanceof Subscriber[] many)) {
+      return present == gone ? null : present;
+    }
+    List<Subscriber> left = new ArrayList<>(many.length);
+    for (Subscriber subscriber : many) {
+      if (subscriber != gone) {
+        left.add(subscriber);
+      }
+    }
+    return switch (left.size()) {
+      case 0 -> null;
+      case 1 -> left.get(0);
+      default -> left.toArray(Subscriber[]::new);
+    };
   }
 
   private void deliver(Notification notification) {
@@ -151,10 +208,14 @@ final class NotificationHub {
       }
       return;
     }
-    Set<CompletableFuture<Void>> signals =
-        waiters.remove(key(notification.channel(), notification.payload()));
-    if (signals != null) {
-      signals.forEach(signal -> signal.complete(null));
+    Map<String, Object> byPayload = subscribers.get(notification.channel());
+    Object notified = byPayload == null ? null : byPayload.remove(notification.payload());
+    if (notified instanceof Subscriber[] many) {
+      for (Subscriber subscriber : many) {
+        subscriber.notified();
+      }
+    } else if (notified != null) {
+      ((Subscriber) notified).notified();
     }
   }
 

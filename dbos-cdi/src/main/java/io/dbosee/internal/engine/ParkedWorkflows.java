@@ -1,15 +1,6 @@
 package io.dbosee.internal.engine;
 
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -17,16 +8,26 @@ import java.util.function.Consumer;
  * {@code getEvent}), and what wakes each one: the notification it waits for, its wake-up time, or a
  * cancellation. A woken workflow is handed to the engine once, which resumes it by replay.
  *
+ * <p>What it keeps per parked workflow is one {@link Parked} (which is also its subscription to the
+ * notification hub, and knows its place among the wake-up times) and one slot in {@link
+ * WakeUpOrder}: with its entry among the running ones, a few hundred bytes (see the performance
+ * page), so that one engine can hold a hundred thousand of them.
+ *
  * <p>This class owns no thread: the notification hub's listener calls {@link #timer} after each of
- * its waits, and waits no longer than {@link #millisUntilDue}; notifications complete the parked
- * workflows' signals on the listener's thread.
+ * its waits, and waits no longer than {@link #millisUntilDue}; notifications wake parked workflows
+ * on the listener's thread.
  */
 final class ParkedWorkflows implements NotificationHub.Timer {
 
-  /** One parked workflow. */
-  static final class Parked implements Comparable<Parked> {
-    private static final AtomicLong SEQUENCE = new AtomicLong();
+  private static final byte PREPARED = 0;
+  private static final byte PARKED = 1;
+  private static final byte RELEASED = 2;
 
+  /**
+   * One workflow about to park or parked: what wakes it and what resumes it. Created before the
+   * wait looks in the database for the last time, so that a notification in between is kept.
+   */
+  final class Parked implements NotificationHub.Subscriber {
     final String workflowId;
     final RunningWorkflow running;
 
@@ -37,34 +38,33 @@ final class ParkedWorkflows implements NotificationHub.Timer {
     final String channel;
 
     final String payload;
-    final CompletableFuture<Void> signal;
-    private final long sequence = SEQUENCE.incrementAndGet();
-    private final AtomicBoolean woken = new AtomicBoolean();
 
-    Parked(
-        String workflowId,
-        RunningWorkflow running,
-        long wakeAt,
-        String channel,
-        String payload,
-        CompletableFuture<Void> signal) {
+    /** Its place in {@link WakeUpOrder}; -1 outside it. Guarded by the parked workflows. */
+    int slot = -1;
+
+    /** Guarded by the parked workflows. */
+    private byte state = PREPARED;
+
+    /** Its notification came, perhaps before it parked: parking then wakes it at once. */
+    private volatile boolean notified;
+
+    private Parked(
+        String workflowId, RunningWorkflow running, long wakeAt, String channel, String payload) {
       this.workflowId = workflowId;
       this.running = running;
       this.wakeAt = wakeAt;
       this.channel = channel;
       this.payload = payload;
-      this.signal = signal;
     }
 
     @Override
-    public int compareTo(Parked other) {
-      int byTime = Long.compare(wakeAt, other.wakeAt);
-      return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+    public void notified() {
+      notified = true;
+      wake(this);
     }
   }
 
-  private final Map<String, Parked> byId = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Parked> byTime = new ConcurrentSkipListSet<>();
+  private final WakeUpOrder byTime = new WakeUpOrder();
   private final NotificationHub hub;
   private final TimeSource time;
   private final Consumer<Parked> resume;
@@ -80,39 +80,62 @@ final class ParkedWorkflows implements NotificationHub.Timer {
   }
 
   /**
-   * Parks a workflow whose thread has left it. It is woken at once if its signal already fired or
-   * its time has come.
+   * A workflow about to park until {@code wakeAt}, or until the notification on {@code channel}
+   * with {@code payload} (null: none), to which it is subscribed now. Park it with {@link #park},
+   * or {@link #forget} it.
+   */
+  Parked prepare(
+      String workflowId, RunningWorkflow running, long wakeAt, String channel, String payload) {
+    Parked parked = new Parked(workflowId, running, wakeAt, channel, payload);
+    if (channel != null) {
+      hub.subscribe(channel, payload, parked);
+    }
+    return parked;
+  }
+
+  /** Drops a prepared workflow that did not park after all. */
+  void forget(Parked parked) {
+    if (parked.channel != null) {
+      hub.unsubscribe(parked.channel, parked.payload, parked);
+    }
+  }
+
+  /**
+   * Parks a workflow whose thread has left it. It is woken at once if it was notified meanwhile,
+   * its time has come, or it was cancelled or taken over while its thread unwound.
    */
   void park(Parked parked) {
-    Parked previous = byId.put(parked.workflowId, parked);
-    if (previous != null) {
-      // Cannot happen: a workflow parks again only after it was resumed, which removed it.
-      throw new IllegalStateException("workflow " + parked.workflowId + " is parked twice");
+    boolean first;
+    synchronized (this) {
+      if (parked.state != PREPARED) {
+        // Cannot happen: a workflow parks again only after it was resumed, which removed it.
+        throw new IllegalStateException("workflow " + parked.workflowId + " is parked twice");
+      }
+      parked.state = PARKED;
+      parked.running.parked = parked;
+      byTime.add(parked);
+      first = byTime.first() == parked;
     }
-    byTime.add(parked);
-    if (parked.signal != null) {
-      parked.signal.thenRun(() -> wake(parked));
-    }
-    if (parked.wakeAt <= time.currentTimeMillis()) {
+    RunningWorkflow running = parked.running;
+    if (parked.notified
+        || parked.wakeAt <= time.currentTimeMillis()
+        || running.cancelled()
+        || running.movedTo != null) {
       wake(parked);
-    } else if (first() == parked) {
+    } else if (first) {
       hub.wake(); // the listener waits for a later time
     }
   }
 
-  /** Wakes the workflow now (cancelled, for example); false if it is not parked here. */
-  boolean wake(String workflowId) {
-    Parked parked = byId.get(workflowId);
-    if (parked == null) {
-      return false;
-    }
-    wake(parked);
-    return true;
+  /** Wakes {@code running} now if it is parked (cancelled, for example); false if it is not. */
+  boolean wake(RunningWorkflow running) {
+    Parked parked = running.parked;
+    return parked != null && wake(parked);
   }
 
   /** Wakes every parked workflow: notifications may have been missed. */
   void wakeAll() {
-    List.copyOf(byId.values()).forEach(this::wake);
+    all().forEach(this::wake);
   }
 
   /** Wakes the workflows whose time has come. */
@@ -120,7 +143,10 @@ final class ParkedWorkflows implements NotificationHub.Timer {
   public void timer() {
     long now = time.currentTimeMillis();
     while (true) {
-      Parked first = first();
+      Parked first;
+      synchronized (this) {
+        first = byTime.first();
+      }
       if (first == null || first.wakeAt > now) {
         return;
       }
@@ -131,54 +157,58 @@ final class ParkedWorkflows implements NotificationHub.Timer {
   /** How long the listener may wait before the next wake-up time. */
   @Override
   public long millisUntilDue() {
-    Parked first = first();
+    Parked first;
+    synchronized (this) {
+      first = byTime.first();
+    }
     return first == null ? Long.MAX_VALUE : Math.max(0, first.wakeAt - time.currentTimeMillis());
   }
 
-  private Parked first() {
-    try {
-      return byTime.first();
-    } catch (NoSuchElementException e) {
-      return null;
-    }
+  synchronized int size() {
+    return byTime.size();
   }
 
-  int size() {
-    return byId.size();
-  }
-
-  /** The ids of the workflows parked now. */
-  List<String> ids() {
-    return List.copyOf(byId.keySet());
+  /** The workflows parked now. */
+  synchronized List<Parked> all() {
+    return byTime.all();
   }
 
   /** Removes every parked workflow without waking it (the engine stops); returns them. */
-  Collection<Parked> drain() {
-    List<Parked> drained = new ArrayList<>();
-    for (Parked parked : List.copyOf(byId.values())) {
-      if (release(parked)) {
-        drained.add(parked);
-      }
+  List<Parked> drain() {
+    List<Parked> drained;
+    synchronized (this) {
+      drained = byTime.clear();
+      drained.forEach(parked -> parked.state = RELEASED);
     }
+    drained.forEach(this::released);
     return drained;
   }
 
-  private void wake(Parked parked) {
-    if (release(parked)) {
-      resume.accept(parked);
+  private boolean wake(Parked parked) {
+    if (!release(parked)) {
+      return false;
     }
+    resume.accept(parked);
+    return true;
   }
 
   /** Takes a parked workflow out, once. */
   private boolean release(Parked parked) {
-    if (!parked.woken.compareAndSet(false, true)) {
-      return false;
+    synchronized (this) {
+      if (parked.state != PARKED) {
+        return false;
+      }
+      parked.state = RELEASED;
+      byTime.remove(parked);
     }
-    byTime.remove(parked);
-    byId.remove(parked.workflowId, parked);
-    if (parked.signal != null) {
-      hub.unsubscribe(parked.channel, parked.payload, parked.signal);
-    }
+    released(parked);
     return true;
+  }
+
+  private void released(Parked parked) {
+    if (parked.running.parked == parked) {
+      parked.running.parked = null;
+    }
+    forget(parked);
   }
 }

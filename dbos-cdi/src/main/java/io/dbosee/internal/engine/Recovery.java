@@ -147,7 +147,7 @@ final class Recovery {
     }
     if (running != null) {
       running.movedTo = executorId;
-      parking.parked().wake(workflowId);
+      parking.parked().wake(running);
     }
   }
 
@@ -156,7 +156,7 @@ final class Recovery {
     RunningWorkflow running = active.get(workflowId);
     if (running != null) {
       running.cancel();
-      parking.parked().wake(workflowId); // its replay finds it CANCELLED and ends
+      parking.parked().wake(running); // its replay finds it CANCELLED and ends
     }
   }
 }

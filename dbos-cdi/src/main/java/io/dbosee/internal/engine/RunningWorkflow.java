@@ -15,10 +15,11 @@ final class RunningWorkflow {
   volatile Thread waiting;
 
   /**
-   * A top-level execution's recorded inputs, with which it is resumed after it parked; null for a
-   * child (it parks with its parent).
+   * Whether it can be resumed by replay from its recorded inputs (a top-level execution; a child
+   * parks with its parent). The inputs themselves are read back from its row when it resumes, so
+   * that a parked workflow does not keep them in memory.
    */
-  final String inputs;
+  final boolean replayable;
 
   /**
    * Set when a long wait decided to park, while the thread unwinds the workflow: every durable
@@ -29,16 +30,20 @@ final class RunningWorkflow {
   /** What the wait that parked is waiting for, registered once the thread has left the body. */
   volatile ParkedWorkflows.Parked pendingPark;
 
+  /** Set while it is parked, so that a cancellation or a take-over wakes it. */
+  volatile ParkedWorkflows.Parked parked;
+
   /** How many times it was put aside because the database could not be reached. */
   int outages;
 
+  /** A child's execution, which parks with its parent. */
   RunningWorkflow(WorkflowDefinition definition) {
-    this(definition, null);
+    this(definition, false);
   }
 
-  RunningWorkflow(WorkflowDefinition definition, String inputs) {
+  RunningWorkflow(WorkflowDefinition definition, boolean replayable) {
     this.definition = definition;
-    this.inputs = inputs;
+    this.replayable = replayable;
   }
 
   WorkflowDefinition definition() {

@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Workflow streams: values a workflow (or one of its steps) appends under a key, and readers that
@@ -132,7 +131,7 @@ final class Streams {
           if (ended) {
             return false;
           }
-          CompletableFuture<Void> signal = hub.subscribe(NotificationHub.STREAMS, payload);
+          NotificationHub.Signal signal = hub.subscribe(NotificationHub.STREAMS, payload);
           try {
             if (fetch()) {
               continue;

@@ -90,7 +90,7 @@ final class WorkflowLauncher {
     if (resumed != null && active.get(workflowId) == resumed) {
       mine = resumed; // a parked execution, resumed: it is in the map already
     } else {
-      mine = new RunningWorkflow(definition, request.inputs());
+      mine = new RunningWorkflow(definition, request.inputs() != null);
       RunningWorkflow running = active.putIfAbsent(workflowId, mine);
       if (running != null) {
         requireSameDefinition(workflowId, definition, running);

@@ -6,8 +6,8 @@ import io.dbosee.internal.engine.db.ConnectionFailures;
 import io.dbosee.internal.engine.db.SystemDatabase;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,7 +103,7 @@ final class WorkflowParking {
     }
     WorkflowContext root = context.root();
     WorkflowDefinition definition = root.definition;
-    if (root.running.inputs == null
+    if (!root.running.replayable
         || definition.wrapsStep()
         || definition.invoker() == null
         || !registry.isRegistered(definition)) {
@@ -112,16 +112,22 @@ final class WorkflowParking {
     return root;
   }
 
-  /** Marks {@code root}'s execution as parking, and returns the signal that unwinds its thread. */
-  ParkSignal park(
-      WorkflowContext root,
-      long wakeAt,
-      String channel,
-      String payload,
-      CompletableFuture<Void> signal) {
-    RunningWorkflow running = root.running;
-    running.pendingPark =
-        new ParkedWorkflows.Parked(root.workflowId, running, wakeAt, channel, payload, signal);
+  /**
+   * Subscribes {@code root}'s execution to what wakes it, before its wait looks in the database for
+   * the last time: until {@code wakeAt}, or the notification on {@code channel} with {@code
+   * payload} (null: a sleep). Then {@link #park} it, or {@link ParkedWorkflows#forget} it.
+   */
+  ParkedWorkflows.Parked prepare(
+      WorkflowContext root, long wakeAt, String channel, String payload) {
+    return parked.prepare(root.workflowId, root.running, wakeAt, channel, payload);
+  }
+
+  /**
+   * Marks {@code sleeper}'s execution as parking, and returns the signal that unwinds its thread.
+   */
+  ParkSignal park(ParkedWorkflows.Parked sleeper) {
+    RunningWorkflow running = sleeper.running;
+    running.pendingPark = sleeper;
     running.parking = true;
     return ParkSignal.PARK;
   }
@@ -136,8 +142,8 @@ final class WorkflowParking {
     running.pendingPark = null;
     running.parking = false;
     if (sleeper == null || !lifecycle.isRunning()) {
-      if (sleeper != null && sleeper.signal != null) {
-        hub.unsubscribe(sleeper.channel, sleeper.payload, sleeper.signal);
+      if (sleeper != null) {
+        parked.forget(sleeper);
       }
       return false;
     }
@@ -180,8 +186,7 @@ final class WorkflowParking {
         workflowId,
         Failures.rootMessage(failure),
         pause);
-    parkWhileRunning(
-        new ParkedWorkflows.Parked(workflowId, running, services.now() + pause, null, null, null));
+    parkWhileRunning(parked.prepare(workflowId, running, services.now() + pause, null, null));
     return true;
   }
 
@@ -195,7 +200,7 @@ final class WorkflowParking {
     return lifecycle.isRunning()
         && !running.cancelled()
         && running.movedTo == null
-        && running.inputs != null
+        && running.replayable
         && definition.invoker() != null
         && registry.isRegistered(definition);
   }
@@ -217,8 +222,7 @@ final class WorkflowParking {
         "Workflow ''{0}'' was interrupted by its caller, on whose thread it ran; it goes on from"
             + " its last completed step on the executor",
         workflowId);
-    resume.accept(
-        new ParkedWorkflows.Parked(workflowId, running, services.now(), null, null, null));
+    resume.accept(parked.prepare(workflowId, running, services.now(), null, null));
     return true;
   }
 
@@ -257,8 +261,12 @@ final class WorkflowParking {
             executor.execute(
                 () -> {
                   try {
-                    for (String id : db.notRunningHere(parked.ids(), config.executorId())) {
-                      parked.wake(id);
+                    List<String> ids = parked.all().stream().map(p -> p.workflowId).toList();
+                    for (String id : db.notRunningHere(ids, config.executorId())) {
+                      RunningWorkflow running = active.get(id);
+                      if (running != null) {
+                        parked.wake(running);
+                      }
                     }
                   } catch (RuntimeException e) {
                     LOG.log(Level.DEBUG, "could not check the parked workflows", e);

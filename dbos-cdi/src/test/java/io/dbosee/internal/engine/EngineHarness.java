@@ -6,6 +6,7 @@ import io.dbosee.StepOptions;
 import io.dbosee.WorkflowHandle;
 import io.dbosee.internal.engine.db.SystemDataSources;
 import io.dbosee.internal.engine.serialization.PortableJsonSerializer;
+import io.dbosee.internal.engine.serialization.Serializer;
 import io.dbosee.testing.TestPostgres;
 import java.lang.reflect.Type;
 import java.time.Duration;
@@ -36,6 +37,9 @@ final class EngineHarness implements AutoCloseable {
 
   /** What every engine made from now on counts its events into; null: none. */
   EngineMetrics metrics;
+
+  /** The serializer every engine made from now on writes with; null: portable JSON. */
+  Serializer serializer;
 
   /** Each engine has a pool of its own, as a server would; a new connection costs tens of ms. */
   private SystemDataSources.Pool pool() {
@@ -207,7 +211,13 @@ final class EngineHarness implements AutoCloseable {
       WorkflowSpec... workflows) {
     executors.add(executor);
     DBOSEngine engine =
-        new DBOSEngine(config, dataSource, PortableJsonSerializer.create(), executor, hooks, time);
+        new DBOSEngine(
+            config,
+            dataSource,
+            serializer == null ? PortableJsonSerializer.create() : serializer,
+            executor,
+            hooks,
+            time);
     for (WorkflowSpec workflow : workflows) {
       workflow.bind(engine);
     }
