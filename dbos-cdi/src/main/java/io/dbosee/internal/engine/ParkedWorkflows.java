@@ -173,6 +173,19 @@ final class ParkedWorkflows implements NotificationHub.Timer {
     return byTime.all();
   }
 
+  /** Where the next {@link #nextToCheck} starts, in the heap's slots. */
+  private long checkCursor;
+
+  /**
+   * The next {@code count} parked workflows to look at in the database, going round all of them in
+   * successive calls, so that each look costs at most {@code count} ids however many are parked.
+   */
+  synchronized List<Parked> nextToCheck(int count) {
+    List<Parked> slice = byTime.slice(checkCursor, count);
+    checkCursor += slice.size();
+    return slice;
+  }
+
   /** Removes every parked workflow without waking it (the engine stops); returns them. */
   List<Parked> drain() {
     List<Parked> drained;

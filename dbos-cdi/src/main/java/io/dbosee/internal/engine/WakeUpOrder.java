@@ -54,6 +54,21 @@ final class WakeUpOrder {
     return List.of(Arrays.copyOf(heap, size));
   }
 
+  /**
+   * Up to {@code count} of them, from slot {@code from} (taken modulo the size) on, wrapping
+   * around: successive calls with a cursor advanced by {@code count} go round all of them. One that
+   * moves in the heap between two calls may be passed over in one round or seen twice.
+   */
+  List<ParkedWorkflows.Parked> slice(long from, int count) {
+    int n = Math.min(count, size);
+    ParkedWorkflows.Parked[] taken = new ParkedWorkflows.Parked[n];
+    int start = size == 0 ? 0 : (int) Math.floorMod(from, (long) size);
+    for (int i = 0; i < n; i++) {
+      taken[i] = heap[(start + i) % size];
+    }
+    return List.of(taken);
+  }
+
   /** Takes every one out. */
   List<ParkedWorkflows.Parked> clear() {
     List<ParkedWorkflows.Parked> all = all();

@@ -236,9 +236,16 @@ final class WorkflowParking {
   private static final long PARKED_SWEEP_MS = 2_000;
 
   /**
-   * Every {@link #PARKED_SWEEP_MS}, one query over the parked workflows wakes those that were
-   * cancelled by SQL or another process (a DBOS client's cancel sends no notification), finished
-   * elsewhere, or taken over: they end at once instead of at the end of their wait.
+   * How many parked workflows one check looks at: beyond that, successive checks take them in
+   * turns, so that a hundred thousand parked do not send a hundred thousand ids every two seconds.
+   */
+  static final int PARKED_SWEEP_BATCH = 10_000;
+
+  /**
+   * Every {@link #PARKED_SWEEP_MS}, one query over (up to {@link #PARKED_SWEEP_BATCH} of) the
+   * parked workflows wakes those that were cancelled by SQL or another process (a DBOS client's
+   * cancel sends no notification), finished elsewhere, or taken over: they end then instead of at
+   * the end of their wait.
    */
   final NotificationHub.Timer parkedSweep =
       new NotificationHub.Timer() {
@@ -261,7 +268,10 @@ final class WorkflowParking {
             executor.execute(
                 () -> {
                   try {
-                    List<String> ids = parked.all().stream().map(p -> p.workflowId).toList();
+                    List<String> ids =
+                        parked.nextToCheck(PARKED_SWEEP_BATCH).stream()
+                            .map(p -> p.workflowId)
+                            .toList();
                     for (String id : db.notRunningHere(ids, config.executorId())) {
                       RunningWorkflow running = active.get(id);
                       if (running != null) {

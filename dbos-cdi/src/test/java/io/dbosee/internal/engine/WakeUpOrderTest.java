@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The parked workflows' heap by wake-up time: the earliest first, and any one removable. */
@@ -53,5 +55,28 @@ class WakeUpOrderTest {
     assertThat(cleared).hasSize(100).allMatch(one -> one.slot == -1);
     assertThat(order.first()).isNull();
     assertThat(order.size()).isZero();
+  }
+
+  @Test
+  void successiveChecksGoRoundEveryParkedWorkflowInSlices() {
+    // A hub that was never started: parking the earliest only wakes its (absent) listener.
+    ParkedWorkflows parked =
+        new ParkedWorkflows(new NotificationHub(null, null, null), TimeSource.SYSTEM, p -> {});
+    for (int i = 0; i < 25; i++) {
+      parked.park(
+          parked.prepare(
+              "parked-" + i, new RunningWorkflow(null), Long.MAX_VALUE - 25 + i, null, null));
+    }
+    Set<String> seen = new HashSet<>();
+    List<Integer> sizes = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      List<ParkedWorkflows.Parked> slice = parked.nextToCheck(10);
+      sizes.add(slice.size());
+      slice.forEach(one -> seen.add(one.workflowId));
+    }
+    assertThat(sizes).containsExactly(10, 10, 10);
+    assertThat(seen).hasSize(25);
+    assertThat(parked.nextToCheck(100)).hasSize(25);
+    assertThat(new WakeUpOrder().slice(7, 10)).isEmpty();
   }
 }
