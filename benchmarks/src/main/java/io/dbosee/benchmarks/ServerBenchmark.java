@@ -132,6 +132,10 @@ public final class ServerBenchmark {
 
   static Outcome run(Options options) throws Exception {
     long t0 = System.nanoTime();
+    if (options.waiting() > 0) {
+      // Only this library's WAR: another contender's threads would count as the server's.
+      LibertyServer.deployOnly(options.wlp(), options.server(), ServerContender.OUR_WAR);
+    }
     List<ServerContender> contenders =
         ServerContender.deployed(LibertyServer.deployedWars(options.wlp(), options.server()));
     if (contenders.isEmpty()) {
