@@ -41,6 +41,7 @@ final class WaitingReport implements ServerBenchmark.Outcome {
   private final List<Run> runs = new ArrayList<>();
   private final List<String> failures = new ArrayList<>();
   private final StringBuilder statements = new StringBuilder();
+  private final StringBuilder timelines = new StringBuilder();
   private String machine = "";
 
   void measured(Run run) {
@@ -60,6 +61,11 @@ final class WaitingReport implements ServerBenchmark.Outcome {
 
   void failed(String what) {
     failures.add(what);
+  }
+
+  /** Where the time of run {@code run}'s workflows went (a table of {@link WaitingTimeline}). */
+  void timeline(int run, String table) {
+    timelines.append("Run ").append(run).append(":\n\n").append(table).append('\n');
   }
 
   /** The database's most frequent statements over the measured runs. */
@@ -149,6 +155,10 @@ final class WaitingReport implements ServerBenchmark.Outcome {
     }
     s.append("\n#### Target\n\n");
     verdicts().forEach(v -> s.append(v).append('\n'));
+    if (timelines.length() > 0) {
+      s.append("\n#### Where the workflows' time went, from the system database\n\n")
+          .append(timelines);
+    }
     if (statements.length() > 0) {
       s.append("\n#### Most frequent statements over the measured runs\n\n").append(statements);
     }

@@ -51,7 +51,7 @@ final class WaitingRequests {
   WaitingReport run(int requests) throws Exception {
     WaitingReport report = new WaitingReport();
     ServerBenchmark.log("warm-up: " + WARM_UP + " waiting requests at once");
-    HttpLoad.Result warmUp = send(WARM_UP);
+    HttpLoad.Result warmUp = send(idPrefixes.get() + "-", WARM_UP);
     if (warmUp.failures() > 0) {
       report.failed("warm-up: " + warmUp.firstFailure());
     }
@@ -60,20 +60,21 @@ final class WaitingRequests {
       ServerBenchmark.log("run " + run + ": " + requests + " waiting requests at once");
       BenchPostgres.Counters before = postgres.counters(ours.database());
       HttpLoad.ThreadSampler threads = new HttpLoad.ThreadSampler(Long.toString(server.pid()));
-      HttpLoad.Result result = send(requests);
+      String prefix = idPrefixes.get() + "-";
+      HttpLoad.Result result = send(prefix, requests);
       threads.stop();
       String load = loadAverage();
       BenchPostgres.Counters used = postgres.counters(ours.database()).minus(before);
       report.measured(
           new WaitingReport.Run(
               result, threads.first(), threads.peak(), heapAfterGcMiB(), used, load));
+      report.timeline(run, WaitingTimeline.of(postgres, ours.database(), prefix));
     }
     report.statements(postgres.topStatements(ours.database(), 12));
     return report;
   }
 
-  private HttpLoad.Result send(int requests) throws InterruptedException {
-    String prefix = idPrefixes.get() + "-";
+  private HttpLoad.Result send(String prefix, int requests) throws InterruptedException {
     return HttpLoad.send(
         client, n -> ours.uri(server.baseUrl(), WAITING, prefix + n), requests, requests);
   }

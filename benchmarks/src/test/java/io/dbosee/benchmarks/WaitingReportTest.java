@@ -24,8 +24,11 @@ class WaitingReportTest {
   void reportsPercentilesThreadsCostAndTheTargetPerRun() {
     WaitingReport report = new WaitingReport();
     report.measured(run(answeredFrom5To6Seconds(6.2)));
+    report.timeline(1, "| part (ms) | workflows |\n");
 
     assertThat(report.markdown())
+        .contains(
+            "#### Where the workflows' time went, from the system database\n\nRun 1:\n\n| part")
         .contains(
             "| 1 | 100 HTTP 200 in 6.2 s | 5.50 s | 5.90 s | 5.99 s | 6.00 s | 116 / 124 | 180 |"
                 + " 30.0 / 12.0 | 4.10, 3.00, 2.50 |");
