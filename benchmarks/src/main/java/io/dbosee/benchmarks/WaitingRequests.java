@@ -61,6 +61,7 @@ final class WaitingRequests {
       BenchPostgres.Counters before = postgres.counters(ours.database());
       HttpLoad.ThreadSampler threads = new HttpLoad.ThreadSampler(Long.toString(server.pid()));
       String prefix = idPrefixes.get() + "-";
+      long sentAt = System.currentTimeMillis();
       HttpLoad.Result result = send(prefix, requests);
       threads.stop();
       String load = loadAverage();
@@ -68,7 +69,7 @@ final class WaitingRequests {
       report.measured(
           new WaitingReport.Run(
               result, threads.first(), threads.peak(), heapAfterGcMiB(), used, load));
-      report.timeline(run, WaitingTimeline.of(postgres, ours.database(), prefix));
+      report.timeline(run, WaitingTimeline.of(postgres, ours.database(), prefix, sentAt));
     }
     report.statements(postgres.topStatements(ours.database(), 12));
     return report;

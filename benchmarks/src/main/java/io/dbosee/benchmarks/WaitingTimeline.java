@@ -31,7 +31,9 @@ final class WaitingTimeline {
       w AS (SELECT workflow_uuid, created_at, completed_at FROM dbos.workflow_status
             WHERE workflow_uuid LIKE ?),
       parts AS (
-        SELECT 0 AS k, 'created to first step' AS part, o.s - w.created_at AS ms
+        SELECT -1 AS k, 'first request sent to created' AS part, w.created_at - ? AS ms FROM w
+        UNION ALL
+        SELECT 0, 'created to first step', o.s - w.created_at AS ms
           FROM o JOIN w USING (workflow_uuid) WHERE o.function_id = 0
         UNION ALL
         SELECT o.function_id, 'sleep ' || o.function_id || ': late by', o.next_s - o.s - 1000
@@ -48,8 +50,12 @@ final class WaitingTimeline {
       FROM parts GROUP BY k, part ORDER BY k
       """;
 
-  /** A Markdown table of the parts, for the workflows whose id starts with {@code prefix}. */
-  static String of(BenchPostgres postgres, String database, String prefix) throws SQLException {
+  /**
+   * A Markdown table of the parts, for the workflows whose id starts with {@code prefix}, the run's
+   * first request sent at {@code sentAtMillis} (epoch ms, the same clock as the server's).
+   */
+  static String of(BenchPostgres postgres, String database, String prefix, long sentAtMillis)
+      throws SQLException {
     StringBuilder s =
         new StringBuilder(
             "| part (ms) | workflows | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|\n");
@@ -60,6 +66,7 @@ final class WaitingTimeline {
       String like = prefix.replace("_", "\\_").replace("%", "\\%") + "%";
       ps.setString(1, like);
       ps.setString(2, like);
+      ps.setLong(3, sentAtMillis);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           List<String> cells = new ArrayList<>();
