@@ -216,9 +216,7 @@ final class ServerReport implements ServerBenchmark.Outcome {
 
   @Override
   public String markdown() {
-    StringBuilder s = new StringBuilder();
-    s.append(machine).append("\n\n");
-    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
+    StringBuilder s = Report.opening(machine, failures);
     s.append("#### Latency\n\n")
         .append(
             table(

@@ -141,9 +141,7 @@ final class WaitingReport implements ServerBenchmark.Outcome {
 
   @Override
   public String markdown() {
-    StringBuilder s = new StringBuilder();
-    s.append(machine).append("\n\n");
-    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
+    StringBuilder s = Report.opening(machine, failures);
     s.append("#### Waiting requests\n\n")
         .append(
             "| run | answered | p50 | p90 | p99 | max | server threads before / at the peak"

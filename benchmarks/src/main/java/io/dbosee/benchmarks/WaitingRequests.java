@@ -17,7 +17,12 @@ import java.util.regex.Pattern;
  * stage, so that no request thread waits), N requests all sent at once, twice, against this
  * library's WAR only (DBOS Java has no stage-returning workflows).
  */
-final class WaitingRequests {
+record WaitingRequests(
+    LibertyServer server,
+    BenchPostgres postgres,
+    ServerContender ours,
+    HttpClient client,
+    Supplier<String> idPrefixes) {
   static final Endpoint WAITING =
       new Endpoint("waiting workflow (2 steps, 5 × 1 s durable sleep)", "/waiting");
 
@@ -27,25 +32,6 @@ final class WaitingRequests {
   private static final int RUNS = 2;
 
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-
-  private final LibertyServer server;
-  private final BenchPostgres postgres;
-  private final ServerContender ours;
-  private final HttpClient client;
-  private final Supplier<String> idPrefixes;
-
-  WaitingRequests(
-      LibertyServer server,
-      BenchPostgres postgres,
-      ServerContender ours,
-      HttpClient client,
-      Supplier<String> idPrefixes) {
-    this.server = server;
-    this.postgres = postgres;
-    this.ours = ours;
-    this.client = client;
-    this.idPrefixes = idPrefixes;
-  }
 
   /** Warms up, then sends {@code requests} requests all at once, {@link #RUNS} times. */
   WaitingReport run(int requests) throws Exception {
