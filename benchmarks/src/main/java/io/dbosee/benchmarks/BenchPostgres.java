@@ -140,6 +140,13 @@ final class BenchPostgres implements AutoCloseable {
     return lines;
   }
 
+  /** Forgets what pg_stat_statements counted so far, so that {@link #topStatements} starts anew. */
+  void resetStatementStats() throws SQLException {
+    if (statementStats) {
+      scalar("SELECT pg_stat_statements_reset()::text");
+    }
+  }
+
   boolean hasStatementStats() {
     return statementStats;
   }

@@ -167,10 +167,14 @@ public final class HttpLoad {
     return value;
   }
 
-  /** The server process's thread count from /proc, every 100 ms. */
-  private static final class ThreadSampler {
+  /**
+   * The server process's thread count from /proc, every 100 ms from construction to {@link #stop}
+   * (nothing when the pid is null).
+   */
+  static final class ThreadSampler {
     private final Path status;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(Threads.daemon("thread-sampler"));
     private volatile int first = -1;
     private volatile int peak;
 

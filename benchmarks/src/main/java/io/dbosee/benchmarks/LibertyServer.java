@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -91,6 +92,24 @@ final class LibertyServer implements AutoCloseable {
     }
     try (var files = Files.list(dropins)) {
       return files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".war")).toList();
+    }
+  }
+
+  /**
+   * Moves every WAR but {@code war} out of the server's dropins (into its {@code undeployed}
+   * folder), so that the server runs only that application; the build copies them back on its next
+   * run.
+   */
+  static void deployOnly(Path wlpHome, String name, String war) throws IOException {
+    Path server = serverDir(wlpHome, name);
+    Path undeployed = Files.createDirectories(server.resolve("undeployed"));
+    for (String other : deployedWars(wlpHome, name)) {
+      if (!other.equals(war)) {
+        Files.move(
+            server.resolve("dropins").resolve(other),
+            undeployed.resolve(other),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
     }
   }
 

@@ -413,15 +413,20 @@ final class Report {
     }
   }
 
+  /** A report's first lines: where and how it ran, then each failure in bold. */
+  static StringBuilder opening(String machine, List<String> failures) {
+    StringBuilder s = new StringBuilder(machine).append("\n\n");
+    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
+    return s;
+  }
+
   static String verdict(boolean met, String what) {
     return (met ? "- MET " : "- MISSED ") + what;
   }
 
   String markdown() {
     judge();
-    StringBuilder s = new StringBuilder();
-    s.append(machine).append("\n\n");
-    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
+    StringBuilder s = opening(machine, failures);
     s.append("### Sequential latency\n\n").append(latency).append('\n');
     s.append("### Throughput: 10-step workflows\n\n").append(throughput).append('\n');
     s.append("### Database cost\n\n").append(costTable()).append('\n');

@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Run by the build, which creates the server and deploys the WARs: {@code mvn -B -pl benchmarks
  * -am -Pserver-bench -DskipTests verify -Dbench.args="--fsync=on"}. Arguments: {@code --smoke}
  * (each endpoint a few times at 1 and 4 in flight), {@code --fsync=on} (PostgreSQL waits for the
- * disk at each commit; off by default), {@code --turns=N} (default 6), {@code --wlp=DIR} and {@code
- * --server=NAME} (the Liberty installation and server the build created), {@code --out=FILE}.
+ * disk at each commit; off by default), {@code --turns=N} (default 6), {@code --waiting[=N]} (only
+ * issue 27's waiting requests: N, default 1000, all at once; see {@link WaitingRequests}), {@code
+ * --wlp=DIR} and {@code --server=NAME} (the Liberty installation and server the build created),
+ * {@code --out=FILE}.
  */
 public final class ServerBenchmark {
   private static final HttpClient PROBE =
@@ -43,11 +45,23 @@ public final class ServerBenchmark {
   private final HttpClient client = HttpLoad.client();
   private final AtomicLong ids = new AtomicLong();
 
-  record Options(boolean smoke, boolean fsync, int turns, Path wlp, String server, Path out) {
+  /** What a run produced: its report, and whether anything failed. */
+  interface Outcome {
+    String markdown();
+
+    boolean hasFailures();
+  }
+
+  /** {@code waiting}: the number of waiting requests of the waiting mode, 0 for the full run. */
+  record Options(
+      boolean smoke, boolean fsync, int turns, int waiting, Path wlp, String server, Path out) {
+    static final int WAITING_REQUESTS = 1000;
+
     static Options parse(String[] args) {
       boolean smoke = false;
       boolean fsync = false;
       int turns = 6;
+      int waiting = 0;
       Path wlp = null;
       String server = "benchServer";
       Path out = null;
@@ -58,6 +72,10 @@ public final class ServerBenchmark {
           fsync = arg.endsWith("on");
         } else if (arg.startsWith("--turns=")) {
           turns = Integer.parseInt(arg.substring("--turns=".length()));
+        } else if (arg.equals("--waiting")) {
+          waiting = WAITING_REQUESTS;
+        } else if (arg.startsWith("--waiting=")) {
+          waiting = positive(arg, "--waiting=");
         } else if (arg.startsWith("--wlp=")) {
           wlp = Path.of(arg.substring("--wlp=".length()));
         } else if (arg.startsWith("--server=")) {
@@ -68,8 +86,8 @@ public final class ServerBenchmark {
           throw new IllegalArgumentException(
               "unknown argument "
                   + arg
-                  + "; expected --smoke, --fsync=on|off, --turns=N, --wlp=DIR, --server=NAME,"
-                  + " --out=FILE");
+                  + "; expected --smoke, --fsync=on|off, --turns=N, --waiting[=N], --wlp=DIR,"
+                  + " --server=NAME, --out=FILE");
         }
       }
       if (wlp == null) {
@@ -78,7 +96,21 @@ public final class ServerBenchmark {
                 + " build, which passes it: mvn -B -pl benchmarks -am -Pserver-bench -DskipTests"
                 + " verify");
       }
-      return new Options(smoke, fsync, smoke ? 1 : turns, wlp, server, out);
+      return new Options(smoke, fsync, smoke ? 1 : turns, waiting, wlp, server, out);
+    }
+
+    private static int positive(String arg, String prefix) {
+      String value = arg.substring(prefix.length());
+      try {
+        int n = Integer.parseInt(value);
+        if (n > 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          arg + ": expected a positive number of requests, such as " + prefix + "1000");
     }
 
     List<Integer> inFlight() {
@@ -93,13 +125,17 @@ public final class ServerBenchmark {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    ServerReport report = run(options);
+    Outcome report = run(options);
     Report.print(report.markdown(), options.out());
     System.exit(report.hasFailures() ? 1 : 0);
   }
 
-  static ServerReport run(Options options) throws Exception {
+  static Outcome run(Options options) throws Exception {
     long t0 = System.nanoTime();
+    if (options.waiting() > 0) {
+      // Only this library's WAR: another contender's threads would count as the server's.
+      LibertyServer.deployOnly(options.wlp(), options.server(), ServerContender.OUR_WAR);
+    }
     List<ServerContender> contenders =
         ServerContender.deployed(LibertyServer.deployedWars(options.wlp(), options.server()));
     if (contenders.isEmpty()) {
@@ -127,6 +163,9 @@ public final class ServerBenchmark {
                 + "), console in "
                 + log);
         ServerBenchmark b = new ServerBenchmark(options, server, postgres, contenders);
+        if (options.waiting() > 0) {
+          return b.waiting(Duration.ofNanos(System.nanoTime() - t0));
+        }
         b.runAll();
         for (ServerContender c : contenders) {
           b.report.statements(c.name(), postgres.topStatements(c.database(), 8));
@@ -174,7 +213,7 @@ public final class ServerBenchmark {
         new ServerReport(contenders.stream().map(ServerContender::name).toList(), options.fsync());
   }
 
-  private static void log(String message) {
+  static void log(String message) {
     System.out.printf(Locale.ROOT, "[server-bench %s] %s%n", Instant.now(), message);
   }
 
@@ -198,6 +237,27 @@ public final class ServerBenchmark {
     }
     // Where the engine can share commits between workflows, the cost per request falls with load.
     costAlone(ServerContender.WORKFLOW_10, options.inFlight().get(options.inFlight().size() - 1));
+  }
+
+  /** Only issue 27's waiting requests, against this library's WAR (see {@link WaitingRequests}). */
+  private WaitingReport waiting(Duration started) throws Exception {
+    ServerContender ours =
+        contenders.stream()
+            .filter(c -> c.name().equals(ServerContender.OURS))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "--waiting measures this library's WAR, benchmark-war.war, which is not in"
+                            + " the dropins of the Liberty server; the server-bench profile copies"
+                            + " it there"));
+    server.awaitReady(ours.name(), () -> answers(ours));
+    log(ours.name() + " answers");
+    long t0 = System.nanoTime();
+    WaitingReport report =
+        new WaitingRequests(server, postgres, ours, client, this::nextId).run(options.waiting());
+    report.machine(machine(started.plusNanos(System.nanoTime() - t0)));
+    return report;
   }
 
   /** Whether the contender's 0-step workflow answers 200 (the server and its WAR have started). */
@@ -299,11 +359,13 @@ public final class ServerBenchmark {
         + ", synchronous_commit="
         + postgres.setting("synchronous_commit")
         + ") on the same machine; "
-        + (options.smoke() ? "SMOKE counts" : "full counts")
-        + ", "
-        + options.turns()
-        + " turn(s) per contender and row; contenders: "
-        + String.join(", ", contenders.stream().map(ServerContender::name).toList())
+        + (options.waiting() > 0
+            ? "waiting mode, " + options.waiting() + " requests all at once, twice, dbos-ee only"
+            : (options.smoke() ? "SMOKE counts" : "full counts")
+                + ", "
+                + options.turns()
+                + " turn(s) per contender and row; contenders: "
+                + String.join(", ", contenders.stream().map(ServerContender::name).toList()))
         + "; took "
         + took.toSeconds()
         + " s.";

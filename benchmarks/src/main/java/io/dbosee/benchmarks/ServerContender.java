@@ -14,6 +14,7 @@ record ServerContender(String name, String war, String path, String database) {
   static final String OURS = "dbos-ee";
   static final String FLOOR = "floor";
   static final String DBOS_JAVA = "DBOS Java";
+  static final String OUR_WAR = "benchmark-war.war";
 
   /**
    * Every contender the benchmark knows, in report order; it measures those whose WAR is deployed.
@@ -22,8 +23,8 @@ record ServerContender(String name, String war, String path, String database) {
    */
   static final List<ServerContender> KNOWN =
       List.of(
-          new ServerContender(OURS, "benchmark-war.war", "/dbosee/bench", "bench_dbosee"),
-          new ServerContender(FLOOR, "benchmark-war.war", "/dbosee/bench/floor", "bench_floor"),
+          new ServerContender(OURS, OUR_WAR, "/dbosee/bench", "bench_dbosee"),
+          new ServerContender(FLOOR, OUR_WAR, "/dbosee/bench/floor", "bench_floor"),
           new ServerContender(
               DBOS_JAVA, "benchmark-dbos-java-war.war", "/dbos-java/bench", "bench_dbos_java"));
 

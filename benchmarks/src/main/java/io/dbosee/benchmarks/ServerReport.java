@@ -13,7 +13,7 @@ import java.util.function.ToDoubleFunction;
  * contender's p50 / p99 latency and requests per second, what a request costs each contender's
  * database, the ratios of this library to the floor and to DBOS Java, and the issue's targets.
  */
-final class ServerReport {
+final class ServerReport implements ServerBenchmark.Outcome {
   private final List<String> names;
   private final boolean fsync;
 
@@ -96,7 +96,8 @@ final class ServerReport {
     failures.add(what);
   }
 
-  boolean hasFailures() {
+  @Override
+  public boolean hasFailures() {
     return !failures.isEmpty();
   }
 
@@ -213,10 +214,9 @@ final class ServerReport {
     return verdicts;
   }
 
-  String markdown() {
-    StringBuilder s = new StringBuilder();
-    s.append(machine).append("\n\n");
-    failures.forEach(f -> s.append("**FAILED** ").append(f).append("\n\n"));
+  @Override
+  public String markdown() {
+    StringBuilder s = Report.opening(machine, failures);
     s.append("#### Latency\n\n")
         .append(
             table(

@@ -11,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.concurrent.CompletionStage;
 
 /**
  * This library's contender: each request runs one workflow with the request's {@code id} and
@@ -32,6 +33,18 @@ public class BenchResource {
   public String workflow(@QueryParam("steps") int steps, @QueryParam("id") String id) {
     try (var scope = dbos.withWorkflowId(Ids.require(id))) {
       return workflows.noopSteps(steps);
+    }
+  }
+
+  /**
+   * The sample's waiting workflow: the request thread is free while the workflow sleeps, and the
+   * answer goes out when the stage completes.
+   */
+  @GET
+  @Path("waiting")
+  public CompletionStage<String> waiting(@QueryParam("id") String id) {
+    try (var scope = dbos.withWorkflowId(Ids.require(id))) {
+      return workflows.waiting();
     }
   }
 

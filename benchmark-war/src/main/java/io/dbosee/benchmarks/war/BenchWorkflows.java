@@ -9,6 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The benchmark's workflows, written as an application writes them: steps called through an
@@ -37,6 +40,20 @@ public class BenchWorkflows {
   @Step
   public String noop() {
     return "";
+  }
+
+  /**
+   * The sample's workflow ({@code GET /workflow}): a step, five durable one-second sleeps, a step.
+   * It returns a stage, so that its caller holds no thread while it sleeps.
+   */
+  @Workflow
+  public CompletionStage<String> waiting() {
+    self.noop();
+    for (int i = 0; i < 5; i++) {
+      dbos.sleep(Duration.ofSeconds(1));
+    }
+    self.noop();
+    return CompletableFuture.completedFuture("waited");
   }
 
   /** A workflow of one transaction step that inserts the order {@code (workflow id, 42)}. */
