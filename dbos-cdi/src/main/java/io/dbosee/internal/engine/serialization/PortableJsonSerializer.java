@@ -2,7 +2,6 @@ package io.dbosee.internal.engine.serialization;
 
 import io.dbosee.DBOSRecordedErrorException;
 import io.dbosee.DBOSSerializationException;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -174,7 +173,7 @@ public final class PortableJsonSerializer implements Serializer {
     }
     refuseJavaSerialization(text);
     JsonObject inputs;
-    try (JsonReader reader = Json.createReader(new StringReader(text))) {
+    try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(text))) {
       inputs = reader.readObject();
     } catch (JsonException | IllegalStateException | ClassCastException e) {
       throw new DBOSSerializationException(
@@ -271,7 +270,7 @@ public final class PortableJsonSerializer implements Serializer {
       }
       bound[index] = entry.getValue();
     }
-    JsonArrayBuilder values = Json.createArrayBuilder();
+    JsonArrayBuilder values = JsonP.PROVIDER.createArrayBuilder();
     for (int i = 0; i < parameterCount; i++) {
       if (bound[i] == null) {
         throw new DBOSSerializationException(
@@ -290,12 +289,12 @@ public final class PortableJsonSerializer implements Serializer {
   @Override
   public String serializeError(Throwable error) {
     JsonObjectBuilder data =
-        Json.createObjectBuilder().add("className", error.getClass().getName());
+        JsonP.PROVIDER.createObjectBuilder().add("className", error.getClass().getName());
     if (error.getCause() != null) {
       data.add("cause", String.valueOf(error.getCause()));
     }
     JsonObjectBuilder json =
-        Json.createObjectBuilder().add("name", error.getClass().getSimpleName());
+        JsonP.PROVIDER.createObjectBuilder().add("name", error.getClass().getSimpleName());
     if (error.getMessage() == null) {
       json.addNull("message");
     } else {
@@ -307,7 +306,7 @@ public final class PortableJsonSerializer implements Serializer {
   @Override
   public Throwable deserializeError(String text, ClassLoader loader) {
     JsonObject error;
-    try (JsonReader reader = Json.createReader(new StringReader(String.valueOf(text)))) {
+    try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(String.valueOf(text)))) {
       error = reader.readObject();
     } catch (RuntimeException e) {
       return new DBOSRecordedErrorException("unreadable error", snippet(String.valueOf(text)));

@@ -1,7 +1,6 @@
 package io.dbosee.internal.engine.serialization;
 
 import io.dbosee.DBOSSerializationException;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
@@ -102,7 +101,11 @@ public final class Serializers {
       // The SDK records the argument array itself: ["[Ljava.lang.Object;", [...]].
       String portableShape =
           arguments.getValueType() == JsonValue.ValueType.ARRAY
-              ? Json.createObjectBuilder().add("positionalArgs", arguments).build().toString()
+              ? JsonP.PROVIDER
+                  .createObjectBuilder()
+                  .add("positionalArgs", arguments)
+                  .build()
+                  .toString()
               : arguments.toString();
       return portable.deserializeArguments(portableShape, parameterTypes, names);
     }
@@ -128,16 +131,17 @@ public final class Serializers {
       String className = type.getString();
       JsonValue message = error.asJsonObject().getOrDefault("message", JsonValue.NULL);
       JsonObject portableShape =
-          Json.createObjectBuilder()
+          JsonP.PROVIDER
+              .createObjectBuilder()
               .add("name", className.substring(className.lastIndexOf('.') + 1))
               .add("message", message)
-              .add("data", Json.createObjectBuilder().add("className", className))
+              .add("data", JsonP.PROVIDER.createObjectBuilder().add("className", className))
               .build();
       return portable.deserializeError(portableShape.toString(), loader);
     }
 
     private static JsonValue untyped(String text) {
-      try (JsonReader reader = Json.createReader(new StringReader(text))) {
+      try (JsonReader reader = JsonP.PROVIDER.createReader(new StringReader(text))) {
         return value(reader.readValue());
       } catch (JsonException | IllegalStateException e) {
         throw new DBOSSerializationException(
@@ -164,12 +168,12 @@ public final class Serializers {
     private static JsonValue content(JsonValue value) {
       switch (value.getValueType()) {
         case ARRAY -> {
-          JsonArrayBuilder elements = Json.createArrayBuilder();
+          JsonArrayBuilder elements = JsonP.PROVIDER.createArrayBuilder();
           value.asJsonArray().forEach(element -> elements.add(value(element)));
           return elements.build();
         }
         case OBJECT -> {
-          JsonObjectBuilder properties = Json.createObjectBuilder();
+          JsonObjectBuilder properties = JsonP.PROVIDER.createObjectBuilder();
           value
               .asJsonObject()
               .forEach(
