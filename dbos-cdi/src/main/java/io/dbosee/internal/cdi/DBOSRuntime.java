@@ -81,18 +81,16 @@ public class DBOSRuntime {
     Executor executor = executor(settings);
     DBOSEngine created =
         new DBOSEngine(
-            new EngineConfig(
-                settings.executorId,
-                extension.applicationVersion(),
-                settings.schema,
-                Duration.ofMillis(100),
-                settings.threadHold,
-                settings.failoverLease,
-                settings.queueServerConcurrency,
-                settings.startOutageWait,
-                settings.migrate,
-                settings.applicationName,
-                settings.maxHeldWaits),
+            new EngineConfig(settings.executorId, extension.applicationVersion(), settings.schema)
+                .toBuilder()
+                    .threadHold(settings.threadHold)
+                    .maxHeldWaits(settings.maxHeldWaits)
+                    .failoverLease(settings.failoverLease)
+                    .queueServerConcurrency(settings.queueServerConcurrency)
+                    .startOutageWait(settings.startOutageWait)
+                    .migrateSchema(settings.migrate)
+                    .applicationName(settings.applicationName)
+                    .build(),
             dataSource,
             PortableJsonSerializer.create(),
             executor,
