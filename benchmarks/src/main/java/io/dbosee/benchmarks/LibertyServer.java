@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,15 +97,15 @@ final class LibertyServer implements AutoCloseable {
   }
 
   /**
-   * Moves every WAR but {@code war} out of the server's dropins (into its {@code undeployed}
-   * folder), so that the server runs only that application; the build copies them back on its next
-   * run.
+   * Moves every WAR but those of {@code wars} out of the server's dropins (into its {@code
+   * undeployed} folder), so that the server runs only those applications; the build copies them
+   * back on its next run.
    */
-  static void deployOnly(Path wlpHome, String name, String war) throws IOException {
+  static void deployOnly(Path wlpHome, String name, Collection<String> wars) throws IOException {
     Path server = serverDir(wlpHome, name);
     Path undeployed = Files.createDirectories(server.resolve("undeployed"));
     for (String other : deployedWars(wlpHome, name)) {
-      if (!other.equals(war)) {
+      if (!wars.contains(other)) {
         Files.move(
             server.resolve("dropins").resolve(other),
             undeployed.resolve(other),

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (each endpoint a few times at 1 and 4 in flight), {@code --fsync=on} (PostgreSQL waits for the
  * disk at each commit; off by default), {@code --turns=N} (default 6), {@code --waiting[=N]} (only
  * issue 27's waiting requests: N, default 1000, all at once; see {@link WaitingRequests}), {@code
- * --wlp=DIR} and {@code --server=NAME} (the Liberty installation and server the build created),
- * {@code --out=FILE}.
+ * --contenders=dbos-ee,floor} (only those, of {@code dbos-ee}, {@code floor} and {@code
+ * dbos-java}), {@code --wlp=DIR} and {@code --server=NAME} (the Liberty installation and server the
+ * build created), {@code --out=FILE}.
  */
 public final class ServerBenchmark {
   private static final HttpClient PROBE =
@@ -54,7 +56,14 @@ public final class ServerBenchmark {
 
   /** {@code waiting}: the number of waiting requests of the waiting mode, 0 for the full run. */
   record Options(
-      boolean smoke, boolean fsync, int turns, int waiting, Path wlp, String server, Path out) {
+      boolean smoke,
+      boolean fsync,
+      int turns,
+      int waiting,
+      List<ServerContender> only,
+      Path wlp,
+      String server,
+      Path out) {
     static final int WAITING_REQUESTS = 1000;
 
     static Options parse(String[] args) {
@@ -62,6 +71,7 @@ public final class ServerBenchmark {
       boolean fsync = false;
       int turns = 6;
       int waiting = 0;
+      List<ServerContender> only = List.of();
       Path wlp = null;
       String server = "benchServer";
       Path out = null;
@@ -76,6 +86,11 @@ public final class ServerBenchmark {
           waiting = WAITING_REQUESTS;
         } else if (arg.startsWith("--waiting=")) {
           waiting = positive(arg, "--waiting=");
+        } else if (arg.startsWith("--contenders=")) {
+          only =
+              Arrays.stream(arg.substring("--contenders=".length()).split(","))
+                  .map(ServerContender::named)
+                  .toList();
         } else if (arg.startsWith("--wlp=")) {
           wlp = Path.of(arg.substring("--wlp=".length()));
         } else if (arg.startsWith("--server=")) {
@@ -87,7 +102,7 @@ public final class ServerBenchmark {
               "unknown argument "
                   + arg
                   + "; expected --smoke, --fsync=on|off, --turns=N, --waiting[=N], --wlp=DIR,"
-                  + " --server=NAME, --out=FILE");
+                  + " --contenders=NAME,NAME, --server=NAME, --out=FILE");
         }
       }
       if (wlp == null) {
@@ -96,7 +111,7 @@ public final class ServerBenchmark {
                 + " build, which passes it: mvn -B -pl benchmarks -am -Pserver-bench -DskipTests"
                 + " verify");
       }
-      return new Options(smoke, fsync, smoke ? 1 : turns, waiting, wlp, server, out);
+      return new Options(smoke, fsync, smoke ? 1 : turns, waiting, only, wlp, server, out);
     }
 
     private static int positive(String arg, String prefix) {
@@ -134,10 +149,18 @@ public final class ServerBenchmark {
     long t0 = System.nanoTime();
     if (options.waiting() > 0) {
       // Only this library's WAR: another contender's threads would count as the server's.
-      LibertyServer.deployOnly(options.wlp(), options.server(), ServerContender.OUR_WAR);
+      LibertyServer.deployOnly(options.wlp(), options.server(), List.of(ServerContender.OUR_WAR));
+    } else if (!options.only().isEmpty()) {
+      LibertyServer.deployOnly(
+          options.wlp(),
+          options.server(),
+          options.only().stream().map(ServerContender::war).toList());
     }
     List<ServerContender> contenders =
-        ServerContender.deployed(LibertyServer.deployedWars(options.wlp(), options.server()));
+        ServerContender.deployed(LibertyServer.deployedWars(options.wlp(), options.server()))
+            .stream()
+            .filter(c -> options.only().isEmpty() || options.only().contains(c))
+            .toList();
     if (contenders.isEmpty()) {
       throw new IllegalStateException(
           "no benchmark WAR in the dropins of Liberty server "
@@ -330,20 +353,25 @@ public final class ServerBenchmark {
   }
 
   /**
-   * What a request costs each contender's database, each alone (the transaction counter is the
-   * server's, shared by all databases), {@code inFlight} requests at a time.
+   * What a request costs each contender's database and the CPUs, each alone (the transaction
+   * counter is the server's, shared by all databases, and CPU time is the server's and the
+   * machine's), {@code inFlight} requests at a time.
    */
   private void costAlone(Endpoint endpoint, int inFlight) throws Exception {
-    int requests = options.smoke() ? 3 * inFlight : Math.max(100, 10 * inFlight);
+    // Enough requests that CPU time, counted in hundredths of a second, is read to a few percent.
+    int requests = options.smoke() ? 3 * inFlight : Math.max(300, 10 * inFlight);
     log("cost of " + endpoint.label() + ", " + inFlight + " in flight, each contender alone");
+    CpuClock cpu = new CpuClock(server.pid());
     for (ServerContender c : contenders) {
       BenchPostgres.Counters before = postgres.counters(c.database());
+      CpuClock.Reading cpuBefore = cpu.read();
       HttpLoad.Result result = send(c, endpoint, requests, inFlight);
+      CpuClock.Reading cpuUsed = cpu.read().minus(cpuBefore);
       BenchPostgres.Counters used = postgres.counters(c.database()).minus(before);
       if (result.failures() > 0) {
         report.failed(c.name() + ", cost of " + endpoint.label() + ": " + result.firstFailure());
       }
-      report.cost(endpoint, inFlight, c.name(), used, requests);
+      report.cost(endpoint, inFlight, c.name(), used, cpuUsed, requests);
     }
   }
 

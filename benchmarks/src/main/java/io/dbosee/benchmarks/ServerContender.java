@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A contender of the in-server benchmark: its endpoints under {@code path} of the server (the
@@ -27,6 +28,29 @@ record ServerContender(String name, String war, String path, String database) {
           new ServerContender(FLOOR, OUR_WAR, "/dbosee/bench/floor", "bench_floor"),
           new ServerContender(
               DBOS_JAVA, "benchmark-dbos-java-war.war", "/dbos-java/bench", "bench_dbos_java"));
+
+  /**
+   * The known contender called {@code name} on a command line: its name with a hyphen for a space,
+   * in any case ({@code dbos-ee}, {@code floor}, {@code dbos-java}).
+   */
+  static ServerContender named(String name) {
+    return KNOWN.stream()
+        .filter(c -> c.argument().equals(name.trim().toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no contender called '"
+                        + name
+                        + "'; the contenders are "
+                        + String.join(
+                            ", ", KNOWN.stream().map(ServerContender::argument).toList())));
+  }
+
+  /** How a command line names this contender. */
+  String argument() {
+    return name.replace(' ', '-').toLowerCase(Locale.ROOT);
+  }
 
   /** The known contenders whose WAR is among {@code wars} (file names). */
   static List<ServerContender> deployed(List<String> wars) {

@@ -20,8 +20,15 @@ final class ServerReport implements ServerBenchmark.Outcome {
   /** One contender's measurement of one endpoint at one number in flight. */
   record Measured(double p50, double p99, double perSecond, int failures) {}
 
-  /** What one contender's requests cost its database, per request. */
-  record Cost(double statements, double writeTransactions) {}
+  /**
+   * What one contender's requests cost, per request: its database's statements and write
+   * transactions, and milliseconds of CPU in Liberty and on the whole machine (NaN: unknown).
+   */
+  record Cost(
+      double statements,
+      double writeTransactions,
+      double serverCpuMillis,
+      double machineCpuMillis) {}
 
   private final Map<String, Map<String, Measured>> measured = new LinkedHashMap<>();
   private final Map<String, Map<String, Cost>> costs = new LinkedHashMap<>();
@@ -66,21 +73,29 @@ final class ServerReport implements ServerBenchmark.Outcome {
 
   /**
    * Records what {@code requests} requests of {@code endpoint}, {@code inFlight} at a time, cost
-   * the contender's database.
+   * the contender's database ({@code used}) and the CPUs ({@code cpu}).
    */
   void cost(
       Endpoint endpoint,
       int inFlight,
       String contender,
       BenchPostgres.Counters used,
+      CpuClock.Reading cpu,
       int requests) {
     costs
         .computeIfAbsent(row(endpoint, inFlight), k -> new LinkedHashMap<>())
         .put(
             contender,
             new Cost(
-                used.statements() < 0 ? Double.NaN : used.statements() / (double) requests,
-                used.writeTransactions() / (double) requests));
+                perRequest(used.statements(), 1, requests),
+                perRequest(used.writeTransactions(), 1, requests),
+                perRequest(cpu.processNanos(), 1e6, requests),
+                perRequest(cpu.machineNanos(), 1e6, requests)));
+  }
+
+  /** {@code total / unit} per request; NaN for a negative (unknown) total. */
+  private static double perRequest(long total, double unit, int requests) {
+    return total < 0 ? Double.NaN : total / unit / requests;
   }
 
   /**
@@ -157,8 +172,9 @@ final class ServerReport implements ServerBenchmark.Outcome {
     return s.toString();
   }
 
-  private String costTable() {
-    StringBuilder s = new StringBuilder("| per request: statements / write transactions |");
+  private String costTable(
+      String heading, ToDoubleFunction<Cost> first, ToDoubleFunction<Cost> second) {
+    StringBuilder s = new StringBuilder("| per request: ").append(heading).append(" |");
     names.forEach(n -> s.append(' ').append(n).append(" |"));
     s.append("\n|---|").append("---|".repeat(names.size())).append('\n');
     costs.forEach(
@@ -170,12 +186,16 @@ final class ServerReport implements ServerBenchmark.Outcome {
                 .append(
                     c == null
                         ? "n/a"
-                        : Report.f(c.statements()) + " / " + Report.f(c.writeTransactions()))
+                        : orNa(first.applyAsDouble(c)) + " / " + orNa(second.applyAsDouble(c)))
                 .append(" |");
           }
           s.append('\n');
         });
     return s.toString();
+  }
+
+  private static String orNa(double value) {
+    return Double.isNaN(value) ? "n/a" : Report.f(value);
   }
 
   /** The targets for this library against the floor, as MET or MISSED lines. */
@@ -227,7 +247,16 @@ final class ServerReport implements ServerBenchmark.Outcome {
     s.append("#### Throughput\n\n")
         .append(table("requests/s", m -> Report.f(m.perSecond()), Measured::perSecond))
         .append('\n');
-    s.append("#### Database cost, each contender alone\n\n").append(costTable()).append('\n');
+    s.append("#### Cost, each contender alone\n\n")
+        .append(
+            costTable("statements / write transactions", Cost::statements, Cost::writeTransactions))
+        .append('\n')
+        .append(
+            costTable(
+                "CPU ms in Liberty / on the whole machine",
+                Cost::serverCpuMillis,
+                Cost::machineCpuMillis))
+        .append('\n');
     s.append("#### Targets\n\n");
     verdicts().forEach(v -> s.append(v).append('\n'));
     if (statements.length() > 0) {

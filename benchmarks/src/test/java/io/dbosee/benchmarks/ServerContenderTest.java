@@ -47,4 +47,22 @@ class ServerContenderTest {
     assertThatThrownBy(() -> ServerBenchmark.Options.parse(new String[0]))
         .hasMessageContaining("--wlp=DIR (the Liberty installation) is required");
   }
+
+  @Test
+  void optionsNameTheContendersToMeasure() {
+    assertThat(
+            ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--contenders=dbos-ee,FLOOR"})
+                .only())
+        .extracting(ServerContender::name)
+        .containsExactly(ServerContender.OURS, ServerContender.FLOOR);
+    assertThat(
+            ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--contenders=dbos-java"})
+                .only())
+        .extracting(ServerContender::name)
+        .containsExactly(ServerContender.DBOS_JAVA);
+    assertThat(ServerBenchmark.Options.parse(new String[] {"--wlp=/w"}).only()).isEmpty();
+    assertThatThrownBy(
+            () -> ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--contenders=temporal"}))
+        .hasMessage("no contender called 'temporal'; the contenders are dbos-ee, floor, dbos-java");
+  }
 }

@@ -78,12 +78,25 @@ class ServerReportTest {
   void costIsPerRequestAndFailuresAreReported() {
     ServerReport report =
         new ServerReport(List.of(ServerContender.OURS, ServerContender.FLOOR), false);
-    report.cost(TEN, 1, ServerContender.OURS, new BenchPostgres.Counters(120, 40), 10);
-    report.cost(TEN, 1, ServerContender.FLOOR, new BenchPostgres.Counters(-1, 30), 10);
+    report.cost(
+        TEN,
+        1,
+        ServerContender.OURS,
+        new BenchPostgres.Counters(120, 40),
+        new CpuClock.Reading(15_000_000, 40_000_000),
+        10);
+    report.cost(
+        TEN,
+        1,
+        ServerContender.FLOOR,
+        new BenchPostgres.Counters(-1, 30),
+        new CpuClock.Reading(10_000_000, -1),
+        10);
     report.measured(TEN, 1, ServerContender.OURS, List.of(1.0, 2.0), 1, 1);
 
     assertThat(report.markdown())
         .contains("| workflow, 10 steps, 1 in flight | 12.0 / 4.00 | n/a / 3.00 |")
+        .contains("| workflow, 10 steps, 1 in flight | 1.50 / 4.00 | 1.00 / n/a |")
         .contains("**FAILED** dbos-ee, workflow, 10 steps, 1 in flight: 1 not answered 200");
     assertThat(report.hasFailures()).isTrue();
   }
