@@ -41,7 +41,7 @@ final class OpenTelemetryMetrics implements EngineMetrics {
           0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0,
           3600.0);
 
-  /** Up to the largest batch a commit writes (CheckpointCommits.MAX_BATCH, 64). */
+  /** Up to the largest batch a commit writes (GroupCommit.MAX_BATCH, 64). */
   private static final List<Long> BATCH_BUCKETS = List.of(1L, 2L, 4L, 8L, 16L, 32L, 64L);
 
   private static final double NANOS_PER_SECOND = 1e9;

@@ -1,34 +1,22 @@
 package io.dbosee.internal.engine.db;
 
 import io.dbosee.DBOSSystemDatabaseException;
+import io.dbosee.internal.engine.db.GroupCommit.Entry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 
 /**
- * Group commit of checkpoints: concurrent workflows' checkpoints are inserted by one statement in
- * one transaction, and each caller returns only after the transaction holding its row committed. No
- * thread is created: the calling threads take turns as the writer (leader/follower).
- *
- * <p>A caller that finds no batch being written writes at once (alone, when nobody else is waiting:
- * a lone workflow pays no wait). One that finds a batch being written queues its checkpoint, and
- * the next writer takes everything queued (up to {@link #MAX_BATCH} rows) into its own statement. A
- * second batch (up to {@code maxWriters}) is written alongside only once {@link
- * #EXTRA_WRITER_BACKLOG} checkpoints wait: a few waiting checkpoints commit sooner together, after
- * the batch in front of them, than in a second statement that competes with it for the same CPUs
- * and disk; a long queue commits sooner in two. So the busier the system, the more checkpoints
- * share a commit, and none waits longer than the batch in front of it.
+ * Group commit of checkpoints ({@link GroupCommit}): concurrent workflows' checkpoints are inserted
+ * by one statement in one transaction, and each caller returns only after the transaction holding
+ * its row committed.
  *
  * <p>A checkpoint can also read its workflow's row ({@link Checkpoint#readStatus}): the batch's
  * statement then returns the workflows that were cancelled or taken over by another server, at the
@@ -38,16 +26,7 @@ import javax.sql.DataSource;
  * running) fails only its own caller.
  */
 final class CheckpointCommits {
-  static final int MAX_BATCH = 64;
-
-  /**
-   * Checkpoints waiting (the caller's own included) for which a batch is written alongside one
-   * already being written. Measured with the benchmarks' throughput workload (10-step workflows,
-   * two cores, runs of each rule interleaved): against a second batch written whenever one waits, 4
-   * in flight ran at 818 workflows/s against 687, 16 at 1162 against 1002, and 64 the same (1129
-   * against 1126); one batch at a time was slower than both at 4, 16 and 64 in flight.
-   */
-  static final int EXTRA_WRITER_BACKLOG = 8;
+  static final int MAX_BATCH = GroupCommit.MAX_BATCH;
 
   private final DataSource dataSource;
   private final String quotedSchema;
@@ -68,29 +47,7 @@ final class CheckpointCommits {
 
   private final String[] insertReadingSql = new String[MAX_BATCH + 1];
 
-  private final int maxWriters;
-
-  private final ReentrantLock lock = new ReentrantLock();
-  // Guarded by lock.
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int writers;
-
-  /** A caller waiting for its checkpoint to be written; fields guarded by lock. */
-  private final class Pending {
-    final Checkpoint checkpoint;
-    final Condition wake = lock.newCondition();
-
-    /** Taken into a batch by a writer: only that writer completes it. */
-    boolean taken;
-
-    boolean done;
-    Optional<RecordedOperation> result;
-    Exception failure;
-
-    Pending(Checkpoint checkpoint) {
-      this.checkpoint = checkpoint;
-    }
-  }
+  private final GroupCommit<Checkpoint, Optional<RecordedOperation>> commits;
 
   /** The application this server acts for ({@link ApplicationScope}), or null. */
   private final String applicationName;
@@ -101,12 +58,9 @@ final class CheckpointCommits {
   CheckpointCommits(
       DataSource dataSource, String quotedSchema, int maxWriters, String applicationName) {
     this.applicationName = applicationName;
-    if (maxWriters < 1) {
-      throw new IllegalArgumentException("maxWriters must be at least 1, was " + maxWriters);
-    }
+    this.commits = new GroupCommit<>("checkpoint", maxWriters, this::write);
     this.dataSource = dataSource;
     this.quotedSchema = quotedSchema;
-    this.maxWriters = maxWriters;
     this.insertPrefix =
         "INSERT INTO "
             + quotedSchema
@@ -158,67 +112,7 @@ final class CheckpointCommits {
    * @return empty when this call recorded it; the row recorded first otherwise
    */
   Optional<RecordedOperation> record(Checkpoint checkpoint) throws SQLException {
-    Pending mine = new Pending(checkpoint);
-    lock.lock();
-    try {
-      queue.addLast(mine);
-      while (!mine.done) {
-        if (mine.taken || !mayWrite()) {
-          mine.wake.awaitUninterruptibly();
-          continue;
-        }
-        // Not taken, so still queued: the batch holds at least the oldest checkpoint.
-        writers++;
-        List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
-        while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-          Pending p = queue.pollFirst();
-          p.taken = true;
-          batch.add(p);
-        }
-        // More than a batch was waiting: the oldest left takes the next slot, if there is one.
-        Pending left = queue.peekFirst();
-        if (left != null && mayWrite()) {
-          left.wake.signal();
-        }
-        lock.unlock();
-        try {
-          write(batch);
-        } finally {
-          lock.lock();
-          writers--;
-          for (Pending p : batch) {
-            if (p.result == null && p.failure == null) {
-              p.failure = new SQLException("the checkpoint batch was abandoned", "58000");
-            }
-            p.done = true;
-            p.wake.signal();
-          }
-          // The oldest waiter takes the freed slot (unless a newcomer sweeps it into its batch).
-          Pending next = queue.peekFirst();
-          if (next != null) {
-            next.wake.signal();
-          }
-        }
-      }
-      return outcome(mine);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Whether a queued caller may write a batch now. Guarded by lock. */
-  private boolean mayWrite() {
-    return writers == 0 || (writers < maxWriters && queue.size() >= EXTRA_WRITER_BACKLOG);
-  }
-
-  private static Optional<RecordedOperation> outcome(Pending p) throws SQLException {
-    if (p.failure instanceof SQLException e) {
-      throw e;
-    }
-    if (p.failure instanceof RuntimeException e) {
-      throw e;
-    }
-    return p.result;
+    return commits.submit(checkpoint);
   }
 
   /**
@@ -227,14 +121,14 @@ final class CheckpointCommits {
    * already recorded (only ever by another execution of the same workflow) fails the batch, which
    * is then written row by row, each row giving way to the one recorded first.
    */
-  private void write(List<Pending> batch) {
+  private void write(List<Entry<Checkpoint, Optional<RecordedOperation>>> batch) {
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
       }
       insert(c, batch);
-      for (Pending p : batch) {
-        p.result = Optional.empty();
+      for (Entry<Checkpoint, Optional<RecordedOperation>> p : batch) {
+        p.succeed(Optional.empty());
       }
       IntConsumer committed = onCommitted;
       if (committed != null) {
@@ -242,11 +136,11 @@ final class CheckpointCommits {
       }
     } catch (SQLException | RuntimeException e) {
       if (batch.size() > 1 || isUniqueViolation(e)) {
-        for (Pending p : batch) {
+        for (Entry<Checkpoint, Optional<RecordedOperation>> p : batch) {
           writeIfAbsent(p);
         }
       } else {
-        batch.get(0).failure = e;
+        batch.get(0).fail(e);
       }
     }
   }
@@ -255,17 +149,18 @@ final class CheckpointCommits {
     return e instanceof SQLException s && "23505".equals(s.getSQLState());
   }
 
-  private void insert(Connection c, List<Pending> batch) throws SQLException {
+  private void insert(Connection c, List<Entry<Checkpoint, Optional<RecordedOperation>>> batch)
+      throws SQLException {
     boolean read = false;
-    for (Pending p : batch) {
-      read |= p.checkpoint.readStatus();
+    for (Entry<Checkpoint, Optional<RecordedOperation>> p : batch) {
+      read |= p.item().readStatus();
     }
     // Reading, only workflows that need attention come back (one index lookup of each row, at no
     // extra round trip): a cancellation made anywhere, or a take-over by another server.
     try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size(), read))) {
       int n = 1;
-      for (Pending p : batch) {
-        n = bind(ps, n, p.checkpoint);
+      for (Entry<Checkpoint, Optional<RecordedOperation>> p : batch) {
+        n = bind(ps, n, p.item());
       }
       if (!read) {
         ps.executeUpdate();
@@ -281,8 +176,8 @@ final class CheckpointCommits {
   }
 
   /** Records one checkpoint unless its position is taken; the recorded row then wins. */
-  private void writeIfAbsent(Pending p) {
-    Checkpoint cp = p.checkpoint;
+  private void writeIfAbsent(Entry<Checkpoint, Optional<RecordedOperation>> p) {
+    Checkpoint cp = p.item();
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
@@ -297,9 +192,9 @@ final class CheckpointCommits {
           }
         }
       }
-      p.result = inserted ? Optional.empty() : Optional.of(winner(c, cp));
+      p.succeed(inserted ? Optional.empty() : Optional.of(winner(c, cp)));
     } catch (SQLException | RuntimeException e) {
-      p.failure = e;
+      p.fail(e);
     }
   }
 

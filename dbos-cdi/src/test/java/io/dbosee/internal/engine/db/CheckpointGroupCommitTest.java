@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * own row is committed.
  */
 class CheckpointGroupCommitTest {
-  private static final int BACKLOG = CheckpointCommits.EXTRA_WRITER_BACKLOG;
+  private static final int BACKLOG = GroupCommit.EXTRA_WRITER_BACKLOG;
 
   private TestPostgres.Database db;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -110,8 +110,8 @@ class CheckpointGroupCommitTest {
   /**
    * Occupies a writer with a checkpoint whose connection is held back, then starts {@code others}
    * (workflow id, position, output, and optionally "no read" for a checkpoint that does not read
-   * its workflow's status; fewer than {@link CheckpointCommits#EXTRA_WRITER_BACKLOG}), which must
-   * queue. Returns their futures, in order.
+   * its workflow's status; fewer than {@link GroupCommit.EXTRA_WRITER_BACKLOG}), which must queue.
+   * Returns their futures, in order.
    */
   private List<Future<Optional<RecordedOperation>>> queueBehindABusyWriter(String[]... others) {
     workflow("held");
