@@ -28,7 +28,6 @@ public final class SystemDatabase {
   private final String schema;
   private final String initWorkflowSql;
   private final String readOperationsSql;
-  private final String finishWorkflowSql;
   private final String readWorkflowSql;
   private final String pendingWorkflowsSql;
 
@@ -76,6 +75,7 @@ public final class SystemDatabase {
   static final int CHECKPOINT_WRITERS = 2;
 
   private final CheckpointCommits checkpoints;
+  private final CompletionCommits completions;
 
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
   public record InitResult(WorkflowRow row, boolean inserted, boolean mayHaveOperations) {
@@ -100,6 +100,7 @@ public final class SystemDatabase {
     this.checkpoints =
         new CheckpointCommits(
             dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS, applicationName);
+    this.completions = new CompletionCommits(dataSource, "\"" + schema + "\"");
     String s = "\"" + schema + "\"";
     // One statement: the row (xmax = 0 only for a row this statement inserted, so one round trip
     // tells a new workflow from an existing one) and, for a new one, its inputs in their own
@@ -142,20 +143,6 @@ public final class SystemDatabase {
             + " FROM "
             + s
             + ".operation_outputs WHERE workflow_uuid = ? ORDER BY function_id";
-    // One statement: the final status, and the output or error in their own table (as current
-    // writers leave them; the row's own columns stay NULL). One row written: it was PENDING.
-    this.finishWorkflowSql =
-        "WITH ws AS (UPDATE "
-            + s
-            + ".workflow_status SET status = ?, serialization = ?,"
-            // A deduplication id holds only while its workflow is active.
-            + " updated_at = ?, completed_at = ?, deduplication_id = NULL"
-            + " WHERE workflow_uuid = ? AND status = 'PENDING' RETURNING workflow_uuid)"
-            + " INSERT INTO "
-            + s
-            + ".workflow_output (workflow_uuid, output, error) SELECT workflow_uuid, ?, ? FROM ws"
-            + " ON CONFLICT (workflow_uuid) DO UPDATE SET output = EXCLUDED.output,"
-            + " error = EXCLUDED.error, retention_timestamp = EXCLUDED.retention_timestamp";
     this.readWorkflowSql =
         "SELECT "
             + rowColumns("ws")
@@ -287,26 +274,14 @@ public final class SystemDatabase {
   }
 
   /**
-   * Records a workflow's final status, output and error, if it is still PENDING.
+   * Records a workflow's final status, output and error, if it is still PENDING; returns once it is
+   * committed. Concurrent workflows' completions share a commit ({@link CompletionCommits}).
    *
    * @return whether the row was PENDING and is now final
    */
   public boolean finishWorkflow(String workflowId, FinalStatus outcome, long now) {
-    String status = outcome.status();
-    try (Connection c = connection();
-        PreparedStatement ps = c.prepareStatement(finishWorkflowSql)) {
-      ps.setString(1, status);
-      ps.setString(2, outcome.serialization());
-      ps.setLong(3, now);
-      if (status.equals("SUCCESS") || status.equals("ERROR")) {
-        ps.setLong(4, now);
-      } else {
-        ps.setNull(4, Types.BIGINT);
-      }
-      ps.setString(5, workflowId);
-      ps.setString(6, outcome.output());
-      ps.setString(7, outcome.error());
-      return ps.executeUpdate() == 1;
+    try {
+      return completions.finish(new CompletionCommits.Completion(workflowId, outcome, now));
     } catch (SQLException e) {
       throw failure("record the outcome of workflow '" + workflowId + "'", e);
     }

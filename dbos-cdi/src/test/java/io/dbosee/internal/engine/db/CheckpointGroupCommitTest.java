@@ -6,19 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.testing.TestPostgres;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +29,7 @@ class CheckpointGroupCommitTest {
 
   private TestPostgres.Database db;
   private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final AtomicInteger connections = new AtomicInteger();
-  private final AtomicInteger connectionsToHold = new AtomicInteger();
-  private final CountDownLatch release = new CountDownLatch(1);
+  private final HeldConnections connections = new HeldConnections();
   private SystemDatabase system;
   private Future<Optional<RecordedOperation>> held;
 
@@ -49,29 +42,12 @@ class CheckpointGroupCommitTest {
 
   @AfterEach
   void stop() {
-    release.countDown();
+    connections.release();
     threads.shutdownNow();
   }
 
-  /** Counts the connections taken, and holds back the next few until {@link #release}. */
   private DataSource counted(DataSource target) {
-    return (DataSource)
-        Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {DataSource.class},
-            (self, method, args) -> {
-              if (method.getName().equals("getConnection")) {
-                connections.incrementAndGet();
-                if (connectionsToHold.getAndDecrement() > 0) {
-                  release.await(30, TimeUnit.SECONDS);
-                }
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return connections.wrap(target);
   }
 
   private void workflow(String id) {
@@ -115,9 +91,9 @@ class CheckpointGroupCommitTest {
    */
   private List<Future<Optional<RecordedOperation>>> queueBehindABusyWriter(String[]... others) {
     workflow("held");
-    connectionsToHold.set(1);
+    connections.holdNext(1);
     held = threads.submit(() -> record("held", 0, "\"held\""));
-    await().atMost(Duration.ofSeconds(10)).until(() -> connectionsToHold.get() <= 0);
+    await().atMost(Duration.ofSeconds(10)).until(connections::allHeld);
     List<Future<Optional<RecordedOperation>>> results = new ArrayList<>();
     for (String[] c : others) {
       boolean readStatus = c.length < 4 || !c[3].equals("no read");
@@ -129,24 +105,7 @@ class CheckpointGroupCommitTest {
 
   /** Threads waiting in CheckpointCommits for a writer, not writing. */
   private static long queuedCallers() {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.getState() == Thread.State.WAITING)
-        .map(t -> Arrays.asList(t.getStackTrace()))
-        .filter(
-            stack ->
-                stack.stream()
-                    .anyMatch(
-                        e ->
-                            e.getClassName().equals(CheckpointCommits.class.getName())
-                                && e.getMethodName().equals("record")))
-        .filter(
-            stack ->
-                stack.stream()
-                    .noneMatch(
-                        e ->
-                            e.getClassName().equals(CheckpointCommits.class.getName())
-                                && e.getMethodName().equals("write")))
-        .count();
+    return HeldConnections.waitingIn(CheckpointCommits.class, "record", "write");
   }
 
   @Test
@@ -157,15 +116,15 @@ class CheckpointGroupCommitTest {
       others[i] = new String[] {"wf-" + i, "0", "\"out-" + i + "\""};
     }
     List<Future<Optional<RecordedOperation>>> results = queueBehindABusyWriter(others);
-    int before = connections.get();
+    int before = connections.taken();
 
-    release.countDown();
+    connections.release();
     for (Future<Optional<RecordedOperation>> f : results) {
       assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
     }
 
     // One connection, one INSERT, one commit for all of them.
-    assertThat(connections.get() - before).isEqualTo(1);
+    assertThat(connections.taken() - before).isEqualTo(1);
     for (int i = 0; i < others.length; i++) {
       assertThat(outputOf("wf-" + i, 0)).isEqualTo("\"out-" + i + "\"");
     }
@@ -183,7 +142,7 @@ class CheckpointGroupCommitTest {
             // PostgreSQL refuses a NUL character in text: one row the batch cannot take.
             new String[] {"bad-row", "0", "\"nul\u0000\""});
 
-    release.countDown();
+    connections.release();
 
     assertThat(results.get(0).get(10, TimeUnit.SECONDS))
         .hasValueSatisfying(r -> assertThat(r.output()).isEqualTo("\"first\""));
@@ -204,7 +163,7 @@ class CheckpointGroupCommitTest {
     }
     workflow("last");
     List<Future<Optional<RecordedOperation>>> results = queueBehindABusyWriter(others);
-    int before = connections.get();
+    int before = connections.taken();
 
     // The checkpoint that makes the backlog: its caller writes every queued one, in one commit,
     // while the batch in front is still being written.
@@ -213,11 +172,11 @@ class CheckpointGroupCommitTest {
       assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
     }
     assertThat(held).isNotDone();
-    assertThat(connections.get() - before).isEqualTo(1);
+    assertThat(connections.taken() - before).isEqualTo(1);
     assertThat(outputOf("q-0", 0)).isEqualTo("\"q0\"");
     assertThat(outputOf("last", 0)).isEqualTo("\"last\"");
 
-    release.countDown();
+    connections.release();
     assertThat(held.get(10, TimeUnit.SECONDS)).isEmpty();
   }
 
@@ -237,7 +196,7 @@ class CheckpointGroupCommitTest {
         SystemDataSources.pooled(
             db.jdbcUrl(), db.user(), db.password(), 10, Duration.ofSeconds(30));
     system = new SystemDatabase(counted(pool), "dbos");
-    connections.set(0);
+    connections.resetCount();
     List<Future<Integer>> results = new ArrayList<>();
     for (int w = 0; w < workflows; w++) {
       String id = "many-" + w;
@@ -261,20 +220,20 @@ class CheckpointGroupCommitTest {
                 "SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid LIKE 'many-%'"))
         .isEqualTo(Integer.toString(workflows * steps));
     // Shared commits: fewer connections than checkpoints (each batch takes one).
-    assertThat(connections.get()).isLessThan(workflows * steps);
+    assertThat(connections.taken()).isLessThan(workflows * steps);
     pool.close();
   }
 
   @Test
   void aLoneCheckpointIsWrittenAtOnceAndCommittedWhenTheCallReturns() {
     workflow("alone");
-    int before = connections.get();
+    int before = connections.taken();
     for (int i = 0; i < 20; i++) {
       assertThat(record("alone", i, "\"" + i + "\"")).isEmpty();
       // Visible from another connection: committed, not just sent.
       assertThat(outputOf("alone", i)).isEqualTo("\"" + i + "\"");
     }
-    assertThat(connections.get() - before).isEqualTo(20);
+    assertThat(connections.taken() - before).isEqualTo(20);
   }
 
   @Test
@@ -363,13 +322,13 @@ class CheckpointGroupCommitTest {
             new String[] {"cancelled", "0", "\"c\"", "no read"},
             new String[] {"taken", "0", "\"t\"", "no read"},
             new String[] {"asks", "0", "\"a\""});
-    int before = connections.get();
+    int before = connections.taken();
 
-    release.countDown();
+    connections.release();
     for (Future<Optional<RecordedOperation>> f : results) {
       assertThat(f.get(10, TimeUnit.SECONDS)).isEmpty();
     }
-    assertThat(connections.get() - before).as("one shared commit").isEqualTo(1);
+    assertThat(connections.taken() - before).as("one shared commit").isEqualTo(1);
     assertThat(told).containsExactlyInAnyOrder("cancelled cancelled", "taken runs on other");
   }
 }
