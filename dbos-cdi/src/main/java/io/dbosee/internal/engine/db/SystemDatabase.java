@@ -26,7 +26,6 @@ import javax.sql.DataSource;
 public final class SystemDatabase {
   private final DataSource dataSource;
   private final String schema;
-  private final String initWorkflowSql;
   private final String readOperationsSql;
   private final String readWorkflowSql;
   private final String pendingWorkflowsSql;
@@ -76,6 +75,7 @@ public final class SystemDatabase {
 
   private final CheckpointCommits checkpoints;
   private final CompletionCommits completions;
+  private final StartCommits starts;
 
   /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
   public record InitResult(WorkflowRow row, boolean inserted, boolean mayHaveOperations) {
@@ -101,40 +101,8 @@ public final class SystemDatabase {
         new CheckpointCommits(
             dataSource, "\"" + schema + "\"", CHECKPOINT_WRITERS, applicationName);
     this.completions = new CompletionCommits(dataSource, "\"" + schema + "\"");
+    this.starts = new StartCommits(dataSource, "\"" + schema + "\"", applicationName);
     String s = "\"" + schema + "\"";
-    // One statement: the row (xmax = 0 only for a row this statement inserted, so one round trip
-    // tells a new workflow from an existing one) and, for a new one, its inputs in their own
-    // table. Only a start by the owning executor counts as an attempt, so a caller on another
-    // server that merely waits for the result does not use one up. The payloads are read as
-    // every read takes them (of a row just inserted they are not used; the final SELECT does not
-    // see the inputs new_input writes).
-    this.initWorkflowSql =
-        "WITH ws AS (INSERT INTO "
-            + s
-            + ".workflow_status AS ws (workflow_uuid, status, name, class_name, config_name,"
-            + " executor_id, application_version, serialization, recovery_attempts,"
-            + " parent_workflow_id, created_at, updated_at, workflow_timeout_ms,"
-            + " workflow_deadline_epoch_ms, creator_xid, application_name)"
-            + " VALUES (?, 'PENDING', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, gen_random_uuid()::text,"
-            + " ?)"
-            + " ON CONFLICT (workflow_uuid) DO UPDATE SET recovery_attempts ="
-            + " ws.recovery_attempts + CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
-            + " EXCLUDED.executor_id THEN 1 ELSE 0 END,"
-            + " updated_at = CASE WHEN ws.status = 'PENDING' AND ws.executor_id ="
-            + " EXCLUDED.executor_id THEN EXCLUDED.updated_at ELSE ws.updated_at END"
-            + " RETURNING "
-            + ROW_COLUMNS
-            + ", (xmax = 0) AS inserted),"
-            + " new_input AS (INSERT INTO "
-            + s
-            + ".workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, ? FROM ws"
-            + " WHERE inserted"
-            + Payloads.REPLACE_LEFTOVER_INPUTS
-            + ")"
-            + " SELECT "
-            + rowColumns("ws")
-            + ", ws.inserted FROM ws"
-            + payloadJoins(s, "ws");
     String operationColumns =
         "function_id, function_name, output, error, child_workflow_id, serialization";
     this.readOperationsSql =
@@ -171,13 +139,14 @@ public final class SystemDatabase {
 
   /**
    * Inserts a PENDING row for a new workflow, or finds the existing one; a restart of a PENDING
-   * workflow by its own executor counts one more attempt.
+   * workflow by its own executor counts one more attempt. Returns once the row is committed;
+   * concurrent workflows' starts share a commit ({@link StartCommits}).
    *
    * @param deadlineEpochMs when it is cancelled if still running, or null
    */
   public InitResult initWorkflow(NewWorkflow workflow, Long deadlineEpochMs) {
-    try (Connection c = connection()) {
-      return initWorkflow(c, workflow, deadlineEpochMs);
+    try {
+      return starts.start(new StartCommits.Start(workflow, deadlineEpochMs));
     } catch (SQLException e) {
       throw failure("start workflow '" + workflow.workflowId() + "'", e);
     }
@@ -188,28 +157,10 @@ public final class SystemDatabase {
    * commits (or rolls back) with it.
    */
   public InitResult initWorkflow(Connection c, NewWorkflow workflow, Long deadlineEpochMs) {
-    String workflowId = workflow.workflowId();
-    try (PreparedStatement ps = c.prepareStatement(initWorkflowSql)) {
-      ps.setString(1, workflowId);
-      ps.setString(2, workflow.name());
-      ps.setString(3, workflow.className());
-      ps.setString(4, null); // config_name: not used by this engine
-      ps.setString(5, workflow.executorId());
-      ps.setString(6, workflow.applicationVersion());
-      ps.setString(7, workflow.serialization());
-      ps.setString(8, workflow.parentWorkflowId());
-      ps.setLong(9, workflow.createdAt());
-      ps.setLong(10, workflow.createdAt());
-      setLong(ps, 11, workflow.timeoutMs());
-      setLong(ps, 12, deadlineEpochMs);
-      ApplicationScope.bind(ps, 13, applicationName);
-      ps.setString(14, workflow.inputs());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new InitResult(workflowRow(rs), rs.getBoolean("inserted"));
-      }
+    try {
+      return starts.startOn(c, new StartCommits.Start(workflow, deadlineEpochMs));
     } catch (SQLException e) {
-      throw failure("start workflow '" + workflowId + "'", e);
+      throw failure("start workflow '" + workflow.workflowId() + "'", e);
     }
   }
 
