@@ -129,9 +129,9 @@ final class WorkflowDispatch {
       return;
     }
     WorkflowDefinition definition = running.definition();
-    Optional<WorkflowRow> found;
+    Optional<SystemDatabase.InitResult> found;
     try {
-      found = db.readWorkflow(workflowId);
+      found = db.readRecorded(workflowId);
     } catch (RuntimeException e) {
       // The database is unreachable: look again in a moment, still without a thread.
       if (!parking.retryAfterOutage(workflowId, running, e)) {
@@ -146,7 +146,7 @@ final class WorkflowDispatch {
       outcomes.signalFinished(workflowId);
       return;
     }
-    WorkflowRow row = found.get();
+    WorkflowRow row = found.get().row();
     if (WorkflowState.valueOf(row.status()) == WorkflowState.PENDING
         && !config.executorId().equals(row.executorId())) {
       active.remove(workflowId, running);
@@ -178,12 +178,7 @@ final class WorkflowDispatch {
     }
     threads.here().resuming = running;
     boolean parkedAgain =
-        invokeRecorded(
-            workflowId,
-            definition,
-            arguments,
-            row.inputs(),
-            new SystemDatabase.InitResult(row, false, true));
+        invokeRecorded(workflowId, definition, arguments, row.inputs(), found.get());
     if (!parkedAgain && row.queueName() != null) {
       queues.finished(queues.queue(row.queueName()).orElse(null));
     }

@@ -137,7 +137,9 @@ final class WorkflowExecution {
     String workflowId = request.workflowId();
     WorkflowRow row = init.row();
     Map<Integer, RecordedOperation> recorded =
-        init.mayHaveOperations() ? index(db.readOperations(workflowId)) : Map.of();
+        init.operations() != null
+            ? index(init.operations())
+            : init.mayHaveOperations() ? index(db.readOperations(workflowId)) : Map.of();
     long contextDeadline = row.deadlineEpochMs() == null ? Long.MAX_VALUE : row.deadlineEpochMs();
     if (parent != null) {
       contextDeadline = Math.min(contextDeadline, parent.deadline);

@@ -190,6 +190,39 @@ class ParkingTest {
   }
 
   @Test
+  void aResumedWorkflowReadsItsRowAndItsCheckpointsInOneRoundTrip() throws Exception {
+    WorkflowSpec sleeper =
+        new WorkflowSpec(
+            "sleeper",
+            String.class,
+            new Class<?>[] {},
+            (engine, args) -> {
+              step(engine, "before", before::incrementAndGet);
+              engine.sleep(Duration.ofMillis(200));
+              step(engine, "after", after::incrementAndGet);
+              return "awake";
+            });
+    StatementLog log = new StatementLog();
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, List.of(), log::wrap, sleeper));
+    WorkflowHandle<Object, Exception> handle;
+    try (AutoCloseable id = engine.assignWorkflowId("resumed")) {
+      handle = sleeper.start(StartSpec.background());
+    }
+
+    assertThat(handle.getResult(WAIT)).isEqualTo("awake");
+    assertThat(before.get()).isEqualTo(1);
+    assertThat(after.get()).isEqualTo(1);
+    assertThat(log.count(sql -> sql.contains("ORDER BY function_id")))
+        .as("reads of the checkpoints: the resume's only")
+        .isOne();
+    assertThat(
+            log.count(
+                sql -> sql.contains("ORDER BY function_id") && sql.contains("workflow_status")))
+        .as("read together with the row")
+        .isOne();
+  }
+
+  @Test
   void aCancelEndsAParkedWorkflowAtOnce() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));

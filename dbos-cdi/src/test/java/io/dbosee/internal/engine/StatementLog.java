@@ -6,6 +6,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /** Wraps a DataSource to note every statement prepared through it, and on which thread. */
@@ -37,6 +38,11 @@ final class StatementLog {
   /** How many statements containing {@code fragment} {@code thread} prepared. */
   long count(String fragment, Thread thread) {
     return prepared.stream().filter(p -> p.thread == thread && p.sql.contains(fragment)).count();
+  }
+
+  /** How many statements that {@code matching} accepts any thread prepared. */
+  long count(Predicate<String> matching) {
+    return prepared.stream().filter(p -> matching.test(p.sql)).count();
   }
 
   private static Object call(java.lang.reflect.Method method, Object target, Object[] args)

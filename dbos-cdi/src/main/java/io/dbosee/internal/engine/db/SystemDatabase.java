@@ -28,6 +28,7 @@ public final class SystemDatabase {
   private final String schema;
   private final String readOperationsSql;
   private final String readWorkflowSql;
+  private final String readRecordedSql;
   private final String pendingWorkflowsSql;
 
   /** The application this server acts for ({@link ApplicationScope}), or null. */
@@ -77,12 +78,25 @@ public final class SystemDatabase {
   private final CompletionCommits completions;
   private final StartCommits starts;
 
-  /** The outcome of {@link #initWorkflow}: the row as it now stands, and who created it. */
-  public record InitResult(WorkflowRow row, boolean inserted, boolean mayHaveOperations) {
+  /**
+   * The outcome of {@link #initWorkflow}: the row as it now stands, and who created it; and, when
+   * they were read with the row ({@link #readRecorded}), its recorded operations.
+   *
+   * @param operations every operation recorded, in position order, or null when not read yet
+   */
+  public record InitResult(
+      WorkflowRow row,
+      boolean inserted,
+      boolean mayHaveOperations,
+      List<RecordedOperation> operations) {
 
     /** As {@link #initWorkflow} finds it: only a row it did not insert may have operations. */
     public InitResult(WorkflowRow row, boolean inserted) {
       this(row, inserted, !inserted);
+    }
+
+    public InitResult(WorkflowRow row, boolean inserted, boolean mayHaveOperations) {
+      this(row, inserted, mayHaveOperations, null);
     }
   }
 
@@ -119,6 +133,7 @@ public final class SystemDatabase {
             + ".workflow_status ws"
             + payloadJoins(s, "ws")
             + " WHERE ws.workflow_uuid = ?";
+    this.readRecordedSql = readWorkflowSql + "; " + readOperationsSql;
     this.pendingWorkflowsSql =
         "SELECT "
             + rowColumns("ws")
@@ -213,6 +228,38 @@ public final class SystemDatabase {
    */
   public void onCheckpointsCommitted(IntConsumer listener) {
     checkpoints.onCommitted(listener);
+  }
+
+  /**
+   * A recorded workflow's row and every operation it recorded, in one round trip (two queries sent
+   * together): what a workflow resumed after a wait needs to replay up to where it was.
+   */
+  public Optional<InitResult> readRecorded(String workflowId) {
+    try (Connection c = connection();
+        PreparedStatement ps = c.prepareStatement(readRecordedSql)) {
+      ps.setString(1, workflowId);
+      ps.setString(2, workflowId);
+      ps.execute();
+      WorkflowRow row;
+      try (ResultSet rs = ps.getResultSet()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        row = workflowRow(rs);
+      }
+      List<RecordedOperation> operations = new ArrayList<>();
+      if (!ps.getMoreResults()) {
+        throw new SQLException("the driver returned no checkpoints with the workflow's row");
+      }
+      try (ResultSet rs = ps.getResultSet()) {
+        while (rs.next()) {
+          operations.add(operation(rs));
+        }
+      }
+      return Optional.of(new InitResult(row, false, true, operations));
+    } catch (SQLException e) {
+      throw failure("read workflow '" + workflowId + "' and its checkpoints", e);
+    }
   }
 
   /** Every operation a workflow recorded, in position order. */
