@@ -161,19 +161,23 @@ class ParkingTest {
     assertThat(after.get()).isEqualTo(1);
   }
 
+  /** A step, a durable sleep of {@code duration}, a step; returns "awake". */
+  private WorkflowSpec sleeper(Duration duration) {
+    return new WorkflowSpec(
+        "sleeper",
+        String.class,
+        new Class<?>[] {},
+        (engine, args) -> {
+          step(engine, "before", before::incrementAndGet);
+          engine.sleep(duration);
+          step(engine, "after", after::incrementAndGet);
+          return "awake";
+        });
+  }
+
   @Test
   void aParkedSleepWakesAtItsTimeAndRunsEachStepOnce() throws Exception {
-    WorkflowSpec sleeper =
-        new WorkflowSpec(
-            "sleeper",
-            String.class,
-            new Class<?>[] {},
-            (engine, args) -> {
-              step(engine, "before", before::incrementAndGet);
-              engine.sleep(Duration.ofMillis(1500));
-              step(engine, "after", after::incrementAndGet);
-              return "awake";
-            });
+    WorkflowSpec sleeper = sleeper(Duration.ofMillis(1500));
     DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), sleeper));
     long start = System.nanoTime();
     WorkflowHandle<Object, Exception> handle;
@@ -191,17 +195,7 @@ class ParkingTest {
 
   @Test
   void aResumedWorkflowReadsItsRowAndItsCheckpointsInOneRoundTrip() throws Exception {
-    WorkflowSpec sleeper =
-        new WorkflowSpec(
-            "sleeper",
-            String.class,
-            new Class<?>[] {},
-            (engine, args) -> {
-              step(engine, "before", before::incrementAndGet);
-              engine.sleep(Duration.ofMillis(200));
-              step(engine, "after", after::incrementAndGet);
-              return "awake";
-            });
+    WorkflowSpec sleeper = sleeper(Duration.ofMillis(200));
     StatementLog log = new StatementLog();
     DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, List.of(), log::wrap, sleeper));
     WorkflowHandle<Object, Exception> handle;

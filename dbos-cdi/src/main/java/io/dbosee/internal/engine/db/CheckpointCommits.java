@@ -26,8 +26,6 @@ import javax.sql.DataSource;
  * running) fails only its own caller.
  */
 final class CheckpointCommits {
-  static final int MAX_BATCH = GroupCommit.MAX_BATCH;
-
   private final DataSource dataSource;
   private final String quotedSchema;
   private volatile Consumer<String> onCancelled = id -> {};
@@ -38,14 +36,12 @@ final class CheckpointCommits {
   private final String insertOneIfAbsentSql;
   private final String readSql;
 
-  /**
-   * The statements for each batch size, built once (a statement string built anew for every
-   * checkpoint costs its building and the driver's hashing of it for its statement cache, per
-   * step): the plain insert, and the insert that also reads the workflows' rows.
-   */
-  private final String[] insertSql = new String[MAX_BATCH + 1];
+  /** The plain insert, and the insert that also reads the workflows' rows. */
+  private final StatementsBySize plainInserts =
+      new StatementsBySize(rows -> insertSql(rows, false));
 
-  private final String[] insertReadingSql = new String[MAX_BATCH + 1];
+  private final StatementsBySize readingInserts =
+      new StatementsBySize(rows -> insertSql(rows, true));
 
   private final GroupCommit<Checkpoint, Optional<RecordedOperation>> commits;
 
@@ -157,7 +153,8 @@ final class CheckpointCommits {
     }
     // Reading, only workflows that need attention come back (one index lookup of each row, at no
     // extra round trip): a cancellation made anywhere, or a take-over by another server.
-    try (PreparedStatement ps = c.prepareStatement(insertSql(batch.size(), read))) {
+    try (PreparedStatement ps =
+        c.prepareStatement((read ? readingInserts : plainInserts).forRows(batch.size()))) {
       int n = 1;
       for (Entry<Checkpoint, Optional<RecordedOperation>> p : batch) {
         n = bind(ps, n, p.item());
@@ -223,26 +220,18 @@ final class CheckpointCommits {
   }
 
   private String insertSql(int rows, boolean read) {
-    String[] built = read ? insertReadingSql : insertSql;
-    // A race builds the same string twice at worst (a String is safely published through a race).
-    String sql = built[rows];
-    if (sql == null) {
-      StringBuilder b = new StringBuilder(insertPrefix.length() + 300 + 30 * rows);
-      b.append(read ? "WITH ins AS (" : "").append(insertPrefix);
-      for (int i = 0; i < rows; i++) {
-        b.append(i == 0 ? "" : ", ").append(ROW);
-      }
-      if (read) {
-        b.append(" RETURNING workflow_uuid) SELECT ws.workflow_uuid, ws.status, ws.executor_id")
-            .append(" FROM ins JOIN ")
-            .append(quotedSchema)
-            .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid")
-            .append(" WHERE ws.status = 'CANCELLED' OR ws.executor_id <> ?");
-      }
-      sql = b.toString();
-      built[rows] = sql;
+    StringBuilder b = new StringBuilder(insertPrefix.length() + 300 + 30 * rows);
+    b.append(read ? "WITH ins AS (" : "")
+        .append(insertPrefix)
+        .append(StatementsBySize.values(ROW, ROW, rows));
+    if (read) {
+      b.append(" RETURNING workflow_uuid) SELECT ws.workflow_uuid, ws.status, ws.executor_id")
+          .append(" FROM ins JOIN ")
+          .append(quotedSchema)
+          .append(".workflow_status ws ON ws.workflow_uuid = ins.workflow_uuid")
+          .append(" WHERE ws.status = 'CANCELLED' OR ws.executor_id <> ?");
     }
-    return sql;
+    return b.toString();
   }
 
   private RecordedOperation winner(Connection c, Checkpoint cp) throws SQLException {

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,8 +36,7 @@ final class CompletionCommits {
   private final String finishOneSql;
   private final GroupCommit<Completion, Boolean> commits;
 
-  /** The statement for each batch size, built once (as {@link CheckpointCommits} builds its). */
-  private final String[] finishSql = new String[GroupCommit.MAX_BATCH + 1];
+  private final StatementsBySize batchSql = new StatementsBySize(this::finishSql);
 
   CompletionCommits(DataSource dataSource, String quotedSchema) {
     this.dataSource = dataSource;
@@ -79,7 +77,7 @@ final class CompletionCommits {
       return;
     }
     try (Connection c = Sql.autoCommitted(dataSource);
-        PreparedStatement ps = c.prepareStatement(finishSql(batch.size()))) {
+        PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
       int n = 1;
       for (Entry<Completion, Boolean> e : batch) {
         Completion done = e.item();
@@ -87,7 +85,7 @@ final class CompletionCommits {
         ps.setString(n++, done.outcome().status());
         ps.setString(n++, done.outcome().serialization());
         ps.setLong(n++, done.now());
-        setLong(ps, n++, done.completedAt());
+        Sql.setLong(ps, n++, done.completedAt());
         ps.setString(n++, done.outcome().output());
         ps.setString(n++, done.outcome().error());
       }
@@ -114,7 +112,7 @@ final class CompletionCommits {
       ps.setString(1, done.outcome().status());
       ps.setString(2, done.outcome().serialization());
       ps.setLong(3, done.now());
-      setLong(ps, 4, done.completedAt());
+      Sql.setLong(ps, 4, done.completedAt());
       ps.setString(5, done.workflowId());
       ps.setString(6, done.outcome().output());
       ps.setString(7, done.outcome().error());
@@ -124,47 +122,29 @@ final class CompletionCommits {
     }
   }
 
-  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-    if (value == null) {
-      ps.setNull(index, Types.BIGINT);
-    } else {
-      ps.setLong(index, value);
-    }
-  }
-
   /**
    * The statement finishing {@code rows} workflows: their values as a table, the rows still PENDING
    * updated from it, their outputs written, the ids of those updated returned.
    */
   private String finishSql(int rows) {
-    String sql = finishSql[rows];
-    if (sql == null) {
-      StringBuilder b = new StringBuilder(700 + 50 * rows);
-      b.append("WITH v (workflow_uuid, status, serialization, updated_at, completed_at, output,")
-          .append(" error) AS (VALUES ");
-      for (int i = 0; i < rows; i++) {
-        b.append(
-            i == 0
-                ? "(?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text)"
-                : ", (?, ?, ?, ?, ?, ?, ?)");
-      }
-      b.append("), ws AS (UPDATE ")
-          .append(quotedSchema)
-          .append(".workflow_status w SET status = v.status, serialization = v.serialization,")
-          .append(" updated_at = v.updated_at, completed_at = v.completed_at,")
-          .append(" deduplication_id = NULL FROM v WHERE w.workflow_uuid = v.workflow_uuid")
-          .append(" AND w.status = 'PENDING' RETURNING w.workflow_uuid),")
-          .append(" out AS (INSERT INTO ")
-          .append(quotedSchema)
-          .append(".workflow_output (workflow_uuid, output, error)")
-          .append(" SELECT v.workflow_uuid, v.output, v.error FROM v JOIN ws")
-          .append(" ON ws.workflow_uuid = v.workflow_uuid")
-          .append(OUTPUT_CONFLICT)
-          .append(") SELECT workflow_uuid FROM ws");
-      sql = b.toString();
-      // A race builds the same string twice at worst (a String is safely published by a race).
-      finishSql[rows] = sql;
-    }
-    return sql;
+    return "WITH v (workflow_uuid, status, serialization, updated_at, completed_at, output,"
+        + " error) AS (VALUES "
+        + StatementsBySize.values(
+            "(?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text)",
+            "(?, ?, ?, ?, ?, ?, ?)",
+            rows)
+        + "), ws AS (UPDATE "
+        + quotedSchema
+        + ".workflow_status w SET status = v.status, serialization = v.serialization,"
+        + " updated_at = v.updated_at, completed_at = v.completed_at,"
+        + " deduplication_id = NULL FROM v WHERE w.workflow_uuid = v.workflow_uuid"
+        + " AND w.status = 'PENDING' RETURNING w.workflow_uuid),"
+        + " out AS (INSERT INTO "
+        + quotedSchema
+        + ".workflow_output (workflow_uuid, output, error)"
+        + " SELECT v.workflow_uuid, v.output, v.error FROM v JOIN ws"
+        + " ON ws.workflow_uuid = v.workflow_uuid"
+        + OUTPUT_CONFLICT
+        + ") SELECT workflow_uuid FROM ws";
   }
 }

@@ -3,7 +3,9 @@ package io.dbosee.internal.engine.db;
 import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.internal.errors.ErrorCode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import javax.sql.DataSource;
 
 /** What every system-database access shares: auto-committed connections and one failure shape. */
@@ -20,6 +22,15 @@ final class Sql {
       c.setAutoCommit(true);
     }
     return c;
+  }
+
+  /** Binds {@code value}, or SQL NULL for null. */
+  static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.BIGINT);
+    } else {
+      ps.setLong(index, value);
+    }
   }
 
   /** The library's exception for a failed access: what was attempted, the cause, what to check. */

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,8 +62,7 @@ final class StartCommits {
 
   private final GroupCommit<Start, InitResult> commits;
 
-  /** The statement for each batch size, built once (as {@link CheckpointCommits} builds its). */
-  private final String[] startSql = new String[GroupCommit.MAX_BATCH + 1];
+  private final StatementsBySize batchSql = new StatementsBySize(this::startSql);
 
   StartCommits(DataSource dataSource, String quotedSchema, String applicationName) {
     this.dataSource = dataSource;
@@ -117,7 +115,7 @@ final class StartCommits {
       return;
     }
     try (Connection c = Sql.autoCommitted(dataSource);
-        PreparedStatement ps = c.prepareStatement(startSql(batch.size()))) {
+        PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
       int n = 1;
       for (Entry<Start, InitResult> e : batch) {
         n = bind(ps, n, e.item());
@@ -167,18 +165,10 @@ final class StartCommits {
     ps.setString(n++, workflow.parentWorkflowId());
     ps.setLong(n++, workflow.createdAt());
     ps.setLong(n++, workflow.createdAt());
-    setLong(ps, n++, workflow.timeoutMs());
-    setLong(ps, n++, start.deadlineEpochMs());
+    Sql.setLong(ps, n++, workflow.timeoutMs());
+    Sql.setLong(ps, n++, start.deadlineEpochMs());
     ApplicationScope.bind(ps, n++, applicationName);
     return n;
-  }
-
-  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-    if (value == null) {
-      ps.setNull(index, Types.BIGINT);
-    } else {
-      ps.setLong(index, value);
-    }
   }
 
   /**
@@ -186,40 +176,30 @@ final class StartCommits {
    * together, the new ones' inputs written, every row read back.
    */
   private String startSql(int rows) {
-    String sql = startSql[rows];
-    if (sql == null) {
-      StringBuilder b = new StringBuilder(1500 + 60 * rows);
-      b.append("WITH v (workflow_uuid, name, class_name, config_name, executor_id,")
-          .append(" application_version, serialization, parent_workflow_id, created_at,")
-          .append(" updated_at, workflow_timeout_ms, workflow_deadline_epoch_ms, application_name,")
-          .append(" inputs) AS (VALUES ");
-      for (int i = 0; i < rows; i++) {
-        b.append(
-            i == 0
-                ? "(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,"
-                    + " ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::text, ?::text)"
-                : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      }
-      b.append("), ws AS (INSERT INTO ")
-          .append(quotedSchema)
-          .append(".workflow_status AS ws (")
-          .append(COLUMNS)
-          .append(") SELECT workflow_uuid, 'PENDING', name, class_name, config_name, executor_id,")
-          .append(" application_version, serialization, 1, parent_workflow_id, created_at,")
-          .append(" updated_at, workflow_timeout_ms, workflow_deadline_epoch_ms,")
-          .append(" gen_random_uuid()::text, application_name FROM v")
-          .append(CONFLICT)
-          .append(", new_input AS (INSERT INTO ")
-          .append(quotedSchema)
-          .append(".workflow_input (workflow_uuid, inputs) SELECT ws.workflow_uuid, v.inputs")
-          .append(" FROM ws JOIN v ON v.workflow_uuid = ws.workflow_uuid WHERE ws.inserted")
-          .append(Payloads.REPLACE_LEFTOVER_INPUTS)
-          .append(")")
-          .append(readBack);
-      sql = b.toString();
-      // A race builds the same string twice at worst (a String is safely published by a race).
-      startSql[rows] = sql;
-    }
-    return sql;
+    return "WITH v (workflow_uuid, name, class_name, config_name, executor_id,"
+        + " application_version, serialization, parent_workflow_id, created_at,"
+        + " updated_at, workflow_timeout_ms, workflow_deadline_epoch_ms, application_name,"
+        + " inputs) AS (VALUES "
+        + StatementsBySize.values(
+            "(?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,"
+                + " ?::bigint, ?::bigint, ?::bigint, ?::bigint, ?::text, ?::text)",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows)
+        + "), ws AS (INSERT INTO "
+        + quotedSchema
+        + ".workflow_status AS ws ("
+        + COLUMNS
+        + ") SELECT workflow_uuid, 'PENDING', name, class_name, config_name, executor_id,"
+        + " application_version, serialization, 1, parent_workflow_id, created_at,"
+        + " updated_at, workflow_timeout_ms, workflow_deadline_epoch_ms,"
+        + " gen_random_uuid()::text, application_name FROM v"
+        + CONFLICT
+        + ", new_input AS (INSERT INTO "
+        + quotedSchema
+        + ".workflow_input (workflow_uuid, inputs) SELECT ws.workflow_uuid, v.inputs"
+        + " FROM ws JOIN v ON v.workflow_uuid = ws.workflow_uuid WHERE ws.inserted"
+        + Payloads.REPLACE_LEFTOVER_INPUTS
+        + ")"
+        + readBack;
   }
 }

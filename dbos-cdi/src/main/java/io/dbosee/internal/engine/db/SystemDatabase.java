@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -424,14 +423,6 @@ public final class SystemDatabase {
         rs.getLong("updated_at"),
         rs.getObject("workflow_deadline_epoch_ms", Long.class),
         rs.getBoolean("outcome_missing"));
-  }
-
-  private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
-    if (value == null) {
-      ps.setNull(index, Types.BIGINT);
-    } else {
-      ps.setLong(index, value);
-    }
   }
 
   /**
