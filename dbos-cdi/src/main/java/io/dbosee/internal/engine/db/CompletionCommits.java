@@ -41,7 +41,11 @@ final class CompletionCommits {
   CompletionCommits(DataSource dataSource, String quotedSchema) {
     this.dataSource = dataSource;
     this.quotedSchema = quotedSchema;
-    this.commits = new GroupCommit<>("workflow completion", WRITERS, this::write);
+    this.commits =
+        new GroupCommit<>(
+            "workflow completion",
+            WRITERS,
+            GroupCommit.batchOrOneByOne(dataSource, this::writeBatch, this::writeOne));
     // One statement: the final status, and the output or error in their own table (as current
     // writers leave them; the row's own columns stay NULL). One row written: it was PENDING.
     this.finishOneSql =
@@ -71,13 +75,9 @@ final class CompletionCommits {
     return commits.submit(completion);
   }
 
-  private void write(List<Entry<Completion, Boolean>> batch) {
-    if (batch.size() == 1) {
-      writeOne(batch.get(0));
-      return;
-    }
-    try (Connection c = Sql.autoCommitted(dataSource);
-        PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
+  private void writeBatch(Connection c, List<Entry<Completion, Boolean>> batch)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
       int n = 1;
       for (Entry<Completion, Boolean> e : batch) {
         Completion done = e.item();
@@ -97,10 +97,6 @@ final class CompletionCommits {
       }
       for (Entry<Completion, Boolean> e : batch) {
         e.succeed(finished.contains(e.item().workflowId()));
-      }
-    } catch (SQLException | RuntimeException failed) {
-      for (Entry<Completion, Boolean> e : batch) {
-        writeOne(e);
       }
     }
   }

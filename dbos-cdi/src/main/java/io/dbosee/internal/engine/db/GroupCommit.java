@@ -1,11 +1,14 @@
 package io.dbosee.internal.engine.db;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
 
 /**
  * Group commit: concurrent callers' writes of one kind are written by one statement in one
@@ -40,6 +43,34 @@ final class GroupCommit<T, R> {
   @FunctionalInterface
   interface Writer<T, R> {
     void write(List<Entry<T, R>> batch);
+  }
+
+  /** Writes a batch of two or more in one statement on {@code c}, setting each entry's outcome. */
+  @FunctionalInterface
+  interface BatchStatement<T, R> {
+    void write(Connection c, List<Entry<T, R>> batch) throws SQLException;
+  }
+
+  /**
+   * A writer for writes that have a statement of their own ({@code one}, which sets the entry's
+   * outcome or failure) and a statement for many ({@code many}, on an auto-committed connection of
+   * {@code dataSource}): a batch of one is written alone, and a batch that fails is written again
+   * one by one, so that a bad write fails only its own caller and two writes that one statement
+   * cannot hold (two of one workflow) go one after the other, as alone.
+   */
+  static <T, R> Writer<T, R> batchOrOneByOne(
+      DataSource dataSource, BatchStatement<T, R> many, Consumer<Entry<T, R>> one) {
+    return batch -> {
+      if (batch.size() == 1) {
+        one.accept(batch.get(0));
+        return;
+      }
+      try (Connection c = Sql.autoCommitted(dataSource)) {
+        many.write(c, batch);
+      } catch (SQLException | RuntimeException failed) {
+        batch.forEach(one);
+      }
+    };
   }
 
   /** A caller's write, waiting to be written; its outcome is set by the one writer that took it. */

@@ -68,7 +68,11 @@ final class StartCommits {
     this.dataSource = dataSource;
     this.quotedSchema = quotedSchema;
     this.applicationName = applicationName;
-    this.commits = new GroupCommit<>("workflow start", WRITERS, this::write);
+    this.commits =
+        new GroupCommit<>(
+            "workflow start",
+            WRITERS,
+            GroupCommit.batchOrOneByOne(dataSource, this::writeBatch, this::writeOne));
     this.readBack =
         " SELECT "
             + SystemDatabase.rowColumns("ws")
@@ -109,13 +113,8 @@ final class StartCommits {
     }
   }
 
-  private void write(List<Entry<Start, InitResult>> batch) {
-    if (batch.size() == 1) {
-      writeOne(batch.get(0));
-      return;
-    }
-    try (Connection c = Sql.autoCommitted(dataSource);
-        PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
+  private void writeBatch(Connection c, List<Entry<Start, InitResult>> batch) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(batchSql.forRows(batch.size()))) {
       int n = 1;
       for (Entry<Start, InitResult> e : batch) {
         n = bind(ps, n, e.item());
@@ -135,10 +134,6 @@ final class StartCommits {
         } else {
           e.fail(new SQLException("the start statement returned no row for this workflow"));
         }
-      }
-    } catch (SQLException | RuntimeException failed) {
-      for (Entry<Start, InitResult> e : batch) {
-        writeOne(e);
       }
     }
   }
