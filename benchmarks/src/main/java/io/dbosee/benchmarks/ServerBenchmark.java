@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (each endpoint a few times at 1 and 4 in flight), {@code --fsync=on} (PostgreSQL waits for the
  * disk at each commit; off by default), {@code --turns=N} (default 6), {@code --waiting[=N]} (only
  * issue 27's waiting requests: N, default 1000, all at once; see {@link WaitingRequests}), {@code
+ * --in-flight=1,16} (only those numbers of requests in flight; 1, 16 and 64 by default), {@code
  * --contenders=dbos-ee,floor} (only those, of {@code dbos-ee}, {@code floor} and {@code
  * dbos-java}), {@code --wlp=DIR} and {@code --server=NAME} (the Liberty installation and server the
  * build created), {@code --out=FILE}.
@@ -60,6 +61,7 @@ public final class ServerBenchmark {
       boolean fsync,
       int turns,
       int waiting,
+      List<Integer> concurrencies,
       List<ServerContender> only,
       Path wlp,
       String server,
@@ -71,6 +73,7 @@ public final class ServerBenchmark {
       boolean fsync = false;
       int turns = 6;
       int waiting = 0;
+      List<Integer> concurrencies = List.of();
       List<ServerContender> only = List.of();
       Path wlp = null;
       String server = "benchServer";
@@ -86,6 +89,8 @@ public final class ServerBenchmark {
           waiting = WAITING_REQUESTS;
         } else if (arg.startsWith("--waiting=")) {
           waiting = positive(arg, "--waiting=");
+        } else if (arg.startsWith("--in-flight=")) {
+          concurrencies = concurrencies(arg);
         } else if (arg.startsWith("--contenders=")) {
           only =
               Arrays.stream(arg.substring("--contenders=".length()).split(","))
@@ -102,7 +107,7 @@ public final class ServerBenchmark {
               "unknown argument "
                   + arg
                   + "; expected --smoke, --fsync=on|off, --turns=N, --waiting[=N], --wlp=DIR,"
-                  + " --contenders=NAME,NAME, --server=NAME, --out=FILE");
+                  + " --in-flight=N,N, --contenders=NAME,NAME, --server=NAME, --out=FILE");
         }
       }
       if (wlp == null) {
@@ -111,7 +116,23 @@ public final class ServerBenchmark {
                 + " build, which passes it: mvn -B -pl benchmarks -am -Pserver-bench -DskipTests"
                 + " verify");
       }
-      return new Options(smoke, fsync, smoke ? 1 : turns, waiting, only, wlp, server, out);
+      return new Options(
+          smoke, fsync, smoke ? 1 : turns, waiting, concurrencies, only, wlp, server, out);
+    }
+
+    private static List<Integer> concurrencies(String arg) {
+      String value = arg.substring("--in-flight=".length());
+      try {
+        List<Integer> counts =
+            Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
+        if (counts.stream().allMatch(n -> n > 0)) {
+          return counts;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          arg + ": expected positive numbers of requests in flight, such as --in-flight=1,16");
     }
 
     private static int positive(String arg, String prefix) {
@@ -129,6 +150,9 @@ public final class ServerBenchmark {
     }
 
     List<Integer> inFlight() {
+      if (!concurrencies.isEmpty()) {
+        return concurrencies;
+      }
       return smoke ? List.of(1, 4) : List.of(1, 16, 64);
     }
 

@@ -42,6 +42,12 @@ class ServerContenderTest {
     assertThat(options.wlp()).isEqualTo(Path.of("/w"));
     assertThat(ServerBenchmark.Options.parse(new String[] {"--wlp=/w"}).inFlight())
         .containsExactly(1, 16, 64);
+    assertThat(
+            ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--in-flight=1,64"}).inFlight())
+        .containsExactly(1, 64);
+    assertThatThrownBy(
+            () -> ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--in-flight=0"}))
+        .hasMessageContaining("--in-flight=0: expected positive numbers of requests in flight");
     assertThatThrownBy(() -> ServerBenchmark.Options.parse(new String[] {"--wlp=/w", "--fsync"}))
         .hasMessageContaining("unknown argument --fsync; expected --smoke, --fsync=on|off");
     assertThatThrownBy(() -> ServerBenchmark.Options.parse(new String[0]))
