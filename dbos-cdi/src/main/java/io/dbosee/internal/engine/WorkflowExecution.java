@@ -15,6 +15,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One execution of a workflow on the thread that runs it: writes (or finds) its row, returns what
@@ -53,13 +55,12 @@ final class WorkflowExecution {
       throws Exception {
     WorkflowDefinition definition = request.definition();
     String workflowId = request.workflowId();
-    long startedAt = services.now();
     SystemDatabase.InitResult init =
         request.init() != null
             ? request.init()
-            : db.initWorkflow(
-                request.row(config, serializer.name(), parent, startedAt),
-                request.deadline(startedAt, parent));
+            : request.startAhead() != null
+                ? awaitStart(request.startAhead())
+                : start(request, parent);
     WorkflowRow row = init.row();
     requireSameWorkflow(row, definition);
     WorkflowState status = WorkflowState.valueOf(row.status());
@@ -105,6 +106,42 @@ final class WorkflowExecution {
     metrics.workflowEnded(
         definition.name(), WorkflowState.SUCCESS.name(), services.now() - row.createdAt());
     return result;
+  }
+
+  /** Writes the execution's start (or finds its row), now. */
+  private SystemDatabase.InitResult start(ExecutionRequest request, WorkflowContext parent) {
+    long startedAt = services.now();
+    return db.initWorkflow(
+        request.row(config, serializer.name(), parent, startedAt),
+        request.deadline(startedAt, parent));
+  }
+
+  /**
+   * Writes the start of a top-level execution handed to the executor, on the calling thread, into
+   * {@code started}: the executor's thread, which waits for it in {@link #execute}, wakes up and
+   * sets up meanwhile instead of after it. A failure is the execution's, as if it had written it.
+   */
+  void startAhead(ExecutionRequest request, CompletableFuture<SystemDatabase.InitResult> started) {
+    try {
+      started.complete(start(request, null));
+    } catch (Throwable t) {
+      started.completeExceptionally(t);
+    }
+  }
+
+  private static SystemDatabase.InitResult awaitStart(
+      CompletableFuture<SystemDatabase.InitResult> started) throws Exception {
+    try {
+      return started.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
   }
 
   /** Runs the body under the tracing observer's workflow observation, if there is one. */

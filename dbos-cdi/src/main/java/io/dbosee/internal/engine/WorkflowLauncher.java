@@ -115,8 +115,14 @@ final class WorkflowLauncher {
         return mine; // finished, or parked or put aside: the caller waits for its outcome
       }
     }
+    // Handed over before its start is written, the executor's thread gets going meanwhile. (Not by
+    // an interrupted caller, whose thread may not wait for a connection.)
+    CompletableFuture<SystemDatabase.InitResult> started =
+        request.init() == null && !Thread.currentThread().isInterrupted()
+            ? new CompletableFuture<>()
+            : null;
     try {
-      ExecutionRequest background = request;
+      ExecutionRequest background = started == null ? request : request.startedAhead(started);
       executor.execute(() -> runHere(background, mine, false));
     } catch (RejectedExecutionException e) {
       active.remove(workflowId, mine);
@@ -130,6 +136,9 @@ final class WorkflowLauncher {
               + (request.init() == null
                   ? " Nothing was recorded."
                   : " It is recorded as PENDING and resumes when the application starts again."));
+    }
+    if (started != null) {
+      execution.startAhead(request, started);
     }
     return mine;
   }

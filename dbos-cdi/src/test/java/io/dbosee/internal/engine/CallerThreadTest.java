@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dbosee.DBOSInterruptedException;
+import io.dbosee.DBOSSystemDatabaseException;
 import io.dbosee.DBOSWorkflowCancelledException;
 import io.dbosee.internal.engine.EngineHarness.WorkflowSpec;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,6 +121,72 @@ class CallerThreadTest {
     assertThat(ranInScope).isTrue();
     assertThat(hooks.aroundWorkflow).hasValue(1);
     assertThat(harness.status("elsewhere")).isEqualTo("SUCCESS");
+  }
+
+  @Test
+  void aWorkflowHandedToTheExecutorHasItsStartWrittenByItsCallerWhileTheExecutorGetsGoing()
+      throws Exception {
+    RecordingHooks hooks = new RecordingHooks(true);
+    WorkflowSpec workflow = whereItRuns(hooks);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean holding = new AtomicBoolean();
+    // An executor whose threads are slow to get going: held until the test releases them.
+    ExecutorService slow =
+        new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+          @Override
+          protected void beforeExecute(Thread t, Runnable r) {
+            if (holding.get()) {
+              awaitQuietly(release);
+            }
+          }
+        };
+    harness.engine(config, slow, hooks, workflow);
+    holding.set(true);
+    Caller caller = new Caller(() -> workflow.callWithId("ahead"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> "PENDING".equals(harness.status("ahead")));
+    assertThat(ranOn.get()).as("the executor has not run it yet").isNull();
+    release.countDown();
+    caller.join();
+
+    assertThat(caller.thrown.get()).isNull();
+    assertThat(caller.returned.get()).isEqualTo("done");
+    assertThat(ranOn.get()).isNotSameAs(caller.thread);
+    assertThat(harness.status("ahead")).isEqualTo("SUCCESS");
+  }
+
+  @Test
+  void aStartItsCallerCouldNotWriteFailsTheCallAndTheExecutorRunsNothing() throws Exception {
+    RecordingHooks hooks = new RecordingHooks(true);
+    WorkflowSpec workflow = whereItRuns(hooks);
+    harness.engine(config, executor, hooks, workflow);
+    try (Connection c = harness.database.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE FUNCTION dbos.refuse_start() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN RAISE EXCEPTION 'start refused by the test'; END $$");
+      s.execute(
+          "CREATE TRIGGER refuse_start BEFORE INSERT ON dbos.workflow_status FOR EACH ROW"
+              + " WHEN (NEW.workflow_uuid = 'refused') EXECUTE FUNCTION dbos.refuse_start()");
+    }
+
+    Caller caller = new Caller(() -> workflow.callWithId("refused"));
+    caller.join();
+
+    assertThat(caller.thrown.get())
+        .isInstanceOf(DBOSSystemDatabaseException.class)
+        .hasMessageContaining("start refused by the test");
+    assertThat(ranOn.get()).as("the body never ran").isNull();
+    assertThat(harness.status("refused")).isNull();
+    assertThat(workflow.callWithId("after")).isEqualTo("done");
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
@@ -246,6 +317,7 @@ class CallerThreadTest {
   /** A thread of the test's own that calls a workflow and notes how the call ended. */
   private static final class Caller {
     final AtomicReference<Throwable> thrown = new AtomicReference<>();
+    final AtomicReference<Object> returned = new AtomicReference<>();
     volatile boolean interruptedAfter;
     final Thread thread;
 
@@ -254,7 +326,7 @@ class CallerThreadTest {
           new Thread(
               () -> {
                 try {
-                  call.call();
+                  returned.set(call.call());
                 } catch (Throwable t) {
                   thrown.set(t);
                 }
