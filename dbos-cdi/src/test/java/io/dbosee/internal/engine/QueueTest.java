@@ -257,6 +257,32 @@ class QueueTest {
   }
 
   @Test
+  void aClaimWithinTheServersConcurrencyCountsAndTakesItsWorkflowsInOneStatement()
+      throws Exception {
+    WorkflowSpec work = work();
+    StatementLog log = new StatementLog();
+    EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(2);
+    harness.engine(capped, List.of(queue("q")), log::wrap, work);
+
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      handles.add(work.start(on("q"), i, 20L));
+    }
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      handle.getResult(WAIT);
+    }
+
+    assertThat(maxRunning.get()).isEqualTo(2);
+    long claims = log.count(sql -> sql.contains("SKIP LOCKED"));
+    assertThat(log.count(sql -> sql.contains("SKIP LOCKED") && sql.contains("count(*)")))
+        .as("claims that count the server's running workflows in their own statement")
+        .isEqualTo(claims);
+    // A count of its own only after a claim that took nothing (to tell whether the cap stopped it).
+    assertThat(log.count(sql -> sql.contains("count(*)") && !sql.contains("SKIP LOCKED")))
+        .isLessThan(claims);
+  }
+
+  @Test
   void aServerAtItsServerConcurrencyStartsMoreAsItsWorkflowsFinish() throws Exception {
     WorkflowSpec work = work();
     EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(2);

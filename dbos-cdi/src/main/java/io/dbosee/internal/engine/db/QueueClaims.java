@@ -84,10 +84,13 @@ final class QueueClaims {
       // No count other servers change: SKIP LOCKED alone keeps two claims from taking the same
       // row, and this server's own counts cannot change under it, so autocommit statements do,
       // without the lock and its transaction.
+      if (!scope.countsRunning()) {
+        return claimWithinCap(c, scope, serverCap, claimant, clock.getAsLong());
+      }
       int serverRoom = serverRoom(c, serverCap, scope.executorId());
       int room = runningRoom(c, scope, serverRoom);
       List<Claimed> claimed =
-          room > 0 ? claimRows(c, scope, room, claimant, clock.getAsLong()) : List.of();
+          room > 0 ? claimRows(c, scope, room, clock.getAsLong(), claimant) : List.of();
       return new Claim(claimed, OptionalLong.empty(), capped(serverRoom, claimed));
     }
     c.setAutoCommit(false);
@@ -108,7 +111,7 @@ final class QueueClaims {
       }
       // The clock is read after the counts: a start is never dated before the finish it followed.
       List<Claimed> claimed =
-          room > 0 ? claimRows(c, scope, room, claimant, clock.getAsLong()) : List.of();
+          room > 0 ? claimRows(c, scope, room, clock.getAsLong(), claimant) : List.of();
       c.commit();
       return new Claim(claimed, retryAt, capped(serverRoom, claimed));
     } catch (SQLException | RuntimeException e) {
@@ -117,6 +120,23 @@ final class QueueClaims {
     } finally {
       c.setAutoCommit(true);
     }
+  }
+
+  /**
+   * A claim bound by the server's cap at most: the cap's count is part of the claim's statement,
+   * one round trip. Only a claim that took nothing counts again, to tell whether the cap stopped
+   * it.
+   */
+  private Claim claimWithinCap(
+      Connection c, Scope scope, ServerCap serverCap, Claimant claimant, long now)
+      throws SQLException {
+    Rows rows = claimRows(c, scope, MAX_CLAIM, serverCap, claimant, now);
+    List<Claimed> claimed = rows.claimed();
+    int serverRoom =
+        serverCap == null
+            ? MAX_CLAIM
+            : claimed.isEmpty() ? serverRoom(c, serverCap, scope.executorId()) : rows.serverRoom();
+    return new Claim(claimed, OptionalLong.empty(), capped(serverRoom, claimed));
   }
 
   /** {@code room}, less what the running limits leave. */
@@ -263,6 +283,10 @@ final class QueueClaims {
     }
   }
 
+  /** The server's running workflows of the capped queues: executor id, then queue names. */
+  private static final String SERVER_RUNNING =
+      " WHERE status = 'PENDING' AND executor_id = ? AND queue_name = ANY (?)";
+
   /** At most a claim, less what the server cap leaves (zero or more). */
   private int serverRoom(Connection c, ServerCap cap, String executorId) throws SQLException {
     if (cap == null) {
@@ -270,23 +294,48 @@ final class QueueClaims {
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT count(*) FROM "
-                + table
-                + " WHERE status = 'PENDING' AND executor_id = ? AND queue_name = ANY (?)")) {
-      ps.setString(1, executorId);
-      ps.setArray(2, c.createArrayOf("text", cap.queueNames().toArray()));
+            "SELECT GREATEST(0, LEAST(?, ? - count(*)))::int FROM " + table + SERVER_RUNNING)) {
+      bindServerRunning(c, ps, 1, cap, MAX_CLAIM, executorId);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return Math.max(0, Math.min(MAX_CLAIM, cap.limit() - rs.getInt(1)));
+        return rs.getInt(1);
       }
     }
   }
 
   /**
-   * Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor, marked
-   * rate-limited when a rate limit counts them.
+   * Binds at most {@code room}, the cap, and {@link #SERVER_RUNNING}'s parameters from {@code i}.
    */
-  private List<Claimed> claimRows(Connection c, Scope scope, int room, Claimant claimant, long now)
+  private static int bindServerRunning(
+      Connection c, PreparedStatement ps, int i, ServerCap cap, int room, String executorId)
+      throws SQLException {
+    int n = i;
+    ps.setInt(n++, room);
+    ps.setInt(n++, cap.limit());
+    ps.setString(n++, executorId);
+    ps.setArray(n++, c.createArrayOf("text", cap.queueNames().toArray()));
+    return n;
+  }
+
+  /** Takes up to {@code room} ENQUEUED workflows (see the method below), without a cap. */
+  private List<Claimed> claimRows(Connection c, Scope scope, int room, long now, Claimant claimant)
+      throws SQLException {
+    return claimRows(c, scope, room, null, claimant, now).claimed();
+  }
+
+  /**
+   * What a claim took, and the server's room it counted (its cap less its running workflows; known
+   * only when it took any).
+   */
+  private record Rows(List<Claimed> claimed, int serverRoom) {}
+
+  /**
+   * Takes up to {@code room} ENQUEUED workflows of the queue (partition) for this executor, marked
+   * rate-limited when a rate limit counts them; with {@code cap}, no more than the cap leaves,
+   * counted in the same statement.
+   */
+  private Rows claimRows(
+      Connection c, Scope scope, int room, ServerCap cap, Claimant claimant, long now)
       throws SQLException {
     String queueName = scope.queueName();
     String partitionKey = scope.partitionKey();
@@ -298,7 +347,13 @@ final class QueueClaims {
     List<Claimed> claimed = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "WITH picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
+            (cap == null
+                    ? "WITH"
+                    : "WITH room AS (SELECT GREATEST(0, LEAST(?, ? - count(*)))::int AS n FROM "
+                        + t
+                        + SERVER_RUNNING
+                        + "),")
+                + " picked AS (SELECT workflow_uuid, priority AS p, created_at AS c FROM "
                 + t
                 + " WHERE status = 'ENQUEUED' AND queue_name = ?"
                 + partitionFilter(partitionKey)
@@ -306,7 +361,9 @@ final class QueueClaims {
                 + " AND (COALESCE(class_name, '') || '/' || name) = ANY (?)"
                 + " AND "
                 + ApplicationScope.ownOrUnclaimed("")
-                + " ORDER BY priority, created_at LIMIT ? FOR UPDATE SKIP LOCKED),"
+                + " ORDER BY priority, created_at LIMIT "
+                + (cap == null ? "?" : "(SELECT n FROM room)")
+                + " FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE "
                 + t
                 + " AS ws SET status = 'PENDING', executor_id = ?, application_version = ?,"
@@ -326,10 +383,15 @@ final class QueueClaims {
                 + " AS has_operations, picked.p, picked.c)"
                 + " SELECT "
                 + SystemDatabase.rowColumns("upd")
-                + ", upd.has_operations FROM upd"
+                + ", upd.has_operations"
+                + (cap == null ? "" : ", (SELECT n FROM room) AS server_room")
+                + " FROM upd"
                 + SystemDatabase.payloadJoins("\"" + schema + "\"", "upd")
                 + " ORDER BY upd.p, upd.c")) {
       int i = 1;
+      if (cap != null) {
+        i = bindServerRunning(c, ps, i, cap, room, executorId);
+      }
       ps.setString(i++, queueName);
       if (partitionKey != null) {
         ps.setString(i++, partitionKey);
@@ -337,7 +399,9 @@ final class QueueClaims {
       ps.setString(i++, applicationVersion);
       ps.setArray(i++, c.createArrayOf("text", runnableKeys.toArray()));
       ApplicationScope.bind(ps, i++, applicationName);
-      ps.setInt(i++, room);
+      if (cap == null) {
+        ps.setInt(i++, room);
+      }
       ps.setString(i++, executorId);
       ps.setString(i++, applicationVersion);
       ps.setLong(i++, now);
@@ -345,13 +409,17 @@ final class QueueClaims {
       ps.setBoolean(i++, rateLimited);
       ApplicationScope.bind(ps, i++, applicationName);
       ps.setLong(i, now);
+      int serverRoom = -1;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.add(new Claimed(SystemDatabase.workflowRow(rs), rs.getBoolean("has_operations")));
+          if (cap != null) {
+            serverRoom = rs.getInt("server_room");
+          }
         }
       }
+      return new Rows(claimed, serverRoom);
     }
-    return claimed;
   }
 
   private static String prefixed(String prefix, String columns) {
