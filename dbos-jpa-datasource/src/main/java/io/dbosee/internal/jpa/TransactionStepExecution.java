@@ -9,8 +9,8 @@ import io.dbosee.internal.engine.StepCall;
 import io.dbosee.internal.engine.StepExecution;
 import io.dbosee.internal.jpa.TransactionControl.CommitFailedException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +47,7 @@ final class TransactionStepExecution implements StepExecution {
   private final TransactionControl tx;
   private final OutcomeTable table;
   private final Transaction.Isolation isolation;
+  private final String isolationSql;
   private final RetryBackoff backoff;
   private final Sleeper sleeper;
 
@@ -59,6 +60,7 @@ final class TransactionStepExecution implements StepExecution {
     this.tx = Objects.requireNonNull(tx, "tx");
     this.table = Objects.requireNonNull(table, "table");
     this.isolation = Objects.requireNonNull(isolation, "isolation");
+    this.isolationSql = "SET TRANSACTION ISOLATION LEVEL " + isolation.sql();
     this.backoff = Objects.requireNonNull(backoff, "backoff");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
@@ -257,10 +259,14 @@ final class TransactionStepExecution implements StepExecution {
     return call.replay(winner);
   }
 
-  /** Must be the transaction's first statement: PostgreSQL fixes the level there. */
+  /**
+   * Must be the transaction's first statement: PostgreSQL fixes the level there. Prepared rather
+   * than created: the server's statement cache keeps it from one step to the next, where a new
+   * {@code Statement} costs the server's wrappers each time.
+   */
   private void isolate(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("SET TRANSACTION ISOLATION LEVEL " + isolation.sql());
+    try (PreparedStatement s = c.prepareStatement(isolationSql)) {
+      s.execute();
     }
   }
 
