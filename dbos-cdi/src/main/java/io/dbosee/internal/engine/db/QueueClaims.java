@@ -90,7 +90,7 @@ final class QueueClaims {
       int serverRoom = serverRoom(c, serverCap, scope.executorId());
       int room = runningRoom(c, scope, serverRoom);
       List<Claimed> claimed =
-          room > 0 ? claimRows(c, scope, room, clock.getAsLong(), claimant) : List.of();
+          room > 0 ? claimUpTo(c, scope, room, claimant, clock.getAsLong()) : List.of();
       return new Claim(claimed, OptionalLong.empty(), capped(serverRoom, claimed));
     }
     c.setAutoCommit(false);
@@ -111,7 +111,7 @@ final class QueueClaims {
       }
       // The clock is read after the counts: a start is never dated before the finish it followed.
       List<Claimed> claimed =
-          room > 0 ? claimRows(c, scope, room, clock.getAsLong(), claimant) : List.of();
+          room > 0 ? claimUpTo(c, scope, room, claimant, clock.getAsLong()) : List.of();
       c.commit();
       return new Claim(claimed, retryAt, capped(serverRoom, claimed));
     } catch (SQLException | RuntimeException e) {
@@ -317,8 +317,8 @@ final class QueueClaims {
     return n;
   }
 
-  /** Takes up to {@code room} ENQUEUED workflows (see the method below), without a cap. */
-  private List<Claimed> claimRows(Connection c, Scope scope, int room, long now, Claimant claimant)
+  /** Takes up to {@code room} ENQUEUED workflows ({@link #claimRows}, without a cap). */
+  private List<Claimed> claimUpTo(Connection c, Scope scope, int room, Claimant claimant, long now)
       throws SQLException {
     return claimRows(c, scope, room, null, claimant, now).claimed();
   }
