@@ -122,8 +122,17 @@ final class WorkflowLauncher {
             ? new CompletableFuture<>()
             : null;
     try {
-      ExecutionRequest background = started == null ? request : request.startedAhead(started);
-      executor.execute(() -> runHere(background, mine, false));
+      ExecutionRequest own = request;
+      ExecutionRequest ahead = started == null ? request : request.startedAhead(started);
+      Thread caller = Thread.currentThread();
+      executor.execute(
+          () -> {
+            // Run by the executor inside execute() on its caller's thread (a caller-runs policy),
+            // the task writes the start itself: the caller would write it only after this returns.
+            boolean inline =
+                started != null && Thread.currentThread() == caller && started.cancel(false);
+            runHere(inline ? own : ahead, mine, false);
+          });
     } catch (RejectedExecutionException e) {
       active.remove(workflowId, mine);
       mine.outcome().cancel(false);
@@ -137,7 +146,7 @@ final class WorkflowLauncher {
                   ? " Nothing was recorded."
                   : " It is recorded as PENDING and resumes when the application starts again."));
     }
-    if (started != null) {
+    if (started != null && !started.isDone()) {
       execution.startAhead(request, started);
     }
     return mine;

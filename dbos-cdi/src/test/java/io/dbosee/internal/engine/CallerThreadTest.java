@@ -156,6 +156,41 @@ class CallerThreadTest {
   }
 
   @Test
+  void anExecutorThatRunsTheWorkflowOnItsCallersThreadStartsItOnce() throws Exception {
+    RecordingHooks hooks = new RecordingHooks(true);
+    WorkflowSpec workflow = whereItRuns(hooks);
+    AtomicBoolean callerRuns = new AtomicBoolean();
+    // An executor with a caller-runs policy, saturated while the test calls: execute() runs the
+    // task on the calling thread before it returns.
+    ExecutorService saturated =
+        new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+          @Override
+          public void execute(Runnable task) {
+            if (callerRuns.get()) {
+              task.run();
+            } else {
+              super.execute(task);
+            }
+          }
+        };
+    harness.engine(config, saturated, hooks, workflow);
+    callerRuns.set(true);
+    Caller caller = new Caller(() -> workflow.callWithId("inline"));
+    caller.join();
+
+    assertThat(caller.thrown.get()).isNull();
+    assertThat(caller.returned.get()).isEqualTo("done");
+    assertThat(ranOn.get()).isSameAs(caller.thread);
+    assertThat(harness.status("inline")).isEqualTo("SUCCESS");
+    assertThat(
+            harness.query(
+                "SELECT recovery_attempts FROM dbos.workflow_status WHERE workflow_uuid = ?",
+                "inline"))
+        .as("one start")
+        .isEqualTo("1");
+  }
+
+  @Test
   void aStartItsCallerCouldNotWriteFailsTheCallAndTheExecutorRunsNothing() throws Exception {
     RecordingHooks hooks = new RecordingHooks(true);
     WorkflowSpec workflow = whereItRuns(hooks);
