@@ -1,5 +1,7 @@
 package io.dbosee.internal.engine;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+
 import io.dbosee.DBOSConflictingWorkflowException;
 import io.dbosee.DBOSNotLaunchedException;
 import io.dbosee.internal.engine.db.SystemDatabase;
@@ -8,8 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs top-level workflow executions on the right thread: the caller's when nothing on it must be
@@ -91,10 +95,14 @@ final class WorkflowLauncher {
       mine = resumed; // a parked execution, resumed: it is in the map already
     } else {
       mine = new RunningWorkflow(definition, request.inputs() != null);
-      RunningWorkflow running = active.putIfAbsent(workflowId, mine);
-      if (running != null) {
+      RunningWorkflow running;
+      while ((running = active.putIfAbsent(workflowId, mine)) != null) {
         requireSameDefinition(workflowId, definition, running);
-        return running;
+        if (placement != Placement.DISPATCHED
+            || !running.cancelled()
+            || !awaitLeaving(workflowId, running)) {
+          return running;
+        }
       }
       if (placement == Placement.EXECUTOR && request.init() != null && !request.init().inserted()) {
         request = readAgain(request);
@@ -151,6 +159,36 @@ final class WorkflowLauncher {
     }
     return mine;
   }
+
+  /**
+   * Waits until a cancelled execution has left this engine. A dispatched one (a resume right after
+   * the cancel, a claim of the workflow put back on its queue) runs after it, as its row then says,
+   * rather than join it and end with it.
+   */
+  private static boolean awaitLeaving(String workflowId, RunningWorkflow cancelled) {
+    try {
+      // It leaves the map of active executions before its outcome completes.
+      cancelled.outcome().handle((result, failure) -> null).get(LEAVING_WAIT_SECONDS, SECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      LOG.log(
+          Level.WARNING,
+          "Workflow ''{0}'' was resumed or dispatched while its cancelled execution here had not"
+              + " ended after {1} s; it is left to that execution, and stays as its row says"
+              + " (resume it again once it has ended, or a recovery runs it)",
+          workflowId,
+          LEAVING_WAIT_SECONDS);
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return true; // not thrown by handle(...): it completed
+    }
+  }
+
+  /** How long a dispatched execution waits for a cancelled one of its workflow to end. */
+  private static final long LEAVING_WAIT_SECONDS = 30;
 
   /**
    * A background start that found its workflow's row already there read it before it held the id

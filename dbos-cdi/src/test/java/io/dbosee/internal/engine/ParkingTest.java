@@ -243,6 +243,28 @@ class ParkingTest {
   }
 
   @Test
+  void aResumeRightAfterACancelRunsTheWorkflowAgainOnceTheCancelledExecutionHasLeft()
+      throws Exception {
+    WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
+    DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
+    for (int i = 0; i < 5; i++) {
+      String id = "steer-" + i;
+      try (AutoCloseable assigned = engine.assignWorkflowId(id)) {
+        receiver.start(StartSpec.background());
+      }
+      await().atMost(WAIT).until(() -> engine.parkedWorkflows() == 1);
+
+      // The cancelled execution is still on its way out when the resume arrives.
+      engine.cancelWorkflow(id);
+      engine.resumeWorkflow(id);
+
+      await().atMost(WAIT).until(() -> engine.parkedWorkflows() == 1);
+      engine.send(id, "late", "t", null);
+      assertThat(engine.retrieveWorkflow(id).getResult(WAIT)).isEqualTo("late");
+    }
+  }
+
+  @Test
   void aParkedWorkflowCancelledBySqlEndsWithoutWaitingForItsWakeUp() throws Exception {
     WorkflowSpec receiver = receiver(Duration.ofMinutes(10));
     DBOSEngine engine = listening(harness.engine(PARK_AT_ONCE, fourThreads(), List.of(), receiver));
