@@ -123,14 +123,22 @@ final class WorkflowLauncher {
         return mine; // finished, or parked or put aside: the caller waits for its outcome
       }
     }
-    // Handed over before its start is written, the executor's thread gets going meanwhile. (Not by
-    // an interrupted caller, whose thread may not wait for a connection.)
+    return runOnExecutor(request, mine);
+  }
+
+  /**
+   * Hands the execution to the executor, which runs it in the background: submitted before its
+   * start is written (when the request has none yet), the executor's thread gets going while this
+   * one writes it.
+   */
+  private RunningWorkflow runOnExecutor(ExecutionRequest request, RunningWorkflow mine) {
+    String workflowId = request.workflowId();
+    // Not ahead by an interrupted caller, whose thread may not wait for a connection.
     CompletableFuture<SystemDatabase.InitResult> started =
         request.init() == null && !Thread.currentThread().isInterrupted()
             ? new CompletableFuture<>()
             : null;
     try {
-      ExecutionRequest own = request;
       ExecutionRequest ahead = started == null ? request : request.startedAhead(started);
       Thread caller = Thread.currentThread();
       executor.execute(
@@ -139,7 +147,7 @@ final class WorkflowLauncher {
             // the task writes the start itself: the caller would write it only after this returns.
             boolean inline =
                 started != null && Thread.currentThread() == caller && started.cancel(false);
-            runHere(inline ? own : ahead, mine, false);
+            runHere(inline ? request : ahead, mine, false);
           });
     } catch (RejectedExecutionException e) {
       active.remove(workflowId, mine);
