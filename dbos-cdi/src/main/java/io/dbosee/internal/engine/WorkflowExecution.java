@@ -130,17 +130,11 @@ final class WorkflowExecution {
   }
 
   private static SystemDatabase.InitResult awaitStart(
-      CompletableFuture<SystemDatabase.InitResult> started) throws Exception {
+      CompletableFuture<SystemDatabase.InitResult> started) {
     try {
       return started.join();
     } catch (CompletionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
+      throw Outcomes.<RuntimeException>sneakyThrow(e.getCause());
     }
   }
 
