@@ -264,13 +264,7 @@ class QueueTest {
     EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(2);
     harness.engine(capped, List.of(queue("q")), log::wrap, work);
 
-    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      handles.add(work.start(on("q"), i, 20L));
-    }
-    for (WorkflowHandle<Object, Exception> handle : handles) {
-      handle.getResult(WAIT);
-    }
+    runToTheEnd(work, 6);
 
     assertThat(maxRunning.get()).isEqualTo(2);
     long claims = log.count(sql -> sql.contains("SKIP LOCKED"));
@@ -282,20 +276,25 @@ class QueueTest {
         .isLessThan(claims);
   }
 
+  /** Enqueues {@code count} workflows of 20 ms on queue q and waits for all of them. */
+  private static void runToTheEnd(WorkflowSpec work, int count) throws Exception {
+    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      handles.add(work.start(on("q"), i, 20L));
+    }
+    for (WorkflowHandle<Object, Exception> handle : handles) {
+      handle.getResult(WAIT);
+    }
+  }
+
   @Test
   void aServerAtItsServerConcurrencyStartsMoreAsItsWorkflowsFinish() throws Exception {
     WorkflowSpec work = work();
     EngineConfig capped = new EngineConfig("a", "v1", "dbos").withQueueServerConcurrency(2);
     harness.engine(capped, Executors.newCachedThreadPool(), List.of(queue("q")), work);
 
-    List<WorkflowHandle<Object, Exception>> handles = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      handles.add(work.start(on("q"), i, 20L));
-    }
     // No polling in this test: only the finishes can start the rest.
-    for (WorkflowHandle<Object, Exception> handle : handles) {
-      handle.getResult(WAIT);
-    }
+    runToTheEnd(work, 10);
     assertThat(maxRunning.get()).isEqualTo(2);
     assertThat(runs).hasSize(10);
   }
